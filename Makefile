@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: MIT
+# msdeploy: build, test, install. `make` builds, `make check` runs every test, `make demo` runs the example.
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+bindir    ?= $(PREFIX)/bin
+datadir   ?= $(PREFIX)/share
+mandir    ?= $(datadir)/man
+
+CC        ?= cc
+SANITIZE  ?= 0
+BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
+PKGS      := yaml-0.1 libarchive libsystemd libcap
+DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcmocka-dev pkg-config systemd shellcheck
+TOOLS     := pkg-config systemd-analyze shellcheck
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wshadow -Wformat=2 \
+             -D_GNU_SOURCE -Imsdeploy -DMSDEPLOY_DATADIR='"$(datadir)/msdeploy"' -DMSDEPLOY_BINDIR='"$(bindir)"'
+ifeq ($(SANITIZE),1)
+CFLAGS    += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+# Dependencies: checked on every build; installed with apt-get when root, else the exact command is printed.
+DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v shellcheck >/dev/null \
+             && command -v systemd-analyze >/dev/null && echo yes)
+ifneq ($(DEPS_OK),yes)
+$(shell echo "msdeploy: installing build and test dependencies: $(DEB_PKGS)" >&2)
+ifeq ($(shell id -u),0)
+APT_OUT := $(shell (test -e $(BUILD)/.apt-updated || apt-get update -qq) >&2 && mkdir -p $(BUILD) && touch $(BUILD)/.apt-updated \
+             && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS) >&2 && echo ok)
+ifneq ($(APT_OUT),ok)
+$(error apt-get install failed; run: apt-get update && apt-get install $(DEB_PKGS))
+endif
+else
+$(error missing dependencies; run as root: apt-get update && apt-get install $(DEB_PKGS))
+endif
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+
+LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/cmd/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/helpers/*.c))
+
+MSDEPLOY  := $(BUILD)/msdeploy
+SPEC      := examples/mister-smith.yaml
+TIERS     := tier_1 tier_2 tier_3
+
+.PHONY: all check unit-tests golden-tests external-tests stale-check demo bench install uninstall clean regenerate
+all: $(MSDEPLOY)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libmsdeploy.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MSDEPLOY): $(BUILD)/msdeploy/main.o $(BUILD)/libmsdeploy.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdeploy.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+
+$(BUILD)/tests/unit/%.o: CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"'
+
+# ---- tests -------------------------------------------------------------------------------------------
+check: unit-tests golden-tests external-tests stale-check
+	@echo "make check: all test suites passed"
+
+unit-tests: $(TEST_BINS)
+	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+
+golden-tests: $(MSDEPLOY)
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/golden/run
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/bad/run
+
+external-tests: $(MSDEPLOY)
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
+
+# generated/ and schemas/ are committed; this fails when they no longer match what the code renders.
+stale-check: $(MSDEPLOY)
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/stale-check
+
+regenerate: $(MSDEPLOY)
+	rm -rf generated && SOURCE_DATE_EPOCH=0 $(MSDEPLOY) -f $(SPEC) generate --out generated
+	$(MSDEPLOY) schema > schemas/msdeploy.schema.json
+
+# ---- the bundled example -----------------------------------------------------------------------------
+demo: $(MSDEPLOY)
+	$(MSDEPLOY) -f $(SPEC) validate
+	rm -rf $(BUILD)/demo && $(MSDEPLOY) -f $(SPEC) generate --out $(BUILD)/demo
+	@echo "== artifacts in $(BUILD)/demo:" && (cd $(BUILD)/demo && find . -type f | sort | sed 's/^\.\//  /' | head -60)
+	@echo "== tier_1 (experimental) vs tier_3 (operational):"
+	$(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3 --stat
+	$(MSDEPLOY) -f $(SPEC) explain services.orchestrator.restart.policy --tier tier_3
+
+bench: $(MSDEPLOY) $(BUILD)/bench-gen
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/run
+
+$(BUILD)/bench-gen: tests/bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+# ---- install -----------------------------------------------------------------------------------------
+install: $(MSDEPLOY)
+	install -Dm755 $(MSDEPLOY) $(DESTDIR)$(bindir)/msdeploy
+	install -d $(DESTDIR)$(datadir)/msdeploy/tiers $(DESTDIR)$(datadir)/msdeploy/schemas $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5
+	install -m644 tiers/*.yaml $(DESTDIR)$(datadir)/msdeploy/tiers/
+	install -m644 schemas/*.json $(DESTDIR)$(datadir)/msdeploy/schemas/
+	install -m644 man/msdeploy.1 $(DESTDIR)$(mandir)/man1/
+	install -m644 man/msdeploy.yaml.5 $(DESTDIR)$(mandir)/man5/
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/msdeploy $(DESTDIR)$(mandir)/man1/msdeploy.1 $(DESTDIR)$(mandir)/man5/msdeploy.yaml.5
+	rm -rf $(DESTDIR)$(datadir)/msdeploy
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

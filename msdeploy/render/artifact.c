@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* The artifact set: what rendering produces and what generate, diff and install consume. */
+#include "artifact.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+void artifact_set_add(ArtifactSet *s, const char *path, mode_t mode, const char *owner, const char *group, char *data_take,
+                      size_t size) {
+        assert(path && path[0] != '/');
+        if (s->n == s->cap) {
+                s->cap = s->cap ? s->cap * 2 : 32;
+                s->items = xreallocarray(s->items, s->cap, sizeof(Artifact));
+        }
+        s->items[s->n++] = (Artifact) {
+                .path = xstrdup(path),
+                .mode = mode,
+                .owner = xstrdup(owner ? owner : "root"),
+                .group = xstrdup(group ? group : "root"),
+                .data = data_take,
+                .size = size,
+        };
+}
+
+static int artifact_cmp(const void *a, const void *b) {
+        return strcmp(((const Artifact *) a)->path, ((const Artifact *) b)->path);
+}
+
+void artifact_set_sort(ArtifactSet *s) {
+        if (s->n > 1)
+                qsort(s->items, s->n, sizeof(Artifact), artifact_cmp);
+#ifndef NDEBUG
+        for (size_t i = 1; i < s->n; i++)
+                assert(strcmp(s->items[i - 1].path, s->items[i].path) != 0);
+#endif
+}
+
+const Artifact *artifact_set_find(const ArtifactSet *s, const char *path) {
+        for (size_t i = 0; i < s->n; i++)
+                if (strcmp(s->items[i].path, path) == 0)
+                        return &s->items[i];
+        return NULL;
+}
+
+void artifact_set_free(ArtifactSet *s) {
+        for (size_t i = 0; i < s->n; i++) {
+                free(s->items[i].path);
+                free(s->items[i].owner);
+                free(s->items[i].group);
+                free(s->items[i].data);
+        }
+        free(s->items);
+        *s = (ArtifactSet) {};
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* The artifact set: what rendering produces and what generate, diff and install consume. */
+#pragma once
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct Artifact {
+        char *path;   /* relative to the root, no leading '/': "etc/systemd/system/x.service" */
+        mode_t mode;  /* installed mode: 0644 units, 0640 env files, 0755 scripts */
+        char *owner;  /* "root" unless the file must belong to a service user */
+        char *group;
+        char *data;   /* NUL-terminated */
+        size_t size;
+} Artifact;
+
+typedef struct ArtifactSet {
+        Artifact *items;
+        size_t n, cap;
+} ArtifactSet;
+
+/* Takes ownership of data (malloc'ed). A second artifact with the same path is a programming error. */
+void artifact_set_add(ArtifactSet *s, const char *path, mode_t mode, const char *owner, const char *group, char *data_take,
+                      size_t size);
+/* Sorts by path (byte order): the one order every consumer uses. */
+void artifact_set_sort(ArtifactSet *s);
+const Artifact *artifact_set_find(const ArtifactSet *s, const char *path);
+void artifact_set_free(ArtifactSet *s);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Growable byte buffer for rendering text. */
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static void sb_reserve(StrBuf *b, size_t extra) {
+        if (b->len + extra + 1 <= b->cap)
+                return;
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + extra + 1)
+                cap *= 2;
+        b->s = xrealloc(b->s, cap);
+        b->cap = cap;
+}
+
+void sb_appendn(StrBuf *b, const char *s, size_t n) {
+        sb_reserve(b, n);
+        memcpy(b->s + b->len, s, n);
+        b->len += n;
+        b->s[b->len] = 0;
+}
+
+void sb_append(StrBuf *b, const char *s) {
+        sb_appendn(b, s, strlen(s));
+}
+
+void sb_putc(StrBuf *b, char c) {
+        sb_appendn(b, &c, 1);
+}
+
+void sb_vprintf(StrBuf *b, const char *fmt, va_list ap) {
+        va_list aq;
+        va_copy(aq, ap);
+        int n = vsnprintf(NULL, 0, fmt, aq);
+        va_end(aq);
+        if (n < 0)
+                return;
+        sb_reserve(b, (size_t) n);
+        vsnprintf(b->s + b->len, (size_t) n + 1, fmt, ap);
+        b->len += (size_t) n;
+}
+
+void sb_printf(StrBuf *b, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        sb_vprintf(b, fmt, ap);
+        va_end(ap);
+}
+
+char *sb_take(StrBuf *b, size_t *ret_len) {
+        sb_reserve(b, 0);
+        b->s[b->len] = 0;
+        char *s = b->s;
+        if (ret_len)
+                *ret_len = b->len;
+        *b = (StrBuf) {};
+        return s;
+}
+
+void sb_free(StrBuf *b) {
+        free(b->s);
+        *b = (StrBuf) {};
+}
