@@ -301,6 +301,7 @@ typedef struct Model {
         Supervision supervision;
         const char *target_description;
         StrList target_wanted_by; /* "multi-user.target" */
+        const char *health_listen; /* health aggregator endpoint, "127.0.0.1:9091" (NULL: none) */
 } Model;
 
 const char *service_type_to_string(ServiceType t);

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/* Composition: built-in defaults < tiers/T.yaml < spec < spec.tiers.T < --set, then per-item defaults.
+ * Every value keeps the location it was written at, so explain and diff can say who set it. */
+#include "spec/compose.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spec/load.h"
+#include "spec/merge.h"
+#include "spec/schema.h"
+#include "spec/syntax.h"
+#include "util/xalloc.h"
+
+#ifndef MSDEPLOY_DATADIR
+#define MSDEPLOY_DATADIR "/usr/local/share/msdeploy"
+#endif
+
+/* The lowest layer: what a spec gets when nobody says otherwise. */
+static const char builtin_defaults[] =
+        "version: 1\n"
+        "defaults:\n"
+        "  service:\n"
+        "    type: simple\n"
+        "    restart: {policy: on-failure, delay: 5s}\n"
+        "    hardening: {profile: standard}\n"
+        "  health_check:\n"
+        "    interval: 30s\n"
+        "    timeout: 5s\n"
+        "    initial_delay: 0\n"
+        "    failures_before_critical: 3\n"
+        "    successes_before_passing: 1\n"
+        "    critical: true\n"
+        "  supervisor:\n"
+        "    intensity: 1\n"
+        "    period: 5s\n"
+        "    shutdown: infinity\n"
+        "    backoff: {kind: exponential, base: 100ms, cap: 30s, multiplier: 2, jitter: 0.1, min_uptime: 1s, reset_after: 60s}\n"
+        "target:\n"
+        "  wanted_by: [multi-user.target]\n";
+
+Spec *spec_free(Spec *s) {
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < s->n_sources; i++)
+                source_free(s->sources[i]);
+        free(s->sources);
+        arena_free(s->arena);
+        free(s);
+        return NULL;
+}
+
+static void spec_keep_source(Spec *s, Source *src) {
+        s->sources = xreallocarray(s->sources, s->n_sources + 1, sizeof(Source *));
+        s->sources[s->n_sources++] = src;
+}
+
+static bool is_dir(const char *p) {
+        struct stat st;
+        return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *spec_find_tiers_dir(const char *spec_path, const char *tiers_dir) {
+        if (tiers_dir)
+                return is_dir(tiers_dir) ? xstrdup(tiers_dir) : NULL;
+        const char *env = getenv("MSDEPLOY_TIERS_DIR");
+        if (env && *env)
+                return is_dir(env) ? xstrdup(env) : NULL;
+        _cleanup_free_ char *copy = xstrdup(spec_path);
+        const char *dir = dirname(copy);
+        const char *candidates[] = { "/tiers", "/../tiers" };
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
+                char *p = NULL;
+                if (asprintf(&p, "%s%s", dir, candidates[i]) < 0)
+                        xoom();
+                if (is_dir(p))
+                        return p;
+                free(p);
+        }
+        return is_dir(MSDEPLOY_DATADIR "/tiers") ? xstrdup(MSDEPLOY_DATADIR "/tiers") : NULL;
+}
+
+/* "3" -> "tier_3"; anything else as given. */
+static char *tier_canonical(const char *t) {
+        char *r;
+        if (t[0] >= '0' && t[0] <= '9' && !t[strspn(t, "0123456789")]) {
+                if (asprintf(&r, "tier_%s", t) < 0)
+                        xoom();
+                return r;
+        }
+        return xstrdup(t);
+}
+
+static int load_file(Spec *s, const char *path, Node **ret, Diags *d) {
+        Source *src = NULL;
+        int r = source_read_file(path, &src, d);
+        if (src)
+                spec_keep_source(s, src);
+        if (r < 0)
+                return r;
+        return spec_load(s->arena, src, ret, d);
+}
+
+static int apply_set(Spec *s, const char *arg, Node **tree, Diags *d) {
+        const char *eq = strchr(arg, '=');
+        Source *src = source_new("--set", xstrdup(arg), strlen(arg));
+        spec_keep_source(s, src);
+        Loc at = { .src = src, .line = 1, .col = 1 };
+        if (!eq || eq == arg) {
+                diag_error(d, at, "--set needs PATH=VALUE, e.g. --set services.worker.instances=8");
+                return -EINVAL;
+        }
+        _cleanup_free_ char *path = strndup(arg, (size_t) (eq - arg));
+        for (const char *p = path; *p; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@", *p) ||
+                    (*p == '.' && (p == path || p[1] == '.' || !p[1]))) {
+                        diag_error(d, at, "--set path '%s' is not a dotted key path such as 'services.worker.watchdog'", path);
+                        return -EINVAL;
+                }
+        /* the value is YAML too, so lists and maps can be set: --set 'services.x.after=[a, b]' */
+        Source *vsrc = source_new(arena_printf(s->arena, "--set %s", path), xstrdup(eq + 1), strlen(eq + 1));
+        spec_keep_source(s, vsrc);
+        Node *value;
+        int r = spec_load(s->arena, vsrc, &value, d);
+        if (r < 0)
+                return r;
+        *tree = node_merge(s->arena, *tree, node_from_path(s->arena, path, value, value->loc));
+        return 0;
+}
+
+/* Copies of map m with each child map merged over defaults (the child's own keys win). */
+static Node *apply_defaults(Arena *a, const Node *m, const Node *defaults) {
+        if (!m || m->kind != NODE_MAP || !defaults)
+                return (Node *) m;
+        Node *out = node_new(a, NODE_MAP, m->loc);
+        out->n = m->n;
+        out->pairs = arena_alloc_array(a, m->n, sizeof(NodePair));
+        for (size_t i = 0; i < m->n; i++) {
+                out->pairs[i] = m->pairs[i];
+                const Node *v = m->pairs[i].value;
+                if (v->kind == NODE_NULL)
+                        v = node_new(a, NODE_MAP, v->loc);
+                if (v->kind == NODE_MAP)
+                        out->pairs[i].value = node_merge(a, defaults, v);
+        }
+        return out;
+}
+
+static Node *replace_key(Arena *a, const Node *m, const char *key, Node *value) {
+        if (!value || !node_get_pair(m, key))
+                return (Node *) m;
+        Node *out = node_new(a, NODE_MAP, m->loc);
+        out->n = m->n;
+        out->pairs = arena_alloc_array(a, m->n, sizeof(NodePair));
+        memcpy(out->pairs, m->pairs, m->n * sizeof(NodePair));
+        for (size_t i = 0; i < out->n; i++)
+                if (strcmp(out->pairs[i].key, key) == 0)
+                        out->pairs[i].value = value;
+        return out;
+}
+
+/* Pushes defaults.service under each service, defaults.health_check under each check and
+ * defaults.supervisor under each supervisor. */
+static Node *expand_defaults(Arena *a, Node *tree) {
+        const Node *defs = node_get(tree, "defaults");
+        const Node *dcheck = node_get(defs, "health_check");
+        Node *services = apply_defaults(a, node_get(tree, "services"), node_get(defs, "service"));
+        if (services && services->kind == NODE_MAP)
+                for (size_t i = 0; i < services->n; i++) {
+                        Node *svc = services->pairs[i].value;
+                        services->pairs[i].value = replace_key(a, svc, "health_checks", apply_defaults(a, node_get(svc, "health_checks"), dcheck));
+                }
+        tree = replace_key(a, tree, "services", services);
+        Node *health = node_get(tree, "health");
+        tree = replace_key(a, tree, "health", replace_key(a, health, "checks", apply_defaults(a, node_get(health, "checks"), dcheck)));
+        Node *sup = node_get(tree, "supervision");
+        tree = replace_key(a, tree, "supervision",
+                           replace_key(a, sup, "supervisors", apply_defaults(a, node_get(sup, "supervisors"), node_get(defs, "supervisor"))));
+        return tree;
+}
+
+static void check_overlays(const Node *spec, Diags *d) {
+        const Node *tiers = node_get(spec, "tiers");
+        if (!tiers || tiers->kind != NODE_MAP)
+                return;
+        for (size_t i = 0; i < tiers->n; i++) {
+                const Node *o = tiers->pairs[i].value;
+                if (o->kind == NODE_MAP)
+                        schema_check(&spec_schema, o, CHECK_PARTIAL, d);
+                const NodePair *nested = node_get_pair(o, "tiers");
+                if (nested)
+                        diag_error(d, nested->key_loc, "a tier overlay cannot contain 'tiers'");
+        }
+}
+
+int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
+        Spec *s = xcalloc(1, sizeof(Spec));
+        *ret = s;
+        s->arena = arena_new();
+        s->spec_path = arena_strdup(s->arena, o->spec_path);
+        _cleanup_free_ char *tier = tier_canonical(o->tier);
+        s->tier = arena_strdup(s->arena, tier);
+        size_t errors_before = d->n_errors;
+
+        Source *bsrc = source_new("<built-in>", xstrdup(builtin_defaults), strlen(builtin_defaults));
+        spec_keep_source(s, bsrc);
+        Node *tree;
+        int r = spec_load(s->arena, bsrc, &tree, d);
+        if (r < 0)
+                return r;
+
+        Node *spec;
+        r = load_file(s, o->spec_path, &spec, d);
+        if (r < 0)
+                return r;
+        if (spec->kind == NODE_NULL) {
+                diag_error(d, spec->loc, "the spec is empty; it needs at least 'project: {name: ...}'");
+                return -EINVAL;
+        }
+        if (spec->kind != NODE_MAP) {
+                diag_error(d, spec->loc, "a spec is a mapping of keys to values, not a %s", node_kind_to_string(spec->kind));
+                return -EINVAL;
+        }
+
+        /* tier layer */
+        const Node *overlay = node_get(node_get(spec, "tiers"), tier);
+        _cleanup_free_ char *dir = spec_find_tiers_dir(o->spec_path, o->tiers_dir);
+        _cleanup_free_ char *tier_path = NULL;
+        if (syntax_check_name(tier) == NULL && dir && asprintf(&tier_path, "%s/%s.yaml", dir, tier) < 0)
+                xoom();
+        if (tier_path && access(tier_path, F_OK) == 0) {
+                Node *tnode;
+                r = load_file(s, tier_path, &tnode, d);
+                if (r < 0)
+                        return r;
+                if (tnode->kind == NODE_MAP) {
+                        const NodePair *p = node_get_pair(tnode, "tiers");
+                        if (p)
+                                diag_error(d, p->key_loc, "a tier file cannot contain 'tiers'");
+                        tree = node_merge(s->arena, tree, tnode);
+                } else if (tnode->kind != NODE_NULL)
+                        diag_error(d, tnode->loc, "a tier file is a mapping of keys to values");
+        } else if (!overlay) {
+                _cleanup_(strv_freep) char **all = NULL;
+                Diags ignore = {};
+                spec_list_tiers(o->spec_path, o->tiers_dir, &all, &ignore);
+                diags_clear(&ignore);
+                char list[512] = "";
+                size_t off = 0;
+                for (char **t = all; t && *t && off < sizeof(list); t++)
+                        off += (size_t) snprintf(list + off, sizeof(list) - off, "%s%s", t == all ? "" : ", ", *t);
+                diag_error(d, (Loc) { .src = s->sources[1] }, "unknown tier '%s': no %s/%s.yaml and no 'tiers.%s' in the spec%s%s", tier,
+                           dir ? dir : "tiers", tier, tier, *list ? "; available: " : "", list);
+                return -ENOENT;
+        }
+
+        /* spec layer, then the spec's overlay for this tier */
+        const NodePair *tp = node_get_pair(spec, "tiers");
+        Node *spec_body = spec;
+        if (tp) {
+                spec_body = node_new(s->arena, NODE_MAP, spec->loc);
+                spec_body->pairs = arena_alloc_array(s->arena, spec->n, sizeof(NodePair));
+                for (size_t i = 0; i < spec->n; i++)
+                        if (&spec->pairs[i] != tp)
+                                spec_body->pairs[spec_body->n++] = spec->pairs[i];
+        }
+        tree = node_merge(s->arena, tree, spec_body);
+        if (overlay && overlay->kind == NODE_MAP)
+                tree = node_merge(s->arena, tree, overlay);
+        for (size_t i = 0; i < o->n_sets; i++)
+                if (apply_set(s, o->sets[i], &tree, d) < 0)
+                        r = -EINVAL;
+
+        /* validate the merged tree (defaults not yet pushed down, so each error is reported once) */
+        check_overlays(spec, d);
+        schema_check(&spec_schema, tree, 0, d);
+        if (tp && tp->value->kind != NODE_MAP && tp->value->kind != NODE_NULL)
+                diag_error(d, tp->value->loc, "'tiers' must be a mapping of tier name to overlay");
+        if (d->n_errors > errors_before)
+                return -EINVAL;
+
+        s->tier_title = node_get_scalar(node_get(tree, "tier"), "title");
+        s->tree = expand_defaults(s->arena, tree);
+        return r;
+}
+
+static int strv_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret, Diags *d) {
+        size_t n = 0;
+        char **v = xcalloc(1, sizeof(char *));
+        _cleanup_free_ char *dir = spec_find_tiers_dir(spec_path, tiers_dir);
+        if (dir) {
+                DIR *dp = opendir(dir);
+                for (struct dirent *de; dp && (de = readdir(dp));) {
+                        size_t len = strlen(de->d_name);
+                        if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml") != 0 || de->d_name[0] == '.')
+                                continue;
+                        v = xreallocarray(v, n + 2, sizeof(char *));
+                        v[n++] = strndup(de->d_name, len - 5);
+                        v[n] = NULL;
+                }
+                if (dp)
+                        closedir(dp);
+        }
+        Spec *s = xcalloc(1, sizeof(Spec));
+        s->arena = arena_new();
+        Node *spec;
+        if (load_file(s, spec_path, &spec, d) >= 0) {
+                const Node *tiers = node_get(spec, "tiers");
+                for (size_t i = 0; tiers && tiers->kind == NODE_MAP && i < tiers->n; i++) {
+                        bool dup = false;
+                        for (size_t k = 0; k < n; k++)
+                                dup |= strcmp(v[k], tiers->pairs[i].key) == 0;
+                        if (dup)
+                                continue;
+                        v = xreallocarray(v, n + 2, sizeof(char *));
+                        v[n++] = xstrdup(tiers->pairs[i].key);
+                        v[n] = NULL;
+                }
+        }
+        spec_free(s);
+        qsort(v, n, sizeof(char *), strv_cmp);
+        *ret = v;
+        return (int) n;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Composition: built-in defaults < tiers/T.yaml < spec < spec.tiers.T < --set, then per-item defaults. */
+#pragma once
+#include "spec/node.h"
+
+typedef struct SpecOptions {
+        const char *spec_path;
+        const char *tier;        /* "tier_3" or "3"; required */
+        const char *tiers_dir;   /* NULL: search next to the spec, then the installed copy */
+        const char *const *sets; /* "path=value" overrides, applied in order */
+        size_t n_sets;
+} SpecOptions;
+
+/* A composed spec: the effective tree for one tier, and every source it came from. */
+typedef struct Spec {
+        Arena *arena;
+        Source **sources;        /* owned; diagnostics point into them */
+        size_t n_sources;
+        const char *spec_path;
+        const char *tier;        /* canonical: "tier_3" */
+        const char *tier_title;  /* "operational", or NULL */
+        Node *tree;              /* effective tree, defaults applied under every service/check/supervisor */
+} Spec;
+
+/* Loads and merges every layer, checks the result against the schema. On failure returns -errno and
+ * *ret still holds the sources (free it after printing diagnostics). */
+int spec_compose(const SpecOptions *o, Spec **ret, Diags *d);
+Spec *spec_free(Spec *s);
+
+/* The tiers available for a spec: tier files found plus the spec's own overlays, sorted. */
+int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret, Diags *d);
+/* Where tier files are looked up for a spec (first existing of the search list), or NULL. */
+char *spec_find_tiers_dir(const char *spec_path, const char *tiers_dir);

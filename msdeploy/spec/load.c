@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/* Loading YAML into the node tree with libyaml's event API, bounded against hostile input.
+ * The event API (not yaml_parser_load) keeps deep nesting linear; aliases share the anchored node
+ * and are charged by its size, so a "billion laughs" document is refused, not expanded. */
+#include "spec/load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "util/xalloc.h"
+
+int source_read_file(const char *path, Source **ret, Diags *d) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0) {
+                int r = -errno;
+                Source *s = source_new(path, NULL, 0);
+                diag_error(d, (Loc) { .src = s }, "cannot read '%s': %s", path, strerror(-r));
+                /* the diagnostic needs a live source: hand it to the caller to keep */
+                *ret = s;
+                return r;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                *ret = source_new(path, NULL, 0);
+                diag_error(d, (Loc) { .src = *ret }, "'%s' is not a regular file", path);
+                return -EINVAL;
+        }
+        if ((uint64_t) st.st_size > LOAD_MAX_BYTES) {
+                *ret = source_new(path, NULL, 0);
+                diag_error(d, (Loc) { .src = *ret }, "'%s' is %llu bytes, more than the %u bytes a spec may have", path,
+                           (unsigned long long) st.st_size, LOAD_MAX_BYTES);
+                return -EFBIG;
+        }
+        size_t cap = (size_t) st.st_size + 1, len = 0;
+        char *buf = xmalloc(cap);
+        for (;;) {
+                if (len + 1 >= cap) {
+                        if (cap > LOAD_MAX_BYTES) {
+                                free(buf);
+                                *ret = source_new(path, NULL, 0);
+                                diag_error(d, (Loc) { .src = *ret }, "'%s' is larger than %u bytes", path, LOAD_MAX_BYTES);
+                                return -EFBIG;
+                        }
+                        cap *= 2;
+                        buf = xrealloc(buf, cap);
+                }
+                ssize_t n = read(fd, buf + len, cap - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int r = -errno;
+                        free(buf);
+                        *ret = source_new(path, NULL, 0);
+                        diag_error(d, (Loc) { .src = *ret }, "cannot read '%s': %s", path, strerror(-r));
+                        return r;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        buf[len] = 0;
+        *ret = source_new(path, buf, len);
+        return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p, 0 when invalid. */
+static size_t utf8_seq_len(const unsigned char *p, const unsigned char *end) {
+        unsigned char c = p[0];
+        size_t n;
+        uint32_t cp;
+        if (c < 0x80)
+                return 1;
+        if ((c & 0xe0) == 0xc0)
+                n = 2, cp = c & 0x1f;
+        else if ((c & 0xf0) == 0xe0)
+                n = 3, cp = c & 0x0f;
+        else if ((c & 0xf8) == 0xf0)
+                n = 4, cp = c & 0x07;
+        else
+                return 0;
+        if ((size_t) (end - p) < n)
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+        if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
+/* Byte-level checks libyaml reports poorly: NUL, invalid UTF-8, tabs in indentation. */
+static int scan_bytes(const Source *src, Diags *d) {
+        const unsigned char *p = (const unsigned char *) src->text, *end = p + src->len;
+        unsigned line = 1, col = 1;
+        bool at_indent = true;
+        int r = 0;
+        while (p < end) {
+                Loc at = { .src = src, .line = line, .col = col };
+                if (*p == 0) {
+                        diag_error(d, at, "NUL byte in input; a spec is UTF-8 text");
+                        return -EINVAL;
+                }
+                size_t n = utf8_seq_len(p, end);
+                if (n == 0) {
+                        diag_error(d, at, "invalid UTF-8 byte 0x%02x; a spec is UTF-8 text", *p);
+                        return -EINVAL;
+                }
+                if (*p == '\t' && at_indent) {
+                        diag_error(d, at, "tab used for indentation; YAML indents with spaces only");
+                        r = -EINVAL;
+                }
+                if (*p == '\n') {
+                        line++, col = 1, at_indent = true;
+                } else {
+                        if (*p != ' ' && *p != '\t')
+                                at_indent = false;
+                        col++;
+                }
+                p += n;
+        }
+        return r;
+}
+
+typedef struct Anchor {
+        char *name;
+        Node *node;
+        size_t size; /* nodes in its subtree, aliases included */
+} Anchor;
+
+typedef struct Loader {
+        Arena *arena;
+        const Source *src;
+        Diags *d;
+        yaml_parser_t parser;
+        Anchor *anchors;
+        size_t n_anchors, cap_anchors;
+        size_t alias_nodes;
+        unsigned depth;
+} Loader;
+
+static Loc mark_loc(const Loader *l, yaml_mark_t m) {
+        return (Loc) { .src = l->src, .line = (unsigned) m.line + 1, .col = (unsigned) m.column + 1 };
+}
+
+static int next_event(Loader *l, yaml_event_t *ev) {
+        if (yaml_parser_parse(&l->parser, ev))
+                return 0;
+        Loc at = mark_loc(l, l->parser.problem_mark);
+        const char *problem = l->parser.problem ? l->parser.problem : "malformed YAML";
+        if (l->parser.context)
+                diag_error(l->d, at, "YAML syntax: %s %s", problem, l->parser.context);
+        else
+                diag_error(l->d, at, "YAML syntax: %s", problem);
+        return -EINVAL;
+}
+
+static void anchor_add(Loader *l, const char *name, Node *n, size_t size) {
+        if (l->n_anchors == l->cap_anchors) {
+                l->cap_anchors = l->cap_anchors ? l->cap_anchors * 2 : 8;
+                l->anchors = xreallocarray(l->anchors, l->cap_anchors, sizeof(Anchor));
+        }
+        l->anchors[l->n_anchors++] = (Anchor) { .name = xstrdup(name), .node = n, .size = size };
+}
+
+static const Anchor *anchor_find(const Loader *l, const char *name) {
+        for (size_t i = l->n_anchors; i > 0; i--) /* the latest definition wins */
+                if (strcmp(l->anchors[i - 1].name, name) == 0)
+                        return &l->anchors[i - 1];
+        return NULL;
+}
+
+static bool is_null_scalar(const yaml_event_t *ev) {
+        if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+                return false;
+        const char *v = (const char *) ev->data.scalar.value;
+        return !*v || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+static void check_tag(Loader *l, const yaml_char_t *tag, Loc at) {
+        if (tag && strncmp((const char *) tag, "tag:yaml.org,2002:", 18) != 0)
+                diag_error(l->d, at, "unsupported YAML tag '%s'; specs use plain YAML values", (const char *) tag);
+}
+
+static int parse_node(Loader *l, yaml_event_t *ev, Node **ret, size_t *ret_size);
+
+/* Collects items (or key/value pairs) until the end event. Errors that leave the stream readable are
+ * only reported; a negative return means parsing cannot go on. */
+static int parse_collection(Loader *l, bool is_map, Node *n, size_t *size) {
+        size_t cap = 0;
+        for (;;) {
+                yaml_event_t ev;
+                if (next_event(l, &ev) < 0)
+                        return -EINVAL;
+                if (ev.type == (is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT)) {
+                        yaml_event_delete(&ev);
+                        return 0;
+                }
+                if (!is_map) {
+                        Node *item;
+                        size_t s;
+                        int k = parse_node(l, &ev, &item, &s);
+                        if (k < 0)
+                                return k;
+                        if (n->n == cap) {
+                                cap = cap ? cap * 2 : 4;
+                                Node **items = arena_alloc_array(l->arena, cap, sizeof(Node *));
+                                if (n->n)
+                                        memcpy(items, n->items, n->n * sizeof(Node *));
+                                n->items = items;
+                        }
+                        n->items[n->n++] = item;
+                        *size += s;
+                        continue;
+                }
+                /* map: key event first */
+                Loc key_loc = mark_loc(l, ev.start_mark);
+                char *key = NULL;
+                if (ev.type == YAML_SCALAR_EVENT) {
+                        key = arena_strndup(l->arena, (const char *) ev.data.scalar.value, ev.data.scalar.length);
+                        if (strlen(key) != ev.data.scalar.length)
+                                diag_error(l->d, key_loc, "NUL character in a key");
+                        yaml_event_delete(&ev);
+                } else {
+                        diag_error(l->d, key_loc, "mapping keys must be plain scalars, not a %s",
+                                   ev.type == YAML_MAPPING_START_EVENT    ? "mapping"
+                                   : ev.type == YAML_SEQUENCE_START_EVENT ? "sequence"
+                                                                          : "alias");
+                        Node *ignored;
+                        size_t s;
+                        int k = parse_node(l, &ev, &ignored, &s);
+                        if (k < 0)
+                                return k;
+                }
+                yaml_event_t vev;
+                if (next_event(l, &vev) < 0)
+                        return -EINVAL;
+                Node *value;
+                size_t s;
+                int k = parse_node(l, &vev, &value, &s);
+                if (k < 0)
+                        return k;
+                *size += s;
+                if (!key)
+                        continue;
+                if (strcmp(key, "<<") == 0) {
+                        diag_error(l->d, key_loc, "YAML merge keys ('<<') are not supported; use tier overlays or repeat the keys");
+                        continue;
+                }
+                const NodePair *dup = node_get_pair(n, key);
+                if (dup) {
+                        diag_error(l->d, key_loc, "duplicate key '%s' (first defined at line %u)", key, dup->key_loc.line);
+                        continue;
+                }
+                if (n->n == cap) {
+                        cap = cap ? cap * 2 : 4;
+                        NodePair *pairs = arena_alloc_array(l->arena, cap, sizeof(NodePair));
+                        if (n->n)
+                                memcpy(pairs, n->pairs, n->n * sizeof(NodePair));
+                        n->pairs = pairs;
+                }
+                n->pairs[n->n++] = (NodePair) { .key = key, .key_loc = key_loc, .value = value };
+        }
+}
+
+/* Builds the node for the event ev (whose ownership passes here). */
+static int parse_node(Loader *l, yaml_event_t *ev, Node **ret, size_t *ret_size) {
+        Loc at = mark_loc(l, ev->start_mark);
+        switch (ev->type) {
+        case YAML_ALIAS_EVENT: {
+                const Anchor *a = anchor_find(l, (const char *) ev->data.alias.anchor);
+                if (!a) {
+                        diag_error(l->d, at, "alias '*%s' names no anchor defined before it", (const char *) ev->data.alias.anchor);
+                        yaml_event_delete(ev);
+                        return -EINVAL;
+                }
+                l->alias_nodes += a->size;
+                if (l->alias_nodes > LOAD_MAX_ALIAS_NODES) {
+                        diag_error(l->d, at, "aliases expand to more than %u nodes; refusing (possible alias bomb)",
+                                   LOAD_MAX_ALIAS_NODES);
+                        yaml_event_delete(ev);
+                        return -E2BIG;
+                }
+                yaml_event_delete(ev);
+                *ret = a->node;
+                *ret_size = a->size;
+                return 0;
+        }
+        case YAML_SCALAR_EVENT: {
+                check_tag(l, ev->data.scalar.tag, at);
+                Node *n;
+                if (is_null_scalar(ev))
+                        n = node_new(l->arena, NODE_NULL, at);
+                else {
+                        n = node_new(l->arena, NODE_SCALAR, at);
+                        n->scalar = arena_strndup(l->arena, (const char *) ev->data.scalar.value, ev->data.scalar.length);
+                        n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+                        if (strlen(n->scalar) != ev->data.scalar.length)
+                                diag_error(l->d, at, "NUL character in a value");
+                }
+                if (ev->data.scalar.anchor)
+                        anchor_add(l, (const char *) ev->data.scalar.anchor, n, 1);
+                yaml_event_delete(ev);
+                *ret = n;
+                *ret_size = 1;
+                return 0;
+        }
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT: {
+                bool is_map = ev->type == YAML_MAPPING_START_EVENT;
+                check_tag(l, is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag, at);
+                char *anchor = NULL;
+                const yaml_char_t *an = is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+                if (an)
+                        anchor = xstrdup((const char *) an);
+                yaml_event_delete(ev);
+                if (++l->depth > LOAD_MAX_DEPTH) {
+                        diag_error(l->d, at, "nesting deeper than %d levels", LOAD_MAX_DEPTH);
+                        free(anchor);
+                        return -E2BIG;
+                }
+                Node *n = node_new(l->arena, is_map ? NODE_MAP : NODE_SEQ, at);
+                size_t size = 1;
+                int k = parse_collection(l, is_map, n, &size);
+                l->depth--;
+                if (k >= 0 && anchor)
+                        anchor_add(l, anchor, n, size);
+                free(anchor);
+                if (k < 0)
+                        return k;
+                *ret = n;
+                *ret_size = size;
+                return 0;
+        }
+        default:
+                diag_error(l->d, at, "unexpected YAML event");
+                yaml_event_delete(ev);
+                return -EINVAL;
+        }
+}
+
+static int expect_event(Loader *l, yaml_event_type_t type, yaml_event_t *ev) {
+        if (next_event(l, ev) < 0)
+                return -EINVAL;
+        if (ev->type != type) {
+                diag_error(l->d, mark_loc(l, ev->start_mark), "unexpected YAML structure");
+                yaml_event_delete(ev);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int spec_load(Arena *a, const Source *src, Node **ret, Diags *d) {
+        size_t errors_before = d->n_errors;
+        int r = scan_bytes(src, d);
+        if (r < 0)
+                return r;
+        Loader l = { .arena = a, .src = src, .d = d };
+        if (!yaml_parser_initialize(&l.parser))
+                xoom();
+        yaml_parser_set_input_string(&l.parser, (const unsigned char *) src->text, src->len);
+        yaml_parser_set_encoding(&l.parser, YAML_UTF8_ENCODING);
+        Node *root = NULL;
+        yaml_event_t ev;
+        r = expect_event(&l, YAML_STREAM_START_EVENT, &ev);
+        if (r < 0)
+                goto finish;
+        yaml_event_delete(&ev);
+        if (next_event(&l, &ev) < 0) {
+                r = -EINVAL;
+                goto finish;
+        }
+        if (ev.type == YAML_STREAM_END_EVENT) { /* empty input */
+                yaml_event_delete(&ev);
+                root = node_new(a, NODE_NULL, (Loc) { .src = src, .line = 1, .col = 1 });
+                goto finish;
+        }
+        if (ev.type != YAML_DOCUMENT_START_EVENT) {
+                yaml_event_delete(&ev);
+                r = -EINVAL;
+                goto finish;
+        }
+        yaml_event_delete(&ev);
+        if (next_event(&l, &ev) < 0) {
+                r = -EINVAL;
+                goto finish;
+        }
+        size_t size;
+        r = parse_node(&l, &ev, &root, &size);
+        if (r < 0)
+                goto finish;
+        r = expect_event(&l, YAML_DOCUMENT_END_EVENT, &ev);
+        if (r < 0)
+                goto finish;
+        yaml_event_delete(&ev);
+        if (next_event(&l, &ev) < 0) {
+                r = -EINVAL;
+                goto finish;
+        }
+        if (ev.type == YAML_DOCUMENT_START_EVENT) {
+                diag_error(d, mark_loc(&l, ev.start_mark), "more than one YAML document; a spec is one document");
+                r = -EINVAL;
+        }
+        yaml_event_delete(&ev);
+finish:
+        for (size_t i = 0; i < l.n_anchors; i++)
+                free(l.anchors[i].name);
+        free(l.anchors);
+        yaml_parser_delete(&l.parser);
+        if (r < 0)
+                return r;
+        *ret = root;
+        return d->n_errors > errors_before ? -EINVAL : 0;
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/* Structural validation: walks a node tree against the schema table and reports every problem at its line. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "spec/schema.h"
+#include "spec/syntax.h"
+#include "util/units.h"
+
+typedef struct Checker {
+        Diags *d;
+        CheckFlags flags;
+        size_t errors_before;
+} Checker;
+
+static size_t edit_distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        if (la > 64 || lb > 64)
+                return 64;
+        size_t row[65];
+        for (size_t j = 0; j <= lb; j++)
+                row[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                size_t prev = row[0];
+                row[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t cur = row[j];
+                        size_t sub = prev + (a[i - 1] != b[j - 1]);
+                        size_t del = row[j] + 1, ins = row[j - 1] + 1;
+                        row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+                        prev = cur;
+                }
+        }
+        return row[lb];
+}
+
+/* The candidate closest to word, if close enough to be a likely typo. */
+static const char *closest(const char *word, const char *const *candidates, size_t stride) {
+        const char *best = NULL;
+        size_t best_d = (size_t) -1, limit = strlen(word) / 3 + 1;
+        if (limit < 2)
+                limit = 2;
+        for (const char *const *c = candidates; *c; c = (const char *const *) ((const char *) c + stride)) {
+                size_t dist = edit_distance(word, *c);
+                if (dist < best_d)
+                        best_d = dist, best = *c;
+        }
+        return best_d <= limit ? best : NULL;
+}
+
+static void append_values(char *buf, size_t size, const char *const *values) {
+        size_t off = 0;
+        buf[0] = 0;
+        for (const char *const *v = values; *v && off < size; v++)
+                off += (size_t) snprintf(buf + off, size - off, "%s'%s'", v == values ? "" : v[1] ? ", " : " or ", *v);
+}
+
+bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size) {
+        uint64_t u;
+        double f;
+        bool b;
+        usec_t usec;
+        mode_t mode;
+        const char *why = NULL;
+        switch (s->type) {
+        case S_STRING:
+                why = syntax_check_text(v);
+                break;
+        case S_NAME:
+                why = syntax_check_name(v);
+                break;
+        case S_USER:
+                why = syntax_check_user(v);
+                break;
+        case S_PATH:
+                why = syntax_check_path(v);
+                break;
+        case S_COMMAND:
+                why = syntax_check_command(v);
+                break;
+        case S_UNIT_REF:
+                why = strchr(v, '.') ? syntax_check_unit_name(v) : syntax_check_name(v);
+                break;
+        case S_ENV_NAME:
+                why = syntax_check_env_name(v);
+                break;
+        case S_DIRECTIVE:
+                why = syntax_check_directive(v);
+                break;
+        case S_ADDRESS:
+                why = syntax_check_address(v);
+                break;
+        case S_CAPABILITY: {
+                cap_value_t cap;
+                if (cap_from_name(v, &cap) < 0)
+                        why = "is not a capability name known to libcap (e.g. 'CAP_NET_BIND_SERVICE')";
+                break;
+        }
+        case S_INT:
+        case S_INSTANCES: {
+                int64_t max = s->type == S_INSTANCES ? 1000 : s->max;
+                int r = parse_uint(v, (uint64_t) (s->min > 0 ? s->min : 0), (uint64_t) max, &u);
+                if (r == -ERANGE) {
+                        snprintf(err, size, "is out of range; allowed: %lld to %lld", (long long) s->min, (long long) max);
+                        return false;
+                }
+                if (r < 0)
+                        why = s->type == S_INSTANCES ? "must be a number of instances or a list of instance names"
+                                                     : "must be a non-negative integer";
+                break;
+        }
+        case S_FLOAT:
+                if (parse_double(v, &f) < 0)
+                        why = "must be a number";
+                else if (s->max > s->min && (f < (double) s->min || f > (double) s->max)) {
+                        snprintf(err, size, "is out of range; allowed: %lld to %lld", (long long) s->min, (long long) s->max);
+                        return false;
+                }
+                break;
+        case S_BOOL:
+                if (parse_bool(v, &b) < 0)
+                        why = "must be true or false";
+                break;
+        case S_DURATION:
+                if (parse_duration(v, &usec) < 0)
+                        why = "is not a duration; use e.g. '500ms', '30s', '5min', '2h' or 'infinity'";
+                break;
+        case S_SIZE:
+                if (parse_size(v, &u) < 0)
+                        why = "is not a size; use e.g. '512M', '8G' or 'infinity'";
+                break;
+        case S_PERCENT:
+                if (parse_percent(v, &u) < 0)
+                        why = "is not a percentage; use e.g. '150%' (100% = one CPU)";
+                else if (u == 0)
+                        why = "must be more than 0%";
+                break;
+        case S_MODE:
+                if (parse_mode(v, &mode) < 0)
+                        why = "is not an octal file mode; use e.g. '0750'";
+                break;
+        case S_ENUM:
+                for (const char *const *e = s->values; *e; e++)
+                        if (strcmp(*e, v) == 0)
+                                return true;
+                char list[512];
+                append_values(list, sizeof(list), s->values);
+                const char *near = closest(v, s->values, sizeof(char *));
+                if (near)
+                        snprintf(err, size, "is not valid; did you mean '%s'? (allowed: %s)", near, list);
+                else
+                        snprintf(err, size, "is not valid; allowed: %s", list);
+                return false;
+        default:
+                return true;
+        }
+        if (why) {
+                snprintf(err, size, "%s", why);
+                return false;
+        }
+        return true;
+}
+
+static const char *kind_word(const Node *n) {
+        return n->kind == NODE_MAP ? "a mapping" : n->kind == NODE_SEQ ? "a list" : n->kind == NODE_NULL ? "empty" : "a scalar";
+}
+
+static void check_node(Checker *c, const Schema *s, const Node *n, const char *what);
+
+static void check_object(Checker *c, const Schema *s, const Node *n, const char *what) {
+        for (size_t i = 0; i < n->n; i++) {
+                const NodePair *p = &n->pairs[i];
+                const SchemaField *f = schema_field(s, p->key);
+                if (!f) {
+                        const char *near = closest(p->key, &s->fields[0].key, sizeof(SchemaField));
+                        if (near)
+                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s; did you mean '%s'?", p->key, what, near);
+                        else
+                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s", p->key, what);
+                        continue;
+                }
+                if (p->value->kind == NODE_NULL) {
+                        if (!(c->flags & CHECK_PARTIAL))
+                                diag_error(c->d, p->value->loc, "'%s' has no value; give it one or remove the key", p->key);
+                        continue;
+                }
+                check_node(c, f->schema, p->value, p->key);
+        }
+        if (c->flags & CHECK_PARTIAL)
+                return;
+        for (const SchemaField *f = s->fields; f->key; f++)
+                if (f->required && !node_get_pair(n, f->key))
+                        diag_error(c->d, n->loc, "%s is missing the required key '%s' (%s)", what, f->key, f->doc);
+}
+
+static void check_node(Checker *c, const Schema *s, const Node *n, const char *what) {
+        char err[768];
+        switch (s->type) {
+        case S_OBJECT:
+                if (n->kind != NODE_MAP) {
+                        diag_error(c->d, n->loc, "'%s' must be a mapping (%s), not %s", what, s->doc, kind_word(n));
+                        return;
+                }
+                check_object(c, s, n, what);
+                return;
+        case S_DICT:
+                if (n->kind != NODE_MAP) {
+                        diag_error(c->d, n->loc, "'%s' must be a mapping (%s), not %s", what, s->doc, kind_word(n));
+                        return;
+                }
+                for (size_t i = 0; i < n->n; i++) {
+                        const NodePair *p = &n->pairs[i];
+                        const Schema *ks = s->key ? s->key : &(const Schema) { S_NAME };
+                        if (!schema_scalar_valid(ks, p->key, err, sizeof(err)))
+                                diag_error(c->d, p->key_loc, "key '%s' in '%s' %s", p->key, what, err);
+                        if (p->value->kind == NODE_NULL) { /* an empty entry: "name:" reads as "name: {}" */
+                                if (!(c->flags & CHECK_PARTIAL) && s->item->type != S_OBJECT)
+                                        diag_error(c->d, p->value->loc, "'%s' has no value", p->key);
+                                else if (!(c->flags & CHECK_PARTIAL))
+                                        check_object(c, s->item, &(const Node) { NODE_MAP, p->value->loc }, p->key);
+                                continue;
+                        }
+                        check_node(c, s->item, p->value, p->key);
+                }
+                return;
+        case S_LIST:
+                if (n->kind != NODE_SEQ) {
+                        diag_error(c->d, n->loc, "'%s' must be a list (%s), not %s; write [a, b] or one '- item' per line", what,
+                                   s->doc, kind_word(n));
+                        return;
+                }
+                for (size_t i = 0; i < n->n; i++)
+                        check_node(c, s->item, n->items[i], what);
+                return;
+        case S_INSTANCES:
+                if (n->kind == NODE_SEQ) {
+                        check_node(c, &(const Schema) { S_LIST, "instance names", .item = &(const Schema) { S_NAME } }, n, what);
+                        return;
+                }
+                break;
+        default:
+                break;
+        }
+        if (n->kind != NODE_SCALAR) {
+                diag_error(c->d, n->loc, "'%s' must be a %s (%s), not %s", what, schema_type_name(s->type), s->doc, kind_word(n));
+                return;
+        }
+        if (!schema_scalar_valid(s, n->scalar, err, sizeof(err)))
+                diag_error(c->d, n->loc, "'%s' value '%s' %s", what, n->scalar, err);
+}
+
+int schema_check(const Schema *s, const Node *n, CheckFlags flags, Diags *d) {
+        Checker c = { .d = d, .flags = flags, .errors_before = d->n_errors };
+        check_node(&c, s, n, "the spec");
+        return d->n_errors > c.errors_before ? -EINVAL : 0;
+}
