@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* Test helpers for rendered artifacts: a small hand-built model, running tools, reading YAML back. */
+#pragma once
+#include <stdbool.h>
+
+#include "render/render.h"
+
+/* A small model shaped like the bundled example, with awkward values (spaces, quotes, '$', '%')
+ * in the places quoting matters. Free with check_model_free(). */
+Model *check_model_new(void);
+void check_model_free(Model *m);
+
+/* Runs argv with data on stdin; returns its exit status (or -errno) and its stdout+stderr. */
+int check_run(const char *const *argv, const char *data, char **ret_output);
+/* shellcheck's complaints about script ("" when there are none); bash -n's too. */
+char *check_shellcheck(const char *script);
+/* A temporary directory (mkdtemp) and its recursive removal. */
+char *check_tmpdir(void);
+void check_rm_rf(char *dir);
+/* Writes data to dir/rel (parents created), mode applied. */
+void check_write(const char *dir, const char *rel, const char *data, mode_t mode);
+
+/* Whether text is one well-formed YAML document (libyaml). */
+bool check_yaml_valid(const char *text);
+/* The scalar at a dotted path of mappings keys and sequence indexes ("groups.0.rules.1.alert"),
+ * malloc'ed, or NULL. ret_quoted: whether the scalar was written quoted. */
+char *check_yaml_get(const char *text, const char *path, bool *ret_quoted);
+/* Number of entries of the mapping or sequence at path, -1 if there is none. */
+int check_yaml_len(const char *text, const char *path);
