@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Sandboxing of services: the three hardening profiles as data, per-service overrides and capabilities. */
+#pragma once
+#include <stddef.h>
+
+#include "render/unit_writer.h"
+#include "spec/model.h"
+
+typedef struct HardeningDirective {
+        const char *key;
+        const char *value;
+} HardeningDirective;
+
+/* The profile's directives in rendering order; a key may repeat (SystemCallFilter= allow, then deny list). */
+const HardeningDirective *hardening_profile_directives(HardeningProfile p, size_t *ret_n);
+
+/*
+ * Writes the [Service] sandboxing lines of s: its profile, with each directive the service overrides replaced by the
+ * override (at the profile's position) and overrides the profile lacks appended in spec order; then
+ * CapabilityBoundingSet= and AmbientCapabilities= from s->capabilities unless overridden. Directives the target
+ * systemd lacks are skipped with a warning by the writer. Overrides are systemd syntax the spec writes on purpose,
+ * so they are written as given (uw_set_raw(): specifiers such as '%S' keep working).
+ */
+void hardening_write(UnitWriter *w, const Service *s);

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/* Service units: one .service per service, one name@.service per template, and a drop-in with the tier's policy. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render/hardening.h"
+#include "render/render.h"
+#include "render/unit_writer.h"
+#include "util/xalloc.h"
+
+/*
+ * The split between the base unit and the tier drop-in:
+ *
+ *   etc/systemd/system/<unit>                      what the service IS and how it is wired: description, dependencies,
+ *                                                  type, command, user, slice, environment files, credentials,
+ *                                                  watchdog, writable paths, [Install]. The same for every tier.
+ *   etc/systemd/system/<unit>.d/50-<tier>.conf     how the tier RUNS it: restart policy and start limits, timeouts,
+ *                                                  per-service resource limits, log level, hardening profile with its
+ *                                                  overrides and capabilities. Exactly what tiers/<tier>.yaml sets.
+ *
+ * So `diff` between two tiers touches the drop-in only, an operator reads the whole tier policy in one short file,
+ * and promoting a deployment from one tier to the next replaces one file per service while the units stay put.
+ * Slices are all budget and stay whole files (render/slice.c); the target's Wants= lists the tier's instances.
+ */
+
+#define UNIT_DIR "etc/systemd/system/"
+
+static const char *const service_types[_SERVICE_TYPE_MAX] = {
+        [SERVICE_SIMPLE] = "simple",
+        [SERVICE_EXEC] = "exec",
+        [SERVICE_NOTIFY] = "notify",
+        [SERVICE_ONESHOT] = "oneshot",
+};
+
+static const char *const restart_policies[_RESTART_POLICY_MAX] = {
+        [RESTART_NO] = "no",
+        [RESTART_ON_SUCCESS] = "on-success",
+        [RESTART_ON_FAILURE] = "on-failure",
+        [RESTART_ON_ABNORMAL] = "on-abnormal",
+        [RESTART_ON_WATCHDOG] = "on-watchdog",
+        [RESTART_ON_ABORT] = "on-abort",
+        [RESTART_ALWAYS] = "always",
+};
+
+static void add_artifact(ArtifactSet *out, const char *path, StrBuf *b) {
+        size_t size;
+        char *data = sb_take(b, &size);
+        artifact_set_add(out, path, 0644, "root", "root", data, size);
+}
+
+/* The command line of a service: the spec's own, or msd-supervisor with the config the renderers write. */
+static int service_exec(const Model *m, const Service *s, StrBuf *ret) {
+        const char *config = s->supervisor ? "supervisor.yaml" : s->health_aggregator ? "health-checks.yaml" : NULL;
+        if (!config) {
+                if (!s->exec)
+                        return -EINVAL;
+                sb_append(ret, s->exec);
+                return 0;
+        }
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s", m->config_dir, config) < 0)
+                return -ENOMEM;
+        uw_exec_append_arg(ret, m->supervisor_path);
+        uw_exec_append_arg(ret, "--config");
+        uw_exec_append_arg(ret, path);
+        return 0;
+}
+
+static const EnvFile *find_env_file(const Model *m, const char *key) {
+        for (size_t i = 0; i < m->n_env_files; i++)
+                if (strcmp(m->env_files[i].key, key) == 0)
+                        return &m->env_files[i];
+        return NULL;
+}
+
+static void write_unit_section(UnitWriter *w, const Model *m, const Service *s, const char *target) {
+        uw_section(w, "Unit");
+        uw_set_raw(w, "Description", s->description ? s->description : s->name);
+        /* systemd ignores a relative SourcePath= with a warning; the header names the spec either way. */
+        if (m->spec_path && m->spec_path[0] == '/')
+                uw_set(w, "SourcePath", m->spec_path);
+        /* Stopping or restarting the target stops or restarts every service in it. */
+        StrList part_of = { .items = xmalloc((s->part_of.n + 1) * sizeof(char *)), .n = s->part_of.n + 1 };
+        part_of.items[0] = target;
+        for (size_t i = 0; i < s->part_of.n; i++)
+                part_of.items[i + 1] = s->part_of.items[i];
+        uw_set_list(w, "PartOf", &part_of);
+        free(part_of.items);
+        uw_set_list(w, "Requires", &s->requires);
+        uw_set_list(w, "BindsTo", &s->binds_to);
+        uw_set_list(w, "Wants", &s->wants);
+        uw_set_list(w, "After", &s->after);
+        uw_set_list(w, "Before", &s->before);
+}
+
+static int write_service_section(UnitWriter *w, const Model *m, const Service *s) {
+        _cleanup_free_ char *exec = NULL;
+        StrBuf e = {};
+        int r = service_exec(m, s, &e);
+        exec = sb_take(&e, NULL);
+        if (r < 0)
+                return r;
+        if ((unsigned) s->type >= _SERVICE_TYPE_MAX)
+                return -EINVAL;
+
+        uw_section(w, "Service");
+        uw_set_raw(w, "Type", service_types[s->type]);
+        if (s->type == SERVICE_NOTIFY)
+                uw_set_raw(w, "NotifyAccess", "main");
+        for (size_t i = 0; i < s->exec_start_pre.n; i++)
+                uw_set_raw(w, "ExecStartPre", s->exec_start_pre.items[i]);
+        uw_set_raw(w, "ExecStart", exec);
+        if (s->user)
+                uw_set(w, "User", s->user);
+        if (s->group)
+                uw_set(w, "Group", s->group);
+        if (s->working_directory)
+                uw_set(w, "WorkingDirectory", s->working_directory);
+        if (s->slice)
+                uw_setf(w, "Slice", "%s.slice", s->slice);
+        /* No '-' prefix: a missing environment file is an installation error, not an option. */
+        for (size_t i = 0; i < s->env_files.n; i++) {
+                const EnvFile *f = find_env_file(m, s->env_files.items[i]);
+                if (!f)
+                        return -ENOENT;
+                uw_set(w, "EnvironmentFile", f->path);
+        }
+        for (size_t i = 0; i < s->n_environment; i++)
+                uw_set_env(w, s->environment[i].key, s->environment[i].value);
+        /* Secrets stay references: systemd reads them into $CREDENTIALS_DIRECTORY at start. */
+        for (size_t i = 0; i < s->n_secrets; i++)
+                uw_setf(w, "LoadCredential", "%s:%s", s->secrets[i].id, s->secrets[i].source);
+        uw_set_duration(w, "WatchdogSec", s->watchdog);
+        uw_set_list(w, "ReadWritePaths", &s->read_write_paths);
+        return 0;
+}
+
+static int render_base(const Model *m, const Service *s, const char *unit, const char *target, ArtifactSet *out,
+                       Diags *d) {
+        StrBuf b = {};
+        UnitWriter w;
+        uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
+        render_header(&b, m, "#");
+        write_unit_section(&w, m, s, target);
+        int r = write_service_section(&w, m, s);
+        if (r >= 0) {
+                uw_section(&w, "Install");
+                uw_set(&w, "WantedBy", target);
+                /* `systemctl enable name@.service` enables the first instance; the installer enables them all. */
+                if (s->templated && s->instances.n > 0)
+                        uw_set(&w, "DefaultInstance", s->instances.items[0]);
+                r = uw_finish(&w);
+        }
+        if (r < 0) {
+                sb_free(&b);
+                return r;
+        }
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, UNIT_DIR "%s", unit) < 0)
+                return sb_free(&b), -ENOMEM;
+        add_artifact(out, path, &b);
+        return 0;
+}
+
+static int render_dropin(const Model *m, const Service *s, const char *unit, ArtifactSet *out, Diags *d) {
+        StrBuf b = {};
+        UnitWriter w;
+        if ((unsigned) s->restart.policy >= _RESTART_POLICY_MAX)
+                return -EINVAL;
+        uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
+        render_header(&b, m, "#");
+
+        uw_section(&w, "Unit");
+        uw_set_duration(&w, "StartLimitIntervalSec", s->restart.interval);
+        if (s->restart.burst > 0)
+                uw_setf(&w, "StartLimitBurst", "%u", s->restart.burst);
+
+        uw_section(&w, "Service");
+        if (s->log_level)
+                uw_set_env(&w, "LOG_LEVEL", s->log_level);
+        uw_set_raw(&w, "Restart", restart_policies[s->restart.policy]);
+        uw_set_duration(&w, "RestartSec", s->restart.delay);
+        if (s->restart.steps > 0)
+                uw_setf(&w, "RestartSteps", "%u", s->restart.steps);
+        uw_set_duration(&w, "RestartMaxDelaySec", s->restart.max_delay);
+        uw_set_duration(&w, "TimeoutStartSec", s->timeout_start);
+        uw_set_duration(&w, "TimeoutStopSec", s->timeout_stop);
+        uw_set_size(&w, "MemoryMax", s->resources.memory_max);
+        uw_set_size(&w, "MemoryHigh", s->resources.memory_high);
+        uw_set_percent(&w, "CPUQuota", s->resources.cpu_quota);
+        uw_set_u64(&w, "CPUWeight", s->resources.cpu_weight);
+        uw_set_u64(&w, "IOWeight", s->resources.io_weight);
+        uw_set_u64(&w, "TasksMax", s->resources.tasks_max);
+        uw_set_u64(&w, "LimitNOFILE", s->limit_nofile);
+        hardening_write(&w, s);
+
+        int r = uw_finish(&w);
+        if (r < 0) {
+                sb_free(&b);
+                return r;
+        }
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, UNIT_DIR "%s.d/50-%s.conf", unit, m->tier) < 0)
+                return sb_free(&b), -ENOMEM;
+        add_artifact(out, path, &b);
+        return 0;
+}
+
+int render_services(const Model *m, ArtifactSet *out, Diags *d) {
+        _cleanup_free_ char *target = NULL;
+        if (asprintf(&target, "%s.target", m->name) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_services; i++) {
+                const Service *s = &m->services[i];
+                _cleanup_free_ char *unit = NULL;
+                if (asprintf(&unit, "%s.service", s->name) < 0)
+                        return -ENOMEM;
+                int r = render_base(m, s, unit, target, out, d);
+                if (r < 0)
+                        return r;
+                r = render_dropin(m, s, unit, out, d);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

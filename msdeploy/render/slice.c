@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* Slice units: one <name>.slice per model slice, carrying the tier's resource budget. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render/render.h"
+#include "render/unit_writer.h"
+#include "util/xalloc.h"
+
+/* systemd nests slices by name: "a-b.slice" lives in "a.slice". A child's name is its parent's, a dash and one
+ * more dash-free component. */
+static bool slice_name_nests(const Slice *s) {
+        size_t n = strlen(s->parent->name);
+        return strncmp(s->name, s->parent->name, n) == 0 && s->name[n] == '-' && s->name[n + 1] != 0 &&
+               strchr(s->name + n + 1, '-') == NULL;
+}
+
+static int render_slice(const Model *m, const Slice *s, ArtifactSet *out, Diags *d) {
+        _cleanup_free_ char *unit = NULL, *path = NULL;
+        if (asprintf(&unit, "%s.slice", s->name) < 0 || asprintf(&path, "etc/systemd/system/%s", unit) < 0)
+                return -ENOMEM;
+
+        StrBuf b = {};
+        UnitWriter w;
+        uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
+        render_header(&b, m, "#");
+        uw_section(&w, "Unit");
+        uw_set_raw(&w, "Description", s->description ? s->description : s->name);
+        if (m->spec_path && m->spec_path[0] == '/')
+                uw_set(&w, "SourcePath", m->spec_path);
+        uw_section(&w, "Slice");
+        uw_set_size(&w, "MemoryMax", s->limits.memory_max);
+        uw_set_size(&w, "MemoryHigh", s->limits.memory_high);
+        uw_set_percent(&w, "CPUQuota", s->limits.cpu_quota);
+        uw_set_u64(&w, "CPUWeight", s->limits.cpu_weight);
+        uw_set_u64(&w, "IOWeight", s->limits.io_weight);
+        uw_set_u64(&w, "TasksMax", s->limits.tasks_max);
+
+        int r = uw_finish(&w);
+        if (r < 0) {
+                sb_free(&b);
+                return r;
+        }
+        size_t size;
+        char *data = sb_take(&b, &size);
+        artifact_set_add(out, path, 0644, "root", "root", data, size);
+        return 0;
+}
+
+int render_slices(const Model *m, ArtifactSet *out, Diags *d) {
+        for (size_t i = 0; i < m->n_slices; i++) {
+                const Slice *s = &m->slices[i];
+                if (s->parent && !slice_name_nests(s)) {
+                        diag_error(d, s->loc, "slice '%s' is not named after its parent '%s' ('%s-<name>')", s->name,
+                                   s->parent->name, s->parent->name);
+                        return -EINVAL;
+                }
+                int r = render_slice(m, s, out, d);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* The project target: <name>.target pulls in every service and every enabled template instance. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render/render.h"
+#include "render/unit_writer.h"
+#include "util/xalloc.h"
+
+/*
+ * Ordering: the target Wants= its services and needs no After=, because a target with default dependencies is
+ * ordered after everything it wants (systemd.target(5)); so it becomes active once they have started. Services
+ * carry PartOf=<name>.target, so stopping or restarting the target does the same to them, and Wants= (not
+ * Requires=) keeps one failing service from taking the others down.
+ */
+int render_target(const Model *m, ArtifactSet *out, Diags *d) {
+        _cleanup_free_ char *unit = NULL, *path = NULL;
+        if (asprintf(&unit, "%s.target", m->name) < 0 || asprintf(&path, "etc/systemd/system/%s", unit) < 0)
+                return -ENOMEM;
+
+        StrBuf wants = {};
+        for (size_t i = 0; i < m->n_services; i++) {
+                const Service *s = &m->services[i];
+                if (!s->templated) {
+                        sb_printf(&wants, "%s%s.service", wants.len ? " " : "", s->name);
+                        continue;
+                }
+                for (size_t j = 0; j < s->instances.n; j++)
+                        sb_printf(&wants, "%s%s%s.service", wants.len ? " " : "", s->name, s->instances.items[j]);
+        }
+
+        StrBuf b = {};
+        UnitWriter w;
+        uw_init(&w, &b, m->systemd_version, d, (Loc) {}, unit);
+        render_header(&b, m, "#");
+        uw_section(&w, "Unit");
+        uw_set_raw(&w, "Description", m->target_description ? m->target_description : m->description ? m->description : m->name);
+        if (m->spec_path && m->spec_path[0] == '/')
+                uw_set(&w, "SourcePath", m->spec_path);
+        if (wants.len > 0)
+                uw_set(&w, "Wants", wants.s);
+        sb_free(&wants);
+        if (m->target_wanted_by.n > 0) {
+                uw_section(&w, "Install");
+                uw_set_list(&w, "WantedBy", &m->target_wanted_by);
+        }
+
+        int r = uw_finish(&w);
+        if (r < 0) {
+                sb_free(&b);
+                return r;
+        }
+        size_t size;
+        char *data = sb_take(&b, &size);
+        artifact_set_add(out, path, 0644, "root", "root", data, size);
+        return 0;
+}

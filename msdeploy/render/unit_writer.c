@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/* A small writer for systemd unit files: sections, escaped Key=value lines, and directives gated by systemd version. */
+#include "render/unit_writer.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+/* Directives newer than the oldest systemd msdeploy may target, with what happens when they are left out. */
+static const struct {
+        const char *key;
+        unsigned version;
+        const char *without; /* consequence of dropping it, for the warning; NULL: none worth saying */
+} directives[] = {
+        { "MemoryDenyWriteExecute", 231, NULL },
+        { "MemoryHigh", 231, NULL },
+        { "MemoryMax", 231, NULL },
+        { "PrivateUsers", 232, NULL },
+        { "ProtectControlGroups", 232, NULL },
+        { "ProtectKernelModules", 232, NULL },
+        { "ProtectKernelTunables", 232, NULL },
+        { "RemoveIPC", 232, NULL },
+        { "RestrictNamespaces", 233, NULL },
+        { "IPAddressAllow", 235, NULL },
+        { "IPAddressDeny", 235, NULL },
+        { "KeyringMode", 235, NULL },
+        { "LockPersonality", 235, NULL },
+        { "PrivateMounts", 239, NULL },
+        { "ProtectHostname", 242, NULL },
+        { "RestrictSUIDSGID", 242, NULL },
+        { "OOMPolicy", 243, NULL },
+        { "ProtectKernelLogs", 244, NULL },
+        { "ProtectClock", 245, NULL },
+        { "TimeoutStartFailureMode", 246, NULL },
+        { "TimeoutStopFailureMode", 246, NULL },
+        { "ExecPaths", 247, NULL },
+        { "LoadCredential", 247, "the service gets no credentials" },
+        { "NoExecPaths", 247, NULL },
+        { "ProcSubset", 247, NULL },
+        { "ProtectProc", 247, NULL },
+        { "SetCredential", 247, "the service gets no credentials" },
+        { "PrivateIPC", 248, NULL },
+        { "ExitType", 250, NULL },
+        { "LoadCredentialEncrypted", 250, "the service gets no credentials" },
+        { "RestrictFileSystems", 250, NULL },
+        { "ImportCredential", 254, "the service gets no credentials" },
+        { "RestartMaxDelaySec", 254, "msd-supervisor applies the backoff instead" },
+        { "RestartSteps", 254, "msd-supervisor applies the backoff instead" },
+        { "BindLogSockets", 257, NULL },
+        { "PrivatePIDs", 257, NULL },
+};
+
+void uw_init(UnitWriter *w, StrBuf *b, unsigned systemd_version, Diags *d, Loc loc, const char *unit) {
+        *w = (UnitWriter) { .b = b, .systemd_version = systemd_version, .d = d, .loc = loc, .unit = unit };
+}
+
+static void uw_fail(UnitWriter *w, int r) {
+        if (w->error == 0)
+                w->error = r;
+}
+
+void uw_section(UnitWriter *w, const char *name) {
+        sb_printf(w->b, "%s[%s]\n", w->n_sections++ > 0 ? "\n" : "", name);
+}
+
+void uw_comment(UnitWriter *w, const char *text) {
+        if (strchr(text, '\n'))
+                return uw_fail(w, -EINVAL);
+        sb_printf(w->b, "# %s\n", text);
+}
+
+unsigned uw_directive_min_version(const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(directives); i++)
+                if (strcmp(directives[i].key, key) == 0)
+                        return directives[i].version;
+        return 0;
+}
+
+bool uw_supported(UnitWriter *w, const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(directives); i++) {
+                if (strcmp(directives[i].key, key) != 0)
+                        continue;
+                if (w->systemd_version >= directives[i].version)
+                        return true;
+                if (w->d)
+                        diag_warning(w->d, w->loc, "'%s=' needs systemd %u, target is %u, not rendered in '%s'%s%s", key,
+                                     directives[i].version, w->systemd_version, w->unit ? w->unit : "?",
+                                     directives[i].without ? "; " : "", directives[i].without ? directives[i].without : "");
+                return false;
+        }
+        return true;
+}
+
+/* A value a unit file line can hold: no line breaks, no trailing backslash (a line continuation). */
+static bool value_ok(const char *v) {
+        size_t n = strlen(v);
+        return !strpbrk(v, "\n\r") && !(n > 0 && v[n - 1] == '\\');
+}
+
+void uw_set_raw(UnitWriter *w, const char *key, const char *value) {
+        if (!value_ok(value))
+                return uw_fail(w, -EINVAL);
+        if (!uw_supported(w, key))
+                return;
+        sb_printf(w->b, "%s=%s\n", key, value);
+}
+
+static void append_escaped(StrBuf *b, const char *v) {
+        for (const char *p = v; *p; p++) {
+                if (*p == '%')
+                        sb_putc(b, '%');
+                sb_putc(b, *p);
+        }
+}
+
+void uw_set(UnitWriter *w, const char *key, const char *value) {
+        if (!value_ok(value))
+                return uw_fail(w, -EINVAL);
+        if (!uw_supported(w, key))
+                return;
+        sb_printf(w->b, "%s=", key);
+        append_escaped(w->b, value);
+        sb_putc(w->b, '\n');
+}
+
+void uw_setf(UnitWriter *w, const char *key, const char *fmt, ...) {
+        StrBuf v = {};
+        va_list ap;
+        va_start(ap, fmt);
+        sb_vprintf(&v, fmt, ap);
+        va_end(ap);
+        uw_set(w, key, v.s ? v.s : "");
+        sb_free(&v);
+}
+
+void uw_set_list(UnitWriter *w, const char *key, const StrList *l) {
+        if (l->n == 0)
+                return;
+        for (size_t i = 0; i < l->n; i++)
+                if (!value_ok(l->items[i]) || strchr(l->items[i], ' '))
+                        return uw_fail(w, -EINVAL);
+        if (!uw_supported(w, key))
+                return;
+        sb_printf(w->b, "%s=", key);
+        for (size_t i = 0; i < l->n; i++) {
+                if (i > 0)
+                        sb_putc(w->b, ' ');
+                append_escaped(w->b, l->items[i]);
+        }
+        sb_putc(w->b, '\n');
+}
+
+void uw_set_env(UnitWriter *w, const char *name, const char *value) {
+        if (strpbrk(name, "\n\r=\"\\ ") || strpbrk(value, "\n\r"))
+                return uw_fail(w, -EINVAL);
+        sb_append(w->b, "Environment=\"");
+        append_escaped(w->b, name);
+        sb_putc(w->b, '=');
+        for (const char *p = value; *p; p++) {
+                if (*p == '"' || *p == '\\' || *p == '%')
+                        sb_putc(w->b, *p == '%' ? '%' : '\\');
+                sb_putc(w->b, *p);
+        }
+        sb_append(w->b, "\"\n");
+}
+
+void uw_set_duration(UnitWriter *w, const char *key, usec_t u) {
+        char buf[64];
+        if (u != USEC_UNSET)
+                uw_set(w, key, format_duration(buf, sizeof(buf), u));
+}
+
+void uw_set_u64(UnitWriter *w, const char *key, uint64_t v) {
+        if (v == UNSET_U64)
+                return;
+        if (v == UINT64_MAX)
+                return uw_set(w, key, "infinity");
+        uw_setf(w, key, "%llu", (unsigned long long) v);
+}
+
+void uw_set_size(UnitWriter *w, const char *key, uint64_t bytes) {
+        char buf[64];
+        if (bytes != UNSET_U64)
+                uw_set(w, key, format_size(buf, sizeof(buf), bytes));
+}
+
+/* Directives taking a percentage do not expand specifiers: the '%' is written once. */
+void uw_set_percent(UnitWriter *w, const char *key, uint64_t percent) {
+        char buf[32];
+        if (percent == UNSET_U64)
+                return;
+        snprintf(buf, sizeof(buf), "%llu%%", (unsigned long long) percent);
+        uw_set_raw(w, key, buf);
+}
+
+void uw_set_bool(UnitWriter *w, const char *key, bool v) {
+        uw_set_raw(w, key, v ? "yes" : "no");
+}
+
+/* systemd splits command lines at whitespace and unquotes "..." with C escapes; ';' alone separates commands. */
+static bool arg_needs_quotes(const char *arg) {
+        return arg[0] == 0 || strpbrk(arg, " \t\"'\\;") != NULL;
+}
+
+void uw_exec_append_arg(StrBuf *b, const char *arg) {
+        bool quote = arg_needs_quotes(arg);
+        if (b->len > 0)
+                sb_putc(b, ' ');
+        if (quote)
+                sb_putc(b, '"');
+        for (const char *p = arg; *p; p++) {
+                if (*p == '%' || *p == '$')
+                        sb_putc(b, *p);
+                else if (quote && (*p == '"' || *p == '\\'))
+                        sb_putc(b, '\\');
+                sb_putc(b, *p);
+        }
+        if (quote)
+                sb_putc(b, '"');
+}
+
+int uw_finish(const UnitWriter *w) {
+        return w->error;
+}
