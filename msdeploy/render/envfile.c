@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* Renders the EnvironmentFile= files: KEY=value lines quoted the way systemd's parser reads them. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "render/render.h"
+
+#define ENV_FILE_MODE_MAX 0640
+
+static bool env_key_valid(const char *k) {
+        if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || *k == '_'))
+                return false;
+        for (const char *p = k + 1; *p; p++)
+                if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+                        return false;
+        return true;
+}
+
+static bool env_value_valid(const char *v) {
+        for (const unsigned char *p = (const unsigned char *) v; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+/* Bare when no character means anything to systemd's EnvironmentFile= parser (or to a shell that
+ * sources the file); else double quotes, inside which both unescape \\ \" \$ and \`. */
+static void env_quote(StrBuf *b, const char *v) {
+        bool bare = true;
+        for (const char *p = v; *p && bare; p++)
+                bare = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                       strchr("_./:@%+,=-", *p);
+        if (bare) {
+                sb_append(b, v);
+                return;
+        }
+        sb_putc(b, '"');
+        for (const char *p = v; *p; p++) {
+                if (strchr("\\\"$`", *p))
+                        sb_putc(b, '\\');
+                sb_putc(b, *p);
+        }
+        sb_putc(b, '"');
+}
+
+static int render_env_file(const Model *m, const EnvFile *e, ArtifactSet *out, Diags *d) {
+        mode_t mode = e->mode ? e->mode : ENV_FILE_MODE_MAX;
+        if (mode & ~(mode_t) ENV_FILE_MODE_MAX) {
+                diag_warning(d, e->loc, "env file '%s' mode %04o is wider than %04o, rendering %04o", e->key,
+                             (unsigned) mode, ENV_FILE_MODE_MAX, (unsigned) (mode & ENV_FILE_MODE_MAX));
+                mode &= ENV_FILE_MODE_MAX;
+        }
+
+        StrBuf b = {};
+        render_header(&b, m, "#");
+        for (size_t i = 0; i < e->n_vars; i++) {
+                const KeyValue *kv = &e->vars[i];
+                if (!env_key_valid(kv->key) || !env_value_valid(kv->value)) {
+                        diag_error(d, e->loc, "env file '%s': variable '%s' cannot be written to an environment file",
+                                   e->key, kv->key);
+                        sb_free(&b);
+                        return -EINVAL;
+                }
+                sb_printf(&b, "%s=", kv->key);
+                env_quote(&b, kv->value);
+                sb_putc(&b, '\n');
+        }
+
+        size_t len;
+        char *data = sb_take(&b, &len);
+        StrBuf p = {};
+        if (e->path)
+                sb_append(&p, e->path);
+        else
+                sb_printf(&p, "%s/%s.env", m->config_dir, e->key);
+        artifact_set_add(out, p.s + strspn(p.s, "/"), mode, e->owner, e->group, data, len);
+        sb_free(&p);
+        return 0;
+}
+
+int render_env_files(const Model *m, ArtifactSet *out, Diags *d) {
+        for (size_t i = 0; i < m->n_env_files; i++) {
+                int r = render_env_file(m, &m->env_files[i], out, d);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
