@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* Renders health-checks.yaml, the configuration msd-supervisor reads in health-aggregator mode. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+#include "render/unitnames.h"
+#include "render/yaml_writer.h"
+#include "util/xalloc.h"
+
+static const char health_doc[] =
+        "# msd-supervisor health aggregation: msd-supervisor --config THIS_FILE (health-aggregator mode).\n"
+        "#\n"
+        "# listen          GET /health (JSON status) and GET /metrics (Prometheus) are served here\n"
+        "# components      checks grouped by what they watch: a service (with its units) or a system check\n"
+        "#   checks[]      name, kind and target:\n"
+        "#                   http      target is a URL; a 2xx answer within timeout passes\n"
+        "#                   tcp       target is host:port; an accepted connection passes\n"
+        "#                   process   target is a process name; a running process passes\n"
+        "#                   database  target is host:port, database says how to ask (postgresql | tcp)\n"
+        "#                   script    target is an executable; exit status 0 passes\n"
+        "#                 interval, timeout, initial_delay: durations (first run initial_delay after start)\n"
+        "#                 failures_before_critical: consecutive failures before a check counts as failing\n"
+        "#                 successes_before_passing: consecutive successes before it passes again\n"
+        "#                 critical: whether a failing check makes its component unhealthy (else degraded)\n"
+        "#\n"
+        "# Aggregation: a component takes the worst status of its checks; the system takes the worst\n"
+        "# status of its components. Only a failing critical check makes the system unhealthy (HTTP 503);\n"
+        "# a failing non-critical check at most makes it degraded (HTTP 200).\n";
+
+/* A check's component: set by the model, else its service's key, else its own name. */
+static const char *check_component(const HealthCheck *c, const Service *owner) {
+        return c->component ? c->component : owner ? owner->key : c->name;
+}
+
+static void render_check(YamlWriter *y, const HealthCheck *c) {
+        yaml_item(y);
+        yaml_str(y, "name", c->name);
+        yaml_str(y, "kind", health_kind_to_string(c->kind));
+        yaml_str(y, "target", c->target);
+        if (c->kind == HEALTH_DATABASE)
+                yaml_str(y, "database", c->database ? c->database : "tcp");
+        yaml_duration(y, "interval", c->interval);
+        yaml_duration(y, "timeout", c->timeout);
+        yaml_duration(y, "initial_delay", c->initial_delay);
+        yaml_uint(y, "failures_before_critical", c->failures_before_critical);
+        yaml_uint(y, "successes_before_passing", c->successes_before_passing);
+        yaml_bool(y, "critical", c->critical);
+        yaml_end(y);
+}
+
+typedef struct CheckRef {
+        const HealthCheck *check;
+        const Service *owner; /* NULL for a system-wide check */
+} CheckRef;
+
+static void render_component(YamlWriter *y, const Model *m, const char *name, const CheckRef *refs, size_t n) {
+        yaml_item(y);
+        yaml_str(y, "name", name);
+        const Service *s = model_find_service(m, name);
+        if (s && service_unit_count(s) > 0) {
+                yaml_open(y, "units");
+                for (size_t i = 0; i < service_unit_count(s); i++) {
+                        _cleanup_free_ char *unit = service_unit_name(s, i);
+                        yaml_list_str(y, unit);
+                }
+                yaml_end(y);
+        }
+        yaml_open(y, "checks");
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(check_component(refs[i].check, refs[i].owner), name) == 0)
+                        render_check(y, refs[i].check);
+        yaml_end(y);
+        yaml_end(y);
+}
+
+int render_health_config(const Model *m, ArtifactSet *out, Diags *d) {
+        (void) d;
+        size_t n = m->n_checks;
+        for (size_t i = 0; i < m->n_services; i++)
+                n += m->services[i].n_checks;
+        _cleanup_free_ CheckRef *refs = xcalloc(n + 1, sizeof(CheckRef));
+        size_t k = 0;
+        for (size_t i = 0; i < m->n_services; i++)
+                for (size_t j = 0; j < m->services[i].n_checks; j++)
+                        refs[k++] = (CheckRef) { &m->services[i].checks[j], &m->services[i] };
+        for (size_t i = 0; i < m->n_checks; i++)
+                refs[k++] = (CheckRef) { &m->checks[i], NULL };
+
+        StrBuf b = {};
+        YamlWriter y = { .b = &b };
+        render_header(&b, m, "#");
+        sb_append(&b, health_doc);
+        yaml_uint(&y, "version", 1);
+        if (m->health_listen)
+                yaml_str(&y, "listen", m->health_listen);
+        yaml_open(&y, "aggregation");
+        yaml_str(&y, "component", "worst_check");
+        yaml_str(&y, "system", "worst_component");
+        yaml_str(&y, "critical_failing", "unhealthy");
+        yaml_str(&y, "noncritical_failing", "degraded");
+        yaml_end(&y);
+        if (n == 0)
+                yaml_empty_list(&y, "components");
+        else {
+                yaml_open(&y, "components");
+                /* Components in order of their first check: services in spec order, then system checks. */
+                for (size_t i = 0; i < n; i++) {
+                        const char *name = check_component(refs[i].check, refs[i].owner);
+                        bool first = true;
+                        for (size_t j = 0; j < i && first; j++)
+                                first = strcmp(check_component(refs[j].check, refs[j].owner), name) != 0;
+                        if (first)
+                                render_component(&y, m, name, refs, n);
+                }
+                yaml_end(&y);
+        }
+
+        StrBuf path = {};
+        sb_printf(&path, "%s/health-checks.yaml", m->config_dir);
+        size_t len;
+        char *data = sb_take(&b, &len);
+        artifact_set_add(out, path.s + strspn(path.s, "/"), 0644, "root", "root", data, len);
+        sb_free(&path);
+        return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* The systemd unit names a service runs as: one, or one per instance of a template. */
+#include "render/unitnames.h"
+
+#include <assert.h>
+
+#include "util/strbuf.h"
+
+size_t service_unit_count(const Service *s) {
+        return s->templated ? s->instances.n : 1;
+}
+
+char *service_unit_name(const Service *s, size_t i) {
+        assert(i < service_unit_count(s));
+        StrBuf b = {};
+        /* A template's name already ends in '@'. */
+        sb_printf(&b, "%s%s.service", s->name, s->templated ? s->instances.items[i] : "");
+        return sb_take(&b, NULL);
+}

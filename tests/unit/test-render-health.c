@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests for render/health.c: health-checks.yaml parses back with the expected structure. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "helpers/fixture.h"
+#include "helpers/render-check.h"
+
+static void assert_yaml(const char *text, const char *path, const char *expected) {
+        char *v = check_yaml_get(text, path, NULL);
+        if (!v)
+                fail_msg("no scalar at '%s'", path);
+        assert_string_equal(v, expected);
+        free(v);
+}
+
+static void test_structure(void **state) {
+        (void) state;
+        Model *m = check_model_new();
+        ArtifactSet out = {};
+        Diags d = {};
+        assert_int_equal(render_health_config(m, &out, &d), 0);
+        const Artifact *a = artifact_set_find(&out, "etc/mister-smith/health-checks.yaml");
+        assert_non_null(a);
+        assert_int_equal(a->mode, 0644);
+        const char *t = a->data;
+        assert_true(check_yaml_valid(t));
+        assert_yaml(t, "version", "1");
+        assert_yaml(t, "listen", "127.0.0.1:9091");
+        assert_yaml(t, "aggregation.system", "worst_component");
+        assert_yaml(t, "aggregation.noncritical_failing", "degraded");
+        /* messaging, worker, then the two system checks, each its own component */
+        assert_int_equal(check_yaml_len(t, "components"), 4);
+        assert_yaml(t, "components.0.name", "messaging");
+        assert_yaml(t, "components.0.units.0", "mister-smith-messaging.service");
+        assert_int_equal(check_yaml_len(t, "components.0.checks"), 2);
+        assert_yaml(t, "components.0.checks.1.name", "nats-monitor");
+        assert_yaml(t, "components.0.checks.1.kind", "http");
+        assert_yaml(t, "components.0.checks.1.target", "http://127.0.0.1:8222/healthz?x='1'");
+        assert_yaml(t, "components.0.checks.1.interval", "10s");
+        assert_yaml(t, "components.0.checks.1.timeout", "2s");
+        assert_yaml(t, "components.0.checks.1.initial_delay", "15s");
+        assert_yaml(t, "components.0.checks.1.failures_before_critical", "2");
+        assert_yaml(t, "components.0.checks.1.successes_before_passing", "3");
+        assert_yaml(t, "components.0.checks.1.critical", "true");
+        assert_yaml(t, "components.1.name", "worker");
+        assert_int_equal(check_yaml_len(t, "components.1.units"), 2);
+        assert_yaml(t, "components.1.units.1", "mister-smith-worker@2.service");
+        assert_yaml(t, "components.1.checks.0.critical", "false");
+        assert_yaml(t, "components.3.name", "state-db");
+        assert_int_equal(check_yaml_len(t, "components.3.units"), -1);
+        assert_yaml(t, "components.3.checks.0.database", "tcp");
+        artifact_set_free(&out);
+        check_model_free(m);
+}
+
+static void test_no_listen_no_checks(void **state) {
+        (void) state;
+        Model *m = check_model_new();
+        m->health_listen = NULL;
+        m->n_checks = 0;
+        for (size_t i = 0; i < m->n_services; i++)
+                m->services[i].n_checks = 0;
+        ArtifactSet out = {};
+        Diags d = {};
+        assert_int_equal(render_health_config(m, &out, &d), 0);
+        const char *t = out.items[0].data;
+        assert_true(check_yaml_valid(t));
+        assert_null(check_yaml_get(t, "listen", NULL));
+        assert_int_equal(check_yaml_len(t, "components"), 0);
+        artifact_set_free(&out);
+        check_model_free(m);
+}
+
+static void test_example(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_3");
+        ArtifactSet out = {};
+        Diags d = {};
+        assert_int_equal(render_health_config(m, &out, &d), 0);
+        const char *t = out.items[0].data;
+        assert_true(check_yaml_valid(t));
+        assert_yaml(t, "listen", "127.0.0.1:9091");
+        assert_yaml(t, "components.0.name", "messaging");
+        assert_yaml(t, "components.0.checks.0.name", "nats-client");
+        assert_yaml(t, "components.1.name", "orchestrator");
+        assert_yaml(t, "components.1.checks.0.target", "http://127.0.0.1:9090/health");
+        assert_int_equal(check_yaml_len(t, "components.2.units"), 4);
+        artifact_set_free(&out);
+        fixture_free(m);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_structure),
+                cmocka_unit_test(test_no_listen_no_checks),
+                cmocka_unit_test(test_example),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
