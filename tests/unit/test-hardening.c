@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of the hardening profiles, overrides and capabilities, and of tier_3's systemd-analyze security exposure. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers/fixture.h"
+#include "render/hardening.h"
+#include "render/render.h"
+
+#define UNITS "etc/systemd/system/"
+
+/* The hardening lines written for s, as one string (caller frees). */
+static char *hardening_text(const Service *s, unsigned systemd_version, Diags *d) {
+        StrBuf b = {};
+        UnitWriter w;
+        uw_init(&w, &b, systemd_version, d, s->loc, "x.service");
+        hardening_write(&w, s);
+        assert_int_equal(uw_finish(&w), 0);
+        return sb_take(&b, NULL);
+}
+
+static size_t count_lines_starting(const char *text, const char *prefix) {
+        size_t n = 0, len = strlen(prefix);
+        for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                if (strncmp(p, prefix, len) == 0)
+                        n++;
+        return n;
+}
+
+static bool has_key(const HardeningDirective *p, size_t n, const char *key) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(p[i].key, key) == 0)
+                        return true;
+        return false;
+}
+
+/* Each profile keeps every directive of the one below it: tier_3 is the strictest. */
+static void test_profiles_nest(void **state) {
+        (void) state;
+        size_t nb, ns, nx;
+        const HardeningDirective *b = hardening_profile_directives(HARDENING_BASIC, &nb);
+        const HardeningDirective *s = hardening_profile_directives(HARDENING_STANDARD, &ns);
+        const HardeningDirective *x = hardening_profile_directives(HARDENING_STRICT, &nx);
+        assert_true(nb < ns && ns < nx);
+        for (size_t i = 0; i < nb; i++)
+                assert_true(has_key(s, ns, b[i].key));
+        for (size_t i = 0; i < ns; i++)
+                assert_true(has_key(x, nx, s[i].key));
+        size_t n;
+        assert_null(hardening_profile_directives(_HARDENING_PROFILE_INVALID, &n));
+        assert_int_equal(n, 0);
+}
+
+static void test_basic(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_1");
+        Diags d = {};
+        char *t = hardening_text(&m->services[0], 252, &d);
+        assert_string_equal(t, "NoNewPrivileges=yes\nPrivateTmp=yes\nProtectSystem=full\nProtectHome=read-only\n"
+                               "UMask=0027\nCapabilityBoundingSet=\n");
+        free(t);
+        fixture_free(m);
+}
+
+static void test_strict(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_3");
+        Diags d = {};
+        char *t = hardening_text(&m->services[1], 252, &d);
+        static const char *const lines[] = {
+                "NoNewPrivileges=yes\n", "ProtectSystem=strict\n", "ProtectHome=yes\n", "PrivateUsers=yes\n",
+                "ProtectProc=invisible\n", "ProcSubset=pid\n", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n",
+                "IPAddressDeny=any\n", "IPAddressAllow=localhost\n", "MemoryDenyWriteExecute=yes\n",
+                "SystemCallFilter=@system-service\n", "SystemCallFilter=~@privileged @resources\n",
+                "SystemCallArchitectures=native\n", "UMask=0077\n", "CapabilityBoundingSet=\n",
+        };
+        for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+                if (!strstr(t, lines[i]))
+                        fail_msg("missing '%s' in:\n%s", lines[i], t);
+        assert_null(strstr(t, "AmbientCapabilities="));
+        assert_int_equal(d.n, 0);
+        free(t);
+        fixture_free(m);
+}
+
+static void test_overrides(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_3");
+        Service *s = &m->services[0];
+        KeyValue o[] = {
+                { "ProtectSystem", "full" },
+                { "SystemCallFilter", "@system-service @resources" },
+                { "IPAddressAllow", "localhost 10.0.0.0/8" },
+                { "ReadOnlyPaths", "/srv/models" },
+                { "StateDirectory", "nats-%N" },
+        };
+        s->hardening_overrides = o;
+        s->n_hardening_overrides = sizeof(o) / sizeof(o[0]);
+        Diags d = {};
+        char *t = hardening_text(s, 252, &d);
+        assert_non_null(strstr(t, "\nProtectSystem=full\n"));
+        assert_null(strstr(t, "ProtectSystem=strict"));
+        /* Both profile lines of SystemCallFilter= are replaced by the one override. */
+        assert_int_equal(count_lines_starting(t, "SystemCallFilter="), 1);
+        assert_non_null(strstr(t, "\nSystemCallFilter=@system-service @resources\n"));
+        assert_non_null(strstr(t, "\nIPAddressDeny=any\nIPAddressAllow=localhost 10.0.0.0/8\n"));
+        /* Overrides the profile lacks come after it, in spec order, written as given. */
+        assert_non_null(strstr(t, "\nReadOnlyPaths=/srv/models\nStateDirectory=nats-%N\nCapabilityBoundingSet=\n"));
+        assert_int_equal(count_lines_starting(t, "ProtectSystem="), 1);
+        free(t);
+        fixture_free(m);
+}
+
+static void test_capabilities(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_3");
+        Service *s = &m->services[0];
+        const char *caps[] = { "CAP_NET_BIND_SERVICE", "CAP_NET_RAW" };
+        s->capabilities = (StrList) { caps, 2 };
+        Diags d = {};
+        char *t = hardening_text(s, 252, &d);
+        assert_non_null(strstr(t, "\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_NET_RAW\n"
+                                  "AmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_RAW\n"));
+        /* Capabilities inside a user namespace are worthless on the host: no PrivateUsers= then. */
+        assert_null(strstr(t, "PrivateUsers="));
+        free(t);
+
+        KeyValue o[] = { { "PrivateUsers", "yes" }, { "CapabilityBoundingSet", "CAP_NET_BIND_SERVICE" } };
+        s->hardening_overrides = o;
+        s->n_hardening_overrides = 2;
+        t = hardening_text(s, 252, &d);
+        assert_non_null(strstr(t, "\nPrivateUsers=yes\n"));
+        assert_int_equal(count_lines_starting(t, "CapabilityBoundingSet="), 1);
+        assert_non_null(strstr(t, "\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"));
+        assert_non_null(strstr(t, "\nAmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_RAW\n"));
+        free(t);
+        fixture_free(m);
+}
+
+static void test_old_systemd(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_3");
+        Diags d = {};
+        char *t = hardening_text(&m->services[0], 244, &d);
+        assert_null(strstr(t, "ProtectClock="));
+        assert_null(strstr(t, "ProtectProc="));
+        assert_null(strstr(t, "ProcSubset="));
+        assert_non_null(strstr(t, "ProtectKernelLogs=yes"));
+        assert_int_equal(d.n_warnings, 3);
+        assert_non_null(strstr(d.items[0].msg, "'ProtectClock=' needs systemd 245, target is 244, not rendered"));
+        free(t);
+        diags_clear(&d);
+        fixture_free(m);
+}
+
+/* ---- systemd-analyze security ------------------------------------------------------------------------ */
+
+static void write_file(const char *root, const char *rel, const char *data) {
+        char path[4096], cmd[4200];
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+        assert_int_equal(system(cmd), 0);
+        FILE *f = fopen(path, "we");
+        assert_non_null(f);
+        fputs(data, f);
+        assert_int_equal(fclose(f), 0);
+}
+
+/* The "Overall exposure level" systemd-analyze reports for unit, or -1. */
+static double exposure(const char *root, const char *unit) {
+        char cmd[4096], line[1024];
+        snprintf(cmd, sizeof(cmd), "systemd-analyze security --offline=true --no-pager --root='%s' '%s' 2>&1", root, unit);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        double v = -1;
+        while (fgets(line, sizeof(line), p)) {
+                const char *s = strstr(line, "Overall exposure level for ");
+                if (s && (s = strstr(s, ": ")))
+                        v = strtod(s + 2, NULL);
+        }
+        pclose(p);
+        return v;
+}
+
+static void test_tier_3_exposure(void **state) {
+        (void) state;
+        if (system("systemd-analyze --version >/dev/null 2>&1") != 0)
+                skip();
+        Model *m = fixture_model("tier_3");
+        ArtifactSet set = {};
+        Diags d = {};
+        assert_int_equal(render_services(m, &set, &d), 0);
+        assert_int_equal(render_slices(m, &set, &d), 0);
+
+        char root[] = "/tmp/msdeploy-hardening-XXXXXX";
+        assert_non_null(mkdtemp(root));
+        for (size_t i = 0; i < set.n; i++)
+                write_file(root, set.items[i].path, set.items[i].data);
+
+        static const char *const units[] = { "mister-smith-messaging.service", "mister-smith-orchestrator.service",
+                                             "mister-smith-worker@1.service", "mister-smith-health-check.service" };
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+                double v = exposure(root, units[i]);
+                print_message("%s: exposure %.1f\n", units[i], v);
+                assert_true(v >= 0);
+                assert_true(v <= 2.0);
+        }
+
+        char cmd[4200];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+        assert_int_equal(system(cmd), 0);
+        artifact_set_free(&set);
+        fixture_free(m);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_profiles_nest),
+                cmocka_unit_test(test_basic),
+                cmocka_unit_test(test_strict),
+                cmocka_unit_test(test_overrides),
+                cmocka_unit_test(test_capabilities),
+                cmocka_unit_test(test_old_systemd),
+                cmocka_unit_test(test_tier_3_exposure),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
