@@ -138,15 +138,13 @@ static Node *apply_defaults(Arena *a, const Node *m, const Node *defaults) {
         if (!m || m->kind != NODE_MAP || !defaults)
                 return (Node *) m;
         Node *out = node_new(a, NODE_MAP, m->loc);
-        out->n = m->n;
-        out->pairs = arena_alloc_array(a, m->n, sizeof(NodePair));
         for (size_t i = 0; i < m->n; i++) {
-                out->pairs[i] = m->pairs[i];
-                const Node *v = m->pairs[i].value;
-                if (v->kind == NODE_NULL)
-                        v = node_new(a, NODE_MAP, v->loc);
-                if (v->kind == NODE_MAP)
-                        out->pairs[i].value = node_merge(a, defaults, v);
+                NodePair p = m->pairs[i];
+                if (p.value->kind == NODE_NULL)
+                        p.value = node_new(a, NODE_MAP, p.value->loc);
+                if (p.value->kind == NODE_MAP)
+                        p.value = node_merge(a, defaults, p.value);
+                node_map_append(a, out, p);
         }
         return out;
 }
@@ -155,12 +153,12 @@ static Node *replace_key(Arena *a, const Node *m, const char *key, Node *value) 
         if (!value || !node_get_pair(m, key))
                 return (Node *) m;
         Node *out = node_new(a, NODE_MAP, m->loc);
-        out->n = m->n;
-        out->pairs = arena_alloc_array(a, m->n, sizeof(NodePair));
-        memcpy(out->pairs, m->pairs, m->n * sizeof(NodePair));
-        for (size_t i = 0; i < out->n; i++)
-                if (strcmp(out->pairs[i].key, key) == 0)
-                        out->pairs[i].value = value;
+        for (size_t i = 0; i < m->n; i++) {
+                NodePair p = m->pairs[i];
+                if (strcmp(p.key, key) == 0)
+                        p.value = value;
+                node_map_append(a, out, p);
+        }
         return out;
 }
 
@@ -169,8 +167,9 @@ static Node *replace_key(Arena *a, const Node *m, const char *key, Node *value) 
 static Node *expand_defaults(Arena *a, Node *tree) {
         const Node *defs = node_get(tree, "defaults");
         const Node *dcheck = node_get(defs, "health_check");
-        Node *services = apply_defaults(a, node_get(tree, "services"), node_get(defs, "service"));
-        if (services && services->kind == NODE_MAP)
+        Node *orig = node_get(tree, "services");
+        Node *services = apply_defaults(a, orig, node_get(defs, "service"));
+        if (services && services != orig && dcheck)
                 for (size_t i = 0; i < services->n; i++) {
                         Node *svc = services->pairs[i].value;
                         services->pairs[i].value = replace_key(a, svc, "health_checks", apply_defaults(a, node_get(svc, "health_checks"), dcheck));
@@ -264,10 +263,9 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
         Node *spec_body = spec;
         if (tp) {
                 spec_body = node_new(s->arena, NODE_MAP, spec->loc);
-                spec_body->pairs = arena_alloc_array(s->arena, spec->n, sizeof(NodePair));
                 for (size_t i = 0; i < spec->n; i++)
                         if (&spec->pairs[i] != tp)
-                                spec_body->pairs[spec_body->n++] = spec->pairs[i];
+                                node_map_append(s->arena, spec_body, spec->pairs[i]);
         }
         tree = node_merge(s->arena, tree, spec_body);
         if (overlay && overlay->kind == NODE_MAP)

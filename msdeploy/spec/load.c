@@ -194,7 +194,6 @@ static int parse_node(Loader *l, yaml_event_t *ev, Node **ret, size_t *ret_size)
 /* Collects items (or key/value pairs) until the end event. Errors that leave the stream readable are
  * only reported; a negative return means parsing cannot go on. */
 static int parse_collection(Loader *l, bool is_map, Node *n, size_t *size) {
-        size_t cap = 0;
         for (;;) {
                 yaml_event_t ev;
                 if (next_event(l, &ev) < 0)
@@ -209,14 +208,7 @@ static int parse_collection(Loader *l, bool is_map, Node *n, size_t *size) {
                         int k = parse_node(l, &ev, &item, &s);
                         if (k < 0)
                                 return k;
-                        if (n->n == cap) {
-                                cap = cap ? cap * 2 : 4;
-                                Node **items = arena_alloc_array(l->arena, cap, sizeof(Node *));
-                                if (n->n)
-                                        memcpy(items, n->items, n->n * sizeof(Node *));
-                                n->items = items;
-                        }
-                        n->items[n->n++] = item;
+                        node_seq_append(l->arena, n, item);
                         *size += s;
                         continue;
                 }
@@ -259,14 +251,7 @@ static int parse_collection(Loader *l, bool is_map, Node *n, size_t *size) {
                         diag_error(l->d, key_loc, "duplicate key '%s' (first defined at line %u)", key, dup->key_loc.line);
                         continue;
                 }
-                if (n->n == cap) {
-                        cap = cap ? cap * 2 : 4;
-                        NodePair *pairs = arena_alloc_array(l->arena, cap, sizeof(NodePair));
-                        if (n->n)
-                                memcpy(pairs, n->pairs, n->n * sizeof(NodePair));
-                        n->pairs = pairs;
-                }
-                n->pairs[n->n++] = (NodePair) { .key = key, .key_loc = key_loc, .value = value };
+                node_map_append(l->arena, n, (NodePair) { .key = key, .key_loc = key_loc, .value = value });
         }
 }
 

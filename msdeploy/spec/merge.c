@@ -10,11 +10,10 @@ Node *node_merge(Arena *a, const Node *base, const Node *over) {
         if (!base || base->kind != NODE_MAP || over->kind != NODE_MAP)
                 return (Node *) over;
         Node *m = node_new(a, NODE_MAP, base->loc);
-        m->pairs = arena_alloc_array(a, base->n + over->n, sizeof(NodePair));
         for (size_t i = 0; i < base->n; i++) {
                 const NodePair *o = node_get_pair(over, base->pairs[i].key);
                 if (!o) {
-                        m->pairs[m->n++] = base->pairs[i];
+                        node_map_append(a, m, base->pairs[i]);
                         continue;
                 }
                 if (o->value->kind == NODE_NULL)
@@ -23,11 +22,11 @@ Node *node_merge(Arena *a, const Node *base, const Node *over) {
                 p.value = node_merge(a, base->pairs[i].value, o->value);
                 if (p.value != base->pairs[i].value && p.value->kind != NODE_MAP)
                         p.key_loc = o->key_loc;
-                m->pairs[m->n++] = p;
+                node_map_append(a, m, p);
         }
         for (size_t i = 0; i < over->n; i++)
                 if (!node_get_pair(base, over->pairs[i].key) && over->pairs[i].value->kind != NODE_NULL)
-                        m->pairs[m->n++] = over->pairs[i];
+                        node_map_append(a, m, over->pairs[i]);
         return m;
 }
 
@@ -35,12 +34,12 @@ Node *node_drop_nulls(Arena *a, const Node *n) {
         if (!n || n->kind != NODE_MAP)
                 return (Node *) n;
         Node *m = node_new(a, NODE_MAP, n->loc);
-        m->pairs = arena_alloc_array(a, n->n, sizeof(NodePair));
         for (size_t i = 0; i < n->n; i++) {
                 if (n->pairs[i].value->kind == NODE_NULL)
                         continue;
-                m->pairs[m->n] = n->pairs[i];
-                m->pairs[m->n++].value = node_drop_nulls(a, n->pairs[i].value);
+                NodePair p = n->pairs[i];
+                p.value = node_drop_nulls(a, p.value);
+                node_map_append(a, m, p);
         }
         return m;
 }
@@ -49,9 +48,7 @@ Node *node_from_path(Arena *a, const char *path, Node *value, Loc loc) {
         const char *dot = strrchr(path, '.');
         const char *key = dot ? dot + 1 : path;
         Node *m = node_new(a, NODE_MAP, loc);
-        m->pairs = arena_alloc(a, sizeof(NodePair));
-        m->pairs[0] = (NodePair) { .key = arena_strdup(a, key), .key_loc = loc, .value = value };
-        m->n = 1;
+        node_map_append(a, m, (NodePair) { .key = arena_strdup(a, key), .key_loc = loc, .value = value });
         if (!dot)
                 return m;
         return node_from_path(a, arena_strndup(a, path, (size_t) (dot - path)), m, loc);

@@ -23,9 +23,69 @@ Node *node_new_scalar(Arena *a, const char *s, Loc loc) {
         return n;
 }
 
+#define INDEX_MIN_KEYS 8
+
+static size_t hash_key(const char *s) {
+        size_t h = 1469598103934665603ULL; /* FNV-1a */
+        for (; *s; s++)
+                h = (h ^ (unsigned char) *s) * 1099511628211ULL;
+        return h;
+}
+
+static void index_insert(Node *m, size_t pair) {
+        size_t mask = m->index_cap - 1;
+        for (size_t i = hash_key(m->pairs[pair].key) & mask;; i = (i + 1) & mask)
+                if (!m->index[i]) {
+                        m->index[i] = (unsigned) pair + 1;
+                        return;
+                }
+}
+
+static void index_rebuild(Arena *a, Node *m) {
+        m->index_cap = 16;
+        while (m->index_cap < m->cap * 2)
+                m->index_cap *= 2;
+        m->index = arena_alloc_array(a, m->index_cap, sizeof(unsigned));
+        for (size_t i = 0; i < m->n; i++)
+                index_insert(m, i);
+}
+
+void node_map_append(Arena *a, Node *m, NodePair p) {
+        if (m->n == m->cap) {
+                m->cap = m->cap ? m->cap * 2 : 4;
+                NodePair *pairs = arena_alloc_array(a, m->cap, sizeof(NodePair));
+                if (m->n)
+                        memcpy(pairs, m->pairs, m->n * sizeof(NodePair));
+                m->pairs = pairs;
+                if (m->cap >= INDEX_MIN_KEYS)
+                        index_rebuild(a, m);
+        }
+        m->pairs[m->n++] = p;
+        if (m->index)
+                index_insert(m, m->n - 1);
+}
+
+void node_seq_append(Arena *a, Node *s, Node *item) {
+        if (s->n == s->cap) {
+                s->cap = s->cap ? s->cap * 2 : 4;
+                Node **items = arena_alloc_array(a, s->cap, sizeof(Node *));
+                if (s->n)
+                        memcpy(items, s->items, s->n * sizeof(Node *));
+                s->items = items;
+        }
+        s->items[s->n++] = item;
+}
+
 const NodePair *node_get_pair(const Node *m, const char *key) {
         if (!m || m->kind != NODE_MAP)
                 return NULL;
+        if (m->index) {
+                size_t mask = m->index_cap - 1;
+                for (size_t i = hash_key(key) & mask; m->index[i]; i = (i + 1) & mask)
+                        if (strcmp(m->pairs[m->index[i] - 1].key, key) == 0)
+                                return &m->pairs[m->index[i] - 1];
+                return NULL;
+        }
         for (size_t i = 0; i < m->n; i++)
                 if (strcmp(m->pairs[i].key, key) == 0)
                         return &m->pairs[i];

@@ -31,11 +31,18 @@ struct Node {
         NodePair *pairs;    /* NODE_MAP, in source order */
         Node **items;       /* NODE_SEQ */
         size_t n;           /* number of pairs or items */
+        size_t cap;         /* allocated pairs or items */
+        unsigned *index;    /* NODE_MAP with many keys: open-addressing table of pair numbers + 1 */
+        size_t index_cap;   /* slots in index, a power of two */
 };
 
 const char *node_kind_to_string(NodeKind k);
 Node *node_new(Arena *a, NodeKind kind, Loc loc);
 Node *node_new_scalar(Arena *a, const char *s, Loc loc);
+/* Appends a pair to a map (or an item to a sequence), growing it; maps stay indexed for fast look-up.
+ * The caller checks for duplicate keys first. */
+void node_map_append(Arena *a, Node *m, NodePair p);
+void node_seq_append(Arena *a, Node *s, Node *item);
 /* Value of key in a map, NULL when absent or when m is not a map. */
 Node *node_get(const Node *m, const char *key);
 const NodePair *node_get_pair(const Node *m, const char *key);

@@ -7,6 +7,7 @@
 
 #include "spec/schema.h"
 #include "spec/syntax.h"
+#include "util/suggest.h"
 #include "util/units.h"
 
 typedef struct Checker {
@@ -14,41 +15,6 @@ typedef struct Checker {
         CheckFlags flags;
         size_t errors_before;
 } Checker;
-
-static size_t edit_distance(const char *a, const char *b) {
-        size_t la = strlen(a), lb = strlen(b);
-        if (la > 64 || lb > 64)
-                return 64;
-        size_t row[65];
-        for (size_t j = 0; j <= lb; j++)
-                row[j] = j;
-        for (size_t i = 1; i <= la; i++) {
-                size_t prev = row[0];
-                row[0] = i;
-                for (size_t j = 1; j <= lb; j++) {
-                        size_t cur = row[j];
-                        size_t sub = prev + (a[i - 1] != b[j - 1]);
-                        size_t del = row[j] + 1, ins = row[j - 1] + 1;
-                        row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-                        prev = cur;
-                }
-        }
-        return row[lb];
-}
-
-/* The candidate closest to word, if close enough to be a likely typo. */
-static const char *closest(const char *word, const char *const *candidates, size_t stride) {
-        const char *best = NULL;
-        size_t best_d = (size_t) -1, limit = strlen(word) / 3 + 1;
-        if (limit < 2)
-                limit = 2;
-        for (const char *const *c = candidates; *c; c = (const char *const *) ((const char *) c + stride)) {
-                size_t dist = edit_distance(word, *c);
-                if (dist < best_d)
-                        best_d = dist, best = *c;
-        }
-        return best_d <= limit ? best : NULL;
-}
 
 static void append_values(char *buf, size_t size, const char *const *values) {
         size_t off = 0;
@@ -147,7 +113,7 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                                 return true;
                 char list[512];
                 append_values(list, sizeof(list), s->values);
-                const char *near = closest(v, s->values, sizeof(char *));
+                const char *near = suggest_closest(v, s->values, sizeof(char *));
                 if (near)
                         snprintf(err, size, "is not valid; did you mean '%s'? (allowed: %s)", near, list);
                 else
@@ -174,7 +140,7 @@ static void check_object(Checker *c, const Schema *s, const Node *n, const char 
                 const NodePair *p = &n->pairs[i];
                 const SchemaField *f = schema_field(s, p->key);
                 if (!f) {
-                        const char *near = closest(p->key, &s->fields[0].key, sizeof(SchemaField));
+                        const char *near = suggest_closest(p->key, &s->fields[0].key, sizeof(SchemaField));
                         if (near)
                                 diag_error(c->d, p->key_loc, "unknown key '%s' in %s; did you mean '%s'?", p->key, what, near);
                         else

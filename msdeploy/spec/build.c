@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* Model building: project, users, groups, directories, env files and target; typed getters; entry point. */
+#include "spec/build_internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "util/suggest.h"
+
+const char *b_str(Builder *b, const Node *n, const char *key, const char *def) {
+        const char *v = node_get_scalar(n, key);
+        return v ? v : def ? arena_strdup(b->a, def) : NULL;
+}
+
+usec_t b_duration(const Node *n, const char *key, usec_t def) {
+        usec_t u;
+        return parse_duration(node_get_scalar(n, key), &u) < 0 ? def : u;
+}
+
+uint64_t b_size(const Node *n, const char *key, uint64_t def) {
+        uint64_t u;
+        return parse_size(node_get_scalar(n, key), &u) < 0 ? def : u;
+}
+
+uint64_t b_percent(const Node *n, const char *key, uint64_t def) {
+        uint64_t u;
+        return parse_percent(node_get_scalar(n, key), &u) < 0 ? def : u;
+}
+
+uint64_t b_uint(const Node *n, const char *key, uint64_t def) {
+        uint64_t u;
+        return parse_uint(node_get_scalar(n, key), 0, UINT64_MAX, &u) < 0 ? def : u;
+}
+
+double b_double(const Node *n, const char *key, double def) {
+        double f;
+        return parse_double(node_get_scalar(n, key), &f) < 0 ? def : f;
+}
+
+bool b_bool(const Node *n, const char *key, bool def) {
+        bool v;
+        const char *s = node_get_scalar(n, key);
+        return s && parse_bool(s, &v) >= 0 ? v : def;
+}
+
+mode_t b_mode(const Node *n, const char *key, mode_t def) {
+        mode_t v;
+        return parse_mode(node_get_scalar(n, key), &v) < 0 ? def : v;
+}
+
+StrList b_strlist(Builder *b, const Node *n, const char *key) {
+        const Node *l = node_get(n, key);
+        StrList r = {};
+        if (!l || l->kind != NODE_SEQ)
+                return r;
+        r.items = arena_alloc_array(b->a, l->n, sizeof(char *));
+        for (size_t i = 0; i < l->n; i++)
+                if (l->items[i]->kind == NODE_SCALAR)
+                        r.items[r.n++] = l->items[i]->scalar;
+        return r;
+}
+
+KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n) {
+        const Node *m = node_get(n, key);
+        *ret_n = 0;
+        if (!m || m->kind != NODE_MAP)
+                return NULL;
+        KeyValue *kv = arena_alloc_array(b->a, m->n, sizeof(KeyValue));
+        for (size_t i = 0; i < m->n; i++)
+                if (m->pairs[i].value->kind == NODE_SCALAR)
+                        kv[(*ret_n)++] = (KeyValue) { m->pairs[i].key, m->pairs[i].value->scalar };
+        return kv;
+}
+
+Loc b_loc(const Node *n, const char *key) {
+        const Node *v = node_get(n, key);
+        return v ? v->loc : n ? n->loc : (Loc) {};
+}
+
+Limits b_limits(const Node *n) {
+        return (Limits) {
+                .memory_max = b_size(n, "memory_max", UNSET_U64),
+                .memory_high = b_size(n, "memory_high", UNSET_U64),
+                .cpu_quota = b_percent(n, "cpu_quota", UNSET_U64),
+                .cpu_weight = b_uint(n, "cpu_weight", UNSET_U64),
+                .io_weight = b_uint(n, "io_weight", UNSET_U64),
+                .tasks_max = b_uint(n, "tasks_max", UNSET_U64),
+        };
+}
+
+const char *b_closest(Builder *b, const char *word, const char *const *names, size_t n) {
+        const char **cands = arena_alloc_array(b->a, n + 1, sizeof(char *));
+        memcpy(cands, names, n * sizeof(char *));
+        return suggest_closest(word, cands, sizeof(char *));
+}
+
+bool b_user_known(Builder *b, const char *name) {
+        return strcmp(name, "root") == 0 || model_find_user(b->m, name);
+}
+
+bool b_group_known(Builder *b, const char *name) {
+        if (strcmp(name, "root") == 0)
+                return true;
+        for (size_t i = 0; i < b->m->n_groups; i++)
+                if (strcmp(b->m->groups[i].name, name) == 0)
+                        return true;
+        for (size_t i = 0; i < b->m->n_users; i++) /* a user without explicit group gets its own */
+                if (strcmp(b->m->users[i].name, name) == 0 && strcmp(b->m->users[i].group, name) == 0)
+                        return true;
+        return false;
+}
+
+static void build_project(Builder *b) {
+        Model *m = b->m;
+        const Node *p = node_get(b->root, "project");
+        m->name = b_str(b, p, "name", NULL);
+        m->description = b_str(b, p, "description", m->name);
+        m->prefix = b_str(b, p, "prefix", arena_printf(b->a, "/opt/%s", m->name));
+        m->config_dir = b_str(b, p, "config_dir", arena_printf(b->a, "/etc/%s", m->name));
+        m->libexec_dir = b_str(b, p, "libexec_dir", arena_printf(b->a, "/usr/local/lib/%s", m->name));
+        m->supervisor_path = b_str(b, p, "supervisor", "/usr/local/bin/msd-supervisor");
+        m->log_level = b_str(b, p, "log_level", "info");
+        /* every unit name is derived from the project name: check the longest suffix fits */
+        if (strlen(m->name) > 200)
+                diag_error(b->d, b_loc(p, "name"), "project name is too long to prefix unit names (at most 200 characters)");
+        const Node *t = node_get(b->root, "target");
+        m->target_description = b_str(b, t, "description", m->description);
+        m->target_wanted_by = b_strlist(b, t, "wanted_by");
+}
+
+static void build_accounts(Builder *b) {
+        Model *m = b->m;
+        const Node *groups = node_get(b->root, "groups"), *users = node_get(b->root, "users");
+        m->groups = arena_alloc_array(b->a, groups ? groups->n : 0, sizeof(Group));
+        for (size_t i = 0; groups && i < groups->n; i++)
+                m->groups[m->n_groups++] = (Group) { groups->pairs[i].key, groups->pairs[i].key_loc };
+        m->users = arena_alloc_array(b->a, users ? users->n : 0, sizeof(User));
+        for (size_t i = 0; users && i < users->n; i++) {
+                const Node *u = users->pairs[i].value;
+                const char *name = users->pairs[i].key;
+                m->users[m->n_users++] = (User) {
+                        .name = name,
+                        .group = b_str(b, u, "group", name),
+                        .description = b_str(b, u, "description", NULL),
+                        .home = b_str(b, u, "home", NULL),
+                        .shell = b_str(b, u, "shell", NULL),
+                        .groups = b_strlist(b, u, "groups"),
+                        .loc = users->pairs[i].key_loc,
+                };
+        }
+        for (size_t i = 0; i < m->n_users; i++) {
+                const User *u = &m->users[i];
+                const Node *un = users->pairs[i].value;
+                if (strcmp(u->group, u->name) != 0 && !b_group_known(b, u->group))
+                        diag_error(b->d, b_loc(un, "group"), "user '%s' has unknown group '%s'; declare it under 'groups:'", u->name, u->group);
+                for (size_t k = 0; k < u->groups.n; k++)
+                        if (!b_group_known(b, u->groups.items[k]))
+                                diag_error(b->d, node_get(un, "groups")->items[k]->loc,
+                                           "user '%s' has unknown supplementary group '%s'; declare it under 'groups:'", u->name,
+                                           u->groups.items[k]);
+        }
+}
+
+static void check_owner(Builder *b, const Node *n, const char *what, const char *owner, const char *group) {
+        if (!b_user_known(b, owner))
+                diag_error(b->d, b_loc(n, "owner"), "%s has unknown owner '%s'; declare it under 'users:' or use 'root'", what, owner);
+        if (!b_group_known(b, group))
+                diag_error(b->d, b_loc(n, "group"), "%s has unknown group '%s'; declare it under 'groups:' or use 'root'", what, group);
+}
+
+static void build_directories(Builder *b) {
+        Model *m = b->m;
+        const Node *dirs = node_get(b->root, "directories");
+        m->directories = arena_alloc_array(b->a, dirs ? dirs->n : 0, sizeof(Directory));
+        for (size_t i = 0; dirs && i < dirs->n; i++) {
+                const Node *n = dirs->pairs[i].value;
+                Directory dir = {
+                        .key = dirs->pairs[i].key,
+                        .path = b_str(b, n, "path", NULL),
+                        .owner = b_str(b, n, "owner", "root"),
+                        .group = b_str(b, n, "group", "root"),
+                        .mode = b_mode(n, "mode", 0755),
+                        .volatile_ = b_bool(n, "volatile", false),
+                        .loc = dirs->pairs[i].key_loc,
+                };
+                check_owner(b, n, arena_printf(b->a, "directory '%s'", dir.key), dir.owner, dir.group);
+                for (size_t k = 0; k < m->n_directories; k++)
+                        if (strcmp(m->directories[k].path, dir.path) == 0)
+                                diag_error(b->d, b_loc(n, "path"), "directory '%s' has the same path as '%s'", dir.key, m->directories[k].key);
+                if (strcmp(dir.path, "/") == 0 || strcmp(dir.path, "/etc") == 0 || strcmp(dir.path, "/usr") == 0 ||
+                    strcmp(dir.path, "/var") == 0 || strcmp(dir.path, "/run") == 0)
+                        diag_error(b->d, b_loc(n, "path"), "directory '%s' is the system directory '%s'; give the project its own", dir.key,
+                                   dir.path);
+                m->directories[m->n_directories++] = dir;
+        }
+}
+
+static void build_env_files(Builder *b) {
+        Model *m = b->m;
+        const Node *files = node_get(b->root, "env_files");
+        m->env_files = arena_alloc_array(b->a, files ? files->n : 0, sizeof(EnvFile));
+        for (size_t i = 0; files && i < files->n; i++) {
+                const Node *n = files->pairs[i].value;
+                const char *key = files->pairs[i].key;
+                EnvFile f = {
+                        .key = key,
+                        .path = b_str(b, n, "path", arena_printf(b->a, "%s/%s.env", m->config_dir, key)),
+                        .owner = b_str(b, n, "owner", "root"),
+                        .group = b_str(b, n, "group", "root"),
+                        .mode = b_mode(n, "mode", 0640),
+                        .loc = files->pairs[i].key_loc,
+                };
+                f.vars = b_kv(b, n, "vars", &f.n_vars);
+                if (f.mode & 0137)
+                        diag_error(b->d, b_loc(n, "mode"),
+                                   "env file '%s' has mode '%04o', which lets the group write or others read; use 0640 or stricter",
+                                   key, (unsigned) f.mode);
+                check_owner(b, n, arena_printf(b->a, "env file '%s'", key), f.owner, f.group);
+                m->env_files[m->n_env_files++] = f;
+        }
+}
+
+int spec_build_model(const Spec *spec, const BuildOptions *o, Model **ret, Diags *d) {
+        Arena *a = arena_new();
+        Model *m = arena_alloc(a, sizeof(Model));
+        m->arena = a;
+        m->spec_path = arena_strdup(a, spec->spec_path);
+        m->tier = arena_strdup(a, spec->tier);
+        m->tier_title = arena_strdup(a, spec->tier_title);
+        m->systemd_version = o && o->systemd_version ? o->systemd_version : 252;
+        Builder b = { .m = m, .a = a, .root = spec->tree, .d = d };
+        size_t errors_before = d->n_errors;
+
+        build_project(&b);
+        build_accounts(&b);
+        build_directories(&b);
+        build_env_files(&b);
+        build_slices(&b);
+        build_services(&b);
+        build_checks(&b);
+        build_supervision(&b);
+        build_alerts(&b);
+
+        if (d->n_errors > errors_before) {
+                model_free(m);
+                return -EINVAL;
+        }
+        *ret = m;
+        return 0;
+}

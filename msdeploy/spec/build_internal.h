@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared state and typed getters of the model builder (build*.c only). */
+#pragma once
+#include "spec/build.h"
+#include "spec/node.h"
+
+typedef struct Builder {
+        Model *m;
+        Arena *a;
+        const Node *root;
+        Diags *d;
+} Builder;
+
+/* Typed getters over validated nodes: the schema already vetted the syntax, so a value that does not
+ * parse is only possible for absent keys, which yield the default. */
+const char *b_str(Builder *b, const Node *n, const char *key, const char *def);
+usec_t b_duration(const Node *n, const char *key, usec_t def);
+uint64_t b_size(const Node *n, const char *key, uint64_t def);
+uint64_t b_percent(const Node *n, const char *key, uint64_t def);
+uint64_t b_uint(const Node *n, const char *key, uint64_t def);
+double b_double(const Node *n, const char *key, double def);
+bool b_bool(const Node *n, const char *key, bool def);
+mode_t b_mode(const Node *n, const char *key, mode_t def);
+StrList b_strlist(Builder *b, const Node *n, const char *key);
+KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n);
+Loc b_loc(const Node *n, const char *key); /* location of key's value, or of n */
+Limits b_limits(const Node *n);
+/* Closest of the names to word (for "did you mean"), or NULL. */
+const char *b_closest(Builder *b, const char *word, const char *const *names, size_t n);
+bool b_user_known(Builder *b, const char *name);
+bool b_group_known(Builder *b, const char *name);
+
+void build_slices(Builder *b);
+void build_services(Builder *b);
+void build_checks(Builder *b);
+void build_supervision(Builder *b);
+void build_alerts(Builder *b);
+HealthCheck build_check(Builder *b, const NodePair *p, const char *component);

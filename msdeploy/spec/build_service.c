@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* Model building for services: unit names, references (users, slices, env files, dependencies),
+ * capabilities via libcap, and ordering cycles. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "spec/build_internal.h"
+#include "util/xalloc.h"
+
+static const char *const dep_keys[] = { "after", "before", "requires", "wants", "binds_to", "part_of" };
+
+static const char *service_key_suggestion(Builder *b, const Node *services, const char *ref) {
+        const char **keys = arena_alloc_array(b->a, services->n, sizeof(char *));
+        for (size_t i = 0; i < services->n; i++)
+                keys[i] = services->pairs[i].key;
+        return b_closest(b, ref, keys, services->n);
+}
+
+/* Dependency list: service keys become unit names, unit names pass through. */
+static StrList resolve_deps(Builder *b, const Node *services, const Node *svc, const char *self, const char *key) {
+        StrList l = b_strlist(b, svc, key);
+        const Node *list = node_get(svc, key);
+        for (size_t i = 0; i < l.n; i++) {
+                const char *ref = l.items[i];
+                Loc at = list->items[i]->loc;
+                if (strchr(ref, '.'))
+                        continue; /* a unit name, already checked by the schema */
+                const NodePair *p = node_get_pair(services, ref);
+                if (!p) {
+                        const char *near = service_key_suggestion(b, services, ref);
+                        diag_error(b->d, at, "'%s' names unknown service '%s'%s%s%s; use a service key or a full unit name such as '%s.target'",
+                                   key, ref, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", ref);
+                        continue;
+                }
+                if (strcmp(ref, self) == 0) {
+                        diag_error(b->d, at, "service '%s' lists itself in '%s'", self, key);
+                        continue;
+                }
+                if (b_bool(p->value, "template", false)) {
+                        diag_error(b->d, at, "'%s' names template service '%s'; name an instance instead, e.g. '%s-%s@1.service'", key, ref,
+                                   b->m->name, ref);
+                        continue;
+                }
+                l.items[i] = arena_printf(b->a, "%s-%s.service", b->m->name, ref);
+        }
+        return l;
+}
+
+static StrList build_instances(Builder *b, const Node *svc, bool templated, const char *key) {
+        StrList l = {};
+        const Node *inst = node_get(svc, "instances");
+        if (!inst)
+                return l;
+        if (!templated) {
+                diag_error(b->d, inst->loc, "service '%s' has 'instances' but is not a template; add 'template: true'", key);
+                return l;
+        }
+        if (inst->kind == NODE_SEQ)
+                return b_strlist(b, svc, "instances");
+        uint64_t n = b_uint(svc, "instances", 0);
+        l.items = arena_alloc_array(b->a, n, sizeof(char *));
+        for (uint64_t i = 1; i <= n; i++)
+                l.items[l.n++] = arena_printf(b->a, "%llu", (unsigned long long) i);
+        return l;
+}
+
+static StrList build_capabilities(Builder *b, const Node *svc) {
+        StrList l = b_strlist(b, svc, "capabilities");
+        for (size_t i = 0; i < l.n; i++) {
+                cap_value_t cap;
+                if (cap_from_name(l.items[i], &cap) < 0)
+                        continue; /* reported by the schema */
+                char *name = cap_to_name(cap);
+                char *up = arena_strdup(b->a, name);
+                cap_free(name);
+                for (char *p = up; *p; p++)
+                        if (*p >= 'a' && *p <= 'z')
+                                *p = (char) (*p - 'a' + 'A');
+                l.items[i] = up;
+        }
+        return l;
+}
+
+static void check_refs(Builder *b, Service *s, const Node *svc) {
+        Model *m = b->m;
+        if (s->user && !model_find_user(m, s->user)) {
+                if (strcmp(s->user, "root") == 0)
+                        diag_warning(b->d, b_loc(svc, "user"), "service '%s' runs as root; hardening cannot contain it", s->key);
+                else
+                        diag_error(b->d, b_loc(svc, "user"), "service '%s' runs as unknown user '%s'; declare it under 'users:'", s->key, s->user);
+        }
+        if (s->group && !b_group_known(b, s->group))
+                diag_error(b->d, b_loc(svc, "group"), "service '%s' uses unknown group '%s'; declare it under 'groups:'", s->key, s->group);
+        if (s->slice && !model_find_slice(m, s->slice)) {
+                const char **names = arena_alloc_array(b->a, m->n_slices, sizeof(char *));
+                for (size_t i = 0; i < m->n_slices; i++)
+                        names[i] = m->slices[i].name;
+                const char *near = b_closest(b, s->slice, names, m->n_slices);
+                diag_error(b->d, b_loc(svc, "slice"), "service '%s' names unknown slice '%s'%s%s%s", s->key, s->slice,
+                           near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        }
+        const Node *envs = node_get(svc, "env_files");
+        for (size_t i = 0; i < s->env_files.n; i++)
+                if (!model_find_env_file(m, s->env_files.items[i]))
+                        diag_error(b->d, envs->items[i]->loc, "service '%s' names unknown env file '%s'; declare it under 'env_files:'", s->key,
+                                   s->env_files.items[i]);
+        const Slice *slice = s->slice ? model_find_slice(m, s->slice) : NULL;
+        if (slice && s->resources.memory_max != UNSET_U64 && slice->limits.memory_max != UNSET_U64 &&
+            s->resources.memory_max > slice->limits.memory_max) {
+                char a[64], c[64];
+                diag_error(b->d, b_loc(node_get(svc, "resources"), "memory_max"), "service '%s' memory_max %s exceeds its slice '%s' (%s)", s->key,
+                           format_size(a, sizeof(a), s->resources.memory_max), slice->name, format_size(c, sizeof(c), slice->limits.memory_max));
+        }
+}
+
+static void build_command(Builder *b, Service *s, const Node *svc) {
+        const Loc at = s->loc;
+        const char *cfg = s->supervisor ? "supervisor.yaml" : s->health_aggregator ? "health-checks.yaml" : NULL;
+        if (s->supervisor && s->health_aggregator)
+                diag_error(b->d, b_loc(svc, "health_aggregator"), "service '%s' cannot be both 'supervisor' and 'health_aggregator'", s->key);
+        if (cfg && s->exec)
+                diag_error(b->d, b_loc(svc, "exec"), "service '%s' runs msd-supervisor, so msdeploy writes its command; remove 'exec'", s->key);
+        else if (cfg)
+                s->exec = arena_printf(b->a, "%s --config %s/%s", b->m->supervisor_path, b->m->config_dir, cfg);
+        else if (!s->exec)
+                diag_error(b->d, at, "service '%s' has no 'exec' (the command to run)", s->key);
+        if (s->supervisor && !node_get(b->root, "supervision"))
+                diag_error(b->d, b_loc(svc, "supervisor"), "service '%s' is a supervisor but the spec has no 'supervision:' tree", s->key);
+        if (!s->templated && s->exec && strstr(s->exec, "%i"))
+                diag_error(b->d, b_loc(svc, "exec"), "service '%s' uses '%%i' but is not a template; add 'template: true'", s->key);
+        if (s->type == SERVICE_NOTIFY && s->watchdog == USEC_UNSET)
+                diag_note(b->d, s->loc, "service '%s' is Type=notify without a watchdog; consider 'watchdog:'", s->key);
+}
+
+static void build_one(Builder *b, const Node *services, const NodePair *p, Service *s) {
+        const Node *svc = p->value;
+        Model *m = b->m;
+        bool templated = b_bool(svc, "template", false);
+        const Node *restart = node_get(svc, "restart"), *timeouts = node_get(svc, "timeouts"), *hard = node_get(svc, "hardening");
+        *s = (Service) {
+                .key = p->key,
+                .name = arena_printf(b->a, "%s-%s%s", m->name, p->key, templated ? "@" : ""),
+                .templated = templated,
+                .description = b_str(b, svc, "description", arena_printf(b->a, "%s %s", m->description, p->key)),
+                .type = service_type_from_string(b_str(b, svc, "type", "simple")),
+                .exec = b_str(b, svc, "exec", NULL),
+                .exec_start_pre = b_strlist(b, svc, "exec_start_pre"),
+                .user = b_str(b, svc, "user", NULL),
+                .group = b_str(b, svc, "group", NULL),
+                .slice = b_str(b, svc, "slice", NULL),
+                .working_directory = b_str(b, svc, "working_directory", NULL),
+                .restart = {
+                        .policy = restart_policy_from_string(b_str(b, restart, "policy", "on-failure")),
+                        .delay = b_duration(restart, "delay", USEC_UNSET),
+                        .burst = (unsigned) b_uint(restart, "burst", 0),
+                        .interval = b_duration(restart, "interval", USEC_UNSET),
+                        .steps = (unsigned) b_uint(restart, "steps", 0),
+                        .max_delay = b_duration(restart, "max_delay", USEC_UNSET),
+                },
+                .watchdog = b_duration(svc, "watchdog", USEC_UNSET),
+                .timeout_start = b_duration(timeouts, "start", USEC_UNSET),
+                .timeout_stop = b_duration(timeouts, "stop", USEC_UNSET),
+                .log_level = b_str(b, svc, "log_level", m->log_level),
+                .env_files = b_strlist(b, svc, "env_files"),
+                .capabilities = build_capabilities(b, svc),
+                .hardening = hardening_profile_from_string(b_str(b, hard, "profile", "standard")),
+                .read_write_paths = b_strlist(b, svc, "read_write_paths"),
+                .resources = b_limits(node_get(svc, "resources")),
+                .limit_nofile = b_uint(node_get(svc, "resources"), "limit_nofile", UNSET_U64),
+                .supervisor = b_bool(svc, "supervisor", false),
+                .health_aggregator = b_bool(svc, "health_aggregator", false),
+                .loc = p->key_loc,
+        };
+        if (strlen(s->name) + strlen(".service") > 255)
+                diag_error(b->d, p->key_loc, "unit name '%s.service' is longer than 255 characters", s->name);
+        s->instances = build_instances(b, svc, templated, p->key);
+        s->environment = b_kv(b, svc, "environment", &s->n_environment);
+        s->hardening_overrides = b_kv(b, hard, "overrides", &s->n_hardening_overrides);
+        StrList *deps[] = { &s->after, &s->before, &s->requires, &s->wants, &s->binds_to, &s->part_of };
+        for (size_t i = 0; i < ELEMENTSOF(dep_keys); i++)
+                *deps[i] = resolve_deps(b, services, svc, p->key, dep_keys[i]);
+        size_t n_secrets;
+        KeyValue *secrets = b_kv(b, svc, "secrets", &n_secrets);
+        s->secrets = arena_alloc_array(b->a, n_secrets, sizeof(Secret));
+        for (size_t i = 0; i < n_secrets; i++)
+                s->secrets[s->n_secrets++] = (Secret) { secrets[i].key, secrets[i].value, node_get_pair(node_get(svc, "secrets"), secrets[i].key)->key_loc };
+        const Node *checks = node_get(svc, "health_checks");
+        s->checks = arena_alloc_array(b->a, checks ? checks->n : 0, sizeof(HealthCheck));
+        for (size_t i = 0; checks && i < checks->n; i++)
+                s->checks[s->n_checks++] = build_check(b, &checks->pairs[i], p->key);
+        build_command(b, s, svc);
+        check_refs(b, s, svc);
+}
+
+/* Ordering cycles over After= (and reversed Before=) between this spec's services: systemd would
+ * break such a cycle by dropping a job at boot, so it is an error here. */
+typedef struct Graph {
+        size_t *edges;  /* adjacency: successors of i are edges[start[i] .. start[i+1]) */
+        size_t *start;
+        unsigned char *state; /* 0 new, 1 on stack, 2 done */
+        size_t *stack;
+} Graph;
+
+static size_t service_index(Builder *b, const Node *services, const char *unit) {
+        size_t plen = strlen(b->m->name);
+        if (strncmp(unit, b->m->name, plen) != 0 || unit[plen] != '-')
+                return (size_t) -1;
+        const char *key = unit + plen + 1, *dot = strrchr(key, '.');
+        if (!dot || strcmp(dot, ".service") != 0)
+                return (size_t) -1;
+        char *k = arena_strndup(b->a, key, (size_t) (dot - key));
+        const NodePair *p = node_get_pair(services, k);
+        return p ? (size_t) (p - services->pairs) : (size_t) -1;
+}
+
+static void report_cycle(Builder *b, Graph *g, size_t depth, size_t from) {
+        size_t first = 0;
+        while (g->stack[first] != from)
+                first++;
+        StrBuf path = {};
+        for (size_t i = first; i < depth; i++)
+                sb_printf(&path, "%s -> ", b->m->services[g->stack[i]].key);
+        sb_append(&path, b->m->services[from].key);
+        diag_error(b->d, b->m->services[from].loc, "ordering cycle between services: %s (via 'after'/'before')", path.s);
+        sb_free(&path);
+}
+
+static void find_cycles(Builder *b, Graph *g, size_t n) {
+        /* iterative DFS: the stack holds the path, next[] the edge to try */
+        size_t *next = xcalloc(n ? n : 1, sizeof(size_t));
+        for (size_t root = 0; root < n; root++) {
+                if (g->state[root])
+                        continue;
+                size_t depth = 0;
+                g->stack[depth++] = root;
+                g->state[root] = 1;
+                next[root] = g->start[root];
+                while (depth) {
+                        size_t v = g->stack[depth - 1];
+                        if (next[v] == g->start[v + 1]) {
+                                g->state[v] = 2;
+                                depth--;
+                                continue;
+                        }
+                        size_t w = g->edges[next[v]++];
+                        if (g->state[w] == 1)
+                                report_cycle(b, g, depth, w);
+                        else if (g->state[w] == 0) {
+                                g->state[w] = 1;
+                                next[w] = g->start[w];
+                                g->stack[depth++] = w;
+                        }
+                }
+        }
+        free(next);
+}
+
+static void check_ordering_cycles(Builder *b, const Node *services) {
+        Model *m = b->m;
+        size_t n = m->n_services, n_edges = 0;
+        for (size_t i = 0; i < n; i++)
+                n_edges += m->services[i].after.n + m->services[i].before.n;
+        Graph g = {
+                .edges = xcalloc(n_edges + 1, sizeof(size_t)),
+                .start = xcalloc(n + 1, sizeof(size_t)),
+                .state = xcalloc(n + 1, 1),
+                .stack = xcalloc(n + 1, sizeof(size_t)),
+        };
+        /* edge i -> j: i starts after j. Before= in j naming i is the same edge. Count, then fill. */
+        size_t *count = xcalloc(n + 1, sizeof(size_t));
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = 0; i < n; i++) {
+                        const Service *s = &m->services[i];
+                        for (size_t k = 0; k < s->after.n + s->before.n; k++) {
+                                bool after = k < s->after.n;
+                                size_t j = service_index(b, services, after ? s->after.items[k] : s->before.items[k - s->after.n]);
+                                if (j == (size_t) -1)
+                                        continue;
+                                size_t from = after ? i : j, to = after ? j : i;
+                                if (pass == 0)
+                                        count[from]++;
+                                else
+                                        g.edges[g.start[from] + count[from]++] = to;
+                        }
+                }
+                if (pass == 0) {
+                        for (size_t i = 0; i < n; i++)
+                                g.start[i + 1] = g.start[i] + count[i];
+                        memset(count, 0, (n + 1) * sizeof(size_t));
+                }
+        }
+        find_cycles(b, &g, n);
+        free(count);
+        free(g.edges);
+        free(g.start);
+        free(g.state);
+        free(g.stack);
+}
+
+void build_services(Builder *b) {
+        const Node *services = node_get(b->root, "services");
+        Model *m = b->m;
+        m->services = arena_alloc_array(b->a, services ? services->n : 0, sizeof(Service));
+        for (size_t i = 0; services && i < services->n; i++)
+                build_one(b, services, &services->pairs[i], &m->services[m->n_services++]);
+        if (services)
+                check_ordering_cycles(b, services);
+}

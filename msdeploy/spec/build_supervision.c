@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/* Model building for health checks, the supervision tree (references, one parent each, no cycles)
+ * and alert rules. */
+#include <string.h>
+
+#include "spec/build_internal.h"
+#include "spec/syntax.h"
+
+HealthCheck build_check(Builder *b, const NodePair *p, const char *component) {
+        const Node *n = p->value;
+        HealthCheck c = {
+                .name = p->key,
+                .component = component ? component : p->key,
+                .kind = health_kind_from_string(b_str(b, n, "kind", "tcp")),
+                .target = b_str(b, n, "target", ""),
+                .database = b_str(b, n, "database", "tcp"),
+                .interval = b_duration(n, "interval", 30 * USEC_PER_SEC),
+                .timeout = b_duration(n, "timeout", 5 * USEC_PER_SEC),
+                .initial_delay = b_duration(n, "initial_delay", 0),
+                .failures_before_critical = (unsigned) b_uint(n, "failures_before_critical", 3),
+                .successes_before_passing = (unsigned) b_uint(n, "successes_before_passing", 1),
+                .critical = b_bool(n, "critical", true),
+                .loc = p->key_loc,
+        };
+        const char *why = NULL;
+        switch (c.kind) {
+        case HEALTH_HTTP:
+                if (strncmp(c.target, "http://", 7) != 0 && strncmp(c.target, "https://", 8) != 0)
+                        why = "must be an http:// or https:// URL";
+                else if (strpbrk(c.target, " \"'\\`$"))
+                        why = "must not contain spaces, quotes, '\\', '`' or '$'";
+                break;
+        case HEALTH_TCP:
+        case HEALTH_DATABASE:
+                why = syntax_check_address(c.target);
+                break;
+        case HEALTH_PROCESS:
+                why = strchr(c.target, '/') ? "must be a process name, not a path" : syntax_check_name(c.target);
+                break;
+        case HEALTH_SCRIPT:
+                why = syntax_check_path(c.target);
+                break;
+        default:
+                break;
+        }
+        if (why)
+                diag_error(b->d, b_loc(n, "target"), "%s check '%s' target '%s' %s", health_kind_to_string(c.kind), c.name, c.target, why);
+        if (c.timeout != USEC_INFINITY && c.interval != USEC_INFINITY && c.timeout > c.interval)
+                diag_warning(b->d, b_loc(n, "timeout"), "check '%s' has a timeout longer than its interval", c.name);
+        return c;
+}
+
+void build_checks(Builder *b) {
+        const Node *health = node_get(b->root, "health");
+        const Node *checks = node_get(health, "checks");
+        Model *m = b->m;
+        m->health_listen = b_str(b, health, "listen", NULL);
+        m->checks = arena_alloc_array(b->a, checks ? checks->n : 0, sizeof(HealthCheck));
+        for (size_t i = 0; checks && i < checks->n; i++)
+                m->checks[m->n_checks++] = build_check(b, &checks->pairs[i], NULL);
+}
+
+static Backoff build_backoff(Builder *b, const Node *n) {
+        return (Backoff) {
+                .kind = backoff_kind_from_string(b_str(b, n, "kind", "exponential")),
+                .base = b_duration(n, "base", 100 * USEC_PER_MSEC),
+                .cap = b_duration(n, "cap", 30 * USEC_PER_SEC),
+                .multiplier = b_double(n, "multiplier", 2),
+                .jitter = b_double(n, "jitter", 0.1),
+                .min_uptime = b_duration(n, "min_uptime", USEC_PER_SEC),
+                .reset_after = b_duration(n, "reset_after", 60 * USEC_PER_SEC),
+        };
+}
+
+/* Depth-first from the root: each supervisor and worker has one parent; a supervisor met again on
+ * the current path is a cycle. */
+static void walk_tree(Builder *b, SvSupervisor *s, unsigned char *state, const char **parent_of) {
+        Supervision *sv = &b->m->supervision;
+        size_t idx = (size_t) (s - sv->supervisors);
+        state[idx] = 1;
+        for (size_t i = 0; i < s->n_children; i++) {
+                SvChildRef *c = &s->children[i];
+                if (c->worker) {
+                        size_t w = (size_t) (c->worker - sv->workers);
+                        if (parent_of[sv->n_supervisors + w])
+                                diag_error(b->d, c->loc, "worker '%s' is already a child of '%s'; a worker has one supervisor", c->name,
+                                           parent_of[sv->n_supervisors + w]);
+                        else
+                                parent_of[sv->n_supervisors + w] = s->name;
+                        continue;
+                }
+                size_t k = (size_t) (c->supervisor - sv->supervisors);
+                if (state[k] == 1) {
+                        diag_error(b->d, c->loc, "supervision cycle: '%s' is its own ancestor (through '%s')", c->name, s->name);
+                        continue;
+                }
+                if (parent_of[k]) {
+                        diag_error(b->d, c->loc, "supervisor '%s' is already a child of '%s'; the supervision tree is a tree", c->name,
+                                   parent_of[k]);
+                        continue;
+                }
+                parent_of[k] = s->name;
+                walk_tree(b, c->supervisor, state, parent_of);
+        }
+        state[idx] = 2;
+}
+
+void build_supervision(Builder *b) {
+        const Node *n = node_get(b->root, "supervision");
+        if (!n)
+                return;
+        Supervision *sv = &b->m->supervision;
+        const Node *sups = node_get(n, "supervisors"), *workers = node_get(n, "workers"), *phi = node_get(n, "phi");
+        sv->listen = b_str(b, n, "listen", "127.0.0.1:9090");
+        sv->phi_threshold = b_double(phi, "threshold", 8);
+        sv->phi_max_samples = (unsigned) b_uint(phi, "max_samples", 1000);
+        sv->phi_min_stddev = b_duration(phi, "min_stddev", 100 * USEC_PER_MSEC);
+        sv->phi_acceptable_pause = b_duration(phi, "acceptable_pause", 3 * USEC_PER_SEC);
+        sv->workers = arena_alloc_array(b->a, workers ? workers->n : 0, sizeof(SvWorker));
+        for (size_t i = 0; workers && i < workers->n; i++) {
+                const Node *w = workers->pairs[i].value;
+                SvWorker *x = &sv->workers[sv->n_workers++];
+                *x = (SvWorker) {
+                        .name = workers->pairs[i].key,
+                        .exec = b_str(b, w, "exec", NULL),
+                        .restart = child_restart_from_string(b_str(b, w, "restart", "permanent")),
+                        .shutdown = b_duration(w, "shutdown", 5 * USEC_PER_SEC),
+                        .readiness = readiness_from_string(b_str(b, w, "readiness", "none")),
+                        .check = b_str(b, w, "check", NULL),
+                        .critical = b_bool(w, "critical", false),
+                        .user = b_str(b, w, "user", NULL),
+                        .group = b_str(b, w, "group", NULL),
+                        .loc = workers->pairs[i].key_loc,
+                };
+                x->environment = b_kv(b, w, "environment", &x->n_environment);
+                if (x->readiness == READINESS_CHECK && !x->check)
+                        diag_error(b->d, b_loc(w, "readiness"), "worker '%s' has 'readiness: check' but no 'check' to run", x->name);
+                if (x->user && !b_user_known(b, x->user))
+                        diag_error(b->d, b_loc(w, "user"), "worker '%s' runs as unknown user '%s'", x->name, x->user);
+        }
+        sv->supervisors = arena_alloc_array(b->a, sups ? sups->n : 0, sizeof(SvSupervisor));
+        for (size_t i = 0; sups && i < sups->n; i++) {
+                const Node *s = sups->pairs[i].value;
+                sv->supervisors[sv->n_supervisors++] = (SvSupervisor) {
+                        .name = sups->pairs[i].key,
+                        .strategy = strategy_from_string(b_str(b, s, "strategy", "one_for_one")),
+                        .intensity = (unsigned) b_uint(s, "intensity", 1),
+                        .period = b_duration(s, "period", 5 * USEC_PER_SEC),
+                        .shutdown = b_duration(s, "shutdown", USEC_INFINITY),
+                        .backoff = build_backoff(b, node_get(s, "backoff")),
+                        .loc = sups->pairs[i].key_loc,
+                };
+                if (node_get_pair(workers, sups->pairs[i].key))
+                        diag_error(b->d, sups->pairs[i].key_loc, "'%s' is both a supervisor and a worker", sups->pairs[i].key);
+        }
+        for (size_t i = 0; i < sv->n_supervisors; i++) {
+                SvSupervisor *s = &sv->supervisors[i];
+                const Node *list = node_get(sups->pairs[i].value, "children");
+                StrList names = b_strlist(b, sups->pairs[i].value, "children");
+                s->children = arena_alloc_array(b->a, names.n, sizeof(SvChildRef));
+                for (size_t k = 0; k < names.n; k++) {
+                        SvChildRef c = { .name = names.items[k], .loc = list->items[k]->loc };
+                        const NodePair *sp = node_get_pair(sups, c.name), *wp = node_get_pair(workers, c.name);
+                        if (sp)
+                                c.supervisor = &sv->supervisors[sp - sups->pairs];
+                        else if (wp)
+                                c.worker = &sv->workers[wp - workers->pairs];
+                        else {
+                                diag_error(b->d, c.loc, "supervisor '%s' names unknown child '%s'; declare it under 'supervisors:' or 'workers:'",
+                                           s->name, c.name);
+                                continue;
+                        }
+                        s->children[s->n_children++] = c;
+                }
+        }
+        const char *root = b_str(b, n, "root", NULL);
+        const NodePair *rp = node_get_pair(sups, root);
+        if (!rp) {
+                diag_error(b->d, b_loc(n, "root"), "root supervisor '%s' is not declared under 'supervisors:'", root);
+                return;
+        }
+        sv->root = &sv->supervisors[rp - sups->pairs];
+        unsigned char *state = arena_alloc(b->a, sv->n_supervisors + 1);
+        const char **parent_of = arena_alloc_array(b->a, sv->n_supervisors + sv->n_workers + 1, sizeof(char *));
+        parent_of[sv->root - sv->supervisors] = "(root)";
+        walk_tree(b, sv->root, state, parent_of);
+        for (size_t i = 0; i < sv->n_supervisors; i++)
+                if (!parent_of[i])
+                        diag_warning(b->d, sv->supervisors[i].loc, "supervisor '%s' is not reachable from root '%s', ignoring", sv->supervisors[i].name,
+                                     root);
+        for (size_t i = 0; i < sv->n_workers; i++)
+                if (!parent_of[sv->n_supervisors + i])
+                        diag_warning(b->d, sv->workers[i].loc, "worker '%s' is not a child of any supervisor, ignoring", sv->workers[i].name);
+}
+
+/* "memory-pressure" in project "mister-smith" -> "MisterSmithMemoryPressure" */
+static const char *alert_name(Builder *b, const char *project, const char *key) {
+        char *s = arena_printf(b->a, "%s-%s", project, key), *o = s;
+        bool up = true;
+        for (const char *p = s; *p; p++) {
+                if (*p == '-' || *p == '_' || *p == '.') {
+                        up = true;
+                        continue;
+                }
+                *o++ = up && *p >= 'a' && *p <= 'z' ? (char) (*p - 'a' + 'A') : *p;
+                up = false;
+        }
+        *o = 0;
+        return s;
+}
+
+void build_alerts(Builder *b) {
+        const Node *alerts = node_get(node_get(b->root, "monitoring"), "alerts");
+        Model *m = b->m;
+        m->alerts = arena_alloc_array(b->a, alerts ? alerts->n : 0, sizeof(Alert));
+        for (size_t i = 0; alerts && i < alerts->n; i++) {
+                const Node *n = alerts->pairs[i].value;
+                const char *kind = b_str(b, n, "kind", "service_down");
+                double def = strcmp(kind, "latency") == 0 ? 1 : 90;
+                Alert a = {
+                        .name = alert_name(b, m->name, alerts->pairs[i].key),
+                        .kind = kind,
+                        .threshold = b_double(n, "threshold", def),
+                        .for_ = b_duration(n, "for", 5 * 60 * USEC_PER_SEC),
+                        .severity = b_str(b, n, "severity", "warning"),
+                        .loc = alerts->pairs[i].key_loc,
+                };
+                if ((strcmp(kind, "memory") == 0 || strcmp(kind, "cpu") == 0) && (a.threshold <= 0 || a.threshold > 100))
+                        diag_error(b->d, b_loc(n, "threshold"), "alert '%s' threshold must be a percentage between 0 and 100", alerts->pairs[i].key);
+                m->alerts[m->n_alerts++] = a;
+        }
+}
