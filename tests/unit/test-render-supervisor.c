@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests for render/supervisor.c: supervisor.yaml parses back with the tree as the model has it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "helpers/fixture.h"
+#include "helpers/render-check.h"
+
+static void assert_yaml(const char *text, const char *path, const char *expected) {
+        char *v = check_yaml_get(text, path, NULL);
+        if (!v)
+                fail_msg("no scalar at '%s'", path);
+        assert_string_equal(v, expected);
+        free(v);
+}
+
+static void test_tree(void **state) {
+        (void) state;
+        Model *m = check_model_new();
+        ArtifactSet out = {};
+        Diags d = {};
+        assert_int_equal(render_supervisor(m, &out, &d), 0);
+        const Artifact *a = artifact_set_find(&out, "etc/mister-smith/supervisor.yaml");
+        assert_non_null(a);
+        assert_int_equal(a->mode, 0644);
+        const char *t = a->data;
+        assert_true(check_yaml_valid(t));
+        assert_yaml(t, "listen", "127.0.0.1:9090");
+        assert_yaml(t, "phi.threshold", "8");
+        assert_yaml(t, "phi.min_stddev", "500ms");
+        assert_yaml(t, "phi.acceptable_pause", "0");
+        assert_yaml(t, "root", "RootSupervisor");
+        assert_yaml(t, "supervisors.0.strategy", "one_for_one");
+        assert_yaml(t, "supervisors.0.intensity", "3");
+        assert_yaml(t, "supervisors.0.period", "1min");
+        assert_yaml(t, "supervisors.0.shutdown", "infinity");
+        assert_yaml(t, "supervisors.0.backoff.kind", "exponential");
+        assert_yaml(t, "supervisors.0.backoff.base", "500ms");
+        assert_yaml(t, "supervisors.0.backoff.multiplier", "2");
+        assert_yaml(t, "supervisors.0.backoff.jitter", "0.2");
+        assert_yaml(t, "supervisors.0.backoff.reset_after", "5min");
+        assert_yaml(t, "supervisors.0.children.0.name", "planner");
+        assert_yaml(t, "supervisors.0.children.0.type", "worker");
+        assert_yaml(t, "supervisors.0.children.1.name", "Workers");
+        assert_yaml(t, "supervisors.0.children.1.type", "supervisor");
+        assert_yaml(t, "supervisors.1.strategy", "rest_for_one");
+        assert_yaml(t, "workers.0.exec", "/opt/mister-smith/bin/agent --role planner");
+        assert_yaml(t, "workers.0.restart", "permanent");
+        assert_yaml(t, "workers.0.readiness", "notify");
+        assert_yaml(t, "workers.0.critical", "true");
+        bool quoted = false;
+        char *v = check_yaml_get(t, "workers.0.environment.AGENT_MODE", &quoted);
+        assert_string_equal(v, "yes");
+        assert_true(quoted); /* not a boolean */
+        free(v);
+        assert_null(check_yaml_get(t, "workers.0.user", NULL));
+        assert_yaml(t, "workers.1.exec", "/opt/mister-smith/bin/agent --role 'bridge'");
+        assert_yaml(t, "workers.1.shutdown", "infinity");
+        assert_yaml(t, "workers.1.readiness", "check");
+        assert_yaml(t, "workers.1.check", "http://127.0.0.1:9121/health");
+        assert_yaml(t, "workers.1.user", "mister-smith");
+        artifact_set_free(&out);
+        check_model_free(m);
+}
+
+static void test_no_tree_no_file(void **state) {
+        (void) state;
+        Model *m = check_model_new();
+        m->supervision.root = NULL;
+        ArtifactSet out = {};
+        Diags d = {};
+        assert_int_equal(render_supervisor(m, &out, &d), 0);
+        assert_int_equal(out.n, 0);
+        check_model_free(m);
+}
+
+static void test_example(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_3");
+        ArtifactSet out = {};
+        Diags d = {};
+        assert_int_equal(render_supervisor(m, &out, &d), 0);
+        const char *t = out.items[0].data;
+        assert_true(check_yaml_valid(t));
+        assert_yaml(t, "root", "RootSupervisor");
+        assert_int_equal(check_yaml_len(t, "supervisors"), 4);
+        assert_int_equal(check_yaml_len(t, "workers"), 7);
+        assert_yaml(t, "supervisors.0.children.2.name", "MessagingSupervisor");
+        artifact_set_free(&out);
+        fixture_free(m);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_tree),
+                cmocka_unit_test(test_no_tree_no_file),
+                cmocka_unit_test(test_example),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
