@@ -37,7 +37,7 @@ static const TierValues tiers[] = {
                 .timeout_start = 30 * SEC, .timeout_stop = 10 * SEC,
                 .hc_interval = 30 * SEC, .hc_timeout = 5 * SEC, .hc_initial_delay = 5 * SEC, .hc_failures = 5, .hc_successes = 1,
                 .backoff = { .kind = BACKOFF_LINEAR, .base = 500 * MSEC, .cap = 10 * SEC, .multiplier = 2.0, .jitter = 0.1,
-                             .min_uptime = USEC_UNSET, .reset_after = USEC_UNSET },
+                             .min_uptime = 1 * SEC, .reset_after = 60 * SEC },
                 .slice_mem_max = { 2 * GiB, 1 * GiB, 768 * MiB, 256 * MiB },
                 .slice_mem_high = { 1792 * MiB, 896 * MiB, 640 * MiB, 224 * MiB },
                 .slice_cpu = { 200, 100, 75, 25 },
@@ -50,7 +50,7 @@ static const TierValues tiers[] = {
                 .timeout_start = 60 * SEC, .timeout_stop = 30 * SEC,
                 .hc_interval = 15 * SEC, .hc_timeout = 3 * SEC, .hc_initial_delay = 10 * SEC, .hc_failures = 3, .hc_successes = 2,
                 .backoff = { .kind = BACKOFF_EXPONENTIAL, .base = 1 * SEC, .cap = 30 * SEC, .multiplier = 2.0, .jitter = 0.2,
-                             .min_uptime = USEC_UNSET, .reset_after = USEC_UNSET },
+                             .min_uptime = 1 * SEC, .reset_after = 60 * SEC },
                 .slice_mem_max = { 4 * GiB, 2 * GiB, 1536 * MiB, 512 * MiB },
                 .slice_mem_high = { 3584 * MiB, 1792 * MiB, 1280 * MiB, 448 * MiB },
                 .slice_cpu = { 400, 200, 150, 50 },
@@ -118,6 +118,7 @@ static void check_init(HealthCheck *c, const TierValues *t, const char *name, co
                 .name = name, .component = component, .kind = kind, .target = target,
                 .interval = t->hc_interval, .timeout = t->hc_timeout, .initial_delay = t->hc_initial_delay,
                 .failures_before_critical = t->hc_failures, .successes_before_passing = t->hc_successes,
+                .database = "tcp", /* the builder's default, whatever the kind */
                 .critical = critical,
         };
 }
@@ -294,13 +295,13 @@ static void fill_checks_and_alerts(Model *m, const TierValues *t) {
         m->checks[0].interval = 60 * SEC;
         m->checks[0].timeout = 10 * SEC;
         check_init(&m->checks[1], t, "state-db", "state-db", HEALTH_DATABASE, "127.0.0.1:4222", false);
-        m->checks[1].database = "tcp";
 
+        /* threshold: the builder defaults it to 90 for every kind; only memory, cpu and latency use it. */
         m->n_alerts = 4;
         m->alerts = arena_alloc_array(a, 4, sizeof(Alert));
-        m->alerts[0] = (Alert) { "MisterSmithServiceDown", "service_down", 0, 60 * SEC, "critical" };
+        m->alerts[0] = (Alert) { "MisterSmithServiceDown", "service_down", 90, 60 * SEC, "critical" };
         m->alerts[1] = (Alert) { "MisterSmithMemoryPressure", "memory", 90, 300 * SEC, "warning" };
-        m->alerts[2] = (Alert) { "MisterSmithHealthCheckFailing", "health_check", 0, 120 * SEC, "critical" };
+        m->alerts[2] = (Alert) { "MisterSmithHealthCheckFailing", "health_check", 90, 120 * SEC, "critical" };
         m->alerts[3] = (Alert) { "MisterSmithSlowHealthChecks", "latency", 2, 600 * SEC, "warning" };
 }
 
