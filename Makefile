@@ -42,13 +42,13 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 
-LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/cmd/*.c))
+LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/helpers/*.c))
 
-MSDEPLOY  := $(BUILD)/msdeploy
+MSDEPLOY  := $(BUILD)/bin/msdeploy
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
@@ -64,6 +64,7 @@ $(BUILD)/libmsdeploy.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(MSDEPLOY): $(BUILD)/msdeploy/main.o $(BUILD)/libmsdeploy.a
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdeploy.a
@@ -126,4 +127,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/msdeploy $(BUILD)/tests -name '*.d' -type f 2>/dev/null)

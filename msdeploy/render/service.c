@@ -15,7 +15,7 @@
  *   etc/systemd/system/<unit>                      what the service IS and how it is wired: description, dependencies,
  *                                                  type, command, user, slice, environment files, credentials,
  *                                                  watchdog, writable paths, [Install]. The same for every tier.
- *   etc/systemd/system/<unit>.d/50-<tier>.conf     how the tier RUNS it: restart policy and start limits, timeouts,
+ *   etc/systemd/system/<unit>.d/50-tier.conf       how the tier RUNS it: restart policy and start limits, timeouts,
  *                                                  per-service resource limits, log level, hardening profile with its
  *                                                  overrides and capabilities. Exactly what tiers/<tier>.yaml sets.
  *
@@ -25,23 +25,6 @@
  */
 
 #define UNIT_DIR "etc/systemd/system/"
-
-static const char *const service_types[_SERVICE_TYPE_MAX] = {
-        [SERVICE_SIMPLE] = "simple",
-        [SERVICE_EXEC] = "exec",
-        [SERVICE_NOTIFY] = "notify",
-        [SERVICE_ONESHOT] = "oneshot",
-};
-
-static const char *const restart_policies[_RESTART_POLICY_MAX] = {
-        [RESTART_NO] = "no",
-        [RESTART_ON_SUCCESS] = "on-success",
-        [RESTART_ON_FAILURE] = "on-failure",
-        [RESTART_ON_ABNORMAL] = "on-abnormal",
-        [RESTART_ON_WATCHDOG] = "on-watchdog",
-        [RESTART_ON_ABORT] = "on-abort",
-        [RESTART_ALWAYS] = "always",
-};
 
 static void add_artifact(ArtifactSet *out, const char *path, StrBuf *b) {
         size_t size;
@@ -65,13 +48,6 @@ static int service_exec(const Model *m, const Service *s, StrBuf *ret) {
         uw_exec_append_arg(ret, "--config");
         uw_exec_append_arg(ret, path);
         return 0;
-}
-
-static const EnvFile *find_env_file(const Model *m, const char *key) {
-        for (size_t i = 0; i < m->n_env_files; i++)
-                if (strcmp(m->env_files[i].key, key) == 0)
-                        return &m->env_files[i];
-        return NULL;
 }
 
 static void write_unit_section(UnitWriter *w, const Model *m, const Service *s, const char *target) {
@@ -105,7 +81,7 @@ static int write_service_section(UnitWriter *w, const Model *m, const Service *s
                 return -EINVAL;
 
         uw_section(w, "Service");
-        uw_set_raw(w, "Type", service_types[s->type]);
+        uw_set_raw(w, "Type", service_type_to_string(s->type));
         if (s->type == SERVICE_NOTIFY)
                 uw_set_raw(w, "NotifyAccess", "main");
         for (size_t i = 0; i < s->exec_start_pre.n; i++)
@@ -121,7 +97,7 @@ static int write_service_section(UnitWriter *w, const Model *m, const Service *s
                 uw_setf(w, "Slice", "%s.slice", s->slice);
         /* No '-' prefix: a missing environment file is an installation error, not an option. */
         for (size_t i = 0; i < s->env_files.n; i++) {
-                const EnvFile *f = find_env_file(m, s->env_files.items[i]);
+                const EnvFile *f = model_find_env_file(m, s->env_files.items[i]);
                 if (!f)
                         return -ENOENT;
                 uw_set(w, "EnvironmentFile", f->path);
@@ -179,7 +155,7 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
         uw_section(&w, "Service");
         if (s->log_level)
                 uw_set_env(&w, "LOG_LEVEL", s->log_level);
-        uw_set_raw(&w, "Restart", restart_policies[s->restart.policy]);
+        uw_set_raw(&w, "Restart", restart_policy_to_string(s->restart.policy));
         uw_set_duration(&w, "RestartSec", s->restart.delay);
         if (s->restart.steps > 0)
                 uw_setf(&w, "RestartSteps", "%u", s->restart.steps);
@@ -201,7 +177,7 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
                 return r;
         }
         _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, UNIT_DIR "%s.d/50-%s.conf", unit, m->tier) < 0)
+        if (asprintf(&path, UNIT_DIR "%s.d/50-tier.conf", unit) < 0)
                 return sb_free(&b), -ENOMEM;
         add_artifact(out, path, &b);
         return 0;

@@ -119,11 +119,9 @@ static void build_command(Builder *b, Service *s, const Node *svc) {
         const char *cfg = s->supervisor ? "supervisor.yaml" : s->health_aggregator ? "health-checks.yaml" : NULL;
         if (s->supervisor && s->health_aggregator)
                 diag_error(b->d, b_loc(svc, "health_aggregator"), "service '%s' cannot be both 'supervisor' and 'health_aggregator'", s->key);
-        if (cfg && s->exec)
+        if (cfg && s->exec) /* the renderer writes msd-supervisor's command line */
                 diag_error(b->d, b_loc(svc, "exec"), "service '%s' runs msd-supervisor, so msdeploy writes its command; remove 'exec'", s->key);
-        else if (cfg)
-                s->exec = arena_printf(b->a, "%s --config %s/%s", b->m->supervisor_path, b->m->config_dir, cfg);
-        else if (!s->exec)
+        else if (!cfg && !s->exec)
                 diag_error(b->d, at, "service '%s' has no 'exec' (the command to run)", s->key);
         if (s->supervisor && !node_get(b->root, "supervision"))
                 diag_error(b->d, b_loc(svc, "supervisor"), "service '%s' is a supervisor but the spec has no 'supervision:' tree", s->key);

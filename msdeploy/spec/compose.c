@@ -65,6 +65,19 @@ static bool is_dir(const char *p) {
         return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* "examples/../tiers" -> "tiers" when it lies under the working directory (messages stay short). */
+static char *path_tidy(char *p) {
+        _cleanup_free_ char *real = realpath(p, NULL), *cwd = getcwd(NULL, 0);
+        if (!real || !cwd)
+                return p;
+        size_t n = strlen(cwd);
+        if (strncmp(real, cwd, n) == 0 && real[n] == '/') {
+                free(p);
+                return xstrdup(real + n + 1);
+        }
+        return p;
+}
+
 char *spec_find_tiers_dir(const char *spec_path, const char *tiers_dir) {
         if (tiers_dir)
                 return is_dir(tiers_dir) ? xstrdup(tiers_dir) : NULL;
@@ -79,14 +92,13 @@ char *spec_find_tiers_dir(const char *spec_path, const char *tiers_dir) {
                 if (asprintf(&p, "%s%s", dir, candidates[i]) < 0)
                         xoom();
                 if (is_dir(p))
-                        return p;
+                        return path_tidy(p);
                 free(p);
         }
         return is_dir(MSDEPLOY_DATADIR "/tiers") ? xstrdup(MSDEPLOY_DATADIR "/tiers") : NULL;
 }
 
-/* "3" -> "tier_3"; anything else as given. */
-static char *tier_canonical(const char *t) {
+char *spec_tier_canonical(const char *t) {
         char *r;
         if (t[0] >= '0' && t[0] <= '9' && !t[strspn(t, "0123456789")]) {
                 if (asprintf(&r, "tier_%s", t) < 0)
@@ -202,7 +214,7 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
         *ret = s;
         s->arena = arena_new();
         s->spec_path = arena_strdup(s->arena, o->spec_path);
-        _cleanup_free_ char *tier = tier_canonical(o->tier);
+        _cleanup_free_ char *tier = spec_tier_canonical(o->tier);
         s->tier = arena_strdup(s->arena, tier);
         size_t errors_before = d->n_errors;
 

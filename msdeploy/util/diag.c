@@ -98,7 +98,9 @@ int loc_format(Loc loc, char *buf, size_t size) {
 
 /* The text of line `line` (1-based) of src, without its newline. */
 static const char *source_line(const Source *src, unsigned line, size_t *ret_len) {
-        if (!src || !src->text || line == 0)
+        if (!src)
+                return NULL;
+        if (!src->text || line == 0)
                 return NULL;
         const char *p = src->text, *end = src->text + src->len;
         for (unsigned l = 1; l < line; l++) {
@@ -158,4 +160,8 @@ void diags_clear(Diags *d) {
                 free(d->items[i].msg);
         free(d->items);
         *d = (Diags) {};
+}
+
+const char *loc_source_line(Loc loc, size_t *ret_len) {
+        return source_line(loc.src, loc.line, ret_len);
 }

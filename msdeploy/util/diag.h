@@ -52,5 +52,8 @@ void diags_clear(Diags *d);
 /* "file:line" (or "<built-in>") in a static-lifetime-free buffer owned by caller. */
 int loc_format(Loc loc, char *buf, size_t size);
 
+/* The text of the line loc points at (no newline), or NULL. */
+const char *loc_source_line(Loc loc, size_t *ret_len);
+
 Source *source_new(const char *name, char *text_take, size_t len);
 Source *source_free(Source *s);

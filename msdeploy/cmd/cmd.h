@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* Commands: one file per command, registered in one table (cmd/table.c); shared loading helpers. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "render/artifact.h"
+#include "spec/compose.h"
+#include "spec/model.h"
+#include "util/diag.h"
+
+/* Exit codes (documented in --help, msdeploy(1) and the README). */
+enum {
+        EXIT_OK = 0,
+        EXIT_INVALID = 1,   /* invalid spec or input */
+        EXIT_CHANGES = 2,   /* plan --detailed-exitcode: changes pending */
+        EXIT_ROLLED_BACK = 3,
+        EXIT_IO = 4,        /* could not read or write a file */
+        EXIT_USAGE = 64,
+};
+
+#define CMD_MAX_TIERS 8
+#define CMD_MAX_SETS 256
+
+typedef struct CmdContext {
+        const char *spec_path;
+        const char *tiers[CMD_MAX_TIERS];
+        size_t n_tiers;
+        const char *sets[CMD_MAX_SETS];
+        size_t n_sets;
+        const char *tiers_dir;
+        unsigned systemd_version;
+        const char *out;
+        const char *archive;
+        bool json;
+        bool stat;
+        bool werror;
+        bool color;
+        char **args;  /* positional arguments after the command */
+        size_t n_args;
+} CmdContext;
+
+typedef struct Command {
+        const char *name;
+        int (*run)(CmdContext *c);
+        const char *synopsis;
+        const char *summary;
+        const char *help;
+} Command;
+
+extern const Command commands[];
+const Command *command_find(const char *name);
+
+/* One tier fully processed: composed spec, model and artifacts. */
+typedef struct TierResult {
+        Spec *spec;
+        Model *model;
+        ArtifactSet artifacts;
+} TierResult;
+
+/* Compose, build and render one tier; diagnostics accumulate in d. Returns -errno. */
+int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d);
+void tier_result_free(TierResult *t);
+/* The tiers to act on: those given with --tier, else every tier the spec has. */
+int cmd_tiers(const CmdContext *c, char ***ret, Diags *d);
+/* Prints diagnostics (text or JSON) and returns the exit code they imply. */
+int cmd_report(const CmdContext *c, Diags *d);
+int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_validate(CmdContext *c);
+int cmd_generate(CmdContext *c);
+int cmd_diff(CmdContext *c);
+int cmd_explain(CmdContext *c);
+int cmd_schema(CmdContext *c);

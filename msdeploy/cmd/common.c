@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared command plumbing: loading a tier end to end, choosing tiers, reporting diagnostics. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "render/render.h"
+#include "spec/build.h"
+#include "spec/syntax.h"
+#include "util/xalloc.h"
+
+int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d) {
+        *ret = (TierResult) {};
+        SpecOptions o = {
+                .spec_path = c->spec_path,
+                .tier = tier,
+                .tiers_dir = c->tiers_dir,
+                .sets = c->sets,
+                .n_sets = c->n_sets,
+        };
+        int r = spec_compose(&o, &ret->spec, d);
+        if (r < 0)
+                return r;
+        BuildOptions bo = { .systemd_version = c->systemd_version };
+        r = spec_build_model(ret->spec, &bo, &ret->model, d);
+        if (r < 0)
+                return r;
+        r = render_model(ret->model, &ret->artifacts, d);
+        if (r < 0)
+                return r;
+        return diags_failed(d) ? -EINVAL : 0;
+}
+
+void tier_result_free(TierResult *t) {
+        artifact_set_free(&t->artifacts);
+        t->model = model_free(t->model);
+        t->spec = spec_free(t->spec);
+}
+
+int cmd_tiers(const CmdContext *c, char ***ret, Diags *d) {
+        if (c->n_tiers > 0) {
+                char **v = xcalloc(c->n_tiers + 1, sizeof(char *));
+                for (size_t i = 0; i < c->n_tiers; i++)
+                        v[i] = spec_tier_canonical(c->tiers[i]);
+                *ret = v;
+                return (int) c->n_tiers;
+        }
+        int n = spec_list_tiers(c->spec_path, c->tiers_dir, ret, d);
+        if (n == 0 && !diags_failed(d)) {
+                fprintf(stderr, "msdeploy: %s: no tiers: no tiers/*.yaml next to the spec and no 'tiers:' in it; pass --tier or --tiers-dir\n",
+                        c->spec_path);
+                return -ENOENT;
+        }
+        return n;
+}
+
+int cmd_report(const CmdContext *c, Diags *d) {
+        diags_sort(d);
+        if (c->json)
+                diags_print_json(d, stdout);
+        else
+                diags_print(d, stderr, c->color);
+        return diags_failed(d) ? EXIT_INVALID : EXIT_OK;
+}
+
+int cmd_usage_error(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("msdeploy: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputs("\nTry 'msdeploy --help'.\n", stderr);
+        va_end(ap);
+        return EXIT_USAGE;
+}

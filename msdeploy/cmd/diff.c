@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/* msdeploy diff --tier A --tier B: a unified diff of every artifact that differs, then the spec values
+ * that differ with the file:line that set each. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "output/output.h"
+#include "util/json.h"
+#include "spec/syntax.h"
+#include "util/spawn.h"
+#include "util/xalloc.h"
+
+static int write_temp(const char *dir, const char *name, const Artifact *a, char **ret_path) {
+        if (!a) {
+                *ret_path = xstrdup("/dev/null");
+                return 0;
+        }
+        char *path;
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
+                xoom();
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, a->data, a->size) != (ssize_t) a->size) {
+                free(path);
+                return -errno;
+        }
+        *ret_path = path;
+        return 0;
+}
+
+/* Unified diff of one artifact through diff(1); counts added and removed lines. */
+static int diff_artifact(const char *tmpdir, const char *path, const Artifact *a, const Artifact *b, const char *ta, const char *tb,
+                         StrBuf *out, size_t *added, size_t *removed) {
+        _cleanup_free_ char *fa = NULL, *fb = NULL, *la = NULL, *lb = NULL;
+        int r = write_temp(tmpdir, "a", a, &fa);
+        if (r >= 0)
+                r = write_temp(tmpdir, "b", b, &fb);
+        if (r < 0)
+                return r;
+        if (asprintf(&la, "%s/%s", ta, path) < 0 || asprintf(&lb, "%s/%s", tb, path) < 0)
+                xoom();
+        char *argv[] = { "diff", "-u", "--label", a ? la : "/dev/null", "--label", b ? lb : "/dev/null", fa, fb, NULL };
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int status;
+        r = spawn_capture(argv, &text, &len, &status);
+        if (r < 0)
+                return r;
+        if (status > 1)
+                return -EIO;
+        for (const char *p = text; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p)) {
+                if (p[0] == '+' && strncmp(p, "+++ ", 4) != 0)
+                        (*added)++;
+                else if (p[0] == '-' && strncmp(p, "--- ", 4) != 0)
+                        (*removed)++;
+        }
+        if (out)
+                sb_appendn(out, text, len);
+        return 0;
+}
+
+typedef struct ValueDiff {
+        char *path;
+        const Node *a, *b;
+} ValueDiff;
+
+typedef struct ValueDiffs {
+        ValueDiff *items;
+        size_t n;
+} ValueDiffs;
+
+static void add_value_diff(ValueDiffs *v, const char *path, const Node *a, const Node *b) {
+        v->items = xreallocarray(v->items, v->n + 1, sizeof(ValueDiff));
+        v->items[v->n++] = (ValueDiff) { xstrdup(path), a, b };
+}
+
+static void compare_trees(const Node *a, const Node *b, const char *path, ValueDiffs *out) {
+        if (a && b && a->kind == NODE_MAP && b->kind == NODE_MAP) {
+                for (size_t i = 0; i < a->n; i++) {
+                        _cleanup_free_ char *sub = NULL;
+                        if (asprintf(&sub, "%s%s%s", path, *path ? "." : "", a->pairs[i].key) < 0)
+                                xoom();
+                        compare_trees(a->pairs[i].value, node_get(b, a->pairs[i].key), sub, out);
+                }
+                for (size_t i = 0; i < b->n; i++)
+                        if (!node_get_pair(a, b->pairs[i].key)) {
+                                _cleanup_free_ char *sub = NULL;
+                                if (asprintf(&sub, "%s%s%s", path, *path ? "." : "", b->pairs[i].key) < 0)
+                                        xoom();
+                                compare_trees(NULL, b->pairs[i].value, sub, out);
+                        }
+                return;
+        }
+        if (!node_equal(a, b))
+                add_value_diff(out, path, a, b);
+}
+
+static bool loc_same(Loc a, Loc b) {
+        return a.src == b.src && a.line == b.line && a.col == b.col;
+}
+
+/* Whether an earlier difference came from the same two places (a default pushed under every service). */
+static bool same_origin_shown(const ValueDiffs *v, size_t i) {
+        const ValueDiff *x = &v->items[i];
+        if (!x->a || !x->b)
+                return false;
+        for (size_t k = 0; k < i; k++) {
+                const ValueDiff *y = &v->items[k];
+                if (y->a && y->b && loc_same(x->a->loc, y->a->loc) && loc_same(x->b->loc, y->b->loc))
+                        return true;
+        }
+        return false;
+}
+
+static void format_side(StrBuf *b, const Node *n) {
+        if (!n) {
+                sb_append(b, "(unset)");
+                return;
+        }
+        node_format(n, b);
+        char where[512];
+        loc_format(n->loc, where, sizeof(where));
+        sb_printf(b, " [%s]", where);
+}
+
+static void json_side(StrBuf *b, const Node *n) {
+        if (!n) {
+                sb_append(b, "null");
+                return;
+        }
+        StrBuf v = {};
+        node_format(n, &v);
+        sb_append(b, "{\"value\": ");
+        json_quote(b, v.s);
+        sb_append(b, ", \"file\": ");
+        json_quote(b, n->loc.src ? n->loc.src->name : "<built-in>");
+        sb_printf(b, ", \"line\": %u, \"column\": %u}", n->loc.line, n->loc.col);
+        sb_free(&v);
+}
+
+int cmd_diff(CmdContext *c) {
+        if (c->n_tiers != 2)
+                return cmd_usage_error("diff needs two tiers: --tier A --tier B");
+        Diags d = { .werror = c->werror };
+        TierResult t[2] = {};
+        _cleanup_(strv_freep) char **tiers = NULL;
+        cmd_tiers(c, &tiers, &d);
+        for (int i = 0; i < 2; i++)
+                cmd_process_tier(c, tiers[i], &t[i], &d);
+        int ret = cmd_report(c, &d);
+        if (ret != EXIT_OK)
+                goto finish;
+        char tmpdir[] = "/tmp/msdeploy-diff-XXXXXX";
+        if (!mkdtemp(tmpdir)) {
+                fprintf(stderr, "msdeploy: cannot create a temporary directory: %m\n");
+                ret = EXIT_IO;
+                goto finish;
+        }
+        StrBuf out = {}, stat = {}, json = {};
+        const ArtifactSet *A = &t[0].artifacts, *B = &t[1].artifacts;
+        size_t i = 0, k = 0, files = 0, total_add = 0, total_rem = 0;
+        sb_append(&json, "{\"files\": [");
+        while (i < A->n || k < B->n) {
+                int cmp = i == A->n ? 1 : k == B->n ? -1 : strcmp(A->items[i].path, B->items[k].path);
+                const Artifact *a = cmp <= 0 ? &A->items[i] : NULL, *b = cmp >= 0 ? &B->items[k] : NULL;
+                i += cmp <= 0, k += cmp >= 0;
+                if (a && b && a->size == b->size && memcmp(a->data, b->data, a->size) == 0 && a->mode == b->mode)
+                        continue;
+                const char *path = a ? a->path : b->path;
+                size_t add = 0, rem = 0;
+                if (diff_artifact(tmpdir, path, a, b, tiers[0], tiers[1], c->stat || c->json ? NULL : &out, &add, &rem) < 0) {
+                        fprintf(stderr, "msdeploy: cannot run diff(1) for '%s'\n", path);
+                        ret = EXIT_IO;
+                        break;
+                }
+                if (a && b && a->mode != b->mode && !c->stat && !c->json)
+                        sb_printf(&out, "mode of %s: %04o -> %04o\n", path, (unsigned) a->mode, (unsigned) b->mode);
+                sb_printf(&stat, " %-60s | +%zu -%zu%s\n", path, add, rem, !a ? " (only in B)" : !b ? " (only in A)" : "");
+                sb_append(&json, files ? ",\n  {\"path\": " : "\n  {\"path\": ");
+                json_quote(&json, path);
+                sb_printf(&json, ", \"status\": \"%s\", \"added\": %zu, \"removed\": %zu}", !a ? "added" : !b ? "removed" : "modified", add, rem);
+                files++, total_add += add, total_rem += rem;
+        }
+        rm_rf(tmpdir);
+        ValueDiffs values = {};
+        compare_trees(t[0].spec->tree, t[1].spec->tree, "", &values);
+        if (ret == EXIT_OK) {
+                if (c->json) {
+                        sb_append(&json, "\n ],\n \"values\": [");
+                        for (size_t v = 0; v < values.n; v++) {
+                                sb_append(&json, v ? ",\n  {\"path\": " : "\n  {\"path\": ");
+                                json_quote(&json, values.items[v].path);
+                                sb_append(&json, ", \"a\": ");
+                                json_side(&json, values.items[v].a);
+                                sb_append(&json, ", \"b\": ");
+                                json_side(&json, values.items[v].b);
+                                sb_append(&json, "}");
+                        }
+                        sb_append(&json, "\n ]}\n");
+                        fputs(json.s, stdout);
+                } else {
+                        fputs(c->stat ? (stat.s ? stat.s : "") : (out.s ? out.s : ""), stdout);
+                        printf("%s%zu files differ (+%zu -%zu) between %s and %s\n", c->stat ? "" : "\n", files, total_add, total_rem,
+                               tiers[0], tiers[1]);
+                        printf("\n%zu spec values differ (%s -> %s):\n", values.n, tiers[0], tiers[1]);
+                        size_t inherited = 0;
+                        for (size_t v = 0; v < values.n; v++) {
+                                if (same_origin_shown(&values, v)) {
+                                        inherited++;
+                                        continue;
+                                }
+                                StrBuf line = {};
+                                format_side(&line, values.items[v].a);
+                                sb_append(&line, "  ->  ");
+                                format_side(&line, values.items[v].b);
+                                printf("  %s: %s\n", values.items[v].path, line.s);
+                                sb_free(&line);
+                        }
+                        if (inherited)
+                                printf("  ... and %zu more inherited from the values above (every path: --json)\n", inherited);
+                }
+        }
+        for (size_t v = 0; v < values.n; v++)
+                free(values.items[v].path);
+        free(values.items);
+        sb_free(&out);
+        sb_free(&stat);
+        sb_free(&json);
+finish:
+        tier_result_free(&t[0]);
+        tier_result_free(&t[1]);
+        diags_clear(&d);
+        return ret;
+}

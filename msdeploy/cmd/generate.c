@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* msdeploy generate: renders one tier (or all, each in its own sub-directory) into a directory or an
+ * archive. Every tier is rendered before anything is written: an invalid spec writes nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "output/output.h"
+#include "spec/syntax.h"
+#include "util/xalloc.h"
+
+int cmd_generate(CmdContext *c) {
+        if (!c->out == !c->archive)
+                return cmd_usage_error("generate needs exactly one of --out DIR or --archive FILE");
+        Diags d = { .werror = c->werror };
+        _cleanup_(strv_freep) char **tiers = NULL;
+        int n = cmd_tiers(c, &tiers, &d);
+        if (n < 0 && !diags_failed(&d))
+                return EXIT_USAGE;
+        TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
+        OutputSet *sets = xcalloc((size_t) (n > 0 ? n : 1), sizeof(OutputSet));
+        for (int i = 0; i < n; i++) {
+                cmd_process_tier(c, tiers[i], &results[i], &d);
+                /* one tier asked for: at the top; several: one sub-directory each */
+                sets[i] = (OutputSet) { .subdir = c->n_tiers == 1 ? NULL : tiers[i], .set = &results[i].artifacts };
+        }
+        int ret = cmd_report(c, &d);
+        if (ret == EXIT_OK) {
+                char err[1024] = "";
+                int r = c->out ? output_write_tree(c->out, sets, (size_t) n, err, sizeof(err))
+                               : output_write_archive(c->archive, sets, (size_t) n, err, sizeof(err));
+                if (r < 0) {
+                        fprintf(stderr, "msdeploy: %s\n", err);
+                        ret = EXIT_IO;
+                } else if (!c->json) {
+                        size_t files = 0;
+                        for (int i = 0; i < n; i++)
+                                files += results[i].artifacts.n;
+                        fprintf(stderr, "msdeploy: wrote %zu files for %d tier%s to %s\n", files, n, n == 1 ? "" : "s",
+                                c->out ? c->out : c->archive);
+                }
+        }
+        for (int i = 0; i < n; i++)
+                tier_result_free(&results[i]);
+        free(results);
+        free(sets);
+        diags_clear(&d);
+        return ret;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* msdeploy validate: checks the spec for every tier (or the given ones), rendering included. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+#include "spec/syntax.h"
+#include "util/xalloc.h"
+
+int cmd_validate(CmdContext *c) {
+        Diags d = { .werror = c->werror };
+        _cleanup_(strv_freep) char **tiers = NULL;
+        int n = cmd_tiers(c, &tiers, &d);
+        if (n < 0 && !diags_failed(&d))
+                return EXIT_USAGE;
+        TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
+        size_t services = 0, slices = 0, artifacts = 0;
+        for (int i = 0; i < n; i++) {
+                cmd_process_tier(c, tiers[i], &results[i], &d);
+                if (results[i].model) {
+                        services = results[i].model->n_services;
+                        slices = results[i].model->n_slices;
+                        artifacts = results[i].artifacts.n;
+                }
+        }
+        int ret = cmd_report(c, &d);
+        if (ret == EXIT_OK && !c->json) {
+                printf("%s: valid for", c->spec_path);
+                for (int i = 0; i < n; i++)
+                        printf("%s %s", i ? "," : "", tiers[i]);
+                printf(" (%zu services, %zu slices, %zu artifacts per tier", services, slices, artifacts);
+                if (d.n_warnings)
+                        printf(", %zu warning%s", d.n_warnings, d.n_warnings == 1 ? "" : "s");
+                printf(")\n");
+        }
+        for (int i = 0; i < n; i++)
+                tier_result_free(&results[i]);
+        free(results);
+        diags_clear(&d);
+        return ret;
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* msdeploy: argument parsing and dispatch to the command table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "util/units.h"
+
+#define MSDEPLOY_VERSION "0.1.0"
+
+static void print_help(void) {
+        printf("Usage: msdeploy [-f SPEC] COMMAND [OPTIONS]\n\n"
+               "Turns one declarative, tier-aware YAML spec into systemd units, slices, drop-ins, env files,\n"
+               "sysusers.d/tmpfiles.d entries, scripts and supervisor configuration.\n\n"
+               "Commands:\n");
+        for (const Command *c = commands; c->name; c++)
+                printf("  %-10s %s\n", c->name, c->summary);
+        printf("\nOptions:\n"
+               "  -f, --file SPEC          the spec (default ./msdeploy.yaml)\n"
+               "  -t, --tier T             tier to act on (tier_1, tier_2, tier_3, or 1, 2, 3); repeatable\n"
+               "      --set PATH=VALUE     override a value last, e.g. --set services.worker.instances=8\n"
+               "      --tiers-dir DIR      where tier files are (default: next to the spec, then ../tiers)\n"
+               "      --systemd-version N  render for this systemd (default 252)\n"
+               "  -o, --out DIR            generate: output directory\n"
+               "      --archive FILE       generate: write a .tar.gz/.tar.zst archive\n"
+               "      --stat               diff: list changed files only\n"
+               "      --json               machine-readable output (diagnostics as JSON on stdout)\n"
+               "      --werror             treat warnings as errors\n"
+               "      --color=WHEN         auto, always, never\n"
+               "  -h, --help               this help; 'msdeploy COMMAND --help' for a command\n"
+               "  -V, --version            print the version\n\n"
+               "Precedence: built-in < tiers/T.yaml < spec < spec.tiers.T < --set. Maps merge, lists replace,\n"
+               "null removes. Every value remembers the FILE:LINE:COL that set it (see 'explain').\n\n"
+               "Exit codes:\n"
+               "  0   success\n"
+               "  1   invalid spec or input (diagnostics on stderr)\n"
+               "  2   plan --detailed-exitcode: changes pending\n"
+               "  3   apply failed health validation and was rolled back\n"
+               "  4   could not read or write a file\n"
+               "  64  usage error\n\n"
+               "See msdeploy(1) and msdeploy.yaml(5).\n");
+}
+
+static void print_command_help(const Command *c) {
+        printf("Usage: msdeploy [-f SPEC] %s\n\n%s.\n\n%s", c->synopsis, c->summary, c->help);
+        printf("\nCommon options: -f SPEC, --tier T, --set PATH=VALUE, --tiers-dir DIR, --systemd-version N, --json, --werror.\n");
+}
+
+int main(int argc, char **argv) {
+        enum { OPT_SET = 256, OPT_TIERS_DIR, OPT_SYSTEMD_VERSION, OPT_ARCHIVE, OPT_STAT, OPT_JSON, OPT_WERROR, OPT_COLOR };
+        static const struct option options[] = {
+                { "file", required_argument, NULL, 'f' },
+                { "tier", required_argument, NULL, 't' },
+                { "set", required_argument, NULL, OPT_SET },
+                { "tiers-dir", required_argument, NULL, OPT_TIERS_DIR },
+                { "systemd-version", required_argument, NULL, OPT_SYSTEMD_VERSION },
+                { "out", required_argument, NULL, 'o' },
+                { "archive", required_argument, NULL, OPT_ARCHIVE },
+                { "stat", no_argument, NULL, OPT_STAT },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "werror", no_argument, NULL, OPT_WERROR },
+                { "color", required_argument, NULL, OPT_COLOR },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        CmdContext c = { .spec_path = "msdeploy.yaml", .color = isatty(STDERR_FILENO) && !getenv("NO_COLOR") };
+        bool help = false;
+        uint64_t v;
+        for (int opt; (opt = getopt_long(argc, argv, "f:t:o:hV", options, NULL)) != -1;) {
+                switch (opt) {
+                case 'f':
+                        c.spec_path = optarg;
+                        break;
+                case 't':
+                        if (c.n_tiers == CMD_MAX_TIERS)
+                                return cmd_usage_error("at most %d --tier options", CMD_MAX_TIERS);
+                        c.tiers[c.n_tiers++] = optarg;
+                        break;
+                case OPT_SET:
+                        if (c.n_sets == CMD_MAX_SETS)
+                                return cmd_usage_error("at most %d --set options", CMD_MAX_SETS);
+                        c.sets[c.n_sets++] = optarg;
+                        break;
+                case OPT_TIERS_DIR:
+                        c.tiers_dir = optarg;
+                        break;
+                case OPT_SYSTEMD_VERSION:
+                        if (parse_uint(optarg, 200, 999, &v) < 0)
+                                return cmd_usage_error("--systemd-version needs a systemd version number such as 252, not '%s'", optarg);
+                        c.systemd_version = (unsigned) v;
+                        break;
+                case 'o':
+                        c.out = optarg;
+                        break;
+                case OPT_ARCHIVE:
+                        c.archive = optarg;
+                        break;
+                case OPT_STAT:
+                        c.stat = true;
+                        break;
+                case OPT_JSON:
+                        c.json = true;
+                        break;
+                case OPT_WERROR:
+                        c.werror = true;
+                        break;
+                case OPT_COLOR:
+                        if (strcmp(optarg, "always") == 0)
+                                c.color = true;
+                        else if (strcmp(optarg, "never") == 0)
+                                c.color = false;
+                        else if (strcmp(optarg, "auto") != 0)
+                                return cmd_usage_error("--color takes auto, always or never, not '%s'", optarg);
+                        break;
+                case 'h':
+                        help = true;
+                        break;
+                case 'V':
+                        printf("msdeploy %s\n", MSDEPLOY_VERSION);
+                        return EXIT_OK;
+                default:
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind >= argc) {
+                if (help) {
+                        print_help();
+                        return EXIT_OK;
+                }
+                return cmd_usage_error("no command given");
+        }
+        const Command *cmd = command_find(argv[optind]);
+        if (!cmd)
+                return cmd_usage_error("unknown command '%s'", argv[optind]);
+        if (help) {
+                print_command_help(cmd);
+                return EXIT_OK;
+        }
+        c.args = argv + optind + 1;
+        c.n_args = (size_t) (argc - optind - 1);
+        if (c.n_args && cmd->run != cmd_explain)
+                return cmd_usage_error("'%s' takes no argument '%s'", cmd->name, c.args[0]);
+        return cmd->run(&c);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing rendered artifact sets out: into a directory (replaced as a whole) or a reproducible archive. */
+#pragma once
+#include "render/artifact.h"
+
+/* A set to write, under an optional sub-directory (the tier name when several tiers are written). */
+typedef struct OutputSet {
+        const char *subdir;       /* NULL: at the top */
+        const ArtifactSet *set;
+} OutputSet;
+
+#define OUTPUT_MARKER ".msdeploy-generated"
+
+/* Writes the sets into a fresh directory next to dir, then swaps it in. An existing dir is replaced
+ * only when it was made by msdeploy (holds OUTPUT_MARKER) or is empty. Modes are applied; owners are
+ * not (that is the installer's job). On error, dir is left as it was. err gets a message. */
+int output_write_tree(const char *dir, const OutputSet *sets, size_t n, char *err, size_t err_size);
+/* Writes a .tar.gz, .tgz, .tar.zst or .tar archive: sorted entries, owner 0:0, mtime from
+ * SOURCE_DATE_EPOCH or 0, installed modes. Written to a temporary file and renamed. */
+int output_write_archive(const char *path, const OutputSet *sets, size_t n, char *err, size_t err_size);
+/* Removes a tree (no symlinks followed, stays on one file system). */
+int rm_rf(const char *path);

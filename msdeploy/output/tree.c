@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing an artifact set into a directory: build a sibling, fsync, swap, remove the old one. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output/output.h"
+#include "util/xalloc.h"
+
+int rm_rf(const char *path) {
+        struct stat st;
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!S_ISDIR(st.st_mode))
+                return unlink(path) < 0 ? -errno : 0;
+        DIR *d = opendir(path);
+        if (!d)
+                return -errno;
+        int r = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                _cleanup_free_ char *child = NULL;
+                if (asprintf(&child, "%s/%s", path, de->d_name) < 0)
+                        xoom();
+                struct stat cst;
+                if (lstat(child, &cst) == 0 && S_ISDIR(cst.st_mode) && cst.st_dev != st.st_dev)
+                        continue; /* another file system: leave it */
+                int k = rm_rf(child);
+                if (k < 0 && r == 0)
+                        r = k;
+        }
+        closedir(d);
+        if (rmdir(path) < 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
+static int mkdir_parents(char *path) {
+        for (char *p = path + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = 0;
+                int r = mkdir(path, 0755);
+                *p = '/';
+                if (r < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        return 0;
+}
+
+static int write_file(const char *path, const Artifact *a) {
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        for (size_t off = 0; off < a->size;) {
+                ssize_t n = write(fd, a->data + off, a->size - off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                off += (size_t) n;
+        }
+        if (fchmod(fd, a->mode) < 0 || fsync(fd) < 0)
+                return -errno;
+        return 0;
+}
+
+static bool dir_replaceable(const char *dir) {
+        DIR *d = opendir(dir);
+        if (!d)
+                return errno == ENOENT;
+        bool empty = true, marked = false;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                empty = false;
+                marked |= strcmp(de->d_name, OUTPUT_MARKER) == 0;
+        }
+        closedir(d);
+        return empty || marked;
+}
+
+int output_write_tree(const char *dir, const OutputSet *sets, size_t n, char *err, size_t err_size) {
+        struct stat st;
+        if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                snprintf(err, err_size, "'%s' exists and is not a directory", dir);
+                return -ENOTDIR;
+        }
+        if (!dir_replaceable(dir)) {
+                snprintf(err, err_size, "refusing to replace '%s': it is not empty and was not written by msdeploy generate", dir);
+                return -EEXIST;
+        }
+        _cleanup_free_ char *tmp = NULL, *old = NULL;
+        if (asprintf(&tmp, "%s.tmp-%d", dir, (int) getpid()) < 0 || asprintf(&old, "%s.old-%d", dir, (int) getpid()) < 0)
+                xoom();
+        rm_rf(tmp);
+        int r = mkdir_parents(tmp);
+        if (r >= 0 && mkdir(tmp, 0755) < 0)
+                r = -errno;
+        for (size_t s = 0; r >= 0 && s < n; s++)
+                for (size_t i = 0; r >= 0 && i < sets[s].set->n; i++) {
+                        const Artifact *a = &sets[s].set->items[i];
+                        _cleanup_free_ char *path = NULL;
+                        if (asprintf(&path, "%s/%s%s%s", tmp, sets[s].subdir ? sets[s].subdir : "", sets[s].subdir ? "/" : "", a->path) < 0)
+                                xoom();
+                        r = mkdir_parents(path);
+                        if (r >= 0)
+                                r = write_file(path, a);
+                        if (r < 0)
+                                snprintf(err, err_size, "cannot write '%s': %s", path, strerror(-r));
+                }
+        if (r >= 0) {
+                _cleanup_free_ char *marker = NULL;
+                if (asprintf(&marker, "%s/%s", tmp, OUTPUT_MARKER) < 0)
+                        xoom();
+                static const char text[] = "written by msdeploy generate; this directory is replaced as a whole\n";
+                r = write_file(marker, &(Artifact) { .mode = 0644, .data = (char *) text, .size = sizeof(text) - 1 });
+                if (r < 0)
+                        snprintf(err, err_size, "cannot write '%s': %s", marker, strerror(-r));
+        }
+        if (r < 0) {
+                rm_rf(tmp);
+                return r;
+        }
+        bool had_old = access(dir, F_OK) == 0;
+        if (had_old && rename(dir, old) < 0) {
+                r = -errno;
+                snprintf(err, err_size, "cannot move '%s' aside: %s", dir, strerror(errno));
+                rm_rf(tmp);
+                return r;
+        }
+        if (rename(tmp, dir) < 0) {
+                r = -errno;
+                snprintf(err, err_size, "cannot rename '%s' to '%s': %s", tmp, dir, strerror(errno));
+                if (had_old)
+                        (void) rename(old, dir);
+                rm_rf(tmp);
+                return r;
+        }
+        if (had_old)
+                rm_rf(old);
+        return 0;
+}
