@@ -4,9 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "render/envfile.h"
 #include "render/render.h"
-
-#define ENV_FILE_MODE_MAX 0640
 
 static bool env_key_valid(const char *k) {
         if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') || *k == '_'))
@@ -44,13 +43,22 @@ static void env_quote(StrBuf *b, const char *v) {
         sb_putc(b, '"');
 }
 
+void env_file_path(StrBuf *b, const Model *m, const EnvFile *e) {
+        if (e->path)
+                sb_append(b, e->path + strspn(e->path, "/"));
+        else
+                sb_printf(b, "%s/%s.env", m->config_dir + strspn(m->config_dir, "/"), e->key);
+}
+
+mode_t env_file_mode(const EnvFile *e) {
+        return e->mode ? e->mode & ENV_FILE_MODE_MAX : ENV_FILE_MODE_MAX;
+}
+
 static int render_env_file(const Model *m, const EnvFile *e, ArtifactSet *out, Diags *d) {
-        mode_t mode = e->mode ? e->mode : ENV_FILE_MODE_MAX;
-        if (mode & ~(mode_t) ENV_FILE_MODE_MAX) {
+        mode_t mode = env_file_mode(e);
+        if (e->mode & ~(mode_t) ENV_FILE_MODE_MAX)
                 diag_warning(d, e->loc, "env file '%s' mode %04o is wider than %04o, rendering %04o", e->key,
-                             (unsigned) mode, ENV_FILE_MODE_MAX, (unsigned) (mode & ENV_FILE_MODE_MAX));
-                mode &= ENV_FILE_MODE_MAX;
-        }
+                             (unsigned) e->mode, ENV_FILE_MODE_MAX, (unsigned) mode);
 
         StrBuf b = {};
         render_header(&b, m, "#");
@@ -70,11 +78,8 @@ static int render_env_file(const Model *m, const EnvFile *e, ArtifactSet *out, D
         size_t len;
         char *data = sb_take(&b, &len);
         StrBuf p = {};
-        if (e->path)
-                sb_append(&p, e->path);
-        else
-                sb_printf(&p, "%s/%s.env", m->config_dir, e->key);
-        artifact_set_add(out, p.s + strspn(p.s, "/"), mode, e->owner, e->group, data, len);
+        env_file_path(&p, m, e);
+        artifact_set_add(out, p.s, mode, e->owner, e->group, data, len);
         sb_free(&p);
         return 0;
 }

@@ -2,6 +2,7 @@
 /* Shell quoting for values the renderers interpolate into generated bash scripts. */
 #include "render/shell.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -29,4 +30,23 @@ void shell_quote(StrBuf *b, const char *s) {
                         sb_putc(b, *p);
         }
         sb_putc(b, '\'');
+}
+
+void shell_line(StrBuf *b, const char *indent, const char *word, ...) {
+        va_list ap;
+        va_start(ap, word);
+        sb_append(b, indent);
+        for (const char *w = word; w; w = va_arg(ap, const char *)) {
+                if (w != word)
+                        sb_putc(b, ' ');
+                shell_quote(b, w);
+        }
+        va_end(ap);
+        sb_putc(b, '\n');
+}
+
+void shell_assign(StrBuf *b, const char *name, const char *value) {
+        sb_printf(b, "%s=", name);
+        shell_quote(b, value);
+        sb_putc(b, '\n');
 }
