@@ -29,8 +29,8 @@ static StrList resolve_deps(Builder *b, const Node *services, const Node *svc, c
                 const NodePair *p = node_get_pair(services, ref);
                 if (!p) {
                         const char *near = service_key_suggestion(b, services, ref);
-                        diag_error(b->d, at, "'%s' names unknown service '%s'%s%s%s; use a service key or a full unit name such as '%s.target'",
-                                   key, ref, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", ref);
+                        diag_error(b->d, at, "'%s' names unknown service '%s'%s%s%s; name a service of this spec or a unit such as 'network-online.target'",
+                                   key, ref, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
                         continue;
                 }
                 if (strcmp(ref, self) == 0) {

@@ -9,7 +9,7 @@ Node *node_merge(Arena *a, const Node *base, const Node *over) {
                 return (Node *) base;
         if (!base || base->kind != NODE_MAP || over->kind != NODE_MAP)
                 return (Node *) over;
-        Node *m = node_new(a, NODE_MAP, base->loc);
+        Node *m = node_new(a, NODE_MAP, over->loc); /* the last writer of a map owns it (missing keys point there) */
         for (size_t i = 0; i < base->n; i++) {
                 const NodePair *o = node_get_pair(over, base->pairs[i].key);
                 if (!o) {

@@ -53,24 +53,24 @@ static const Schema t_project = { S_OBJECT, "what is deployed and where it lives
 static const Schema t_tier_info = { S_OBJECT, "tier file metadata", .fields = FIELDS(
         { "title", &t_string, false, "one word shown in headers: experimental, validation, operational" }) };
 
-static const Schema t_group = { S_OBJECT, "a system group", .fields = FIELDS(
+static const Schema t_group = { S_OBJECT, "a system group", .label = "group", .fields = FIELDS(
         { "description", &t_string, false, "what the group is for" }) };
 
-static const Schema t_user_def = { S_OBJECT, "a dedicated system user", .fields = FIELDS(
+static const Schema t_user_def = { S_OBJECT, "a dedicated system user", .label = "user", .fields = FIELDS(
         { "description", &t_string, false, "GECOS field" },
         { "group", &t_user, false, "primary group (default: a group named like the user)" },
         { "groups", &t_users, false, "supplementary groups" },
         { "home", &t_path, false, "home directory (default /)" },
         { "shell", &t_path, false, "login shell (default nologin)" }) };
 
-static const Schema t_directory = { S_OBJECT, "a directory created by tmpfiles.d", .fields = FIELDS(
+static const Schema t_directory = { S_OBJECT, "a directory created by tmpfiles.d", .label = "directory", .fields = FIELDS(
         { "path", &t_path, true, "absolute path" },
         { "owner", &t_user, false, "owning user (default root)" },
         { "group", &t_user, false, "owning group (default root)" },
         { "mode", &t_mode, false, "octal mode (default 0755)" },
         { "volatile", &t_bool, false, "recreated empty at boot (for /run)" }) };
 
-static const Schema t_env_file = { S_OBJECT, "an environment file (EnvironmentFile=)", .fields = FIELDS(
+static const Schema t_env_file = { S_OBJECT, "an environment file (EnvironmentFile=)", .label = "env file", .fields = FIELDS(
         { "path", &t_path, false, "where it is installed (default CONFIG_DIR/KEY.env)" },
         { "owner", &t_user, false, "owning user (default root)" },
         { "group", &t_user, false, "owning group (default root)" },
@@ -87,7 +87,7 @@ static const Schema t_env_file = { S_OBJECT, "an environment file (EnvironmentFi
 
 static const Schema t_slice;
 static const Schema t_slices = { S_DICT, "slices by key; children nest as PARENT-KEY.slice", .item = &t_slice };
-static const Schema t_slice = { S_OBJECT, "a slice with resource limits", .fields = FIELDS(
+static const Schema t_slice = { S_OBJECT, "a slice with resource limits", .label = "slice", .fields = FIELDS(
         { "description", &t_string, false, "unit description" },
         LIMIT_FIELDS,
         { "children", &t_slices, false, "nested slices" }) };
@@ -123,7 +123,7 @@ static const Schema t_database = { S_ENUM, "database protocol", VALUES("postgres
         { "failures_before_critical", &t_count, false, "consecutive failures before critical" },        \
         { "successes_before_passing", &t_count, false, "consecutive successes before passing" },        \
         { "critical", &t_bool, false, "failing makes the system unhealthy (else only degraded)" }
-static const Schema t_check = { S_OBJECT, "a health check", .fields = FIELDS(
+static const Schema t_check = { S_OBJECT, "a health check", .label = "health check", .fields = FIELDS(
         { "kind", &t_check_kind, true, "http, tcp, process, database or script" },
         { "target", &t_string, true, "URL (http), host:port (tcp, database), process name, or script path" },
         { "database", &t_database, false, "database: protocol spoken (default tcp)" },
@@ -146,7 +146,7 @@ static const Schema t_instances = { S_INSTANCES, "number of instances, or a list
         { "resources", &t_resources, false, "resource limits" },                                         \
         { "capabilities", &t_capabilities, false, "capabilities kept (bounding and ambient set)" }
 
-static const Schema t_service = { S_OBJECT, "a service", .fields = FIELDS(
+static const Schema t_service = { S_OBJECT, "a service", .label = "service", .fields = FIELDS(
         { "description", &t_string, false, "unit description ('%i' is the instance of a template)" },
         { "exec", &t_command, false, "ExecStart= (not with supervisor or health_aggregator)" },
         { "exec_start_pre", &t_commands, false, "ExecStartPre= commands" },
@@ -188,14 +188,14 @@ static const Schema t_backoff = { S_OBJECT, "restart backoff", .fields = FIELDS(
         { "period", &t_duration, false, "intensity window" },                                           \
         { "shutdown", &t_duration, false, "time to stop as a child ('infinity' allowed)" },             \
         { "backoff", &t_backoff, false, "restart backoff" }
-static const Schema t_supervisor = { S_OBJECT, "a supervisor", .fields = FIELDS(
+static const Schema t_supervisor = { S_OBJECT, "a supervisor", .label = "supervisor", .fields = FIELDS(
         { "strategy", &t_strategy, false, "one_for_one (default), one_for_all or rest_for_one" },
         { "children", &t_names, true, "supervisors and workers in start order" },
         SUPERVISOR_TUNING_FIELDS) };
 static const Schema t_supervisor_defaults = { S_OBJECT, "defaults for every supervisor", .fields = FIELDS(SUPERVISOR_TUNING_FIELDS) };
 static const Schema t_child_restart = { S_ENUM, "child restart type", VALUES("permanent", "transient", "temporary") };
 static const Schema t_readiness = { S_ENUM, "readiness", VALUES("none", "notify", "check") };
-static const Schema t_worker = { S_OBJECT, "a supervised worker process", .fields = FIELDS(
+static const Schema t_worker = { S_OBJECT, "a supervised worker process", .label = "worker", .fields = FIELDS(
         { "exec", &t_command, true, "command line" },
         { "restart", &t_child_restart, false, "permanent (default), transient or temporary" },
         { "shutdown", &t_duration, false, "SIGTERM to SIGKILL delay (default 5s)" },
@@ -225,7 +225,7 @@ static const Schema t_health = { S_OBJECT, "system-wide health checks", .fields 
 
 static const Schema t_alert_kind = { S_ENUM, "alert kind", VALUES("service_down", "memory", "cpu", "health_check", "latency") };
 static const Schema t_severity = { S_ENUM, "severity", VALUES("warning", "critical") };
-static const Schema t_alert = { S_OBJECT, "a Prometheus alert rule", .fields = FIELDS(
+static const Schema t_alert = { S_OBJECT, "a Prometheus alert rule", .label = "alert", .fields = FIELDS(
         { "kind", &t_alert_kind, true, "service_down, memory, cpu, health_check or latency" },
         { "threshold", &t_threshold, false, "percent (memory, cpu) or seconds (latency)" },
         { "for", &t_duration, false, "how long the condition holds before firing" },
@@ -265,7 +265,7 @@ static const Schema t_tiers = { S_DICT, "per-tier overlays: tier name: partial s
         { "monitoring", &t_monitoring, false, "alert rules" },                                           \
         { "target", &t_target, false, "the project's target" }
 
-static const Schema t_overlay = { S_OBJECT, "a partial spec merged over the tier", .fields = FIELDS(SPEC_FIELDS) };
+static const Schema t_overlay = { S_OBJECT, "a partial spec merged over the tier", .label = "tier overlay", .fields = FIELDS(SPEC_FIELDS) };
 
 const Schema spec_schema = { S_OBJECT, "an msdeploy spec", .fields = FIELDS(
         SPEC_FIELDS,

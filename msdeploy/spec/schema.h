@@ -48,6 +48,7 @@ struct Schema {
         const Schema *item;          /* S_DICT values, S_LIST items */
         const Schema *key;           /* S_DICT keys (S_NAME by default) */
         int64_t min, max;            /* S_INT, S_FLOAT (when max > min) */
+        const char *label;           /* S_OBJECT items of a S_DICT: "service" names "service 'api'" in messages */
 };
 
 extern const Schema spec_schema;         /* the whole spec (and a tier file) */

@@ -7,6 +7,7 @@
 
 #include "spec/schema.h"
 #include "spec/syntax.h"
+#include "util/escape.h"
 #include "util/suggest.h"
 #include "util/units.h"
 
@@ -141,10 +142,12 @@ static void check_object(Checker *c, const Schema *s, const Node *n, const char 
                 const SchemaField *f = schema_field(s, p->key);
                 if (!f) {
                         const char *near = suggest_closest(p->key, &s->fields[0].key, sizeof(SchemaField));
+                        char shown[128];
+                        escape_value(shown, sizeof(shown), p->key);
                         if (near)
-                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s; did you mean '%s'?", p->key, what, near);
+                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s; did you mean '%s'?", shown, what, near);
                         else
-                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s", p->key, what);
+                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s", shown, what);
                         continue;
                 }
                 if (p->value->kind == NODE_NULL) {
@@ -179,16 +182,26 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
                 for (size_t i = 0; i < n->n; i++) {
                         const NodePair *p = &n->pairs[i];
                         const Schema *ks = s->key ? s->key : &(const Schema) { S_NAME };
-                        if (!schema_scalar_valid(ks, p->key, err, sizeof(err)))
-                                diag_error(c->d, p->key_loc, "key '%s' in '%s' %s", p->key, what, err);
+                        if (!schema_scalar_valid(ks, p->key, err, sizeof(err))) {
+                                char shown[128];
+                                diag_error(c->d, p->key_loc, "key '%s' in '%s' %s", escape_value(shown, sizeof(shown), p->key), what, err);
+                        }
                         if (p->value->kind == NODE_NULL) { /* an empty entry: "name:" reads as "name: {}" */
                                 if (!(c->flags & CHECK_PARTIAL) && s->item->type != S_OBJECT)
                                         diag_error(c->d, p->value->loc, "'%s' has no value", p->key);
-                                else if (!(c->flags & CHECK_PARTIAL))
-                                        check_object(c, s->item, &(const Node) { NODE_MAP, p->value->loc }, p->key);
+                                else if (!(c->flags & CHECK_PARTIAL)) {
+                                        char what_item[128];
+                                        snprintf(what_item, sizeof(what_item), "%s '%s'", s->item->label ? s->item->label : "entry", p->key);
+                                        check_object(c, s->item, &(const Node) { NODE_MAP, p->value->loc }, what_item);
+                                }
                                 continue;
                         }
-                        check_node(c, s->item, p->value, p->key);
+                        if (s->item->label) {
+                                char what_item[128];
+                                snprintf(what_item, sizeof(what_item), "%s '%s'", s->item->label, p->key);
+                                check_node(c, s->item, p->value, what_item);
+                        } else
+                                check_node(c, s->item, p->value, p->key);
                 }
                 return;
         case S_LIST:
@@ -213,8 +226,10 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
                 diag_error(c->d, n->loc, "'%s' must be a %s (%s), not %s", what, schema_type_name(s->type), s->doc, kind_word(n));
                 return;
         }
-        if (!schema_scalar_valid(s, n->scalar, err, sizeof(err)))
-                diag_error(c->d, n->loc, "'%s' value '%s' %s", what, n->scalar, err);
+        if (!schema_scalar_valid(s, n->scalar, err, sizeof(err))) {
+                char shown[128];
+                diag_error(c->d, n->loc, "'%s' value '%s' %s", what, escape_value(shown, sizeof(shown), n->scalar), err);
+        }
 }
 
 int schema_check(const Schema *s, const Node *n, CheckFlags flags, Diags *d) {
