@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Service units: one .service per service, one name@.service per template, and a drop-in with the tier's policy. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,10 +53,10 @@ static int service_exec(const Model *m, const Service *s, StrBuf *ret) {
 
 static void write_unit_section(UnitWriter *w, const Model *m, const Service *s, const char *target) {
         uw_section(w, "Unit");
-        uw_set_raw(w, "Description", s->description ? s->description : s->name);
-        /* systemd ignores a relative SourcePath= with a warning; the header names the spec either way. */
-        if (m->spec_path && m->spec_path[0] == '/')
-                uw_set(w, "SourcePath", m->spec_path);
+        uw_set_spec(w, "Description", s->description ? s->description : s->name);
+        char source[PATH_MAX];
+        if (render_spec_copy_path(m, source, sizeof(source)))
+                uw_set(w, "SourcePath", source);
         /* Stopping or restarting the target stops or restarts every service in it. */
         StrList part_of = { .items = xmalloc((s->part_of.n + 1) * sizeof(char *)), .n = s->part_of.n + 1 };
         part_of.items[0] = target;
@@ -85,8 +86,11 @@ static int write_service_section(UnitWriter *w, const Model *m, const Service *s
         if (s->type == SERVICE_NOTIFY)
                 uw_set_raw(w, "NotifyAccess", "main");
         for (size_t i = 0; i < s->exec_start_pre.n; i++)
-                uw_set_raw(w, "ExecStartPre", s->exec_start_pre.items[i]);
-        uw_set_raw(w, "ExecStart", exec);
+                uw_set_spec(w, "ExecStartPre", s->exec_start_pre.items[i]);
+        if (s->supervisor || s->health_aggregator)
+                uw_set_raw(w, "ExecStart", exec); /* composed by uw_exec_append_arg(), already escaped */
+        else
+                uw_set_spec(w, "ExecStart", exec);
         if (s->user)
                 uw_set(w, "User", s->user);
         if (s->group)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Slice units: one <name>.slice per model slice, carrying the tier's resource budget. */
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,9 +27,10 @@ static int render_slice(const Model *m, const Slice *s, ArtifactSet *out, Diags 
         uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
         render_header(&b, m, "#");
         uw_section(&w, "Unit");
-        uw_set_raw(&w, "Description", s->description ? s->description : s->name);
-        if (m->spec_path && m->spec_path[0] == '/')
-                uw_set(&w, "SourcePath", m->spec_path);
+        uw_set_spec(&w, "Description", s->description ? s->description : s->name);
+        char source[PATH_MAX];
+        if (render_spec_copy_path(m, source, sizeof(source)))
+                uw_set(&w, "SourcePath", source);
         uw_section(&w, "Slice");
         uw_set_size(&w, "MemoryMax", s->limits.memory_max);
         uw_set_size(&w, "MemoryHigh", s->limits.memory_high);

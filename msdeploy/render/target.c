@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The project target: <name>.target pulls in every service and every enabled template instance. */
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,9 +36,10 @@ int render_target(const Model *m, ArtifactSet *out, Diags *d) {
         uw_init(&w, &b, m->systemd_version, d, (Loc) {}, unit);
         render_header(&b, m, "#");
         uw_section(&w, "Unit");
-        uw_set_raw(&w, "Description", m->target_description ? m->target_description : m->description ? m->description : m->name);
-        if (m->spec_path && m->spec_path[0] == '/')
-                uw_set(&w, "SourcePath", m->spec_path);
+        uw_set_spec(&w, "Description", m->target_description ? m->target_description : m->description ? m->description : m->name);
+        char source[PATH_MAX];
+        if (render_spec_copy_path(m, source, sizeof(source)))
+                uw_set(&w, "SourcePath", source);
         if (wants.len > 0)
                 uw_set(&w, "Wants", wants.s);
         sb_free(&wants);

@@ -108,6 +108,30 @@ void uw_set_raw(UnitWriter *w, const char *key, const char *value) {
         sb_printf(w->b, "%s=%s\n", key, value);
 }
 
+/* Specifier characters systemd 252 resolves in unit files (systemd.unit(5), "SPECIFIERS"). */
+static bool is_specifier(char c) {
+        return c && strchr("aAbBCdEfgGhHiIjJlLmMnNopPsStTuUvVwWyY%", c);
+}
+
+void uw_set_spec(UnitWriter *w, const char *key, const char *value) {
+        if (!value_ok(value))
+                return uw_fail(w, -EINVAL);
+        if (!uw_supported(w, key))
+                return;
+        sb_printf(w->b, "%s=", key);
+        for (const char *p = value; *p; p++) {
+                if (*p == '%' && is_specifier(p[1])) {
+                        sb_appendn(w->b, p, 2);
+                        p++;
+                        continue;
+                }
+                if (*p == '%')
+                        sb_putc(w->b, '%');
+                sb_putc(w->b, *p);
+        }
+        sb_putc(w->b, '\n');
+}
+
 static void append_escaped(StrBuf *b, const char *v) {
         for (const char *p = v; *p; p++) {
                 if (*p == '%')

@@ -12,9 +12,10 @@
 /*
  * Which setter for which directive:
  *
- *   uw_set_raw()  the value is written as the spec wrote it, specifiers ('%i', '%n', ...) included. Only for
- *                 Description= and the spec's own command lines (ExecStart=, ExecStartPre=): the spec may use
- *                 specifiers there on purpose, in template units above all.
+ *   uw_set_raw()  the value is written as given: msdeploy's own fixed values and hardening overrides.
+ *   uw_set_spec() text the spec author writes in systemd's own terms, Description= and command lines: a
+ *                 '%' that starts a systemd specifier ('%i', '%n', ...) is kept, any other '%' ("100%") is
+ *                 doubled so systemd prints it instead of failing to resolve it.
  *   uw_set()      every other value that comes from the spec or the model: paths, names, user and group
  *                 names, credential sources. '%' becomes '%%' so systemd reads back exactly the given text.
  *   uw_set_env()  Environment="NAME=value": quoted, '"' and '\' backslash-escaped, '%' doubled.
@@ -48,6 +49,7 @@ unsigned uw_directive_min_version(const char *key);
 bool uw_supported(UnitWriter *w, const char *key);
 
 void uw_set_raw(UnitWriter *w, const char *key, const char *value);
+void uw_set_spec(UnitWriter *w, const char *key, const char *value);
 void uw_set(UnitWriter *w, const char *key, const char *value);
 void uw_setf(UnitWriter *w, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Space-separated, each item escaped as by uw_set(); nothing when the list is empty. */

@@ -229,6 +229,7 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
         r = load_file(s, o->spec_path, &spec, d);
         if (r < 0)
                 return r;
+        s->spec_source = s->sources[s->n_sources - 1];
         if (spec->kind == NODE_NULL) {
                 diag_error(d, spec->loc, "the spec is empty; it needs at least 'project: {name: ...}'");
                 return -EINVAL;

@@ -17,6 +17,7 @@ typedef struct Spec {
         Source **sources;        /* owned; diagnostics point into them */
         size_t n_sources;
         const char *spec_path;
+        const Source *spec_source; /* the spec file's text */
         const char *tier;        /* canonical: "tier_3" */
         const char *tier_title;  /* "operational", or NULL */
         Node *tree;              /* effective tree, defaults applied under every service/check/supervisor */

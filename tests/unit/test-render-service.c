@@ -68,13 +68,13 @@ static void test_artifact_set(void **state) {
         Rendered *r = render("tier_3");
         static const char *const paths[] = {
                 UNITS "mister-smith-health-check.service",
-                UNITS "mister-smith-health-check.service.d/50-tier_3.conf",
+                UNITS "mister-smith-health-check.service.d/50-tier.conf",
                 UNITS "mister-smith-messaging.service",
-                UNITS "mister-smith-messaging.service.d/50-tier_3.conf",
+                UNITS "mister-smith-messaging.service.d/50-tier.conf",
                 UNITS "mister-smith-orchestrator.service",
-                UNITS "mister-smith-orchestrator.service.d/50-tier_3.conf",
+                UNITS "mister-smith-orchestrator.service.d/50-tier.conf",
                 UNITS "mister-smith-worker@.service",
-                UNITS "mister-smith-worker@.service.d/50-tier_3.conf",
+                UNITS "mister-smith-worker@.service.d/50-tier.conf",
                 UNITS "mister-smith.target",
         };
         assert_int_equal(r->set.n, sizeof(paths) / sizeof(paths[0]));
@@ -142,7 +142,7 @@ static void test_messaging(void **state) {
                        "--store_dir /var/lib/mister-smith/nats");
         assert_line(t, "User=mister-smith-nats");
         assert_line(t, "ReadWritePaths=/var/lib/mister-smith/nats");
-        const char *dropin = file(r, UNITS "mister-smith-messaging.service.d/50-tier_3.conf");
+        const char *dropin = file(r, UNITS "mister-smith-messaging.service.d/50-tier.conf");
         assert_line(dropin, "IOWeight=300");
         assert_line(dropin, "TasksMax=256");
         assert_line(dropin, "CPUWeight=100");
@@ -170,8 +170,8 @@ static void test_template(void **state) {
 static void test_dropin_per_tier(void **state) {
         (void) state;
         Rendered *r1 = render("tier_1"), *r3 = render("tier_3");
-        const char *t1 = file(r1, UNITS "mister-smith-worker@.service.d/50-tier_1.conf");
-        const char *t3 = file(r3, UNITS "mister-smith-worker@.service.d/50-tier_3.conf");
+        const char *t1 = file(r1, UNITS "mister-smith-worker@.service.d/50-tier.conf");
+        const char *t3 = file(r3, UNITS "mister-smith-worker@.service.d/50-tier.conf");
 
         assert_line(t1, "StartLimitIntervalSec=1min");
         assert_line(t1, "StartLimitBurst=20");
@@ -197,7 +197,7 @@ static void test_dropin_per_tier(void **state) {
         assert_true(strstr(t3, "[Unit]") < strstr(t3, "[Service]"));
         assert_true(strstr(t3, "StartLimitBurst=") < strstr(t3, "[Service]"));
 
-        const char *o3 = file(r3, UNITS "mister-smith-orchestrator.service.d/50-tier_3.conf");
+        const char *o3 = file(r3, UNITS "mister-smith-orchestrator.service.d/50-tier.conf");
         assert_line(o3, "TimeoutStartSec=1min");
         assert_line(o3, "TimeoutStopSec=45s");
         assert_line(o3, "LimitNOFILE=65536");
@@ -262,7 +262,7 @@ static void test_restart_steps_gated(void **state) {
         ArtifactSet set = {};
         Diags d = {};
         assert_int_equal(render_services(m, &set, &d), 0);
-        const char *t = artifact_set_find(&set, UNITS "mister-smith-worker@.service.d/50-tier_3.conf")->data;
+        const char *t = artifact_set_find(&set, UNITS "mister-smith-worker@.service.d/50-tier.conf")->data;
         assert_null(strstr(t, "RestartSteps="));
         assert_null(strstr(t, "RestartMaxDelaySec="));
         assert_int_equal(d.n_warnings, 2);
@@ -276,7 +276,7 @@ static void test_restart_steps_gated(void **state) {
 
         m->systemd_version = 254;
         assert_int_equal(render_services(m, &set, &d), 0);
-        t = artifact_set_find(&set, UNITS "mister-smith-worker@.service.d/50-tier_3.conf")->data;
+        t = artifact_set_find(&set, UNITS "mister-smith-worker@.service.d/50-tier.conf")->data;
         assert_line(t, "RestartSteps=5");
         assert_line(t, "RestartMaxDelaySec=1min");
         assert_int_equal(d.n, 0);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* The spec itself, installed as CONFIG_DIR/msdeploy.yaml: what every unit's SourcePath= names. */
+#include <stdio.h>
+#include <string.h>
+
+#include "render/render.h"
+#include "util/xalloc.h"
+
+const char *render_spec_copy_path(const Model *m, char *buf, size_t size) {
+        if (!m->spec_text)
+                return NULL;
+        snprintf(buf, size, "%s/msdeploy.yaml", m->config_dir);
+        return buf;
+}
+
+int render_spec_copy(const Model *m, ArtifactSet *out, Diags *d) {
+        (void) d;
+        char path[4096];
+        if (!render_spec_copy_path(m, path, sizeof(path)))
+                return 0;
+        char *data = xmalloc(m->spec_len + 1);
+        memcpy(data, m->spec_text, m->spec_len);
+        data[m->spec_len] = 0;
+        /* 0640: the spec may hold values that only the services' env files (0640) should show */
+        artifact_set_add(out, path + 1, 0640, "root", "root", data, m->spec_len);
+        return 0;
+}
