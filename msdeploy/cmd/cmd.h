@@ -61,8 +61,9 @@ typedef struct TierResult {
 /* Compose, build and render one tier; diagnostics accumulate in d. Returns -errno. */
 int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d);
 void tier_result_free(TierResult *t);
-/* The tiers to act on: those given with --tier, else every tier the spec has. */
-int cmd_tiers(const CmdContext *c, char ***ret, Diags *d);
+/* The tiers to act on: those given with --tier (canonical names), else every tier the spec has.
+ * Checks first that the spec can be read; on failure prints why and returns -errno. */
+int cmd_tiers(const CmdContext *c, char ***ret);
 /* Prints diagnostics (text or JSON) and returns the exit code they imply. */
 int cmd_report(const CmdContext *c, Diags *d);
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "render/render.h"
@@ -40,7 +41,13 @@ void tier_result_free(TierResult *t) {
         t->spec = spec_free(t->spec);
 }
 
-int cmd_tiers(const CmdContext *c, char ***ret, Diags *d) {
+int cmd_tiers(const CmdContext *c, char ***ret) {
+        *ret = NULL;
+        if (access(c->spec_path, R_OK) < 0) {
+                fprintf(stderr, "msdeploy: cannot read the spec '%s': %m%s\n", c->spec_path,
+                        errno == ENOENT && strcmp(c->spec_path, "msdeploy.yaml") == 0 ? " (pass one with -f SPEC)" : "");
+                return -errno;
+        }
         if (c->n_tiers > 0) {
                 char **v = xcalloc(c->n_tiers + 1, sizeof(char *));
                 for (size_t i = 0; i < c->n_tiers; i++)
@@ -48,8 +55,8 @@ int cmd_tiers(const CmdContext *c, char ***ret, Diags *d) {
                 *ret = v;
                 return (int) c->n_tiers;
         }
-        int n = spec_list_tiers(c->spec_path, c->tiers_dir, ret, d);
-        if (n == 0 && !diags_failed(d)) {
+        int n = spec_list_tiers(c->spec_path, c->tiers_dir, ret);
+        if (n == 0) {
                 fprintf(stderr, "msdeploy: %s: no tiers: no tiers/*.yaml next to the spec and no 'tiers:' in it; pass --tier or --tiers-dir\n",
                         c->spec_path);
                 return -ENOENT;

@@ -43,9 +43,9 @@ int cmd_explain(CmdContext *c) {
         const char *path = c->args[0];
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_tiers(c, &tiers, &d);
-        if (n < 0 && !diags_failed(&d))
-                return EXIT_USAGE;
+        int n = cmd_tiers(c, &tiers);
+        if (n < 0)
+                return EXIT_INVALID;
         int ret = EXIT_OK;
         StrBuf out = {};
         if (c->json)

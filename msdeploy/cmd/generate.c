@@ -13,11 +13,13 @@
 int cmd_generate(CmdContext *c) {
         if (!c->out == !c->archive)
                 return cmd_usage_error("generate needs exactly one of --out DIR or --archive FILE");
+        if (c->archive && !output_archive_supported(c->archive))
+                return cmd_usage_error("'%s': unknown archive type; use .tar.gz, .tgz, .tar.zst or .tar", c->archive);
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_tiers(c, &tiers, &d);
-        if (n < 0 && !diags_failed(&d))
-                return EXIT_USAGE;
+        int n = cmd_tiers(c, &tiers);
+        if (n < 0)
+                return EXIT_INVALID;
         TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
         OutputSet *sets = xcalloc((size_t) (n > 0 ? n : 1), sizeof(OutputSet));
         for (int i = 0; i < n; i++) {

@@ -10,9 +10,9 @@
 int cmd_validate(CmdContext *c) {
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_tiers(c, &tiers, &d);
-        if (n < 0 && !diags_failed(&d))
-                return EXIT_USAGE;
+        int n = cmd_tiers(c, &tiers);
+        if (n < 0)
+                return EXIT_INVALID;
         TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
         size_t services = 0, slices = 0, artifacts = 0;
         for (int i = 0; i < n; i++) {

@@ -18,6 +18,10 @@ static bool ends_with(const char *s, const char *suffix) {
         return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+bool output_archive_supported(const char *path) {
+        return ends_with(path, ".tar.gz") || ends_with(path, ".tgz") || ends_with(path, ".tar.zst") || ends_with(path, ".tar");
+}
+
 typedef struct Entry {
         char *path;
         const Artifact *a;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Writing rendered artifact sets out: into a directory (replaced as a whole) or a reproducible archive. */
 #pragma once
+#include <stdbool.h>
+
 #include "render/artifact.h"
 
 /* A set to write, under an optional sub-directory (the tier name when several tiers are written). */
@@ -15,6 +17,7 @@ typedef struct OutputSet {
  * only when it was made by msdeploy (holds OUTPUT_MARKER) or is empty. Modes are applied; owners are
  * not (that is the installer's job). On error, dir is left as it was. err gets a message. */
 int output_write_tree(const char *dir, const OutputSet *sets, size_t n, char *err, size_t err_size);
+bool output_archive_supported(const char *path);
 /* Writes a .tar.gz, .tgz, .tar.zst or .tar archive: sorted entries, owner 0:0, mtime from
  * SOURCE_DATE_EPOCH or 0, installed modes. Written to a temporary file and renamed. */
 int output_write_archive(const char *path, const OutputSet *sets, size_t n, char *err, size_t err_size);

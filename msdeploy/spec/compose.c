@@ -259,9 +259,7 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
                         diag_error(d, tnode->loc, "a tier file is a mapping of keys to values");
         } else if (!overlay) {
                 _cleanup_(strv_freep) char **all = NULL;
-                Diags ignore = {};
-                spec_list_tiers(o->spec_path, o->tiers_dir, &all, &ignore);
-                diags_clear(&ignore);
+                spec_list_tiers(o->spec_path, o->tiers_dir, &all);
                 char list[512] = "";
                 size_t off = 0;
                 for (char **t = all; t && *t && off < sizeof(list); t++)
@@ -304,7 +302,7 @@ static int strv_cmp(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret, Diags *d) {
+int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret) {
         size_t n = 0;
         char **v = xcalloc(1, sizeof(char *));
         _cleanup_free_ char *dir = spec_find_tiers_dir(spec_path, tiers_dir);
@@ -324,7 +322,8 @@ int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret, D
         Spec *s = xcalloc(1, sizeof(Spec));
         s->arena = arena_new();
         Node *spec;
-        if (load_file(s, spec_path, &spec, d) >= 0) {
+        Diags ignored = {}; /* composing the spec reports its problems; here only its tier names matter */
+        if (load_file(s, spec_path, &spec, &ignored) >= 0) {
                 const Node *tiers = node_get(spec, "tiers");
                 for (size_t i = 0; tiers && tiers->kind == NODE_MAP && i < tiers->n; i++) {
                         bool dup = false;
@@ -337,6 +336,7 @@ int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret, D
                         v[n] = NULL;
                 }
         }
+        diags_clear(&ignored);
         spec_free(s);
         qsort(v, n, sizeof(char *), strv_cmp);
         *ret = v;

@@ -29,7 +29,7 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d);
 Spec *spec_free(Spec *s);
 
 /* The tiers available for a spec: tier files found plus the spec's own overlays, sorted. */
-int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret, Diags *d);
+int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret);
 /* "3" -> "tier_3"; anything else as given (malloc'ed). */
 char *spec_tier_canonical(const char *tier);
 /* Where tier files are looked up for a spec (first existing of the search list), or NULL. */
