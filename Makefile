@@ -86,6 +86,7 @@ unit-tests: $(TEST_BINS)
 golden-tests: $(MSDEPLOY)
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/golden/run
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/bad/run
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/cli/run
 
 external-tests: $(MSDEPLOY)
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
