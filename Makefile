@@ -26,8 +26,8 @@ endif
 DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v shellcheck >/dev/null \
              && command -v systemd-analyze >/dev/null && echo yes)
 ifneq ($(DEPS_OK),yes)
-$(shell echo "msdeploy: installing build and test dependencies: $(DEB_PKGS)" >&2)
 ifeq ($(shell id -u),0)
+$(shell echo "msdeploy: installing build and test dependencies: $(DEB_PKGS)" >&2)
 APT_OUT := $(shell (test -e $(BUILD)/.apt-updated || apt-get update -qq) >&2 && mkdir -p $(BUILD) && touch $(BUILD)/.apt-updated \
              && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS) >&2 && echo ok)
 ifneq ($(APT_OUT),ok)

@@ -22,11 +22,12 @@ static void print_help(void) {
                "  -f, --file SPEC          the spec (default ./msdeploy.yaml)\n"
                "  -t, --tier T             tier to act on (tier_1, tier_2, tier_3, or 1, 2, 3); repeatable\n"
                "      --set PATH=VALUE     override a value last, e.g. --set services.worker.instances=8\n"
-               "      --tiers-dir DIR      where tier files are (default: next to the spec, then ../tiers)\n"
+               "      --tiers-dir DIR      where tier files are (default: $MSDEPLOY_TIERS_DIR, SPEC_DIR/tiers,\n"
+               "                           SPEC_DIR/../tiers, then " MSDEPLOY_DATADIR "/tiers)\n"
                "      --systemd-version N  render for this systemd (default 252)\n"
                "  -o, --out DIR            generate: output directory\n"
                "      --archive FILE       generate: write a .tar.gz/.tar.zst archive\n"
-               "      --stat               diff: list changed files only\n"
+               "      --stat               diff: changed files with line counts instead of the file diffs\n"
                "      --json               machine-readable output (diagnostics as JSON on stdout)\n"
                "      --werror             treat warnings as errors\n"
                "      --color=WHEN         auto, always, never\n"
@@ -39,7 +40,7 @@ static void print_help(void) {
                "  1   invalid spec or input (diagnostics on stderr)\n"
                "  2   plan --detailed-exitcode: changes pending\n"
                "  3   apply failed health validation and was rolled back\n"
-               "  4   could not read or write a file\n"
+               "  4   could not write the output (or run diff(1))\n"
                "  64  usage error\n\n"
                "See msdeploy(1) and msdeploy.yaml(5).\n");
 }

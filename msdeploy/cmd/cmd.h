@@ -15,7 +15,7 @@ enum {
         EXIT_INVALID = 1,   /* invalid spec or input */
         EXIT_CHANGES = 2,   /* plan --detailed-exitcode: changes pending */
         EXIT_ROLLED_BACK = 3,
-        EXIT_IO = 4,        /* could not read or write a file */
+        EXIT_IO = 4,        /* could not write the output (or run diff(1)) */
         EXIT_USAGE = 64,
 };
 
@@ -64,8 +64,9 @@ void tier_result_free(TierResult *t);
 /* The tiers to act on: those given with --tier (canonical names), else every tier the spec has.
  * Checks first that the spec can be read; on failure prints why and returns -errno. */
 int cmd_tiers(const CmdContext *c, char ***ret);
-/* Prints diagnostics (text or JSON) and returns the exit code they imply. */
-int cmd_report(const CmdContext *c, Diags *d);
+/* Prints diagnostics (text, or JSON with --json when they are the whole output or the command failed)
+ * and returns the exit code they imply. */
+int cmd_report(const CmdContext *c, Diags *d, bool only_output);
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_validate(CmdContext *c);

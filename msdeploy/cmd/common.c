@@ -64,9 +64,11 @@ int cmd_tiers(const CmdContext *c, char ***ret) {
         return n;
 }
 
-int cmd_report(const CmdContext *c, Diags *d) {
+int cmd_report(const CmdContext *c, Diags *d, bool only_output) {
         diags_sort(d);
-        if (c->json)
+        /* with --json, stdout carries one document: the diagnostics when they are the command's whole
+         * output or it failed; otherwise the command's own JSON, and warnings go to stderr as text */
+        if (c->json && (only_output || diags_failed(d)))
                 diags_print_json(d, stdout);
         else
                 diags_print(d, stderr, c->color);

@@ -152,7 +152,7 @@ int cmd_diff(CmdContext *c) {
                 return EXIT_INVALID;
         for (int i = 0; i < 2; i++)
                 cmd_process_tier(c, tiers[i], &t[i], &d);
-        int ret = cmd_report(c, &d);
+        int ret = cmd_report(c, &d, /* only_output= */ false);
         if (ret != EXIT_OK)
                 goto finish;
         char tmpdir[] = "/tmp/msdeploy-diff-XXXXXX";

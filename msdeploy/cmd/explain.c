@@ -54,7 +54,7 @@ int cmd_explain(CmdContext *c) {
                 TierResult t;
                 int r = cmd_process_tier(c, tiers[i], &t, &d);
                 if (r < 0) {
-                        ret = cmd_report(c, &d);
+                        ret = cmd_report(c, &d, /* only_output= */ false);
                         tier_result_free(&t);
                         break;
                 }

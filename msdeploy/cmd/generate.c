@@ -27,7 +27,7 @@ int cmd_generate(CmdContext *c) {
                 /* one tier asked for: at the top; several: one sub-directory each */
                 sets[i] = (OutputSet) { .subdir = c->n_tiers == 1 ? NULL : tiers[i], .set = &results[i].artifacts };
         }
-        int ret = cmd_report(c, &d);
+        int ret = cmd_report(c, &d, /* only_output= */ false);
         if (ret == EXIT_OK) {
                 char err[1024] = "";
                 int r = c->out ? output_write_tree(c->out, sets, (size_t) n, err, sizeof(err))

@@ -24,7 +24,8 @@ const Command commands[] = {
         { "diff", cmd_diff, "diff --tier A --tier B [--stat]",
           "show what differs between two tiers",
           "Prints a unified diff of every artifact that differs between tier A and tier B, then every\n"
-          "spec value that differs, each with the FILE:LINE:COL that set it. --stat lists files only.\n\n"
+          "spec value that differs, each with the FILE:LINE:COL that set it. --stat replaces the file\n"
+          "diffs with one line per file and its added and removed line counts.\n\n"
           "Example:\n  msdeploy -f examples/mister-smith.yaml diff --tier tier_1 --tier tier_3\n" },
         { "explain", cmd_explain, "explain PATH [--tier T]...",
           "print a value and where it was set",

@@ -23,12 +23,13 @@ int cmd_validate(CmdContext *c) {
                         artifacts = results[i].artifacts.n;
                 }
         }
-        int ret = cmd_report(c, &d);
+        int ret = cmd_report(c, &d, /* only_output= */ true);
         if (ret == EXIT_OK && !c->json) {
                 printf("%s: valid for", c->spec_path);
                 for (int i = 0; i < n; i++)
                         printf("%s %s", i ? "," : "", tiers[i]);
-                printf(" (%zu services, %zu slices, %zu artifacts per tier", services, slices, artifacts);
+                printf(" (%zu service%s, %zu slice%s, %zu artifacts per tier", services, services == 1 ? "" : "s", slices, slices == 1 ? "" : "s",
+                       artifacts);
                 if (d.n_warnings)
                         printf(", %zu warning%s", d.n_warnings, d.n_warnings == 1 ? "" : "s");
                 printf(")\n");

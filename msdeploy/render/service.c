@@ -159,6 +159,8 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
         uw_section(&w, "Service");
         if (s->log_level)
                 uw_set_env(&w, "LOG_LEVEL", s->log_level);
+        if (s->log_format)
+                uw_set_env(&w, "LOG_FORMAT", s->log_format);
         uw_set_raw(&w, "Restart", restart_policy_to_string(s->restart.policy));
         uw_set_duration(&w, "RestartSec", s->restart.delay);
         if (s->restart.steps > 0)

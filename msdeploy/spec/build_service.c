@@ -90,6 +90,10 @@ static void check_refs(Builder *b, Service *s, const Node *svc) {
                 else
                         diag_error(b->d, b_loc(svc, "user"), "service '%s' runs as unknown user '%s'; declare it under 'users:'", s->key, s->user);
         }
+        if (!s->user && !s->supervisor && !s->health_aggregator)
+                diag_warning(b->d, s->loc, "service '%s' has no 'user' and would run as root; set 'user:' to a dedicated user", s->key);
+        else if (!s->user)
+                diag_warning(b->d, s->loc, "service '%s' runs msd-supervisor as root; set 'user:' to a dedicated user", s->key);
         if (s->group && !b_group_known(b, s->group))
                 diag_error(b->d, b_loc(svc, "group"), "service '%s' uses unknown group '%s'; declare it under 'groups:'", s->key, s->group);
         if (s->slice && !model_find_slice(m, s->slice)) {
@@ -159,7 +163,8 @@ static void build_one(Builder *b, const Node *services, const NodePair *p, Servi
                 .watchdog = b_duration(svc, "watchdog", USEC_UNSET),
                 .timeout_start = b_duration(timeouts, "start", USEC_UNSET),
                 .timeout_stop = b_duration(timeouts, "stop", USEC_UNSET),
-                .log_level = b_str(b, svc, "log_level", m->log_level),
+                .log_level = b_str(b, svc, "log_level", b_str(b, node_get(b->root, "project"), "log_level", "info")),
+                .log_format = b_str(b, svc, "log_format", b_str(b, node_get(b->root, "project"), "log_format", "text")),
                 .env_files = b_strlist(b, svc, "env_files"),
                 .capabilities = build_capabilities(b, svc),
                 .hardening = hardening_profile_from_string(b_str(b, hard, "profile", "standard")),

@@ -176,6 +176,7 @@ typedef struct Service {
         bool supervisor;          /* runs msd-supervisor with the rendered supervision tree */
         bool health_aggregator;   /* runs msd-supervisor with the system-wide checks only */
         Loc loc;
+        const char *log_format;   /* exported as LOG_FORMAT= ("text" or "json") */
 } Service;
 
 typedef enum Strategy {

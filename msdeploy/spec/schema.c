@@ -40,6 +40,7 @@ static const Schema t_directive = { S_DIRECTIVE, "a systemd directive name" };
 static const Schema t_overrides = { S_DICT, "directive: value, applied over the hardening profile", .item = &t_string, .key = &t_directive };
 
 static const Schema t_log_level = { S_ENUM, "log level", VALUES("debug", "info", "warn", "error") };
+static const Schema t_log_format = { S_ENUM, "log format", VALUES("text", "json") };
 
 static const Schema t_project = { S_OBJECT, "what is deployed and where it lives", .fields = FIELDS(
         { "name", &t_name, true, "project name: prefix of every unit name (e.g. 'mister-smith')" },
@@ -48,7 +49,8 @@ static const Schema t_project = { S_OBJECT, "what is deployed and where it lives
         { "config_dir", &t_path, false, "configuration directory (default /etc/NAME)" },
         { "libexec_dir", &t_path, false, "where generated scripts are installed (default /usr/local/lib/NAME)" },
         { "supervisor", &t_path, false, "path of msd-supervisor (default /usr/local/bin/msd-supervisor)" },
-        { "log_level", &t_log_level, false, "log level exported to every service as LOG_LEVEL" }) };
+        { "log_level", &t_log_level, false, "log level exported to every service as LOG_LEVEL" },
+        { "log_format", &t_log_format, false, "text or json (structured), exported to every service as LOG_FORMAT" }) };
 
 static const Schema t_tier_info = { S_OBJECT, "tier file metadata", .fields = FIELDS(
         { "title", &t_string, false, "one word shown in headers: experimental, validation, operational" }) };
@@ -142,6 +144,7 @@ static const Schema t_instances = { S_INSTANCES, "number of instances, or a list
         { "watchdog", &t_duration, false, "WatchdogSec=" },                                              \
         { "timeouts", &t_timeouts, false, "start and stop timeouts" },                                   \
         { "log_level", &t_log_level, false, "LOG_LEVEL for this service" },                              \
+        { "log_format", &t_log_format, false, "LOG_FORMAT for this service" },                           \
         { "hardening", &t_hardening, false, "sandboxing profile and overrides" },                        \
         { "resources", &t_resources, false, "resource limits" },                                         \
         { "capabilities", &t_capabilities, false, "capabilities kept (bounding and ambient set)" }

@@ -155,7 +155,9 @@ static void check_object(Checker *c, const Schema *s, const Node *n, const char 
                                 diag_error(c->d, p->value->loc, "'%s' has no value; give it one or remove the key", p->key);
                         continue;
                 }
-                check_node(c, f->schema, p->value, p->key);
+                char what_field[128];
+                snprintf(what_field, sizeof(what_field), "'%s'", p->key);
+                check_node(c, f->schema, p->value, what_field);
         }
         if (c->flags & CHECK_PARTIAL)
                 return;
@@ -169,14 +171,14 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
         switch (s->type) {
         case S_OBJECT:
                 if (n->kind != NODE_MAP) {
-                        diag_error(c->d, n->loc, "'%s' must be a mapping (%s), not %s", what, s->doc, kind_word(n));
+                        diag_error(c->d, n->loc, "%s must be a mapping (%s), not %s", what, s->doc, kind_word(n));
                         return;
                 }
                 check_object(c, s, n, what);
                 return;
         case S_DICT:
                 if (n->kind != NODE_MAP) {
-                        diag_error(c->d, n->loc, "'%s' must be a mapping (%s), not %s", what, s->doc, kind_word(n));
+                        diag_error(c->d, n->loc, "%s must be a mapping (%s), not %s", what, s->doc, kind_word(n));
                         return;
                 }
                 for (size_t i = 0; i < n->n; i++) {
@@ -184,7 +186,7 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
                         const Schema *ks = s->key ? s->key : &(const Schema) { S_NAME };
                         if (!schema_scalar_valid(ks, p->key, err, sizeof(err))) {
                                 char shown[128];
-                                diag_error(c->d, p->key_loc, "key '%s' in '%s' %s", escape_value(shown, sizeof(shown), p->key), what, err);
+                                diag_error(c->d, p->key_loc, "key '%s' in %s %s", escape_value(shown, sizeof(shown), p->key), what, err);
                         }
                         if (p->value->kind == NODE_NULL) { /* an empty entry: "name:" reads as "name: {}" */
                                 if (!(c->flags & CHECK_PARTIAL) && s->item->type != S_OBJECT)
@@ -196,17 +198,17 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
                                 }
                                 continue;
                         }
-                        if (s->item->label) {
-                                char what_item[128];
+                        char what_item[128];
+                        if (s->item->label)
                                 snprintf(what_item, sizeof(what_item), "%s '%s'", s->item->label, p->key);
-                                check_node(c, s->item, p->value, what_item);
-                        } else
-                                check_node(c, s->item, p->value, p->key);
+                        else
+                                snprintf(what_item, sizeof(what_item), "'%s'", p->key);
+                        check_node(c, s->item, p->value, what_item);
                 }
                 return;
         case S_LIST:
                 if (n->kind != NODE_SEQ) {
-                        diag_error(c->d, n->loc, "'%s' must be a list (%s), not %s; write [a, b] or one '- item' per line", what,
+                        diag_error(c->d, n->loc, "%s must be a list (%s), not %s; write [a, b] or one '- item' per line", what,
                                    s->doc, kind_word(n));
                         return;
                 }
@@ -223,12 +225,12 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
                 break;
         }
         if (n->kind != NODE_SCALAR) {
-                diag_error(c->d, n->loc, "'%s' must be a %s (%s), not %s", what, schema_type_name(s->type), s->doc, kind_word(n));
+                diag_error(c->d, n->loc, "%s must be a %s (%s), not %s", what, schema_type_name(s->type), s->doc, kind_word(n));
                 return;
         }
         if (!schema_scalar_valid(s, n->scalar, err, sizeof(err))) {
                 char shown[128];
-                diag_error(c->d, n->loc, "'%s' value '%s' %s", what, escape_value(shown, sizeof(shown), n->scalar), err);
+                diag_error(c->d, n->loc, "%s value '%s' %s", what, escape_value(shown, sizeof(shown), n->scalar), err);
         }
 }
 

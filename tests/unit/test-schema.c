@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of the schema table: scalar rules (injection, traversal, quoting), structural checks, JSON export. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers/spec-check.h"
+#include "spec/schema.h"
+#include "spec/syntax.h"
+
+static void test_text_rules(void **state) {
+        (void) state;
+        assert_null(syntax_check_text("Mister Smith \"agents\" 100%"));
+        assert_non_null(strstr(syntax_check_text("a\nExecStartPre=/bin/rm"), "newline"));
+        assert_non_null(strstr(syntax_check_text("a\x1b[31m"), "control character"));
+}
+
+static void test_names_and_paths(void **state) {
+        (void) state;
+        assert_null(syntax_check_name("mister-smith_2.0"));
+        assert_non_null(syntax_check_name("../etc"));
+        assert_non_null(syntax_check_name("a/b"));
+        assert_non_null(syntax_check_name("a..b"));
+        assert_non_null(syntax_check_name("-x"));
+        assert_null(syntax_check_user("mister-smith"));
+        assert_non_null(syntax_check_user("1user"));
+        assert_non_null(syntax_check_user("averyveryveryveryverylongusername"));
+        assert_null(syntax_check_path("/var/lib/mister-smith"));
+        assert_null(syntax_check_path("/"));
+        assert_non_null(syntax_check_path("var/lib"));
+        assert_non_null(syntax_check_path("/var//lib"));
+        assert_non_null(syntax_check_path("/var/lib/"));
+        assert_non_null(syntax_check_path("/var/./lib"));
+        assert_non_null(syntax_check_path("/var/../etc"));
+        assert_non_null(syntax_check_path("/var/lib dir"));
+        assert_non_null(syntax_check_path("/var/$HOME"));
+        assert_null(syntax_check_unit_name("network-online.target"));
+        assert_null(syntax_check_unit_name("foo@1.service"));
+        assert_non_null(syntax_check_unit_name("foo.bar"));
+        assert_non_null(syntax_check_unit_name(".service"));
+        assert_null(syntax_check_address("127.0.0.1:9090"));
+        assert_null(syntax_check_address("[::1]:80"));
+        assert_non_null(syntax_check_address("localhost"));
+        assert_non_null(syntax_check_address("h:0"));
+        assert_non_null(syntax_check_address("h;rm:80"));
+}
+
+static void test_commands(void **state) {
+        (void) state;
+        char **w = NULL;
+        assert_int_equal(command_split("/bin/echo 'a b' \"c \\\"d\\\"\" e\\ f", &w), 4);
+        assert_string_equal(w[1], "a b");
+        assert_string_equal(w[2], "c \"d\"");
+        assert_string_equal(w[3], "e f");
+        strv_free(w);
+        assert_int_equal(command_split("/bin/echo \"open", &w), -22);
+        assert_int_equal(command_split("/bin/echo trailing\\", &w), -22);
+        assert_null(syntax_check_command("/usr/bin/nats-server --port 4222"));
+        assert_non_null(strstr(syntax_check_command("nats-server"), "absolute program path"));
+        assert_non_null(strstr(syntax_check_command("+/bin/sh"), "executable prefix"));
+        assert_non_null(strstr(syntax_check_command("/bin/a ; /bin/b"), "lone ';'"));
+        assert_non_null(strstr(syntax_check_command("/bin/a 'x"), "unbalanced"));
+}
+
+static void test_scalar_messages(void **state) {
+        (void) state;
+        char err[256];
+        const SchemaField *f = schema_field(&spec_schema, "project");
+        assert_non_null(f);
+        const Schema *project = f->schema;
+        const Schema *log_level = schema_field(project, "log_level")->schema;
+        assert_false(schema_scalar_valid(log_level, "degub", err, sizeof(err)));
+        assert_non_null(strstr(err, "did you mean 'debug'?"));
+        assert_true(schema_scalar_valid(log_level, "warn", err, sizeof(err)));
+        assert_null(schema_field(project, "nmae"));
+}
+
+static void test_structure(void **state) {
+        (void) state;
+        Diags d = {};
+        Spec *s = NULL;
+        assert_true(spec_check_compose("project: {name: x, naem: y}\nservices:\n  a: {exec: /bin/true, after: x}\n  b: 3\nslices: [a]\n", "tier_3", NULL, &s,
+                                       &d) < 0);
+        assert_true(diags_has(&d, DIAG_ERROR, 1, 20, "unknown key 'naem' in 'project'; did you mean 'name'?"));
+        assert_true(diags_has(&d, DIAG_ERROR, 3, 31, "'after' must be a list"));
+        assert_true(diags_has(&d, DIAG_ERROR, 4, 6, "service 'b' must be a mapping"));
+        assert_true(diags_has(&d, DIAG_ERROR, 5, 9, "'slices' must be a mapping"));
+        spec_free(s);
+        diags_clear(&d);
+        /* every error at once, across sections */
+        assert_true(spec_check_compose("project: {}\nusers: {Bad User: {}}\n", "tier_3", NULL, &s, &d) < 0);
+        assert_true(diags_has(&d, DIAG_ERROR, 1, 10, "missing the required key 'name'"));
+        assert_true(diags_has(&d, DIAG_ERROR, 2, 9, "key 'Bad User' in 'users' may only contain"));
+        spec_free(s);
+        diags_clear(&d);
+}
+
+static void test_json_schema(void **state) {
+        (void) state;
+        char *json = schema_to_json();
+        assert_non_null(strstr(json, "\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""));
+        assert_non_null(strstr(json, "\"required\": [\"project\"]"));
+        assert_non_null(strstr(json, "\"enum\": [\"simple\", \"exec\", \"notify\", \"oneshot\"]"));
+        /* the recursive slice tree refers back to itself instead of recursing forever */
+        assert_non_null(strstr(json, "\"children\": {\"$ref\": \"#/allOf/0/properties/slices\"}"));
+        /* balanced braces and brackets outside strings */
+        int depth = 0;
+        bool in_string = false;
+        for (const char *p = json; *p; p++) {
+                if (*p == '"' && p[-1] != '\\')
+                        in_string = !in_string;
+                else if (!in_string && (*p == '{' || *p == '['))
+                        depth++;
+                else if (!in_string && (*p == '}' || *p == ']'))
+                        assert_true(--depth >= 0);
+        }
+        assert_int_equal(depth, 0);
+        free(json);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_text_rules),      cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_commands),
+                cmocka_unit_test(test_scalar_messages), cmocka_unit_test(test_structure),       cmocka_unit_test(test_json_schema),
+        };
+        int r = cmocka_run_group_tests(tests, NULL, NULL);
+        spec_check_cleanup();
+        return r;
+}
