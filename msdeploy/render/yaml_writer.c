@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A tiny deterministic block-style YAML emitter for the generated configuration files. */
 #include "render/yaml_writer.h"
+#include "util/json.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -50,29 +51,7 @@ void yaml_quote(StrBuf *b, const char *s) {
                 sb_append(b, s);
                 return;
         }
-        sb_putc(b, '"');
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                switch (*p) {
-                case '"':
-                        sb_append(b, "\\\"");
-                        break;
-                case '\\':
-                        sb_append(b, "\\\\");
-                        break;
-                case '\n':
-                        sb_append(b, "\\n");
-                        break;
-                case '\t':
-                        sb_append(b, "\\t");
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f)
-                                sb_printf(b, "\\x%02x", *p);
-                        else
-                                sb_putc(b, (char) *p);
-                }
-        }
-        sb_putc(b, '"');
+        json_quote(b, s); /* a JSON string is a valid YAML double-quoted scalar */
 }
 
 /* Indentation for the next line, turning the last step into "- " when an item was just begun. */

@@ -10,14 +10,6 @@
 #include "helpers/fixture.h"
 #include "helpers/render-check.h"
 
-static void assert_yaml(const char *text, const char *path, const char *expected) {
-        char *v = check_yaml_get(text, path, NULL);
-        if (!v)
-                fail_msg("no scalar at '%s'", path);
-        assert_string_equal(v, expected);
-        free(v);
-}
-
 static void test_structure(void **state) {
         (void) state;
         Model *m = check_model_new();
@@ -29,31 +21,31 @@ static void test_structure(void **state) {
         assert_int_equal(a->mode, 0644);
         const char *t = a->data;
         assert_true(check_yaml_valid(t));
-        assert_yaml(t, "version", "1");
-        assert_yaml(t, "listen", "127.0.0.1:9091");
-        assert_yaml(t, "aggregation.system", "worst_component");
-        assert_yaml(t, "aggregation.noncritical_failing", "degraded");
+        check_assert_yaml(t, "version", "1");
+        check_assert_yaml(t, "listen", "127.0.0.1:9091");
+        check_assert_yaml(t, "aggregation.system", "worst_component");
+        check_assert_yaml(t, "aggregation.noncritical_failing", "degraded");
         /* messaging, worker, then the two system checks, each its own component */
         assert_int_equal(check_yaml_len(t, "components"), 4);
-        assert_yaml(t, "components.0.name", "messaging");
-        assert_yaml(t, "components.0.units.0", "mister-smith-messaging.service");
+        check_assert_yaml(t, "components.0.name", "messaging");
+        check_assert_yaml(t, "components.0.units.0", "mister-smith-messaging.service");
         assert_int_equal(check_yaml_len(t, "components.0.checks"), 2);
-        assert_yaml(t, "components.0.checks.1.name", "nats-monitor");
-        assert_yaml(t, "components.0.checks.1.kind", "http");
-        assert_yaml(t, "components.0.checks.1.target", "http://127.0.0.1:8222/healthz?x='1'");
-        assert_yaml(t, "components.0.checks.1.interval", "10s");
-        assert_yaml(t, "components.0.checks.1.timeout", "2s");
-        assert_yaml(t, "components.0.checks.1.initial_delay", "15s");
-        assert_yaml(t, "components.0.checks.1.failures_before_critical", "2");
-        assert_yaml(t, "components.0.checks.1.successes_before_passing", "3");
-        assert_yaml(t, "components.0.checks.1.critical", "true");
-        assert_yaml(t, "components.1.name", "worker");
+        check_assert_yaml(t, "components.0.checks.1.name", "nats-monitor");
+        check_assert_yaml(t, "components.0.checks.1.kind", "http");
+        check_assert_yaml(t, "components.0.checks.1.target", "http://127.0.0.1:8222/healthz?x='1'");
+        check_assert_yaml(t, "components.0.checks.1.interval", "10s");
+        check_assert_yaml(t, "components.0.checks.1.timeout", "2s");
+        check_assert_yaml(t, "components.0.checks.1.initial_delay", "15s");
+        check_assert_yaml(t, "components.0.checks.1.failures_before_critical", "2");
+        check_assert_yaml(t, "components.0.checks.1.successes_before_passing", "3");
+        check_assert_yaml(t, "components.0.checks.1.critical", "true");
+        check_assert_yaml(t, "components.1.name", "worker");
         assert_int_equal(check_yaml_len(t, "components.1.units"), 2);
-        assert_yaml(t, "components.1.units.1", "mister-smith-worker@2.service");
-        assert_yaml(t, "components.1.checks.0.critical", "false");
-        assert_yaml(t, "components.3.name", "state-db");
+        check_assert_yaml(t, "components.1.units.1", "mister-smith-worker@2.service");
+        check_assert_yaml(t, "components.1.checks.0.critical", "false");
+        check_assert_yaml(t, "components.3.name", "state-db");
         assert_int_equal(check_yaml_len(t, "components.3.units"), -1);
-        assert_yaml(t, "components.3.checks.0.database", "tcp");
+        check_assert_yaml(t, "components.3.checks.0.database", "tcp");
         artifact_set_free(&out);
         check_model_free(m);
 }
@@ -84,11 +76,11 @@ static void test_example(void **state) {
         assert_int_equal(render_health_config(m, &out, &d), 0);
         const char *t = out.items[0].data;
         assert_true(check_yaml_valid(t));
-        assert_yaml(t, "listen", "127.0.0.1:9091");
-        assert_yaml(t, "components.0.name", "messaging");
-        assert_yaml(t, "components.0.checks.0.name", "nats-client");
-        assert_yaml(t, "components.1.name", "orchestrator");
-        assert_yaml(t, "components.1.checks.0.target", "http://127.0.0.1:9090/health");
+        check_assert_yaml(t, "listen", "127.0.0.1:9091");
+        check_assert_yaml(t, "components.0.name", "messaging");
+        check_assert_yaml(t, "components.0.checks.0.name", "nats-client");
+        check_assert_yaml(t, "components.1.name", "orchestrator");
+        check_assert_yaml(t, "components.1.checks.0.target", "http://127.0.0.1:9090/health");
         assert_int_equal(check_yaml_len(t, "components.2.units"), 4);
         artifact_set_free(&out);
         fixture_free(m);

@@ -11,14 +11,6 @@
 #include "helpers/fixture.h"
 #include "helpers/render-check.h"
 
-static void assert_yaml(const char *text, const char *path, const char *expected) {
-        char *v = check_yaml_get(text, path, NULL);
-        if (!v)
-                fail_msg("no scalar at '%s'", path);
-        assert_string_equal(v, expected);
-        free(v);
-}
-
 static void test_rules(void **state) {
         (void) state;
         Model *m = check_model_new();
@@ -30,37 +22,37 @@ static void test_rules(void **state) {
         assert_int_equal(a->mode, 0644);
         const char *t = a->data;
         assert_true(check_yaml_valid(t));
-        assert_yaml(t, "groups.0.name", "mister-smith");
+        check_assert_yaml(t, "groups.0.name", "mister-smith");
         /* 3 services + 1 supervision tree, memory, cpu, health_check, latency */
         assert_int_equal(check_yaml_len(t, "groups.0.rules"), 8);
-        assert_yaml(t, "groups.0.rules.0.alert", "MisterSmithServiceDown");
-        assert_yaml(t, "groups.0.rules.0.expr", "msd_unit_active{unit=\"mister-smith-messaging.service\"} == 0");
-        assert_yaml(t, "groups.0.rules.0.for", "1m");
-        assert_yaml(t, "groups.0.rules.0.labels.severity", "critical");
-        assert_yaml(t, "groups.0.rules.0.labels.service", "messaging");
-        assert_yaml(t, "groups.0.rules.0.annotations.summary", "{{ $labels.unit }} is not active");
-        assert_yaml(t, "groups.0.rules.2.expr", "msd_unit_active{unit=~\"mister-smith-worker@.+[.]service\"} == 0");
-        assert_yaml(t, "groups.0.rules.3.expr", "msd_child_up == 0");
+        check_assert_yaml(t, "groups.0.rules.0.alert", "MisterSmithServiceDown");
+        check_assert_yaml(t, "groups.0.rules.0.expr", "msd_unit_active{unit=\"mister-smith-messaging.service\"} == 0");
+        check_assert_yaml(t, "groups.0.rules.0.for", "1m");
+        check_assert_yaml(t, "groups.0.rules.0.labels.severity", "critical");
+        check_assert_yaml(t, "groups.0.rules.0.labels.service", "messaging");
+        check_assert_yaml(t, "groups.0.rules.0.annotations.summary", "{{ $labels.unit }} is not active");
+        check_assert_yaml(t, "groups.0.rules.2.expr", "msd_unit_active{unit=~\"mister-smith-worker@.+[.]service\"} == 0");
+        check_assert_yaml(t, "groups.0.rules.3.expr", "msd_child_up == 0");
         const char *units = "mister-smith-messaging[.]service|mister-smith-orchestrator[.]service|"
                             "mister-smith-worker@.+[.]service|mister-smith[.]slice|mister-smith-workers[.]slice";
         char expected[1024];
         snprintf(expected, sizeof(expected),
                  "100 * msd_cgroup_memory_current_bytes{unit=~\"%s\"} / msd_cgroup_memory_max_bytes{unit=~\"%s\"} > 90",
                  units, units);
-        assert_yaml(t, "groups.0.rules.4.expr", expected);
-        assert_yaml(t, "groups.0.rules.4.for", "5m");
+        check_assert_yaml(t, "groups.0.rules.4.expr", expected);
+        check_assert_yaml(t, "groups.0.rules.4.for", "5m");
         snprintf(expected, sizeof(expected),
                  "100 * rate(msd_cgroup_cpu_usage_seconds_total{unit=~\"%s\"}[5m]) / msd_cgroup_cpu_quota_cores{unit=~\"%s\"} "
                  "> 85.5",
                  units, units);
-        assert_yaml(t, "groups.0.rules.5.expr", expected);
-        assert_yaml(t, "groups.0.rules.5.for", "90s");
-        assert_yaml(t, "groups.0.rules.6.expr",
+        check_assert_yaml(t, "groups.0.rules.5.expr", expected);
+        check_assert_yaml(t, "groups.0.rules.5.for", "90s");
+        check_assert_yaml(t, "groups.0.rules.6.expr",
                     "msd_health_check_status{check=~\"nats-client|nats-monitor|worker-process|state-dir-writable|state-db\"} == 2");
-        assert_yaml(t, "groups.0.rules.7.expr",
+        check_assert_yaml(t, "groups.0.rules.7.expr",
                     "msd_health_check_duration_seconds{check=~\"nats-client|nats-monitor|worker-process|state-dir-writable|"
                     "state-db\"} > 2");
-        assert_yaml(t, "groups.0.rules.7.for", "10m");
+        check_assert_yaml(t, "groups.0.rules.7.for", "10m");
         artifact_set_free(&out);
         check_model_free(m);
 }
@@ -74,7 +66,7 @@ static void test_escaping(void **state) {
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_monitoring(m, &out, &d), 0);
-        assert_yaml(out.items[0].data, "groups.0.rules.0.expr",
+        check_assert_yaml(out.items[0].data, "groups.0.rules.0.expr",
                     "msd_health_check_status{check=~\"a\\\"b\\\\(c\\\\)|nats-monitor|worker-process|state-dir-writable|"
                     "state-db\"} == 2");
         artifact_set_free(&out);

@@ -10,14 +10,6 @@
 #include "helpers/fixture.h"
 #include "helpers/render-check.h"
 
-static void assert_yaml(const char *text, const char *path, const char *expected) {
-        char *v = check_yaml_get(text, path, NULL);
-        if (!v)
-                fail_msg("no scalar at '%s'", path);
-        assert_string_equal(v, expected);
-        free(v);
-}
-
 static void test_tree(void **state) {
         (void) state;
         Model *m = check_model_new();
@@ -29,40 +21,40 @@ static void test_tree(void **state) {
         assert_int_equal(a->mode, 0644);
         const char *t = a->data;
         assert_true(check_yaml_valid(t));
-        assert_yaml(t, "listen", "127.0.0.1:9090");
-        assert_yaml(t, "phi.threshold", "8");
-        assert_yaml(t, "phi.min_stddev", "500ms");
-        assert_yaml(t, "phi.acceptable_pause", "0");
-        assert_yaml(t, "root", "RootSupervisor");
-        assert_yaml(t, "supervisors.0.strategy", "one_for_one");
-        assert_yaml(t, "supervisors.0.intensity", "3");
-        assert_yaml(t, "supervisors.0.period", "1min");
-        assert_yaml(t, "supervisors.0.shutdown", "infinity");
-        assert_yaml(t, "supervisors.0.backoff.kind", "exponential");
-        assert_yaml(t, "supervisors.0.backoff.base", "500ms");
-        assert_yaml(t, "supervisors.0.backoff.multiplier", "2");
-        assert_yaml(t, "supervisors.0.backoff.jitter", "0.2");
-        assert_yaml(t, "supervisors.0.backoff.reset_after", "5min");
-        assert_yaml(t, "supervisors.0.children.0.name", "planner");
-        assert_yaml(t, "supervisors.0.children.0.type", "worker");
-        assert_yaml(t, "supervisors.0.children.1.name", "Workers");
-        assert_yaml(t, "supervisors.0.children.1.type", "supervisor");
-        assert_yaml(t, "supervisors.1.strategy", "rest_for_one");
-        assert_yaml(t, "workers.0.exec", "/opt/mister-smith/bin/agent --role planner");
-        assert_yaml(t, "workers.0.restart", "permanent");
-        assert_yaml(t, "workers.0.readiness", "notify");
-        assert_yaml(t, "workers.0.critical", "true");
+        check_assert_yaml(t, "listen", "127.0.0.1:9090");
+        check_assert_yaml(t, "phi.threshold", "8");
+        check_assert_yaml(t, "phi.min_stddev", "500ms");
+        check_assert_yaml(t, "phi.acceptable_pause", "0");
+        check_assert_yaml(t, "root", "RootSupervisor");
+        check_assert_yaml(t, "supervisors.0.strategy", "one_for_one");
+        check_assert_yaml(t, "supervisors.0.intensity", "3");
+        check_assert_yaml(t, "supervisors.0.period", "1min");
+        check_assert_yaml(t, "supervisors.0.shutdown", "infinity");
+        check_assert_yaml(t, "supervisors.0.backoff.kind", "exponential");
+        check_assert_yaml(t, "supervisors.0.backoff.base", "500ms");
+        check_assert_yaml(t, "supervisors.0.backoff.multiplier", "2");
+        check_assert_yaml(t, "supervisors.0.backoff.jitter", "0.2");
+        check_assert_yaml(t, "supervisors.0.backoff.reset_after", "5min");
+        check_assert_yaml(t, "supervisors.0.children.0.name", "planner");
+        check_assert_yaml(t, "supervisors.0.children.0.type", "worker");
+        check_assert_yaml(t, "supervisors.0.children.1.name", "Workers");
+        check_assert_yaml(t, "supervisors.0.children.1.type", "supervisor");
+        check_assert_yaml(t, "supervisors.1.strategy", "rest_for_one");
+        check_assert_yaml(t, "workers.0.exec", "/opt/mister-smith/bin/agent --role planner");
+        check_assert_yaml(t, "workers.0.restart", "permanent");
+        check_assert_yaml(t, "workers.0.readiness", "notify");
+        check_assert_yaml(t, "workers.0.critical", "true");
         bool quoted = false;
         char *v = check_yaml_get(t, "workers.0.environment.AGENT_MODE", &quoted);
         assert_string_equal(v, "yes");
         assert_true(quoted); /* not a boolean */
         free(v);
         assert_null(check_yaml_get(t, "workers.0.user", NULL));
-        assert_yaml(t, "workers.1.exec", "/opt/mister-smith/bin/agent --role 'bridge'");
-        assert_yaml(t, "workers.1.shutdown", "infinity");
-        assert_yaml(t, "workers.1.readiness", "check");
-        assert_yaml(t, "workers.1.check", "http://127.0.0.1:9121/health");
-        assert_yaml(t, "workers.1.user", "mister-smith");
+        check_assert_yaml(t, "workers.1.exec", "/opt/mister-smith/bin/agent --role 'bridge'");
+        check_assert_yaml(t, "workers.1.shutdown", "infinity");
+        check_assert_yaml(t, "workers.1.readiness", "check");
+        check_assert_yaml(t, "workers.1.check", "http://127.0.0.1:9121/health");
+        check_assert_yaml(t, "workers.1.user", "mister-smith");
         artifact_set_free(&out);
         check_model_free(m);
 }
@@ -86,10 +78,10 @@ static void test_example(void **state) {
         assert_int_equal(render_supervisor(m, &out, &d), 0);
         const char *t = out.items[0].data;
         assert_true(check_yaml_valid(t));
-        assert_yaml(t, "root", "RootSupervisor");
+        check_assert_yaml(t, "root", "RootSupervisor");
         assert_int_equal(check_yaml_len(t, "supervisors"), 4);
         assert_int_equal(check_yaml_len(t, "workers"), 7);
-        assert_yaml(t, "supervisors.0.children.2.name", "MessagingSupervisor");
+        check_assert_yaml(t, "supervisors.0.children.2.name", "MessagingSupervisor");
         artifact_set_free(&out);
         fixture_free(m);
 }

@@ -41,7 +41,7 @@ static void test_quote(void **state) {
         assert_scalar("{{ $labels.unit }}", "\"{{ $labels.unit }}\"");
         assert_scalar("-x", "\"-x\"");
         assert_scalar("say \"hi\"\\", "\"say \\\"hi\\\"\\\\\"");
-        assert_scalar("tab\tnl\n\x01", "\"tab\\tnl\\n\\x01\"");
+        assert_scalar("tab\tnl\n\x01", "\"tab\\tnl\\n\\u0001\"");
         assert_scalar("trailing ", "\"trailing \"");
         assert_scalar("key:", "\"key:\"");
 }

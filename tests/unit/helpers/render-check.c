@@ -13,6 +13,12 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "util/xalloc.h"
 
 #define NEW(m, T, n) ((T *) arena_alloc_array((m)->arena, (n), sizeof(T)))
@@ -339,4 +345,12 @@ int check_yaml_len(const char *text, const char *path) {
         yaml_document_delete(&doc);
         yaml_parser_delete(&p);
         return len;
+}
+
+void check_assert_yaml(const char *text, const char *path, const char *expected) {
+        char *v = check_yaml_get(text, path, NULL);
+        if (!v)
+                fail_msg("no scalar at '%s'", path);
+        assert_string_equal(v, expected);
+        free(v);
 }

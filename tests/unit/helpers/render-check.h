@@ -27,3 +27,5 @@ bool check_yaml_valid(const char *text);
 char *check_yaml_get(const char *text, const char *path, bool *ret_quoted);
 /* Number of entries of the mapping or sequence at path, -1 if there is none. */
 int check_yaml_len(const char *text, const char *path);
+/* Fails the current cmocka test unless the scalar at path equals expected. */
+void check_assert_yaml(const char *text, const char *path, const char *expected);
