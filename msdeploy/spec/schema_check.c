@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/capability.h>
 
+#include "spec/directives.h"
 #include "spec/schema.h"
 #include "spec/syntax.h"
 #include "util/escape.h"
@@ -55,6 +56,12 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                 break;
         case S_DIRECTIVE:
                 why = syntax_check_directive(v);
+                if (!why && !directive_overridable(v)) {
+                        const char *near = suggest_closest(v, overridable_directives, sizeof(char *));
+                        snprintf(err, size, "is not a sandboxing directive msdeploy lets a spec override%s%s%s", near ? "; did you mean '" : "",
+                                 near ? near : "", near ? "'?" : "");
+                        return false;
+                }
                 break;
         case S_ADDRESS:
                 why = syntax_check_address(v);

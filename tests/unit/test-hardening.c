@@ -15,6 +15,7 @@
 
 #include "helpers/fixture.h"
 #include "render/hardening.h"
+#include "spec/directives.h"
 #include "render/render.h"
 
 #define UNITS "etc/systemd/system/"
@@ -223,6 +224,19 @@ static void test_tier_3_exposure(void **state) {
         fixture_free(m);
 }
 
+/* Whatever a profile sets, a spec can override: the two tables cannot drift apart. */
+static void test_profile_directives_overridable(void **state) {
+        (void) state;
+        for (HardeningProfile p = 0; p < _HARDENING_PROFILE_MAX; p++) {
+                size_t n;
+                const HardeningDirective *d = hardening_profile_directives(p, &n);
+                for (size_t i = 0; i < n; i++)
+                        if (!directive_overridable(d[i].key))
+                                fail_msg("profile '%s' sets '%s', which overrides cannot name", hardening_profile_to_string(p), d[i].key);
+        }
+        assert_false(directive_overridable("ExecStart"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_profiles_nest),
@@ -232,6 +246,7 @@ int main(void) {
                 cmocka_unit_test(test_capabilities),
                 cmocka_unit_test(test_old_systemd),
                 cmocka_unit_test(test_tier_3_exposure),
+                cmocka_unit_test(test_profile_directives_overridable),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
