@@ -11,20 +11,20 @@ CC        ?= cc
 SANITIZE  ?= 0
 BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
 PKGS      := yaml-0.1 libarchive libsystemd libcap
-DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcmocka-dev pkg-config systemd shellcheck
-TOOLS     := pkg-config systemd-analyze shellcheck
+DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcmocka-dev pkg-config systemd shellcheck time
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wshadow -Wformat=2 \
+# Flags the build needs whatever CFLAGS the caller passes
+MSD_CFLAGS := -pthread -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wshadow -Wformat=2 \
              -D_GNU_SOURCE -Imsdeploy -DMSDEPLOY_DATADIR='"$(datadir)/msdeploy"' -DMSDEPLOY_BINDIR='"$(bindir)"'
 ifeq ($(SANITIZE),1)
-CFLAGS    += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS   += -fsanitize=address,undefined
+MSD_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+MSD_LDFLAGS := -fsanitize=address,undefined
 endif
 
 # Dependencies: checked on every build; installed with apt-get when root, else the exact command is printed.
 DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v shellcheck >/dev/null \
-             && command -v systemd-analyze >/dev/null && echo yes)
+             && command -v systemd-analyze >/dev/null && test -x /usr/bin/time && echo yes)
 ifneq ($(DEPS_OK),yes)
 ifeq ($(shell id -u),0)
 $(shell echo "msdeploy: installing build and test dependencies: $(DEB_PKGS)" >&2)
@@ -58,7 +58,7 @@ all: $(MSDEPLOY)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(CC) $(MSD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libmsdeploy.a: $(LIB_OBJS)
 	@rm -f $@
@@ -67,14 +67,14 @@ $(BUILD)/libmsdeploy.a: $(LIB_OBJS)
 $(MSDEPLOY): $(BUILD)/msdeploy/main.o $(BUILD)/libmsdeploy.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -pthread
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdeploy.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -pthread
 
-$(BUILD)/tests/unit/%.o: CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"'
+$(BUILD)/tests/unit/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"'
 
 # ---- tests -------------------------------------------------------------------------------------------
 check: unit-tests golden-tests external-tests stale-check
@@ -113,7 +113,7 @@ bench: $(MSDEPLOY) $(BUILD)/bench-gen
 
 $(BUILD)/bench-gen: tests/bench/gen.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	@$(CC) $(MSD_CFLAGS) $(CFLAGS) -o $@ $<
 
 # ---- install -----------------------------------------------------------------------------------------
 install: $(MSDEPLOY)

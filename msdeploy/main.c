@@ -145,5 +145,7 @@ int main(int argc, char **argv) {
         c.n_args = (size_t) (argc - optind - 1);
         if (c.n_args && cmd->run != cmd_explain)
                 return cmd_usage_error("'%s' takes no argument '%s'", cmd->name, c.args[0]);
-        return cmd->run(&c);
+        int r = cmd->run(&c);
+        spec_file_free(c.file);
+        return r;
 }

@@ -38,6 +38,7 @@ typedef struct CmdContext {
         bool color;
         char **args;  /* positional arguments after the command */
         size_t n_args;
+        SpecFile *file; /* the spec, parsed once by cmd_open() */
 } CmdContext;
 
 typedef struct Command {
@@ -56,14 +57,22 @@ typedef struct TierResult {
         Spec *spec;
         Model *model;
         ArtifactSet artifacts;
+        size_t n_services, n_slices, n_artifacts; /* kept when the rest is trimmed */
 } TierResult;
 
+/* Processes every tier, concurrently on as many CPUs as there are; each result is trimmed once done
+ * (the model freed, artifacts kept if asked, the spec kept while diagnostics point into it).
+ * Diagnostics are appended to d in tier order. */
+void cmd_process_tiers(const CmdContext *c, char **tiers, size_t n, TierResult *results, Diags *d, bool keep_artifacts);
 /* Compose, build and render one tier; diagnostics accumulate in d. Returns -errno. */
 int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d);
 void tier_result_free(TierResult *t);
-/* The tiers to act on: those given with --tier (canonical names), else every tier the spec has.
- * Checks first that the spec can be read; on failure prints why and returns -errno. */
-int cmd_tiers(const CmdContext *c, char ***ret);
+/* Frees what is no longer needed once a tier is done; the spec is kept while diagnostics point into
+ * its sources. */
+void tier_result_trim(TierResult *t, bool keep_artifacts, bool keep_spec);
+/* Reads and parses the spec once (c->file, freed by main) and lists the tiers to act on: those given
+ * with --tier (canonical names), else every tier the spec has. On failure prints why, returns -errno. */
+int cmd_open(CmdContext *c, char ***ret);
 /* Prints diagnostics (text, or JSON with --json when they are the whole output or the command failed)
  * and returns the exit code they imply. */
 int cmd_report(const CmdContext *c, Diags *d, bool only_output);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared command plumbing: loading a tier end to end, choosing tiers, reporting diagnostics. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Dia
         *ret = (TierResult) {};
         SpecOptions o = {
                 .spec_path = c->spec_path,
+                .file = c->file,
                 .tier = tier,
                 .tiers_dir = c->tiers_dir,
                 .sets = c->sets,
@@ -32,7 +34,70 @@ int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Dia
         r = render_model(ret->model, &ret->artifacts, d);
         if (r < 0)
                 return r;
+        ret->n_services = ret->model->n_services;
+        ret->n_slices = ret->model->n_slices;
+        ret->n_artifacts = ret->artifacts.n;
         return diags_failed(d) ? -EINVAL : 0;
+}
+
+typedef struct TierJobs {
+        const CmdContext *c;
+        char **tiers;
+        size_t n;
+        TierResult *results;
+        Diags *diags;           /* one list per tier: threads never share one */
+        bool keep_artifacts;
+        size_t next;            /* next tier to take, under lock */
+        pthread_mutex_t lock;
+} TierJobs;
+
+static void *tier_worker(void *userdata) {
+        TierJobs *j = userdata;
+        for (;;) {
+                pthread_mutex_lock(&j->lock);
+                size_t i = j->next++;
+                pthread_mutex_unlock(&j->lock);
+                if (i >= j->n)
+                        return NULL;
+                cmd_process_tier(j->c, j->tiers[i], &j->results[i], &j->diags[i]);
+                /* once done, keep only what is needed: the spec while diagnostics point into it */
+                tier_result_trim(&j->results[i], j->keep_artifacts, j->diags[i].n > 0);
+        }
+}
+
+void cmd_process_tiers(const CmdContext *c, char **tiers, size_t n, TierResult *results, Diags *d, bool keep_artifacts) {
+        TierJobs j = { .c = c, .tiers = tiers, .n = n, .results = results, .keep_artifacts = keep_artifacts };
+        j.diags = xcalloc(n + 1, sizeof(Diags));
+        for (size_t i = 0; i < n; i++)
+                j.diags[i].werror = d->werror;
+        pthread_mutex_init(&j.lock, NULL);
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t n_threads = cpus > 1 ? (size_t) cpus : 1;
+        if (n_threads > n)
+                n_threads = n;
+        pthread_t *threads = xcalloc(n_threads + 1, sizeof(pthread_t));
+        size_t started = 0;
+        for (size_t t = 1; t < n_threads; t++) /* this thread is a worker too */
+                if (pthread_create(&threads[t], NULL, tier_worker, &j) == 0)
+                        started = t;
+                else
+                        break;
+        tier_worker(&j);
+        for (size_t t = 1; t <= started; t++)
+                pthread_join(threads[t], NULL);
+        for (size_t i = 0; i < n; i++)
+                diags_move(d, &j.diags[i]);
+        pthread_mutex_destroy(&j.lock);
+        free(threads);
+        free(j.diags);
+}
+
+void tier_result_trim(TierResult *t, bool keep_artifacts, bool keep_spec) {
+        t->model = model_free(t->model);
+        if (!keep_artifacts)
+                artifact_set_free(&t->artifacts);
+        if (!keep_spec)
+                t->spec = spec_free(t->spec);
 }
 
 void tier_result_free(TierResult *t) {
@@ -41,13 +106,21 @@ void tier_result_free(TierResult *t) {
         t->spec = spec_free(t->spec);
 }
 
-int cmd_tiers(const CmdContext *c, char ***ret) {
+int cmd_open(CmdContext *c, char ***ret) {
         *ret = NULL;
         if (access(c->spec_path, R_OK) < 0) {
                 fprintf(stderr, "msdeploy: cannot read the spec '%s': %m%s\n", c->spec_path,
                         errno == ENOENT && strcmp(c->spec_path, "msdeploy.yaml") == 0 ? " (pass one with -f SPEC)" : "");
                 return -errno;
         }
+        Diags d = { .werror = c->werror };
+        int r = spec_file_load(c->spec_path, &c->file, &d);
+        if (r < 0) {
+                cmd_report(c, &d, /* only_output= */ false);
+                diags_clear(&d);
+                return r;
+        }
+        diags_clear(&d);
         if (c->n_tiers > 0) {
                 char **v = xcalloc(c->n_tiers + 1, sizeof(char *));
                 for (size_t i = 0; i < c->n_tiers; i++)
@@ -55,7 +128,7 @@ int cmd_tiers(const CmdContext *c, char ***ret) {
                 *ret = v;
                 return (int) c->n_tiers;
         }
-        int n = spec_list_tiers(c->spec_path, c->tiers_dir, ret);
+        int n = spec_list_tiers(c->file, c->tiers_dir, ret);
         if (n == 0) {
                 fprintf(stderr, "msdeploy: %s: no tiers: no tiers/*.yaml next to the spec and no 'tiers:' in it; pass --tier or --tiers-dir\n",
                         c->spec_path);

@@ -148,7 +148,7 @@ int cmd_diff(CmdContext *c) {
         Diags d = { .werror = c->werror };
         TierResult t[2] = {};
         _cleanup_(strv_freep) char **tiers = NULL;
-        if (cmd_tiers(c, &tiers) < 0)
+        if (cmd_open(c, &tiers) < 0)
                 return EXIT_INVALID;
         for (int i = 0; i < 2; i++)
                 cmd_process_tier(c, tiers[i], &t[i], &d);

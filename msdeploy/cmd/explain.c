@@ -43,7 +43,7 @@ int cmd_explain(CmdContext *c) {
         const char *path = c->args[0];
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_tiers(c, &tiers);
+        int n = cmd_open(c, &tiers);
         if (n < 0)
                 return EXIT_INVALID;
         int ret = EXIT_OK;

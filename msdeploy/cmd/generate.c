@@ -17,13 +17,13 @@ int cmd_generate(CmdContext *c) {
                 return cmd_usage_error("'%s': unknown archive type; use .tar.gz, .tgz, .tar.zst or .tar", c->archive);
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_tiers(c, &tiers);
+        int n = cmd_open(c, &tiers);
         if (n < 0)
                 return EXIT_INVALID;
         TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
         OutputSet *sets = xcalloc((size_t) (n > 0 ? n : 1), sizeof(OutputSet));
+        cmd_process_tiers(c, tiers, (size_t) n, results, &d, /* keep_artifacts= */ true);
         for (int i = 0; i < n; i++) {
-                cmd_process_tier(c, tiers[i], &results[i], &d);
                 /* one tier asked for: at the top; several: one sub-directory each */
                 sets[i] = (OutputSet) { .subdir = c->n_tiers == 1 ? NULL : tiers[i], .set = &results[i].artifacts };
         }

@@ -10,19 +10,18 @@
 int cmd_validate(CmdContext *c) {
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_tiers(c, &tiers);
+        int n = cmd_open(c, &tiers);
         if (n < 0)
                 return EXIT_INVALID;
         TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
+        cmd_process_tiers(c, tiers, (size_t) n, results, &d, /* keep_artifacts= */ false);
         size_t services = 0, slices = 0, artifacts = 0;
-        for (int i = 0; i < n; i++) {
-                cmd_process_tier(c, tiers[i], &results[i], &d);
-                if (results[i].model) {
-                        services = results[i].model->n_services;
-                        slices = results[i].model->n_slices;
-                        artifacts = results[i].artifacts.n;
+        for (int i = 0; i < n; i++)
+                if (results[i].n_artifacts) {
+                        services = results[i].n_services;
+                        slices = results[i].n_slices;
+                        artifacts = results[i].n_artifacts;
                 }
-        }
         int ret = cmd_report(c, &d, /* only_output= */ true);
         if (ret == EXIT_OK && !c->json) {
                 printf("%s: valid for", c->spec_path);

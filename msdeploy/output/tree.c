@@ -69,9 +69,9 @@ static int write_file(const char *path, const Artifact *a) {
                 }
                 off += (size_t) n;
         }
-        if (fchmod(fd, a->mode) < 0 || fsync(fd) < 0)
+        if (fchmod(fd, a->mode) < 0)
                 return -errno;
-        return 0;
+        return 0; /* made durable by one syncfs() over the whole tree before it is swapped in */
 }
 
 static bool dir_replaceable(const char *dir) {
@@ -127,6 +127,13 @@ int output_write_tree(const char *dir, const OutputSet *sets, size_t n, char *er
                 if (r < 0)
                         snprintf(err, err_size, "cannot write '%s': %s", marker, strerror(-r));
         }
+        if (r >= 0) {
+                _cleanup_close_ int tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (tfd < 0 || syncfs(tfd) < 0) {
+                        r = -errno;
+                        snprintf(err, err_size, "cannot sync '%s': %s", tmp, strerror(-r));
+                }
+        }
         if (r < 0) {
                 rm_rf(tmp);
                 return r;
@@ -148,5 +155,9 @@ int output_write_tree(const char *dir, const OutputSet *sets, size_t n, char *er
         }
         if (had_old)
                 rm_rf(old);
+        _cleanup_free_ char *parent_path = xstrdup(dir);
+        _cleanup_close_ int pfd = open(dirname(parent_path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd >= 0)
+                (void) fsync(pfd); /* the rename itself */
         return 0;
 }

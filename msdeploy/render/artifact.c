@@ -15,6 +15,7 @@ void artifact_set_add(ArtifactSet *s, const char *path, mode_t mode, const char 
                 s->cap = s->cap ? s->cap * 2 : 32;
                 s->items = xreallocarray(s->items, s->cap, sizeof(Artifact));
         }
+        data_take = xrealloc(data_take, size + 1); /* give back what the growing buffer over-allocated */
         s->items[s->n++] = (Artifact) {
                 .path = xstrdup(path),
                 .mode = mode,

@@ -52,12 +52,35 @@ static void render_check(YamlWriter *y, const HealthCheck *c) {
 typedef struct CheckRef {
         const HealthCheck *check;
         const Service *owner; /* NULL for a system-wide check */
+        const char *component;
+        size_t order;         /* position in spec order */
+        size_t first;         /* spec-order position of its component's first check */
 } CheckRef;
 
-static void render_component(YamlWriter *y, const Model *m, const char *name, const CheckRef *refs, size_t n) {
+static int ref_by_component(const void *a, const void *b) {
+        const CheckRef *x = a, *y = b;
+        int r = strcmp(x->component, y->component);
+        return r ? r : x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int ref_by_first(const void *a, const void *b) {
+        const CheckRef *x = a, *y = b;
+        if (x->first != y->first)
+                return x->first < y->first ? -1 : 1;
+        return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* refs[0..n) all belong to one component. */
+static void render_component(YamlWriter *y, const Model *m, const CheckRef *refs, size_t n) {
+        const char *name = refs[0].component;
+        const Service *s = NULL;
+        for (size_t i = 0; i < n && !s; i++)
+                if (refs[i].owner && strcmp(refs[i].owner->key, name) == 0)
+                        s = refs[i].owner;
+        if (!s && !refs[0].owner)
+                s = model_find_service(m, name); /* a system check named after a service joins it */
         yaml_item(y);
         yaml_str(y, "name", name);
-        const Service *s = model_find_service(m, name);
         if (s && service_unit_count(s) > 0) {
                 yaml_open(y, "units");
                 for (size_t i = 0; i < service_unit_count(s); i++) {
@@ -68,10 +91,21 @@ static void render_component(YamlWriter *y, const Model *m, const char *name, co
         }
         yaml_open(y, "checks");
         for (size_t i = 0; i < n; i++)
-                if (strcmp(check_component(refs[i].check, refs[i].owner), name) == 0)
-                        render_check(y, refs[i].check);
+                render_check(y, refs[i].check);
         yaml_end(y);
         yaml_end(y);
+}
+
+/* Groups checks by component, components in order of their first check (services in spec order, then
+ * system checks), checks in spec order within each: two sorts, no quadratic search. */
+static void order_by_component(CheckRef *refs, size_t n) {
+        qsort(refs, n, sizeof(CheckRef), ref_by_component);
+        for (size_t i = 0, start = 0; i < n; i++) {
+                if (i > 0 && strcmp(refs[i].component, refs[start].component) != 0)
+                        start = i;
+                refs[i].first = refs[start].order;
+        }
+        qsort(refs, n, sizeof(CheckRef), ref_by_first);
 }
 
 int render_health_config(const Model *m, ArtifactSet *out, Diags *d) {
@@ -82,16 +116,19 @@ int render_health_config(const Model *m, ArtifactSet *out, Diags *d) {
         _cleanup_free_ CheckRef *refs = xcalloc(n + 1, sizeof(CheckRef));
         size_t k = 0;
         for (size_t i = 0; i < m->n_services; i++)
-                for (size_t j = 0; j < m->services[i].n_checks; j++)
-                        refs[k++] = (CheckRef) { &m->services[i].checks[j], &m->services[i] };
-        for (size_t i = 0; i < m->n_checks; i++)
-                refs[k++] = (CheckRef) { &m->checks[i], NULL };
+                for (size_t j = 0; j < m->services[i].n_checks; j++, k++)
+                        refs[k] = (CheckRef) { &m->services[i].checks[j], &m->services[i],
+                                               check_component(&m->services[i].checks[j], &m->services[i]), k };
+        for (size_t i = 0; i < m->n_checks; i++, k++)
+                refs[k] = (CheckRef) { &m->checks[i], NULL, check_component(&m->checks[i], NULL), k };
+        order_by_component(refs, n);
 
         StrBuf b = {};
         YamlWriter y = { .b = &b };
         render_header(&b, m, "#");
         sb_append(&b, health_doc);
         yaml_uint(&y, "version", 1);
+        yaml_str(&y, "project", m->name); /* the "project" label of every metric */
         if (m->health_listen)
                 yaml_str(&y, "listen", m->health_listen);
         yaml_open(&y, "aggregation");
@@ -104,15 +141,11 @@ int render_health_config(const Model *m, ArtifactSet *out, Diags *d) {
                 yaml_empty_list(&y, "components");
         else {
                 yaml_open(&y, "components");
-                /* Components in order of their first check: services in spec order, then system checks. */
-                for (size_t i = 0; i < n; i++) {
-                        const char *name = check_component(refs[i].check, refs[i].owner);
-                        bool first = true;
-                        for (size_t j = 0; j < i && first; j++)
-                                first = strcmp(check_component(refs[j].check, refs[j].owner), name) != 0;
-                        if (first)
-                                render_component(&y, m, name, refs, n);
-                }
+                for (size_t i = 0, start = 0; i <= n; i++)
+                        if (i == n || refs[i].first != refs[start].first) {
+                                render_component(&y, m, refs + start, i - start);
+                                start = i;
+                        }
                 yaml_end(&y);
         }
 

@@ -92,6 +92,7 @@ int render_supervisor(const Model *m, ArtifactSet *out, Diags *d) {
         render_header(&b, m, "#");
         sb_append(&b, supervisor_doc);
         yaml_uint(&y, "version", 1);
+        yaml_str(&y, "project", m->name); /* the "project" label of every metric */
         if (sv->listen)
                 yaml_str(&y, "listen", sv->listen);
         yaml_open(&y, "phi");

@@ -5,53 +5,65 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
 
-/* Directives newer than the oldest systemd msdeploy may target, with what happens when they are left out. */
-static const struct {
+/* Directives newer than the oldest systemd msdeploy may target, with what happens when they are left out.
+ * Sorted by key (byte order): looked up with bsearch() for every line written. */
+typedef struct GatedDirective {
         const char *key;
         unsigned version;
         const char *without; /* consequence of dropping it, for the warning; NULL: none worth saying */
-} directives[] = {
+} GatedDirective;
+
+static const GatedDirective directives[] = {
+        { "BindLogSockets", 257, NULL },
+        { "ExecPaths", 247, NULL },
+        { "ExitType", 250, NULL },
+        { "IPAddressAllow", 235, NULL },
+        { "IPAddressDeny", 235, NULL },
+        { "ImportCredential", 254, "the service gets no credentials" },
+        { "KeyringMode", 235, NULL },
+        { "LoadCredential", 247, "the service gets no credentials" },
+        { "LoadCredentialEncrypted", 250, "the service gets no credentials" },
+        { "LockPersonality", 235, NULL },
         { "MemoryDenyWriteExecute", 231, NULL },
         { "MemoryHigh", 231, NULL },
         { "MemoryMax", 231, NULL },
+        { "NoExecPaths", 247, NULL },
+        { "OOMPolicy", 243, NULL },
+        { "PrivateIPC", 248, NULL },
+        { "PrivateMounts", 239, NULL },
+        { "PrivatePIDs", 257, NULL },
         { "PrivateUsers", 232, NULL },
+        { "ProcSubset", 247, NULL },
+        { "ProtectClock", 245, NULL },
         { "ProtectControlGroups", 232, NULL },
+        { "ProtectHostname", 242, NULL },
+        { "ProtectKernelLogs", 244, NULL },
         { "ProtectKernelModules", 232, NULL },
         { "ProtectKernelTunables", 232, NULL },
-        { "RemoveIPC", 232, NULL },
-        { "RestrictNamespaces", 233, NULL },
-        { "IPAddressAllow", 235, NULL },
-        { "IPAddressDeny", 235, NULL },
-        { "KeyringMode", 235, NULL },
-        { "LockPersonality", 235, NULL },
-        { "PrivateMounts", 239, NULL },
-        { "ProtectHostname", 242, NULL },
-        { "RestrictSUIDSGID", 242, NULL },
-        { "OOMPolicy", 243, NULL },
-        { "ProtectKernelLogs", 244, NULL },
-        { "ProtectClock", 245, NULL },
-        { "TimeoutStartFailureMode", 246, NULL },
-        { "TimeoutStopFailureMode", 246, NULL },
-        { "ExecPaths", 247, NULL },
-        { "LoadCredential", 247, "the service gets no credentials" },
-        { "NoExecPaths", 247, NULL },
-        { "ProcSubset", 247, NULL },
         { "ProtectProc", 247, NULL },
-        { "SetCredential", 247, "the service gets no credentials" },
-        { "PrivateIPC", 248, NULL },
-        { "ExitType", 250, NULL },
-        { "LoadCredentialEncrypted", 250, "the service gets no credentials" },
-        { "RestrictFileSystems", 250, NULL },
-        { "ImportCredential", 254, "the service gets no credentials" },
+        { "RemoveIPC", 232, NULL },
         { "RestartMaxDelaySec", 254, "msd-supervisor applies the backoff instead" },
         { "RestartSteps", 254, "msd-supervisor applies the backoff instead" },
-        { "BindLogSockets", 257, NULL },
-        { "PrivatePIDs", 257, NULL },
+        { "RestrictFileSystems", 250, NULL },
+        { "RestrictNamespaces", 233, NULL },
+        { "RestrictSUIDSGID", 242, NULL },
+        { "SetCredential", 247, "the service gets no credentials" },
+        { "TimeoutStartFailureMode", 246, NULL },
+        { "TimeoutStopFailureMode", 246, NULL },
 };
+
+static int gated_cmp(const void *key, const void *entry) {
+        return strcmp(key, ((const GatedDirective *) entry)->key);
+}
+
+static const GatedDirective *gated_find(const char *key) {
+        return bsearch(key, directives, ELEMENTSOF(directives), sizeof(GatedDirective), gated_cmp);
+}
 
 void uw_init(UnitWriter *w, StrBuf *b, unsigned systemd_version, Diags *d, Loc loc, const char *unit) {
         *w = (UnitWriter) { .b = b, .systemd_version = systemd_version, .d = d, .loc = loc, .unit = unit };
@@ -73,25 +85,18 @@ void uw_comment(UnitWriter *w, const char *text) {
 }
 
 unsigned uw_directive_min_version(const char *key) {
-        for (size_t i = 0; i < ELEMENTSOF(directives); i++)
-                if (strcmp(directives[i].key, key) == 0)
-                        return directives[i].version;
-        return 0;
+        const GatedDirective *g = gated_find(key);
+        return g ? g->version : 0;
 }
 
 bool uw_supported(UnitWriter *w, const char *key) {
-        for (size_t i = 0; i < ELEMENTSOF(directives); i++) {
-                if (strcmp(directives[i].key, key) != 0)
-                        continue;
-                if (w->systemd_version >= directives[i].version)
-                        return true;
-                if (w->d)
-                        diag_warning(w->d, w->loc, "'%s=' needs systemd %u, target is %u, not rendered in '%s'%s%s", key,
-                                     directives[i].version, w->systemd_version, w->unit ? w->unit : "?",
-                                     directives[i].without ? "; " : "", directives[i].without ? directives[i].without : "");
-                return false;
-        }
-        return true;
+        const GatedDirective *g = gated_find(key);
+        if (!g || w->systemd_version >= g->version)
+                return true;
+        if (w->d)
+                diag_warning(w->d, w->loc, "'%s=' needs systemd %u, target is %u, not rendered in '%s'%s%s", key, g->version,
+                             w->systemd_version, w->unit ? w->unit : "?", g->without ? "; " : "", g->without ? g->without : "");
+        return false;
 }
 
 /* A value a unit file line can hold: no line breaks, no trailing backslash (a line continuation). */
@@ -105,7 +110,10 @@ void uw_set_raw(UnitWriter *w, const char *key, const char *value) {
                 return uw_fail(w, -EINVAL);
         if (!uw_supported(w, key))
                 return;
-        sb_printf(w->b, "%s=%s\n", key, value);
+        sb_append(w->b, key);
+        sb_putc(w->b, '=');
+        sb_append(w->b, value);
+        sb_putc(w->b, '\n');
 }
 
 /* Specifier characters systemd 252 resolves in unit files (systemd.unit(5), "SPECIFIERS"). */
@@ -118,7 +126,8 @@ void uw_set_spec(UnitWriter *w, const char *key, const char *value) {
                 return uw_fail(w, -EINVAL);
         if (!uw_supported(w, key))
                 return;
-        sb_printf(w->b, "%s=", key);
+        sb_append(w->b, key);
+        sb_putc(w->b, '=');
         for (const char *p = value; *p; p++) {
                 if (*p == '%' && is_specifier(p[1])) {
                         sb_appendn(w->b, p, 2);
@@ -145,7 +154,8 @@ void uw_set(UnitWriter *w, const char *key, const char *value) {
                 return uw_fail(w, -EINVAL);
         if (!uw_supported(w, key))
                 return;
-        sb_printf(w->b, "%s=", key);
+        sb_append(w->b, key);
+        sb_putc(w->b, '=');
         append_escaped(w->b, value);
         sb_putc(w->b, '\n');
 }
@@ -168,7 +178,8 @@ void uw_set_list(UnitWriter *w, const char *key, const StrList *l) {
                         return uw_fail(w, -EINVAL);
         if (!uw_supported(w, key))
                 return;
-        sb_printf(w->b, "%s=", key);
+        sb_append(w->b, key);
+        sb_putc(w->b, '=');
         for (size_t i = 0; i < l->n; i++) {
                 if (i > 0)
                         sb_putc(w->b, ' ');

@@ -13,6 +13,8 @@
 /* Words YAML 1.1 resolves to booleans or null (any case). */
 static bool yaml_special_word(const char *s) {
         static const char *const words[] = { "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~" };
+        if (strlen(s) > 5)
+                return false;
         for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
                 if (strcasecmp(s, words[i]) == 0)
                         return true;

@@ -229,7 +229,7 @@ int spec_build_model(const Spec *spec, const BuildOptions *o, Model **ret, Diags
         m->tier_title = arena_strdup(a, spec->tier_title);
         m->systemd_version = o && o->systemd_version ? o->systemd_version : 252;
         if (spec->spec_source) {
-                m->spec_text = arena_strndup(a, spec->spec_source->text, spec->spec_source->len);
+                m->spec_text = spec->spec_source->text; /* the spec file outlives every model built from it */
                 m->spec_len = spec->spec_source->len;
         }
         Builder b = { .m = m, .a = a, .root = spec->tree, .d = d };

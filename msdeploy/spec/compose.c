@@ -44,9 +44,40 @@ static const char builtin_defaults[] =
         "target:\n"
         "  wanted_by: [multi-user.target]\n";
 
+int spec_file_load(const char *path, SpecFile **ret, Diags *d) {
+        SpecFile *f = xcalloc(1, sizeof(SpecFile));
+        *ret = f;
+        f->arena = arena_new();
+        int r = source_read_file(path, &f->source, d);
+        if (r < 0)
+                return r;
+        r = spec_load(f->arena, f->source, &f->root, d);
+        if (r < 0)
+                return r;
+        if (f->root->kind == NODE_NULL) {
+                diag_error(d, f->root->loc, "the spec is empty; it needs at least 'project: {name: ...}'");
+                return -EINVAL;
+        }
+        if (f->root->kind != NODE_MAP) {
+                diag_error(d, f->root->loc, "a spec is a mapping of keys to values, not a %s", node_kind_to_string(f->root->kind));
+                return -EINVAL;
+        }
+        return 0;
+}
+
+SpecFile *spec_file_free(SpecFile *f) {
+        if (!f)
+                return NULL;
+        source_free(f->source);
+        arena_free(f->arena);
+        free(f);
+        return NULL;
+}
+
 Spec *spec_free(Spec *s) {
         if (!s)
                 return NULL;
+        spec_file_free(s->own_file);
         for (size_t i = 0; i < s->n_sources; i++)
                 source_free(s->sources[i]);
         free(s->sources);
@@ -149,29 +180,29 @@ static int apply_set(Spec *s, const char *arg, Node **tree, Diags *d) {
 static Node *apply_defaults(Arena *a, const Node *m, const Node *defaults) {
         if (!m || m->kind != NODE_MAP || !defaults)
                 return (Node *) m;
-        Node *out = node_new(a, NODE_MAP, m->loc);
+        NodeBuilder nb = {};
         for (size_t i = 0; i < m->n; i++) {
                 NodePair p = m->pairs[i];
                 if (p.value->kind == NODE_NULL)
                         p.value = node_new(a, NODE_MAP, p.value->loc);
                 if (p.value->kind == NODE_MAP)
                         p.value = node_merge(a, defaults, p.value);
-                node_map_append(a, out, p);
+                nb_pair(&nb, p);
         }
-        return out;
+        return nb_map(a, &nb, m->loc, NULL, NULL);
 }
 
 static Node *replace_key(Arena *a, const Node *m, const char *key, Node *value) {
         if (!value || !node_get_pair(m, key))
                 return (Node *) m;
-        Node *out = node_new(a, NODE_MAP, m->loc);
+        NodeBuilder nb = {};
         for (size_t i = 0; i < m->n; i++) {
                 NodePair p = m->pairs[i];
                 if (strcmp(p.key, key) == 0)
                         p.value = value;
-                node_map_append(a, out, p);
+                nb_pair(&nb, p);
         }
-        return out;
+        return nb_map(a, &nb, m->loc, NULL, NULL);
 }
 
 /* Pushes defaults.service under each service, defaults.health_check under each check and
@@ -225,19 +256,15 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
         if (r < 0)
                 return r;
 
-        Node *spec;
-        r = load_file(s, o->spec_path, &spec, d);
-        if (r < 0)
-                return r;
-        s->spec_source = s->sources[s->n_sources - 1];
-        if (spec->kind == NODE_NULL) {
-                diag_error(d, spec->loc, "the spec is empty; it needs at least 'project: {name: ...}'");
-                return -EINVAL;
+        const SpecFile *file = o->file;
+        if (!file) {
+                r = spec_file_load(o->spec_path, &s->own_file, d);
+                if (r < 0)
+                        return r;
+                file = s->own_file;
         }
-        if (spec->kind != NODE_MAP) {
-                diag_error(d, spec->loc, "a spec is a mapping of keys to values, not a %s", node_kind_to_string(spec->kind));
-                return -EINVAL;
-        }
+        Node *spec = file->root;
+        s->spec_source = file->source;
 
         /* tier layer */
         const Node *overlay = node_get(node_get(spec, "tiers"), tier);
@@ -259,12 +286,12 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
                         diag_error(d, tnode->loc, "a tier file is a mapping of keys to values");
         } else if (!overlay) {
                 _cleanup_(strv_freep) char **all = NULL;
-                spec_list_tiers(o->spec_path, o->tiers_dir, &all);
+                spec_list_tiers(file, o->tiers_dir, &all);
                 char list[512] = "";
                 size_t off = 0;
                 for (char **t = all; t && *t && off < sizeof(list); t++)
                         off += (size_t) snprintf(list + off, sizeof(list) - off, "%s%s", t == all ? "" : ", ", *t);
-                diag_error(d, (Loc) { .src = s->sources[1] }, "unknown tier '%s': no %s/%s.yaml and no 'tiers.%s' in the spec%s%s", tier,
+                diag_error(d, (Loc) { .src = file->source }, "unknown tier '%s': no %s/%s.yaml and no 'tiers.%s' in the spec%s%s", tier,
                            dir ? dir : "tiers", tier, tier, *list ? "; available: " : "", list);
                 return -ENOENT;
         }
@@ -273,10 +300,11 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
         const NodePair *tp = node_get_pair(spec, "tiers");
         Node *spec_body = spec;
         if (tp) {
-                spec_body = node_new(s->arena, NODE_MAP, spec->loc);
+                NodeBuilder nb = {};
                 for (size_t i = 0; i < spec->n; i++)
                         if (&spec->pairs[i] != tp)
-                                node_map_append(s->arena, spec_body, spec->pairs[i]);
+                                nb_pair(&nb, spec->pairs[i]);
+                spec_body = nb_map(s->arena, &nb, spec->loc, NULL, NULL);
         }
         tree = node_merge(s->arena, tree, spec_body);
         if (overlay && overlay->kind == NODE_MAP)
@@ -302,10 +330,10 @@ static int strv_cmp(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret) {
+int spec_list_tiers(const SpecFile *file, const char *tiers_dir, char ***ret) {
         size_t n = 0;
         char **v = xcalloc(1, sizeof(char *));
-        _cleanup_free_ char *dir = spec_find_tiers_dir(spec_path, tiers_dir);
+        _cleanup_free_ char *dir = spec_find_tiers_dir(file->source->name, tiers_dir);
         if (dir) {
                 DIR *dp = opendir(dir);
                 for (struct dirent *de; dp && (de = readdir(dp));) {
@@ -319,25 +347,17 @@ int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret) {
                 if (dp)
                         closedir(dp);
         }
-        Spec *s = xcalloc(1, sizeof(Spec));
-        s->arena = arena_new();
-        Node *spec;
-        Diags ignored = {}; /* composing the spec reports its problems; here only its tier names matter */
-        if (load_file(s, spec_path, &spec, &ignored) >= 0) {
-                const Node *tiers = node_get(spec, "tiers");
-                for (size_t i = 0; tiers && tiers->kind == NODE_MAP && i < tiers->n; i++) {
-                        bool dup = false;
-                        for (size_t k = 0; k < n; k++)
-                                dup |= strcmp(v[k], tiers->pairs[i].key) == 0;
-                        if (dup)
-                                continue;
-                        v = xreallocarray(v, n + 2, sizeof(char *));
-                        v[n++] = xstrdup(tiers->pairs[i].key);
-                        v[n] = NULL;
-                }
+        const Node *tiers = node_get(file->root, "tiers");
+        for (size_t i = 0; tiers && tiers->kind == NODE_MAP && i < tiers->n; i++) {
+                bool dup = false;
+                for (size_t k = 0; k < n; k++)
+                        dup |= strcmp(v[k], tiers->pairs[i].key) == 0;
+                if (dup)
+                        continue;
+                v = xreallocarray(v, n + 2, sizeof(char *));
+                v[n++] = xstrdup(tiers->pairs[i].key);
+                v[n] = NULL;
         }
-        diags_clear(&ignored);
-        spec_free(s);
         qsort(v, n, sizeof(char *), strv_cmp);
         *ret = v;
         return (int) n;

@@ -3,8 +3,20 @@
 #pragma once
 #include "spec/node.h"
 
+/* A spec file read and parsed once, shared by every tier composed from it (read-only). */
+typedef struct SpecFile {
+        Arena *arena;
+        Source *source;          /* owned; diagnostics point into it */
+        Node *root;
+} SpecFile;
+
+/* Reads and parses a spec; on failure *ret still holds the source for the diagnostics. */
+int spec_file_load(const char *path, SpecFile **ret, Diags *d);
+SpecFile *spec_file_free(SpecFile *f);
+
 typedef struct SpecOptions {
         const char *spec_path;
+        const SpecFile *file;    /* the parsed spec; NULL: spec_compose() reads spec_path itself */
         const char *tier;        /* "tier_3" or "3"; required */
         const char *tiers_dir;   /* NULL: search next to the spec, then the installed copy */
         const char *const *sets; /* "path=value" overrides, applied in order */
@@ -14,6 +26,7 @@ typedef struct SpecOptions {
 /* A composed spec: the effective tree for one tier, and every source it came from. */
 typedef struct Spec {
         Arena *arena;
+        SpecFile *own_file;      /* when spec_compose() read the spec itself */
         Source **sources;        /* owned; diagnostics point into them */
         size_t n_sources;
         const char *spec_path;
@@ -29,7 +42,7 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d);
 Spec *spec_free(Spec *s);
 
 /* The tiers available for a spec: tier files found plus the spec's own overlays, sorted. */
-int spec_list_tiers(const char *spec_path, const char *tiers_dir, char ***ret);
+int spec_list_tiers(const SpecFile *file, const char *tiers_dir, char ***ret);
 /* "3" -> "tier_3"; anything else as given (malloc'ed). */
 char *spec_tier_canonical(const char *tier);
 /* Where tier files are looked up for a spec (first existing of the search list), or NULL. */

@@ -36,7 +36,7 @@ int source_read_file(const char *path, Source **ret, Diags *d) {
                            (unsigned long long) st.st_size, LOAD_MAX_BYTES);
                 return -EFBIG;
         }
-        size_t cap = (size_t) st.st_size + 1, len = 0;
+        size_t cap = (size_t) st.st_size + 2, len = 0; /* + 2: the read that sees EOF needs room too */
         char *buf = xmalloc(cap);
         for (;;) {
                 if (len + 1 >= cap) {
@@ -193,22 +193,31 @@ static int parse_node(Loader *l, yaml_event_t *ev, Node **ret, size_t *ret_size)
 
 /* Collects items (or key/value pairs) until the end event. Errors that leave the stream readable are
  * only reported; a negative return means parsing cannot go on. */
-static int parse_collection(Loader *l, bool is_map, Node *n, size_t *size) {
+static void report_duplicate(void *userdata, const NodePair *first, const NodePair *again) {
+        Loader *l = userdata;
+        diag_error(l->d, again->key_loc, "duplicate key '%s' (first defined at line %u)", again->key, first->key_loc.line);
+}
+
+static int parse_collection(Loader *l, bool is_map, Loc at, Node **ret, size_t *size) {
+        NodeBuilder nb = {};
+        int r = 0;
         for (;;) {
                 yaml_event_t ev;
-                if (next_event(l, &ev) < 0)
-                        return -EINVAL;
+                if (next_event(l, &ev) < 0) {
+                        r = -EINVAL;
+                        break;
+                }
                 if (ev.type == (is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT)) {
                         yaml_event_delete(&ev);
-                        return 0;
+                        break;
                 }
                 if (!is_map) {
                         Node *item;
                         size_t s;
-                        int k = parse_node(l, &ev, &item, &s);
-                        if (k < 0)
-                                return k;
-                        node_seq_append(l->arena, n, item);
+                        r = parse_node(l, &ev, &item, &s);
+                        if (r < 0)
+                                break;
+                        nb_item(&nb, item);
                         *size += s;
                         continue;
                 }
@@ -227,18 +236,20 @@ static int parse_collection(Loader *l, bool is_map, Node *n, size_t *size) {
                                                                           : "alias");
                         Node *ignored;
                         size_t s;
-                        int k = parse_node(l, &ev, &ignored, &s);
-                        if (k < 0)
-                                return k;
+                        r = parse_node(l, &ev, &ignored, &s);
+                        if (r < 0)
+                                break;
                 }
                 yaml_event_t vev;
-                if (next_event(l, &vev) < 0)
-                        return -EINVAL;
+                if (next_event(l, &vev) < 0) {
+                        r = -EINVAL;
+                        break;
+                }
                 Node *value;
                 size_t s;
-                int k = parse_node(l, &vev, &value, &s);
-                if (k < 0)
-                        return k;
+                r = parse_node(l, &vev, &value, &s);
+                if (r < 0)
+                        break;
                 *size += s;
                 if (!key)
                         continue;
@@ -246,13 +257,15 @@ static int parse_collection(Loader *l, bool is_map, Node *n, size_t *size) {
                         diag_error(l->d, key_loc, "YAML merge keys ('<<') are not supported; use tier overlays or repeat the keys");
                         continue;
                 }
-                const NodePair *dup = node_get_pair(n, key);
-                if (dup) {
-                        diag_error(l->d, key_loc, "duplicate key '%s' (first defined at line %u)", key, dup->key_loc.line);
-                        continue;
-                }
-                node_map_append(l->arena, n, (NodePair) { .key = key, .key_loc = key_loc, .value = value });
+                nb_pair(&nb, (NodePair) { .key = key, .key_loc = key_loc, .value = value });
         }
+        if (r < 0) {
+                free(nb.pairs);
+                free(nb.items);
+                return r;
+        }
+        *ret = is_map ? nb_map(l->arena, &nb, at, report_duplicate, l) : nb_seq(l->arena, &nb, at);
+        return 0;
 }
 
 /* Builds the node for the event ev (whose ownership passes here). */
@@ -311,9 +324,9 @@ static int parse_node(Loader *l, yaml_event_t *ev, Node **ret, size_t *ret_size)
                         free(anchor);
                         return -E2BIG;
                 }
-                Node *n = node_new(l->arena, is_map ? NODE_MAP : NODE_SEQ, at);
+                Node *n = NULL;
                 size_t size = 1;
-                int k = parse_collection(l, is_map, n, &size);
+                int k = parse_collection(l, is_map, at, &n, &size);
                 l->depth--;
                 if (k >= 0 && anchor)
                         anchor_add(l, anchor, n, size);

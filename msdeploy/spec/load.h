@@ -3,7 +3,7 @@
 #pragma once
 #include "spec/node.h"
 
-#define LOAD_MAX_BYTES (64u * 1024 * 1024) /* one input file */
+#define LOAD_MAX_BYTES (256u * 1024 * 1024) /* one input file: 100,000 services fit with room */
 #define LOAD_MAX_DEPTH 64                  /* nesting of maps and sequences */
 #define LOAD_MAX_ALIAS_NODES 100000        /* nodes reachable through aliases, beyond the document's own */
 

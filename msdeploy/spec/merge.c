@@ -9,11 +9,11 @@ Node *node_merge(Arena *a, const Node *base, const Node *over) {
                 return (Node *) base;
         if (!base || base->kind != NODE_MAP || over->kind != NODE_MAP)
                 return (Node *) over;
-        Node *m = node_new(a, NODE_MAP, over->loc); /* the last writer of a map owns it (missing keys point there) */
+        NodeBuilder nb = {};
         for (size_t i = 0; i < base->n; i++) {
                 const NodePair *o = node_get_pair(over, base->pairs[i].key);
                 if (!o) {
-                        node_map_append(a, m, base->pairs[i]);
+                        nb_pair(&nb, base->pairs[i]);
                         continue;
                 }
                 if (o->value->kind == NODE_NULL)
@@ -22,33 +22,34 @@ Node *node_merge(Arena *a, const Node *base, const Node *over) {
                 p.value = node_merge(a, base->pairs[i].value, o->value);
                 if (p.value != base->pairs[i].value && p.value->kind != NODE_MAP)
                         p.key_loc = o->key_loc;
-                node_map_append(a, m, p);
+                nb_pair(&nb, p);
         }
         for (size_t i = 0; i < over->n; i++)
                 if (!node_get_pair(base, over->pairs[i].key) && over->pairs[i].value->kind != NODE_NULL)
-                        node_map_append(a, m, over->pairs[i]);
-        return m;
+                        nb_pair(&nb, over->pairs[i]);
+        return nb_map(a, &nb, over->loc, NULL, NULL); /* the last writer of a map owns it (missing keys point there) */
 }
 
 Node *node_drop_nulls(Arena *a, const Node *n) {
         if (!n || n->kind != NODE_MAP)
                 return (Node *) n;
-        Node *m = node_new(a, NODE_MAP, n->loc);
+        NodeBuilder nb = {};
         for (size_t i = 0; i < n->n; i++) {
                 if (n->pairs[i].value->kind == NODE_NULL)
                         continue;
                 NodePair p = n->pairs[i];
                 p.value = node_drop_nulls(a, p.value);
-                node_map_append(a, m, p);
+                nb_pair(&nb, p);
         }
-        return m;
+        return nb_map(a, &nb, n->loc, NULL, NULL);
 }
 
 Node *node_from_path(Arena *a, const char *path, Node *value, Loc loc) {
         const char *dot = strrchr(path, '.');
         const char *key = dot ? dot + 1 : path;
-        Node *m = node_new(a, NODE_MAP, loc);
-        node_map_append(a, m, (NodePair) { .key = arena_strdup(a, key), .key_loc = loc, .value = value });
+        NodeBuilder nb = {};
+        nb_pair(&nb, (NodePair) { .key = arena_strdup(a, key), .key_loc = loc, .value = value });
+        Node *m = nb_map(a, &nb, loc, NULL, NULL);
         if (!dot)
                 return m;
         return node_from_path(a, arena_strndup(a, path, (size_t) (dot - path)), m, loc);

@@ -303,7 +303,8 @@ typedef struct Model {
         const char *target_description;
         StrList target_wanted_by; /* "multi-user.target" */
         const char *health_listen; /* health aggregator endpoint, "127.0.0.1:9091" (NULL: none) */
-        const char *spec_text;    /* the spec as written: installed next to the config, named by SourcePath= */
+        const char *spec_text;    /* the spec as written (borrowed from the SpecFile, which outlives the model):
+                                   * installed next to the config, named by SourcePath= */
         size_t spec_len;
 } Model;
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/xalloc.h"
+
 const char *node_kind_to_string(NodeKind k) {
         static const char *const names[] = { "null", "scalar", "mapping", "sequence" };
         return (unsigned) k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
@@ -32,62 +34,88 @@ static size_t hash_key(const char *s) {
         return h;
 }
 
-static void index_insert(Node *m, size_t pair) {
-        size_t mask = m->index_cap - 1;
-        for (size_t i = hash_key(m->pairs[pair].key) & mask;; i = (i + 1) & mask)
-                if (!m->index[i]) {
-                        m->index[i] = (unsigned) pair + 1;
-                        return;
+static size_t index_slots(size_t n) {
+        size_t slots = 16;
+        while (slots < n * 2)
+                slots *= 2;
+        return slots;
+}
+
+void nb_pair(NodeBuilder *b, NodePair p) {
+        if (b->n == b->cap) {
+                b->cap = b->cap ? b->cap * 2 : 8;
+                b->pairs = xreallocarray(b->pairs, b->cap, sizeof(NodePair));
+        }
+        b->pairs[b->n++] = p;
+}
+
+void nb_item(NodeBuilder *b, Node *item) {
+        if (b->n == b->cap) {
+                b->cap = b->cap ? b->cap * 2 : 8;
+                b->items = xreallocarray(b->items, b->cap, sizeof(Node *));
+        }
+        b->items[b->n++] = item;
+}
+
+Node *nb_map(Arena *a, NodeBuilder *b, Loc loc, void (*on_dup)(void *userdata, const NodePair *first, const NodePair *again),
+             void *userdata) {
+        Node *m = node_new(a, NODE_MAP, loc);
+        m->pairs = arena_alloc_array(a, b->n, sizeof(NodePair));
+        size_t slots = index_slots(b->n), mask = slots - 1;
+        if (b->n >= INDEX_MIN_KEYS) { /* index[0]: number of slots; the table follows */
+                uint32_t *raw = arena_alloc_array(a, slots + 1, sizeof(uint32_t));
+                raw[0] = (uint32_t) slots;
+                m->index = raw + 1;
+        }
+        for (size_t i = 0; i < b->n; i++) {
+                const NodePair *first = NULL;
+                size_t slot = 0;
+                if (m->index) {
+                        for (slot = hash_key(b->pairs[i].key) & mask; m->index[slot]; slot = (slot + 1) & mask)
+                                if (strcmp(m->pairs[m->index[slot] - 1].key, b->pairs[i].key) == 0) {
+                                        first = &m->pairs[m->index[slot] - 1];
+                                        break;
+                                }
+                } else
+                        first = node_get_pair(m, b->pairs[i].key);
+                if (first) {
+                        if (on_dup)
+                                on_dup(userdata, first, &b->pairs[i]);
+                        continue;
                 }
-}
-
-static void index_rebuild(Arena *a, Node *m) {
-        m->index_cap = 16;
-        while (m->index_cap < m->cap * 2)
-                m->index_cap *= 2;
-        m->index = arena_alloc_array(a, m->index_cap, sizeof(unsigned));
-        for (size_t i = 0; i < m->n; i++)
-                index_insert(m, i);
-}
-
-void node_map_append(Arena *a, Node *m, NodePair p) {
-        if (m->n == m->cap) {
-                m->cap = m->cap ? m->cap * 2 : 4;
-                NodePair *pairs = arena_alloc_array(a, m->cap, sizeof(NodePair));
-                if (m->n)
-                        memcpy(pairs, m->pairs, m->n * sizeof(NodePair));
-                m->pairs = pairs;
-                if (m->cap >= INDEX_MIN_KEYS)
-                        index_rebuild(a, m);
+                m->pairs[m->n] = b->pairs[i];
+                if (m->index)
+                        m->index[slot] = m->n + 1;
+                m->n++;
         }
-        m->pairs[m->n++] = p;
-        if (m->index)
-                index_insert(m, m->n - 1);
+        free(b->pairs);
+        *b = (NodeBuilder) {};
+        return m;
 }
 
-void node_seq_append(Arena *a, Node *s, Node *item) {
-        if (s->n == s->cap) {
-                s->cap = s->cap ? s->cap * 2 : 4;
-                Node **items = arena_alloc_array(a, s->cap, sizeof(Node *));
-                if (s->n)
-                        memcpy(items, s->items, s->n * sizeof(Node *));
-                s->items = items;
-        }
-        s->items[s->n++] = item;
+Node *nb_seq(Arena *a, NodeBuilder *b, Loc loc) {
+        Node *s = node_new(a, NODE_SEQ, loc);
+        s->items = arena_alloc_array(a, b->n, sizeof(Node *));
+        if (b->n)
+                memcpy(s->items, b->items, b->n * sizeof(Node *));
+        s->n = (uint32_t) b->n;
+        free(b->items);
+        *b = (NodeBuilder) {};
+        return s;
 }
 
 const NodePair *node_get_pair(const Node *m, const char *key) {
         if (!m || m->kind != NODE_MAP)
                 return NULL;
         if (m->index) {
-                size_t mask = m->index_cap - 1;
+                size_t mask = m->index[-1] - 1;
                 for (size_t i = hash_key(key) & mask; m->index[i]; i = (i + 1) & mask)
                         if (strcmp(m->pairs[m->index[i] - 1].key, key) == 0)
                                 return &m->pairs[m->index[i] - 1];
                 return NULL;
         }
         for (size_t i = 0; i < m->n; i++)
-                if (strcmp(m->pairs[i].key, key) == 0)
+                if (m->pairs[i].key[0] == key[0] && strcmp(m->pairs[i].key, key) == 0)
                         return &m->pairs[i];
         return NULL;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 #include "util/diag.h"
@@ -23,26 +24,36 @@ typedef struct NodePair {
         Node *value;
 } NodePair;
 
-struct Node {
-        NodeKind kind;
+struct Node {                   /* 40 bytes: a 100,000-service spec is millions of these */
         Loc loc;
-        const char *scalar; /* NODE_SCALAR */
-        bool quoted;        /* the scalar was quoted in the source */
-        NodePair *pairs;    /* NODE_MAP, in source order */
-        Node **items;       /* NODE_SEQ */
-        size_t n;           /* number of pairs or items */
-        size_t cap;         /* allocated pairs or items */
-        unsigned *index;    /* NODE_MAP with many keys: open-addressing table of pair numbers + 1 */
-        size_t index_cap;   /* slots in index, a power of two */
+        NodeKind kind : 8;
+        bool quoted;                /* the scalar was quoted in the source */
+        uint32_t n;                 /* number of pairs or items */
+        union {
+                const char *scalar; /* NODE_SCALAR */
+                NodePair *pairs;    /* NODE_MAP, in source order */
+                Node **items;       /* NODE_SEQ */
+        };
+        uint32_t *index;            /* NODE_MAP with many keys: open addressing, pair number + 1; index[-1] = slots */
 };
 
 const char *node_kind_to_string(NodeKind k);
 Node *node_new(Arena *a, NodeKind kind, Loc loc);
 Node *node_new_scalar(Arena *a, const char *s, Loc loc);
-/* Appends a pair to a map (or an item to a sequence), growing it; maps stay indexed for fast look-up.
- * The caller checks for duplicate keys first. */
-void node_map_append(Arena *a, Node *m, NodePair p);
-void node_seq_append(Arena *a, Node *s, Node *item);
+/* Scratch list (malloc'ed) of pairs or items, turned into an exactly sized node once complete. */
+typedef struct NodeBuilder {
+        NodePair *pairs;
+        Node **items;
+        size_t n, cap;
+} NodeBuilder;
+
+void nb_pair(NodeBuilder *b, NodePair p);
+void nb_item(NodeBuilder *b, Node *item);
+/* The map of the pairs added, indexed when large; b is emptied. A key given again is dropped (the first
+ * pair stays) and reported through on_dup when set. */
+Node *nb_map(Arena *a, NodeBuilder *b, Loc loc, void (*on_dup)(void *userdata, const NodePair *first, const NodePair *again),
+             void *userdata);
+Node *nb_seq(Arena *a, NodeBuilder *b, Loc loc);
 /* Value of key in a map, NULL when absent or when m is not a map. */
 Node *node_get(const Node *m, const char *key);
 const NodePair *node_get_pair(const Node *m, const char *key);

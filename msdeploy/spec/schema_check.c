@@ -201,7 +201,7 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
                                 else if (!(c->flags & CHECK_PARTIAL)) {
                                         char what_item[128];
                                         snprintf(what_item, sizeof(what_item), "%s '%s'", s->item->label ? s->item->label : "entry", p->key);
-                                        check_object(c, s->item, &(const Node) { NODE_MAP, p->value->loc }, what_item);
+                                        check_object(c, s->item, &(const Node) { .kind = NODE_MAP, .loc = p->value->loc }, what_item);
                                 }
                                 continue;
                         }

@@ -44,7 +44,7 @@ void *arena_alloc(Arena *a, size_t size) {
                 size_t bsize = 64 * 1024;
                 while (bsize < size)
                         bsize *= 2;
-                b = xmalloc(sizeof(Block) + bsize);
+                b = xcalloc(1, sizeof(Block) + bsize); /* zeroed once here: bump allocation never reuses memory */
                 b->used = 0;
                 b->size = bsize;
                 b->next = a->head;
@@ -53,7 +53,6 @@ void *arena_alloc(Arena *a, size_t size) {
         }
         void *p = (char *) b->data + b->used;
         b->used += size;
-        memset(p, 0, size);
         return p;
 }
 
@@ -66,8 +65,7 @@ void *arena_alloc_array(Arena *a, size_t n, size_t size) {
 char *arena_strndup(Arena *a, const char *s, size_t n) {
         char *p = arena_alloc(a, n + 1);
         memcpy(p, s, n);
-        p[n] = 0;
-        return p;
+        return p; /* p[n] is already 0 */
 }
 
 char *arena_strdup(Arena *a, const char *s) {

@@ -155,6 +155,20 @@ void diags_print_json(const Diags *d, FILE *f) {
         sb_free(&b);
 }
 
+void diags_move(Diags *dst, Diags *src) {
+        if (dst->n + src->n > dst->cap) {
+                dst->cap = dst->n + src->n;
+                dst->items = xreallocarray(dst->items, dst->cap, sizeof(Diag));
+        }
+        if (src->n)
+                memcpy(dst->items + dst->n, src->items, src->n * sizeof(Diag));
+        dst->n += src->n;
+        dst->n_errors += src->n_errors;
+        dst->n_warnings += src->n_warnings;
+        free(src->items);
+        *src = (Diags) { .werror = src->werror };
+}
+
 void diags_clear(Diags *d) {
         for (size_t i = 0; i < d->n; i++)
                 free(d->items[i].msg);

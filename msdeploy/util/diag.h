@@ -49,6 +49,8 @@ void diags_print(const Diags *d, FILE *f, bool color);
 /* Machine-readable: a JSON array of {file,line,column,severity,message}. */
 void diags_print_json(const Diags *d, FILE *f);
 void diags_clear(Diags *d);
+/* Moves every diagnostic of src to the end of dst, leaving src empty. */
+void diags_move(Diags *dst, Diags *src);
 /* "file:line" (or "<built-in>") in a static-lifetime-free buffer owned by caller. */
 int loc_format(Loc loc, char *buf, size_t size);
 

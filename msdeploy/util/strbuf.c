@@ -29,7 +29,10 @@ void sb_append(StrBuf *b, const char *s) {
 }
 
 void sb_putc(StrBuf *b, char c) {
-        sb_appendn(b, &c, 1);
+        if (b->len + 2 > b->cap)
+                sb_reserve(b, 1);
+        b->s[b->len++] = c;
+        b->s[b->len] = 0;
 }
 
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap) {

@@ -181,8 +181,21 @@ static void test_min_versions(void **state) {
         assert_int_equal(uw_directive_min_version("ExecStart"), 0);
 }
 
+/* The gated-directive table is searched with bsearch(): every entry must be found. */
+static void test_gated_lookup(void **state) {
+        (void) state;
+        assert_int_equal(uw_directive_min_version("BindLogSockets"), 257);
+        assert_int_equal(uw_directive_min_version("ExecPaths"), 247);
+        assert_int_equal(uw_directive_min_version("MemoryDenyWriteExecute"), 231);
+        assert_int_equal(uw_directive_min_version("ProtectClock"), 245);
+        assert_int_equal(uw_directive_min_version("RestartSteps"), 254);
+        assert_int_equal(uw_directive_min_version("TimeoutStopFailureMode"), 246);
+        assert_int_equal(uw_directive_min_version("ExecStart"), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_gated_lookup),
                 cmocka_unit_test_setup_teardown(test_sections, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_percent_escaped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list, setup, teardown),
