@@ -214,8 +214,10 @@ static Node *expand_defaults(Arena *a, Node *tree) {
         Node *services = apply_defaults(a, orig, node_get(defs, "service"));
         if (services && services != orig && dcheck)
                 for (size_t i = 0; i < services->n; i++) {
-                        Node *svc = services->pairs[i].value;
-                        services->pairs[i].value = replace_key(a, svc, "health_checks", apply_defaults(a, node_get(svc, "health_checks"), dcheck));
+                        /* each service map was just made by apply_defaults(): set its checks in place */
+                        NodePair *checks = (NodePair *) node_get_pair(services->pairs[i].value, "health_checks");
+                        if (checks)
+                                checks->value = apply_defaults(a, checks->value, dcheck);
                 }
         tree = replace_key(a, tree, "services", services);
         Node *health = node_get(tree, "health");

@@ -292,7 +292,7 @@ const SchemaField *schema_field(const Schema *s, const char *key) {
         if (s->type != S_OBJECT)
                 return NULL;
         for (const SchemaField *f = s->fields; f->key; f++)
-                if (strcmp(f->key, key) == 0)
+                if (f->key[0] == key[0] && strcmp(f->key, key) == 0)
                         return f;
         return NULL;
 }

@@ -41,7 +41,7 @@ void *arena_alloc(Arena *a, size_t size) {
                 size = sizeof(max_align_t);
         Block *b = a->head;
         if (!b || b->size - b->used < size) {
-                size_t bsize = 64 * 1024;
+                size_t bsize = 1024 * 1024; /* above malloc's mmap threshold: fresh pages come zeroed */
                 while (bsize < size)
                         bsize *= 2;
                 b = xcalloc(1, sizeof(Block) + bsize); /* zeroed once here: bump allocation never reuses memory */
