@@ -16,7 +16,7 @@ DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcmocka-dev 
 CFLAGS    ?= -O2 -g
 # Flags the build needs whatever CFLAGS the caller passes
 MSD_CFLAGS := -pthread -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wshadow -Wformat=2 \
-             -D_GNU_SOURCE -Imsdeploy -DMSDEPLOY_DATADIR='"$(datadir)/msdeploy"' -DMSDEPLOY_BINDIR='"$(bindir)"'
+             -D_GNU_SOURCE -Imsdeploy -DMSDEPLOY_DATADIR='"$(datadir)/msdeploy"'
 ifeq ($(SANITIZE),1)
 MSD_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 MSD_LDFLAGS := -fsanitize=address,undefined

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "util/install-paths.h"
 #include "util/units.h"
 
 #define MSDEPLOY_VERSION "0.1.0"

@@ -64,6 +64,8 @@ typedef struct TierResult {
  * (the model freed, artifacts kept if asked, the spec kept while diagnostics point into it).
  * Diagnostics are appended to d in tier order. */
 void cmd_process_tiers(const CmdContext *c, char **tiers, size_t n, TierResult *results, Diags *d, bool keep_artifacts);
+/* Compose and build one tier (no rendering). Returns -errno. */
+int cmd_build_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d);
 /* Compose, build and render one tier; diagnostics accumulate in d. Returns -errno. */
 int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d);
 void tier_result_free(TierResult *t);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared command plumbing: loading a tier end to end, choosing tiers, reporting diagnostics. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,7 @@
 #include "spec/syntax.h"
 #include "util/xalloc.h"
 
-int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d) {
+int cmd_build_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d) {
         *ret = (TierResult) {};
         SpecOptions o = {
                 .spec_path = c->spec_path,
@@ -31,65 +30,20 @@ int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Dia
         r = spec_build_model(ret->spec, &bo, &ret->model, d);
         if (r < 0)
                 return r;
+        ret->n_services = ret->model->n_services;
+        ret->n_slices = ret->model->n_slices;
+        return 0;
+}
+
+int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d) {
+        int r = cmd_build_tier(c, tier, ret, d);
+        if (r < 0)
+                return r;
         r = render_model(ret->model, &ret->artifacts, d);
         if (r < 0)
                 return r;
-        ret->n_services = ret->model->n_services;
-        ret->n_slices = ret->model->n_slices;
         ret->n_artifacts = ret->artifacts.n;
         return diags_failed(d) ? -EINVAL : 0;
-}
-
-typedef struct TierJobs {
-        const CmdContext *c;
-        char **tiers;
-        size_t n;
-        TierResult *results;
-        Diags *diags;           /* one list per tier: threads never share one */
-        bool keep_artifacts;
-        size_t next;            /* next tier to take, under lock */
-        pthread_mutex_t lock;
-} TierJobs;
-
-static void *tier_worker(void *userdata) {
-        TierJobs *j = userdata;
-        for (;;) {
-                pthread_mutex_lock(&j->lock);
-                size_t i = j->next++;
-                pthread_mutex_unlock(&j->lock);
-                if (i >= j->n)
-                        return NULL;
-                cmd_process_tier(j->c, j->tiers[i], &j->results[i], &j->diags[i]);
-                /* once done, keep only what is needed: the spec while diagnostics point into it */
-                tier_result_trim(&j->results[i], j->keep_artifacts, j->diags[i].n > 0);
-        }
-}
-
-void cmd_process_tiers(const CmdContext *c, char **tiers, size_t n, TierResult *results, Diags *d, bool keep_artifacts) {
-        TierJobs j = { .c = c, .tiers = tiers, .n = n, .results = results, .keep_artifacts = keep_artifacts };
-        j.diags = xcalloc(n + 1, sizeof(Diags));
-        for (size_t i = 0; i < n; i++)
-                j.diags[i].werror = d->werror;
-        pthread_mutex_init(&j.lock, NULL);
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        size_t n_threads = cpus > 1 ? (size_t) cpus : 1;
-        if (n_threads > n)
-                n_threads = n;
-        pthread_t *threads = xcalloc(n_threads + 1, sizeof(pthread_t));
-        size_t started = 0;
-        for (size_t t = 1; t < n_threads; t++) /* this thread is a worker too */
-                if (pthread_create(&threads[t], NULL, tier_worker, &j) == 0)
-                        started = t;
-                else
-                        break;
-        tier_worker(&j);
-        for (size_t t = 1; t <= started; t++)
-                pthread_join(threads[t], NULL);
-        for (size_t i = 0; i < n; i++)
-                diags_move(d, &j.diags[i]);
-        pthread_mutex_destroy(&j.lock);
-        free(threads);
-        free(j.diags);
 }
 
 void tier_result_trim(TierResult *t, bool keep_artifacts, bool keep_spec) {

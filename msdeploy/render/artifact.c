@@ -46,6 +46,18 @@ const Artifact *artifact_set_find(const ArtifactSet *s, const char *path) {
         return NULL;
 }
 
+void artifact_set_move(ArtifactSet *dst, ArtifactSet *src) {
+        if (dst->n + src->n > dst->cap) {
+                dst->cap = dst->n + src->n;
+                dst->items = xreallocarray(dst->items, dst->cap, sizeof(Artifact));
+        }
+        if (src->n)
+                memcpy(dst->items + dst->n, src->items, src->n * sizeof(Artifact));
+        dst->n += src->n;
+        free(src->items);
+        *src = (ArtifactSet) {};
+}
+
 void artifact_set_free(ArtifactSet *s) {
         for (size_t i = 0; i < s->n; i++) {
                 free(s->items[i].path);

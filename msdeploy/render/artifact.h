@@ -25,3 +25,5 @@ void artifact_set_add(ArtifactSet *s, const char *path, mode_t mode, const char 
 void artifact_set_sort(ArtifactSet *s);
 const Artifact *artifact_set_find(const ArtifactSet *s, const char *path);
 void artifact_set_free(ArtifactSet *s);
+/* Moves every artifact of src to the end of dst, leaving src empty. */
+void artifact_set_move(ArtifactSet *dst, ArtifactSet *src);

@@ -15,11 +15,9 @@
 #include "spec/merge.h"
 #include "spec/schema.h"
 #include "spec/syntax.h"
+#include "util/install-paths.h"
 #include "util/xalloc.h"
 
-#ifndef MSDEPLOY_DATADIR
-#define MSDEPLOY_DATADIR "/usr/local/share/msdeploy"
-#endif
 
 /* The lowest layer: what a spec gets when nobody says otherwise. */
 static const char builtin_defaults[] =

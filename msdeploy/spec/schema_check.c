@@ -141,9 +141,24 @@ static const char *kind_word(const Node *n) {
         return n->kind == NODE_MAP ? "a mapping" : n->kind == NODE_SEQ ? "a list" : n->kind == NODE_NULL ? "empty" : "a scalar";
 }
 
-static void check_node(Checker *c, const Schema *s, const Node *n, const char *what);
+/* What a message names: "'key'", "service 'api'" or "the spec"; formatted only when there is a message. */
+typedef struct What {
+        const char *label; /* "service", or NULL */
+        const char *key;   /* NULL: label alone */
+} What;
 
-static void check_object(Checker *c, const Schema *s, const Node *n, const char *what) {
+#define WHAT(w) what_format((w), (char[160]) {})
+
+static const char *what_format(What w, char *buf) {
+        if (!w.key)
+                return w.label;
+        snprintf(buf, 160, w.label ? "%s '%s'" : "%s'%s'", w.label ? w.label : "", w.key);
+        return buf;
+}
+
+static void check_node(Checker *c, const Schema *s, const Node *n, What what);
+
+static void check_object(Checker *c, const Schema *s, const Node *n, What what) {
         for (size_t i = 0; i < n->n; i++) {
                 const NodePair *p = &n->pairs[i];
                 const SchemaField *f = schema_field(s, p->key);
@@ -152,9 +167,9 @@ static void check_object(Checker *c, const Schema *s, const Node *n, const char 
                         char shown[128];
                         escape_value(shown, sizeof(shown), p->key);
                         if (near)
-                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s; did you mean '%s'?", shown, what, near);
+                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s; did you mean '%s'?", shown, WHAT(what), near);
                         else
-                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s", shown, what);
+                                diag_error(c->d, p->key_loc, "unknown key '%s' in %s", shown, WHAT(what));
                         continue;
                 }
                 if (p->value->kind == NODE_NULL) {
@@ -162,30 +177,28 @@ static void check_object(Checker *c, const Schema *s, const Node *n, const char 
                                 diag_error(c->d, p->value->loc, "'%s' has no value; give it one or remove the key", p->key);
                         continue;
                 }
-                char what_field[128];
-                snprintf(what_field, sizeof(what_field), "'%s'", p->key);
-                check_node(c, f->schema, p->value, what_field);
+                check_node(c, f->schema, p->value, (What) { .key = p->key });
         }
         if (c->flags & CHECK_PARTIAL)
                 return;
         for (const SchemaField *f = s->fields; f->key; f++)
                 if (f->required && !node_get_pair(n, f->key))
-                        diag_error(c->d, n->loc, "%s is missing the required key '%s' (%s)", what, f->key, f->doc);
+                        diag_error(c->d, n->loc, "%s is missing the required key '%s' (%s)", WHAT(what), f->key, f->doc);
 }
 
-static void check_node(Checker *c, const Schema *s, const Node *n, const char *what) {
+static void check_node(Checker *c, const Schema *s, const Node *n, What what) {
         char err[768];
         switch (s->type) {
         case S_OBJECT:
                 if (n->kind != NODE_MAP) {
-                        diag_error(c->d, n->loc, "%s must be a mapping (%s), not %s", what, s->doc, kind_word(n));
+                        diag_error(c->d, n->loc, "%s must be a mapping (%s), not %s", WHAT(what), s->doc, kind_word(n));
                         return;
                 }
                 check_object(c, s, n, what);
                 return;
         case S_DICT:
                 if (n->kind != NODE_MAP) {
-                        diag_error(c->d, n->loc, "%s must be a mapping (%s), not %s", what, s->doc, kind_word(n));
+                        diag_error(c->d, n->loc, "%s must be a mapping (%s), not %s", WHAT(what), s->doc, kind_word(n));
                         return;
                 }
                 for (size_t i = 0; i < n->n; i++) {
@@ -193,29 +206,23 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
                         const Schema *ks = s->key ? s->key : &(const Schema) { S_NAME };
                         if (!schema_scalar_valid(ks, p->key, err, sizeof(err))) {
                                 char shown[128];
-                                diag_error(c->d, p->key_loc, "key '%s' in %s %s", escape_value(shown, sizeof(shown), p->key), what, err);
+                                diag_error(c->d, p->key_loc, "key '%s' in %s %s", escape_value(shown, sizeof(shown), p->key), WHAT(what), err);
                         }
                         if (p->value->kind == NODE_NULL) { /* an empty entry: "name:" reads as "name: {}" */
                                 if (!(c->flags & CHECK_PARTIAL) && s->item->type != S_OBJECT)
                                         diag_error(c->d, p->value->loc, "'%s' has no value", p->key);
                                 else if (!(c->flags & CHECK_PARTIAL)) {
-                                        char what_item[128];
-                                        snprintf(what_item, sizeof(what_item), "%s '%s'", s->item->label ? s->item->label : "entry", p->key);
-                                        check_object(c, s->item, &(const Node) { .kind = NODE_MAP, .loc = p->value->loc }, what_item);
+                                        check_object(c, s->item, &(const Node) { .kind = NODE_MAP, .loc = p->value->loc },
+                                                     (What) { s->item->label ? s->item->label : "entry", p->key });
                                 }
                                 continue;
                         }
-                        char what_item[128];
-                        if (s->item->label)
-                                snprintf(what_item, sizeof(what_item), "%s '%s'", s->item->label, p->key);
-                        else
-                                snprintf(what_item, sizeof(what_item), "'%s'", p->key);
-                        check_node(c, s->item, p->value, what_item);
+                        check_node(c, s->item, p->value, (What) { s->item->label, p->key });
                 }
                 return;
         case S_LIST:
                 if (n->kind != NODE_SEQ) {
-                        diag_error(c->d, n->loc, "%s must be a list (%s), not %s; write [a, b] or one '- item' per line", what,
+                        diag_error(c->d, n->loc, "%s must be a list (%s), not %s; write [a, b] or one '- item' per line", WHAT(what),
                                    s->doc, kind_word(n));
                         return;
                 }
@@ -232,17 +239,17 @@ static void check_node(Checker *c, const Schema *s, const Node *n, const char *w
                 break;
         }
         if (n->kind != NODE_SCALAR) {
-                diag_error(c->d, n->loc, "%s must be a %s (%s), not %s", what, schema_type_name(s->type), s->doc, kind_word(n));
+                diag_error(c->d, n->loc, "%s must be a %s (%s), not %s", WHAT(what), schema_type_name(s->type), s->doc, kind_word(n));
                 return;
         }
         if (!schema_scalar_valid(s, n->scalar, err, sizeof(err))) {
                 char shown[128];
-                diag_error(c->d, n->loc, "%s value '%s' %s", what, escape_value(shown, sizeof(shown), n->scalar), err);
+                diag_error(c->d, n->loc, "%s value '%s' %s", WHAT(what), escape_value(shown, sizeof(shown), n->scalar), err);
         }
 }
 
 int schema_check(const Schema *s, const Node *n, CheckFlags flags, Diags *d) {
         Checker c = { .d = d, .flags = flags, .errors_before = d->n_errors };
-        check_node(&c, s, n, "the spec");
+        check_node(&c, s, n, (What) { .label = "the spec" });
         return d->n_errors > c.errors_before ? -EINVAL : 0;
 }

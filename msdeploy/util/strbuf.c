@@ -36,14 +36,21 @@ void sb_putc(StrBuf *b, char c) {
 }
 
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap) {
+        /* format straight into the free space; only when it does not fit, grow and format again */
+        if (b->cap - b->len < 64)
+                sb_reserve(b, 64);
         va_list aq;
         va_copy(aq, ap);
-        int n = vsnprintf(NULL, 0, fmt, aq);
+        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, aq);
         va_end(aq);
-        if (n < 0)
+        if (n < 0) {
+                b->s[b->len] = 0;
                 return;
-        sb_reserve(b, (size_t) n);
-        vsnprintf(b->s + b->len, (size_t) n + 1, fmt, ap);
+        }
+        if ((size_t) n >= b->cap - b->len) {
+                sb_reserve(b, (size_t) n);
+                vsnprintf(b->s + b->len, (size_t) n + 1, fmt, ap);
+        }
         b->len += (size_t) n;
 }
 
