@@ -24,11 +24,12 @@ int render_target(const Model *m, ArtifactSet *out, Diags *d) {
         for (size_t i = 0; i < m->n_services; i++) {
                 const Service *s = &m->services[i];
                 if (!s->templated) {
-                        sb_printf(&wants, "%s%s.service", wants.len ? " " : "", s->name);
+                        sb_append(&wants, wants.len ? " " : ""), sb_append(&wants, s->name), sb_append(&wants, ".service");
                         continue;
                 }
                 for (size_t j = 0; j < s->instances.n; j++)
-                        sb_printf(&wants, "%s%s%s.service", wants.len ? " " : "", s->name, s->instances.items[j]);
+                        sb_append(&wants, wants.len ? " " : ""), sb_append(&wants, s->name), sb_append(&wants, s->instances.items[j]),
+                                sb_append(&wants, ".service");
         }
 
         StrBuf b = {};

@@ -75,7 +75,9 @@ static void uw_fail(UnitWriter *w, int r) {
 }
 
 void uw_section(UnitWriter *w, const char *name) {
-        sb_printf(w->b, "%s[%s]\n", w->n_sections++ > 0 ? "\n" : "", name);
+        sb_append(w->b, w->n_sections++ > 0 ? "\n[" : "[");
+        sb_append(w->b, name);
+        sb_append(w->b, "]\n");
 }
 
 void uw_comment(UnitWriter *w, const char *text) {

@@ -14,6 +14,9 @@ char *service_unit_name(const Service *s, size_t i) {
         assert(i < service_unit_count(s));
         StrBuf b = {};
         /* A template's name already ends in '@'. */
-        sb_printf(&b, "%s%s.service", s->name, s->templated ? s->instances.items[i] : "");
+        sb_append(&b, s->name);
+        if (s->templated)
+                sb_append(&b, s->instances.items[i]);
+        sb_append(&b, ".service");
         return sb_take(&b, NULL);
 }

@@ -98,7 +98,9 @@ void yaml_str(YamlWriter *y, const char *key, const char *value) {
 
 void yaml_uint(YamlWriter *y, const char *key, uint64_t value) {
         yaml_key(y, key);
-        sb_printf(y->b, " %" PRIu64 "\n", value);
+        sb_putc(y->b, ' ');
+        sb_append_uint(y->b, value);
+        sb_putc(y->b, '\n');
 }
 
 void yaml_double(YamlWriter *y, const char *key, double value) {

@@ -103,6 +103,11 @@ static int scan_bytes(const Source *src, Diags *d) {
         bool at_indent = true;
         int r = 0;
         while (p < end) {
+                if (*p > ' ' && *p < 0x80) { /* the common case: printable ASCII */
+                        at_indent = false;
+                        col++, p++;
+                        continue;
+                }
                 Loc at = { .src = src, .line = line, .col = col };
                 if (*p == 0) {
                         diag_error(d, at, "NUL byte in input; a spec is UTF-8 text");

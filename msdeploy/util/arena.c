@@ -73,12 +73,15 @@ char *arena_strdup(Arena *a, const char *s) {
 }
 
 char *arena_vprintf(Arena *a, const char *fmt, va_list ap) {
+        char small[256]; /* most results fit: format once, then copy */
         va_list aq;
         va_copy(aq, ap);
-        int n = vsnprintf(NULL, 0, fmt, aq);
+        int n = vsnprintf(small, sizeof(small), fmt, aq);
         va_end(aq);
         if (n < 0)
                 xoom();
+        if ((size_t) n < sizeof(small))
+                return arena_strndup(a, small, (size_t) n);
         char *p = arena_alloc(a, (size_t) n + 1);
         vsnprintf(p, (size_t) n + 1, fmt, ap);
         return p;

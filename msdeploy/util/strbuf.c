@@ -35,6 +35,14 @@ void sb_putc(StrBuf *b, char c) {
         b->s[b->len] = 0;
 }
 
+void sb_append_uint(StrBuf *b, uint64_t v) {
+        char buf[24], *p = buf + sizeof(buf);
+        do
+                *--p = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        sb_appendn(b, p, (size_t) (buf + sizeof(buf) - p));
+}
+
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap) {
         /* format straight into the free space; only when it does not fit, grow and format again */
         if (b->cap - b->len < 64)

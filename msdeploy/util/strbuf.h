@@ -3,6 +3,7 @@
 #pragma once
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct StrBuf {
         char *s;   /* always NUL-terminated once anything was appended */
@@ -13,6 +14,7 @@ typedef struct StrBuf {
 void sb_append(StrBuf *b, const char *s);
 void sb_appendn(StrBuf *b, const char *s, size_t n);
 void sb_putc(StrBuf *b, char c);
+void sb_append_uint(StrBuf *b, uint64_t v);
 void sb_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(StrBuf *b, const char *fmt, va_list ap);
 /* Hands the buffer over (never NULL), leaving b empty. */
