@@ -11,7 +11,7 @@ CC        ?= cc
 SANITIZE  ?= 0
 BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
 PKGS      := yaml-0.1 libarchive libsystemd libcap
-DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcmocka-dev pkg-config systemd shellcheck time
+DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcmocka-dev pkg-config systemd shellcheck time valgrind
 
 CFLAGS    ?= -O2 -g
 # Flags the build needs whatever CFLAGS the caller passes
@@ -24,7 +24,7 @@ endif
 
 # Dependencies: checked on every build; installed with apt-get when root, else the exact command is printed.
 DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v shellcheck >/dev/null \
-             && command -v systemd-analyze >/dev/null && test -x /usr/bin/time && echo yes)
+             && command -v systemd-analyze >/dev/null && test -x /usr/bin/time && command -v valgrind >/dev/null && echo yes)
 ifneq ($(DEPS_OK),yes)
 ifeq ($(shell id -u),0)
 $(shell echo "msdeploy: installing build and test dependencies: $(DEB_PKGS)" >&2)
@@ -52,13 +52,20 @@ MSDEPLOY  := $(BUILD)/bin/msdeploy
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all check unit-tests golden-tests external-tests stale-check demo bench install uninstall clean regenerate
+.PHONY: all check unit-tests golden-tests external-tests stale-check valgrind-tests demo bench install uninstall clean regenerate
 all: $(MSDEPLOY)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(MSD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+# objects that bake in the install paths are rebuilt when PREFIX or datadir change
+$(BUILD)/install-paths.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(datadir)' | cmp -s - $@ || echo '$(datadir)' > $@
+$(BUILD)/msdeploy/spec/compose.o $(BUILD)/msdeploy/main.o: $(BUILD)/install-paths.stamp
+.PHONY: FORCE
 
 $(BUILD)/libmsdeploy.a: $(LIB_OBJS)
 	@rm -f $@
@@ -77,7 +84,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdepl
 $(BUILD)/tests/unit/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"'
 
 # ---- tests -------------------------------------------------------------------------------------------
-check: unit-tests golden-tests external-tests stale-check
+# valgrind and the sanitizers do not mix: the SANITIZE=1 build is checked by ASan+UBSan instead
+check: unit-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests)
 	@echo "make check: all test suites passed"
 
 unit-tests: $(TEST_BINS)
@@ -90,6 +98,9 @@ golden-tests: $(MSDEPLOY)
 
 external-tests: $(MSDEPLOY)
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
+
+valgrind-tests: $(MSDEPLOY)
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/valgrind-run
 
 # generated/ and schemas/ are committed; this fails when they no longer match what the code renders.
 stale-check: $(MSDEPLOY)
@@ -132,3 +143,6 @@ clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD)/msdeploy $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
+
+# keep the objects of test programs between runs
+.SECONDARY:

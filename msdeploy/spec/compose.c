@@ -284,7 +284,11 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
                         tree = node_merge(s->arena, tree, tnode);
                 } else if (tnode->kind != NODE_NULL)
                         diag_error(d, tnode->loc, "a tier file is a mapping of keys to values");
-        } else if (!overlay) {
+        } else if (overlay) {
+                const NodePair *tp = node_get_pair(node_get(spec, "tiers"), tier);
+                diag_note(d, tp->key_loc, "no tier file %s/%s.yaml: only the spec's own 'tiers.%s' overlay applies, without tier defaults",
+                          dir ? dir : "tiers", tier, tier);
+        } else {
                 _cleanup_(strv_freep) char **all = NULL;
                 spec_list_tiers(file, o->tiers_dir, &all);
                 char list[512] = "";
