@@ -10,8 +10,9 @@ mandir    ?= $(datadir)/man
 CC        ?= cc
 SANITIZE  ?= 0
 BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
-PKGS      := yaml-0.1 libarchive libsystemd libcap
-DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcmocka-dev pkg-config systemd shellcheck time valgrind
+PKGS      := yaml-0.1 libarchive libsystemd libcap libcurl libmicrohttpd libpq
+DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev \
+             libcmocka-dev pkg-config systemd shellcheck time valgrind
 
 CFLAGS    ?= -O2 -g
 # Flags the build needs whatever CFLAGS the caller passes
@@ -42,18 +43,21 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 
-LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c))
+LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c) \
+             $(filter-out msdeploy/supervisor/sv-main.c,$(wildcard msdeploy/supervisor/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/helpers/*.c))
 
 MSDEPLOY  := $(BUILD)/bin/msdeploy
+SUPERVISOR := $(BUILD)/bin/msd-supervisor
+DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
 .PHONY: all check unit-tests golden-tests external-tests stale-check valgrind-tests demo bench install uninstall clean regenerate
-all: $(MSDEPLOY)
+all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,6 +80,16 @@ $(MSDEPLOY): $(BUILD)/msdeploy/main.o $(BUILD)/libmsdeploy.a
 	@echo "  LD      $@"
 	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -pthread
 
+$(SUPERVISOR): $(BUILD)/msdeploy/supervisor/sv-main.o $(BUILD)/libmsdeploy.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -pthread
+
+$(DEMO_AGENT): $(BUILD)/msdeploy/agent/demo-agent.o $(BUILD)/libmsdeploy.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -pthread
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdeploy.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
@@ -88,7 +102,7 @@ $(BUILD)/tests/unit/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"'
 check: unit-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests)
 	@echo "make check: all test suites passed"
 
-unit-tests: $(TEST_BINS)
+unit-tests: all $(TEST_BINS)
 	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
 
 golden-tests: $(MSDEPLOY)
