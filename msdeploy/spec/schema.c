@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#define FIELDS(...) ((const SchemaField[]) { __VA_ARGS__, { NULL } })
-#define VALUES(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define FIELDS SCHEMA_FIELDS
+#define VALUES SCHEMA_VALUES
 
 /* Scalars */
 static const Schema t_string = { S_STRING, "text on one line" };

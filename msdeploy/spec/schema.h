@@ -51,6 +51,10 @@ struct Schema {
         const char *label;           /* S_OBJECT items of a S_DICT: "service" names "service 'api'" in messages */
 };
 
+/* Building tables: SCHEMA_FIELDS({ "key", &type, required, "doc" }, ...) and SCHEMA_VALUES("a", "b"). */
+#define SCHEMA_FIELDS(...) ((const SchemaField[]) { __VA_ARGS__, { NULL } })
+#define SCHEMA_VALUES(...) ((const char *const[]) { __VA_ARGS__, NULL })
+
 extern const Schema spec_schema;         /* the whole spec (and a tier file) */
 
 const char *schema_type_name(SchemaType t);

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading msd-supervisor's configuration with the spec's own loader and schema checker, into the model's
+ * types (Supervision, SvSupervisor, SvWorker, HealthCheck). */
+#include "supervisor/config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/load.h"
+#include "spec/schema.h"
+#include "spec/syntax.h"
+#include "util/xalloc.h"
+
+static const Schema c_string = { S_STRING, "text" };
+static const Schema c_name = { S_NAME, "a name" };
+static const Schema c_user = { S_USER, "a user or group name" };
+static const Schema c_command = { S_COMMAND, "a command line" };
+static const Schema c_address = { S_ADDRESS, "host:port" };
+static const Schema c_duration = { S_DURATION, "a duration" };
+static const Schema c_count = { S_INT, "a count", .min = 0, .max = 1000000 };
+static const Schema c_version = { S_INT, "config version", .min = 1, .max = 1 };
+static const Schema c_bool = { S_BOOL, "true or false" };
+static const Schema c_number = { S_FLOAT, "a number" };
+static const Schema c_fraction = { S_FLOAT, "a fraction", .min = 0, .max = 1 };
+static const Schema c_factor = { S_FLOAT, "a factor", .min = 1, .max = 100 };
+static const Schema c_env = { S_DICT, "environment", .item = &c_string, .key = &(const Schema) { S_ENV_NAME } };
+static const Schema c_units = { S_LIST, "unit names", .item = &(const Schema) { S_UNIT_REF, "a unit name" } };
+
+static const Schema c_phi = { S_OBJECT, "phi accrual detector", .fields = SCHEMA_FIELDS(
+        { "threshold", &c_number, false, "" },
+        { "max_samples", &c_count, false, "" },
+        { "min_stddev", &c_duration, false, "" },
+        { "acceptable_pause", &c_duration, false, "" }) };
+static const Schema c_backoff = { S_OBJECT, "backoff", .fields = SCHEMA_FIELDS(
+        { "kind", &(const Schema) { S_ENUM, "backoff kind", SCHEMA_VALUES("exponential", "linear", "adaptive", "none") }, false, "" },
+        { "base", &c_duration, false, "" },
+        { "cap", &c_duration, false, "" },
+        { "multiplier", &c_factor, false, "" },
+        { "jitter", &c_fraction, false, "" },
+        { "min_uptime", &c_duration, false, "" },
+        { "reset_after", &c_duration, false, "" }) };
+static const Schema c_child_ref = { S_OBJECT, "a child", .fields = SCHEMA_FIELDS(
+        { "name", &c_name, true, "" },
+        { "type", &(const Schema) { S_ENUM, "child type", SCHEMA_VALUES("supervisor", "worker") }, true, "" }) };
+static const Schema c_supervisor = { S_OBJECT, "a supervisor", .label = "supervisor", .fields = SCHEMA_FIELDS(
+        { "name", &c_name, true, "" },
+        { "strategy", &(const Schema) { S_ENUM, "strategy", SCHEMA_VALUES("one_for_one", "one_for_all", "rest_for_one") }, false, "" },
+        { "intensity", &c_count, false, "" },
+        { "period", &c_duration, false, "" },
+        { "shutdown", &c_duration, false, "" },
+        { "backoff", &c_backoff, false, "" },
+        { "children", &(const Schema) { S_LIST, "children in start order", .item = &c_child_ref }, true, "" }) };
+static const Schema c_worker = { S_OBJECT, "a worker", .label = "worker", .fields = SCHEMA_FIELDS(
+        { "name", &c_name, true, "" },
+        { "exec", &c_command, true, "" },
+        { "restart", &(const Schema) { S_ENUM, "restart", SCHEMA_VALUES("permanent", "transient", "temporary") }, false, "" },
+        { "shutdown", &c_duration, false, "" },
+        { "readiness", &(const Schema) { S_ENUM, "readiness", SCHEMA_VALUES("none", "notify", "check") }, false, "" },
+        { "check", &c_string, false, "" },
+        { "critical", &c_bool, false, "" },
+        { "user", &c_user, false, "" },
+        { "group", &c_user, false, "" },
+        { "environment", &c_env, false, "" }) };
+static const Schema c_check = { S_OBJECT, "a health check", .label = "check", .fields = SCHEMA_FIELDS(
+        { "name", &c_name, true, "" },
+        { "kind", &(const Schema) { S_ENUM, "check kind", SCHEMA_VALUES("http", "tcp", "process", "database", "script") }, true, "" },
+        { "target", &c_string, true, "" },
+        { "database", &(const Schema) { S_ENUM, "database", SCHEMA_VALUES("postgresql", "tcp") }, false, "" },
+        { "interval", &c_duration, false, "" },
+        { "timeout", &c_duration, false, "" },
+        { "initial_delay", &c_duration, false, "" },
+        { "failures_before_critical", &c_count, false, "" },
+        { "successes_before_passing", &c_count, false, "" },
+        { "critical", &c_bool, false, "" }) };
+static const Schema c_component = { S_OBJECT, "a component", .label = "component", .fields = SCHEMA_FIELDS(
+        { "name", &c_name, true, "" },
+        { "units", &c_units, false, "" },
+        { "checks", &(const Schema) { S_LIST, "checks", .item = &c_check }, false, "" }) };
+static const Schema c_aggregation = { S_DICT, "aggregation rules (informative)", .item = &c_string };
+
+static const Schema sv_config_schema = { S_OBJECT, "an msd-supervisor configuration", .fields = SCHEMA_FIELDS(
+        { "version", &c_version, false, "" },
+        { "project", &c_name, false, "" },
+        { "listen", &c_address, false, "" },
+        { "phi", &c_phi, false, "" },
+        { "root", &c_name, false, "" },
+        { "supervisors", &(const Schema) { S_LIST, "supervisors", .item = &c_supervisor }, false, "" },
+        { "workers", &(const Schema) { S_LIST, "workers", .item = &c_worker }, false, "" },
+        { "aggregation", &c_aggregation, false, "" },
+        { "components", &(const Schema) { S_LIST, "components", .item = &c_component }, false, "" }) };
+
+SvConfig *sv_config_free(SvConfig *c) {
+        if (!c)
+                return NULL;
+        source_free(c->source);
+        arena_free(c->arena);
+        free(c);
+        return NULL;
+}
+
+static const char *str(const Node *n, const char *key, const char *def) {
+        const char *v = node_get_scalar(n, key);
+        return v ? v : def;
+}
+
+static usec_t duration(const Node *n, const char *key, usec_t def) {
+        usec_t u;
+        return parse_duration(node_get_scalar(n, key), &u) < 0 ? def : u;
+}
+
+static uint64_t count(const Node *n, const char *key, uint64_t def) {
+        uint64_t v;
+        return parse_uint(node_get_scalar(n, key), 0, UINT64_MAX, &v) < 0 ? def : v;
+}
+
+static double number(const Node *n, const char *key, double def) {
+        double v;
+        return parse_double(node_get_scalar(n, key), &v) < 0 ? def : v;
+}
+
+static bool boolean(const Node *n, const char *key, bool def) {
+        bool v;
+        const char *s = node_get_scalar(n, key);
+        return s && parse_bool(s, &v) >= 0 ? v : def;
+}
+
+static StrList strlist(Arena *a, const Node *n, const char *key) {
+        const Node *l = node_get(n, key);
+        StrList r = {};
+        if (!l || l->kind != NODE_SEQ)
+                return r;
+        r.items = arena_alloc_array(a, l->n, sizeof(char *));
+        for (size_t i = 0; i < l->n; i++)
+                if (l->items[i]->kind == NODE_SCALAR)
+                        r.items[r.n++] = l->items[i]->scalar;
+        return r;
+}
+
+static void read_checks(SvConfig *c, SvComponent *comp, const Node *list) {
+        comp->checks = arena_alloc_array(c->arena, list ? list->n : 0, sizeof(HealthCheck));
+        for (size_t i = 0; list && i < list->n; i++) {
+                const Node *n = list->items[i];
+                comp->checks[comp->n_checks++] = (HealthCheck) {
+                        .name = str(n, "name", ""),
+                        .component = comp->name,
+                        .kind = health_kind_from_string(str(n, "kind", "")),
+                        .target = str(n, "target", ""),
+                        .database = str(n, "database", "tcp"),
+                        .interval = duration(n, "interval", 30 * USEC_PER_SEC),
+                        .timeout = duration(n, "timeout", 5 * USEC_PER_SEC),
+                        .initial_delay = duration(n, "initial_delay", 0),
+                        .failures_before_critical = (unsigned) count(n, "failures_before_critical", 3),
+                        .successes_before_passing = (unsigned) count(n, "successes_before_passing", 1),
+                        .critical = boolean(n, "critical", true),
+                        .loc = n->loc,
+                };
+        }
+}
+
+static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
+        Supervision *s = &c->supervision;
+        const Node *phi = node_get(root, "phi"), *sups = node_get(root, "supervisors"), *workers = node_get(root, "workers");
+        s->listen = c->listen;
+        s->phi_threshold = number(phi, "threshold", 8);
+        s->phi_max_samples = (unsigned) count(phi, "max_samples", 1000);
+        s->phi_min_stddev = duration(phi, "min_stddev", 100 * USEC_PER_MSEC);
+        s->phi_acceptable_pause = duration(phi, "acceptable_pause", 3 * USEC_PER_SEC);
+        s->workers = arena_alloc_array(c->arena, workers ? workers->n : 0, sizeof(SvWorker));
+        for (size_t i = 0; workers && i < workers->n; i++) {
+                const Node *w = workers->items[i];
+                SvWorker *x = &s->workers[s->n_workers++];
+                *x = (SvWorker) {
+                        .name = str(w, "name", ""),
+                        .exec = str(w, "exec", ""),
+                        .restart = child_restart_from_string(str(w, "restart", "permanent")),
+                        .shutdown = duration(w, "shutdown", 5 * USEC_PER_SEC),
+                        .readiness = readiness_from_string(str(w, "readiness", "none")),
+                        .check = str(w, "check", NULL),
+                        .critical = boolean(w, "critical", false),
+                        .user = str(w, "user", NULL),
+                        .group = str(w, "group", NULL),
+                        .loc = w->loc,
+                };
+                const Node *env = node_get(w, "environment");
+                x->environment = arena_alloc_array(c->arena, env ? env->n : 0, sizeof(KeyValue));
+                for (size_t k = 0; env && k < env->n; k++)
+                        if (env->pairs[k].value->kind == NODE_SCALAR)
+                                x->environment[x->n_environment++] = (KeyValue) { env->pairs[k].key, env->pairs[k].value->scalar };
+                if (x->readiness == READINESS_CHECK && !x->check)
+                        diag_error(d, w->loc, "worker '%s' has 'readiness: check' but no 'check'", x->name);
+                for (size_t k = 0; k + 1 < s->n_workers; k++)
+                        if (strcmp(s->workers[k].name, x->name) == 0)
+                                diag_error(d, w->loc, "worker '%s' is declared twice", x->name);
+        }
+        s->supervisors = arena_alloc_array(c->arena, sups ? sups->n : 0, sizeof(SvSupervisor));
+        for (size_t i = 0; sups && i < sups->n; i++) {
+                const Node *n = sups->items[i], *b = node_get(n, "backoff");
+                s->supervisors[s->n_supervisors++] = (SvSupervisor) {
+                        .name = str(n, "name", ""),
+                        .strategy = strategy_from_string(str(n, "strategy", "one_for_one")),
+                        .intensity = (unsigned) count(n, "intensity", 1),
+                        .period = duration(n, "period", 5 * USEC_PER_SEC),
+                        .shutdown = duration(n, "shutdown", USEC_INFINITY),
+                        .backoff = {
+                                .kind = backoff_kind_from_string(str(b, "kind", "exponential")),
+                                .base = duration(b, "base", 100 * USEC_PER_MSEC),
+                                .cap = duration(b, "cap", 30 * USEC_PER_SEC),
+                                .multiplier = number(b, "multiplier", 2),
+                                .jitter = number(b, "jitter", 0.1),
+                                .min_uptime = duration(b, "min_uptime", USEC_PER_SEC),
+                                .reset_after = duration(b, "reset_after", 60 * USEC_PER_SEC),
+                        },
+                        .loc = n->loc,
+                };
+        }
+        /* children by name; each supervisor and worker has one parent and the tree has no cycle */
+        size_t n_nodes = s->n_supervisors + s->n_workers;
+        const char **parent = arena_alloc_array(c->arena, n_nodes + 1, sizeof(char *));
+        for (size_t i = 0; sups && i < sups->n; i++) {
+                SvSupervisor *sv = &s->supervisors[i];
+                const Node *list = node_get(sups->items[i], "children");
+                sv->children = arena_alloc_array(c->arena, list ? list->n : 0, sizeof(SvChildRef));
+                for (size_t k = 0; list && k < list->n; k++) {
+                        const Node *ref = list->items[k];
+                        SvChildRef cr = { .name = str(ref, "name", ""), .loc = ref->loc };
+                        bool is_sup = strcmp(str(ref, "type", ""), "supervisor") == 0;
+                        size_t idx = (size_t) -1;
+                        for (size_t j = 0; j < (is_sup ? s->n_supervisors : s->n_workers); j++)
+                                if (strcmp(is_sup ? s->supervisors[j].name : s->workers[j].name, cr.name) == 0)
+                                        idx = j;
+                        if (idx == (size_t) -1) {
+                                diag_error(d, ref->loc, "supervisor '%s' names unknown %s '%s'", sv->name, is_sup ? "supervisor" : "worker", cr.name);
+                                continue;
+                        }
+                        size_t slot = is_sup ? idx : s->n_supervisors + idx;
+                        if (parent[slot]) {
+                                diag_error(d, ref->loc, "'%s' is already a child of '%s'", cr.name, parent[slot]);
+                                continue;
+                        }
+                        parent[slot] = sv->name;
+                        if (is_sup)
+                                cr.supervisor = &s->supervisors[idx];
+                        else
+                                cr.worker = &s->workers[idx];
+                        sv->children[sv->n_children++] = cr;
+                }
+        }
+        const char *root_name = str(root, "root", NULL);
+        if (!root_name) {
+                if (s->n_supervisors > 0)
+                        diag_error(d, root->loc, "the configuration has supervisors but no 'root'");
+                return;
+        }
+        for (size_t i = 0; i < s->n_supervisors; i++)
+                if (strcmp(s->supervisors[i].name, root_name) == 0)
+                        s->root = &s->supervisors[i];
+        if (!s->root) {
+                diag_error(d, node_get(root, "root")->loc, "root supervisor '%s' is not declared under 'supervisors'", root_name);
+                return;
+        }
+        if (parent[s->root - s->supervisors])
+                diag_error(d, node_get(root, "root")->loc, "root supervisor '%s' is a child of '%s' (a cycle)", root_name,
+                           parent[s->root - s->supervisors]);
+}
+
+int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
+        SvConfig *c = xcalloc(1, sizeof(SvConfig));
+        *ret = c;
+        c->arena = arena_new();
+        size_t errors = d->n_errors;
+        int r = source_read_file(path, &c->source, d);
+        if (r < 0)
+                return r;
+        Node *root;
+        r = spec_load(c->arena, c->source, &root, d);
+        if (r < 0)
+                return r;
+        if (root->kind != NODE_MAP) {
+                diag_error(d, root->loc, "a configuration is a mapping of keys to values");
+                return -EINVAL;
+        }
+        if (schema_check(&sv_config_schema, root, 0, d) < 0)
+                return -EINVAL;
+        c->project = str(root, "project", "msd");
+        c->listen = str(root, "listen", NULL);
+        read_supervision(c, root, d);
+        const Node *comps = node_get(root, "components");
+        c->components = arena_alloc_array(c->arena, comps ? comps->n : 0, sizeof(SvComponent));
+        for (size_t i = 0; comps && i < comps->n; i++) {
+                SvComponent *comp = &c->components[c->n_components++];
+                comp->name = str(comps->items[i], "name", "");
+                comp->units = strlist(c->arena, comps->items[i], "units");
+                read_checks(c, comp, node_get(comps->items[i], "checks"));
+        }
+        return d->n_errors > errors ? -EINVAL : 0;
+}
+
+const SvWorker *sv_config_find_worker(const SvConfig *c, const char *name) {
+        for (size_t i = 0; i < c->supervision.n_workers; i++)
+                if (strcmp(c->supervision.workers[i].name, name) == 0)
+                        return &c->supervision.workers[i];
+        return NULL;
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/* The supervision tree as a pure state machine. Every event ends in reconcile() of the supervisor
+ * concerned, which takes at most one step at a time: stop the last running child marked to stop (reverse
+ * start order), else start the first child that should run (start order), else report the supervisor up,
+ * stopped or failed to its parent. */
+#include "supervisor/tree.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+struct SvTree {
+        SvTreeOps ops;
+        void *userdata;
+        SvNode *root;
+        SvNode **all;      /* depth first, start order */
+        size_t n_all;
+};
+
+const char *sv_state_to_string(SvState s) {
+        static const char *const names[_SV_STATE_MAX] = { "stopped", "waiting", "starting", "up", "stopping" };
+        return (unsigned) s < _SV_STATE_MAX ? names[s] : NULL;
+}
+
+static void event(SvTree *t, SvNode *n, const char *what) {
+        if (t->ops.event)
+                t->ops.event(t->userdata, n, what);
+}
+
+static SvNode *build(SvTree *t, const SvSupervisor *sup, const SvWorker *worker, const char *name, SvNode *parent, size_t index) {
+        SvNode *n = xcalloc(1, sizeof(SvNode));
+        *n = (SvNode) { .name = name, .sup = sup, .worker = worker, .parent = parent, .index = index };
+        t->all = xreallocarray(t->all, t->n_all + 1, sizeof(SvNode *));
+        t->all[t->n_all++] = n;
+        if (sup) {
+                n->n_restart_times = (size_t) sup->intensity + 1;
+                n->restart_times = xcalloc(n->n_restart_times, sizeof(usec_t));
+                n->children = xcalloc(sup->n_children + 1, sizeof(SvNode *));
+                for (size_t i = 0; i < sup->n_children; i++) {
+                        const SvChildRef *c = &sup->children[i];
+                        n->children[n->n_children++] =
+                                build(t, c->supervisor, c->worker, c->supervisor ? c->supervisor->name : c->worker->name, n, i);
+                }
+        }
+        return n;
+}
+
+int sv_tree_new(const Supervision *config, const SvTreeOps *ops, void *userdata, SvTree **ret) {
+        if (!config->root)
+                return -EINVAL;
+        SvTree *t = xcalloc(1, sizeof(SvTree));
+        t->ops = *ops;
+        t->userdata = userdata;
+        t->root = build(t, config->root, NULL, config->root->name, NULL, 0);
+        *ret = t;
+        return 0;
+}
+
+SvTree *sv_tree_free(SvTree *t) {
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i < t->n_all; i++) {
+                free(t->all[i]->children);
+                free(t->all[i]->restart_times);
+                free(t->all[i]);
+        }
+        free(t->all);
+        free(t);
+        return NULL;
+}
+
+SvNode *sv_tree_root(SvTree *t) {
+        return t->root;
+}
+
+size_t sv_tree_nodes(SvTree *t, SvNode ***ret) {
+        *ret = t->all;
+        return t->n_all;
+}
+
+SvNode *sv_tree_find_pid(SvTree *t, pid_t pid) {
+        for (size_t i = 0; pid > 0 && i < t->n_all; i++)
+                if (t->all[i]->worker && t->all[i]->pid == pid)
+                        return t->all[i];
+        return NULL;
+}
+
+SvNode *sv_tree_find(SvTree *t, const char *name) {
+        for (size_t i = 0; i < t->n_all; i++)
+                if (strcmp(t->all[i]->name, name) == 0)
+                        return t->all[i];
+        return NULL;
+}
+
+bool sv_tree_critical_up(SvTree *t) {
+        for (size_t i = 0; i < t->n_all; i++) {
+                const SvNode *n = t->all[i];
+                if (n->worker && n->worker->critical && !n->removed && n->state != SV_UP)
+                        return false;
+        }
+        return true;
+}
+
+static void reconcile(SvTree *t, SvNode *s, usec_t now);
+static void failed(SvTree *t, SvNode *n, bool abnormal, usec_t now);
+
+static bool running(const SvNode *n) {
+        return n->state == SV_STARTING || n->state == SV_UP;
+}
+
+static void start(SvTree *t, SvNode *n, usec_t now) {
+        n->state = SV_STARTING;
+        n->started_at = now;
+        n->failing = false;
+        event(t, n, "started");
+        if (n->sup) {
+                n->mode = SV_MODE_RUNNING;
+                for (size_t i = 0; i < n->n_children; i++) /* a restarted supervisor starts all of its children again */
+                        n->children[i]->must_stop = n->children[i]->removed = false;
+                reconcile(t, n, now);
+                return;
+        }
+        if (t->ops.spawn(t->userdata, n) < 0) {
+                n->pid = 0;
+                n->last_exit = 127;
+                event(t, n, "exited");
+                failed(t, n, /* abnormal= */ true, now); /* backs off like any crash: nothing busy-loops */
+                return;
+        }
+        if (n->worker->readiness == READINESS_NONE) {
+                n->state = SV_UP;
+                event(t, n, "up");
+                reconcile(t, n->parent, now);
+        }
+}
+
+static void stop(SvTree *t, SvNode *n, usec_t now) {
+        n->state = SV_STOPPING;
+        if (n->sup) {
+                n->mode = SV_MODE_SHUTDOWN;
+                for (size_t i = 0; i < n->n_children; i++)
+                        n->children[i]->must_stop = true;
+                reconcile(t, n, now);
+                return;
+        }
+        t->ops.kill(t->userdata, n);
+}
+
+/* n is down as it was asked to be. */
+static void stopped(SvTree *t, SvNode *n, usec_t now) {
+        n->state = SV_STOPPED;
+        n->pid = 0;
+        event(t, n, "stopped");
+        if (n->parent)
+                reconcile(t, n->parent, now);
+        else
+                t->ops.root_down(t->userdata, /* failed= */ false);
+}
+
+/* Records a restart in s's intensity window; true when it makes more than 'intensity' in 'period'. */
+static bool intensity_exceeded(SvNode *s, usec_t now) {
+        s->restart_times[s->restart_ring_pos] = now;
+        s->restart_ring_pos = (s->restart_ring_pos + 1) % s->n_restart_times;
+        /* the oldest of the last intensity+1 restarts, 0 while fewer happened */
+        usec_t oldest = s->restart_times[s->restart_ring_pos];
+        return oldest != 0 && now - oldest < s->sup->period;
+}
+
+static void escalate(SvTree *t, SvNode *s, usec_t now) {
+        event(t, s, "escalating");
+        s->mode = SV_MODE_ESCALATE;
+        for (size_t i = 0; i < s->n_children; i++)
+                s->children[i]->must_stop = true;
+        reconcile(t, s, now);
+}
+
+/* n died on its own (or escalated): decide per its restart type and its supervisor's strategy. */
+static void failed(SvTree *t, SvNode *n, bool abnormal, usec_t now) {
+        SvNode *s = n->parent;
+        n->state = SV_STOPPED;
+        n->pid = 0;
+        if (!s) {
+                t->ops.root_down(t->userdata, /* failed= */ true);
+                return;
+        }
+        if (s->mode != SV_MODE_RUNNING) { /* its supervisor is stopping anyway */
+                reconcile(t, s, now);
+                return;
+        }
+        ChildRestart type = n->worker ? n->worker->restart : CHILD_PERMANENT;
+        if (type == CHILD_TEMPORARY || (type == CHILD_TRANSIENT && !abnormal)) {
+                n->removed = true;
+                event(t, n, "removed");
+                reconcile(t, s, now);
+                return;
+        }
+        if (intensity_exceeded(s, now)) {
+                escalate(t, s, now);
+                return;
+        }
+        n->restarts++;
+        n->state = SV_WAITING;
+        n->restart_at = now + t->ops.restart_delay(t->userdata, n, now - n->started_at);
+        event(t, n, "restarting");
+        for (size_t i = 0; i < s->n_children; i++) {
+                SvNode *c = s->children[i];
+                if (c != n && !c->removed &&
+                    (s->sup->strategy == STRATEGY_ONE_FOR_ALL || (s->sup->strategy == STRATEGY_REST_FOR_ONE && i > n->index)))
+                        c->must_stop = true;
+        }
+        reconcile(t, s, now);
+}
+
+static void reconcile(SvTree *t, SvNode *s, usec_t now) {
+        /* one transition at a time */
+        for (size_t i = 0; i < s->n_children; i++)
+                if (s->children[i]->state == SV_STOPPING)
+                        return;
+        /* stops first, the last started first */
+        for (size_t i = s->n_children; i-- > 0;) {
+                SvNode *c = s->children[i];
+                if (!c->must_stop)
+                        continue;
+                if (running(c)) {
+                        stop(t, c, now);
+                        return;
+                }
+                c->must_stop = false; /* down already */
+                if (c->state == SV_WAITING && s->mode != SV_MODE_RUNNING)
+                        c->state = SV_STOPPED;
+                /* a temporary child stopped by a sibling's failure is removed, not restarted */
+                if (s->mode == SV_MODE_RUNNING && c->worker && c->worker->restart == CHILD_TEMPORARY && !c->removed) {
+                        c->removed = true;
+                        event(t, c, "removed");
+                }
+        }
+        if (s->mode != SV_MODE_RUNNING) {
+                if (s->mode == SV_MODE_ESCALATE) {
+                        s->mode = SV_MODE_RUNNING;
+                        event(t, s, "exited");
+                        failed(t, s, /* abnormal= */ true, now);
+                } else
+                        stopped(t, s, now);
+                return;
+        }
+        /* starts in order, one at a time; in one_for_one a child waiting for its delay does not hold up
+         * the others, in the other strategies order is the point */
+        bool independent = s->sup->strategy == STRATEGY_ONE_FOR_ONE;
+        for (size_t i = 0; i < s->n_children; i++) {
+                SvNode *c = s->children[i];
+                if (c->removed || c->state == SV_UP)
+                        continue;
+                if (c->state == SV_STARTING)
+                        return;
+                if (c->state == SV_WAITING && c->restart_at > now) {
+                        t->ops.arm_timer(t->userdata, c, c->restart_at);
+                        if (independent)
+                                continue;
+                        return;
+                }
+                start(t, c, now);
+                return;
+        }
+        for (size_t i = 0; i < s->n_children; i++)
+                if (!s->children[i]->removed && s->children[i]->state != SV_UP)
+                        return; /* some child still waits for its delay */
+        if (s->state == SV_STARTING) {
+                s->state = SV_UP;
+                event(t, s, "up");
+                if (s->parent)
+                        reconcile(t, s->parent, now);
+        }
+}
+
+void sv_tree_start(SvTree *t, usec_t now) {
+        start(t, t->root, now);
+}
+
+void sv_tree_shutdown(SvTree *t, usec_t now) {
+        if (t->root->state == SV_STOPPED) {
+                t->ops.root_down(t->userdata, /* failed= */ false);
+                return;
+        }
+        if (t->root->state != SV_STOPPING)
+                stop(t, t->root, now);
+}
+
+void sv_tree_ready(SvTree *t, SvNode *n, usec_t now) {
+        if (!n->worker || n->state != SV_STARTING)
+                return;
+        n->state = SV_UP;
+        event(t, n, "up");
+        reconcile(t, n->parent, now);
+}
+
+void sv_tree_exited(SvTree *t, SvNode *n, int status, usec_t now) {
+        if (!n->worker)
+                return;
+        n->last_exit = status;
+        event(t, n, "exited");
+        if (n->state == SV_STOPPING && !n->failing) {
+                stopped(t, n, now);
+                return;
+        }
+        /* abnormal: anything but exit 0; a process the host killed because it failed is abnormal too */
+        failed(t, n, /* abnormal= */ status != 0 || n->failing, now);
+}
+
+void sv_tree_fail(SvTree *t, SvNode *n, usec_t now) {
+        (void) now;
+        if (!n->worker || !running(n))
+                return;
+        n->failing = true;
+        n->state = SV_STOPPING;
+        event(t, n, "failing");
+        t->ops.kill(t->userdata, n);
+}
+
+void sv_tree_timer(SvTree *t, SvNode *n, usec_t now) {
+        if (n->state == SV_WAITING && n->restart_at <= now && n->parent)
+                reconcile(t, n->parent, now);
+}
