@@ -115,8 +115,8 @@ static void start(SvTree *t, SvNode *n, usec_t now) {
         n->state = SV_STARTING;
         n->started_at = now;
         n->failing = false;
-        event(t, n, "started");
         if (n->sup) {
+                event(t, n, "started");
                 n->mode = SV_MODE_RUNNING;
                 for (size_t i = 0; i < n->n_children; i++) /* a restarted supervisor starts all of its children again */
                         n->children[i]->must_stop = n->children[i]->removed = false;
@@ -130,6 +130,7 @@ static void start(SvTree *t, SvNode *n, usec_t now) {
                 failed(t, n, /* abnormal= */ true, now); /* backs off like any crash: nothing busy-loops */
                 return;
         }
+        event(t, n, "started");
         if (n->worker->readiness == READINESS_NONE) {
                 n->state = SV_UP;
                 event(t, n, "up");

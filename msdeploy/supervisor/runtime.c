@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/* msd-supervisor at run time: the tree's host. Child exits come from sd-event's child sources, timers
+ * from its monotonic clock, READY/WATCHDOG from the notify socket; nothing sleeps or polls. */
+#include "supervisor/runtime.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "supervisor/backoff.h"
+#include "supervisor/notify.h"
+#include "supervisor/rng.h"
+#include "supervisor/spawn.h"
+#include "util/xalloc.h"
+
+/* Children get WATCHDOG_USEC so programs written for systemd send heartbeats (WATCHDOG=1). */
+#define CHILD_WATCHDOG_USEC (2 * USEC_PER_SEC)
+
+/* What the runtime keeps per node (SvNode.host). */
+typedef struct NodeHost {
+        Runtime *rt;
+        SvNode *node;
+        sd_event_source *child;      /* the running process */
+        sd_event_source *kill_timer; /* SIGKILL after the shutdown timeout */
+        sd_event_source *timer;      /* restart delay */
+        SvBackoff backoff;
+        SvBackoffPolicy policy;
+        char *status;                /* last STATUS= */
+        usec_t last_heartbeat;
+} NodeHost;
+
+struct Runtime {
+        sd_event *event;
+        SvConfig *config;
+        SvTree *tree;
+        SvNotify *notify;
+        SvRng rng;
+        sd_event_source *watchdog;
+        usec_t watchdog_interval;
+        bool ready_sent;
+        unsigned terms;              /* SIGTERMs received */
+};
+
+static usec_t now_monotonic(Runtime *r) {
+        uint64_t t = 0;
+        (void) sd_event_now(r->event, CLOCK_MONOTONIC, &t);
+        return t;
+}
+
+static void log_node(SvNode *n, const char *what) {
+        if (n->worker && strcmp(what, "started") == 0 && n->pid > 0)
+                fprintf(stderr, "msd-supervisor: %s: started, pid %d\n", n->name, (int) n->pid);
+        else if (strcmp(what, "exited") == 0)
+                fprintf(stderr, "msd-supervisor: %s: exited with status %d\n", n->name, n->last_exit);
+        else
+                fprintf(stderr, "msd-supervisor: %s: %s\n", n->name, what);
+}
+
+/* One line for systemctl status. */
+static void send_status(Runtime *r) {
+        SvNode **nodes;
+        size_t n = sv_tree_nodes(r->tree, &nodes), workers = 0, up = 0;
+        unsigned restarts = 0;
+        for (size_t i = 0; i < n; i++) {
+                restarts += nodes[i]->restarts;
+                if (nodes[i]->worker && !nodes[i]->removed) {
+                        workers++;
+                        up += nodes[i]->state == SV_UP;
+                }
+        }
+        sd_notifyf(0, "STATUS=%zu/%zu workers up, %u restarts", up, workers, restarts);
+}
+
+static void on_event(void *userdata, SvNode *n, const char *what) {
+        Runtime *r = userdata;
+        log_node(n, what);
+        if (!r->ready_sent && sv_tree_root(r->tree)->state == SV_UP && sv_tree_critical_up(r->tree)) {
+                r->ready_sent = true;
+                sd_notify(0, "READY=1");
+        }
+        send_status(r);
+}
+
+static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        (void) s;
+        NodeHost *h = userdata;
+        pid_t pid = si->si_pid;
+        int status = si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
+        h->child = sd_event_source_disable_unref(h->child);
+        h->kill_timer = sd_event_source_disable_unref(h->kill_timer);
+        (void) kill(-pid, SIGKILL); /* whatever it left in its process group goes with it */
+        sv_tree_exited(h->rt->tree, h->node, status, now_monotonic(h->rt));
+        return 0;
+}
+
+static int op_spawn(void *userdata, SvNode *n) {
+        Runtime *r = userdata;
+        NodeHost *h = n->host;
+        SvSpawn sp = {
+                .command = n->worker->exec,
+                .env = n->worker->environment,
+                .n_env = n->worker->n_environment,
+                .notify_socket = sv_notify_address(r->notify),
+                .watchdog_usec = CHILD_WATCHDOG_USEC,
+                .user = n->worker->user,
+                .group = n->worker->group,
+                .name = n->name,
+        };
+        pid_t pid;
+        int k = sv_spawn(&sp, &pid);
+        if (k < 0) {
+                fprintf(stderr, "msd-supervisor: %s: cannot start '%s': %s\n", n->name, n->worker->exec, strerror(-k));
+                return k;
+        }
+        k = sd_event_add_child(r->event, &h->child, pid, WEXITED, on_child, h);
+        if (k < 0) {
+                (void) kill(-pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                return k;
+        }
+        n->pid = pid;
+        h->last_heartbeat = now_monotonic(r);
+        free(h->status);
+        h->status = NULL;
+        return 0;
+}
+
+static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s, (void) usec;
+        NodeHost *h = userdata;
+        if (h->node->pid > 0) {
+                fprintf(stderr, "msd-supervisor: %s: did not stop in time, killing\n", h->node->name);
+                (void) kill(-h->node->pid, SIGKILL);
+        }
+        return 0;
+}
+
+static void op_kill(void *userdata, SvNode *n) {
+        Runtime *r = userdata;
+        NodeHost *h = n->host;
+        if (n->pid <= 0)
+                return;
+        (void) kill(-n->pid, SIGTERM);
+        (void) kill(-n->pid, SIGCONT);
+        usec_t timeout = n->worker->shutdown;
+        if (timeout != USEC_INFINITY && !h->kill_timer)
+                (void) sd_event_add_time_relative(r->event, &h->kill_timer, CLOCK_MONOTONIC, timeout, 0, on_kill_timer, h);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s;
+        NodeHost *h = userdata;
+        h->timer = sd_event_source_disable_unref(h->timer);
+        sv_tree_timer(h->rt->tree, h->node, usec);
+        return 0;
+}
+
+static void op_arm_timer(void *userdata, SvNode *n, usec_t at) {
+        Runtime *r = userdata;
+        NodeHost *h = n->host;
+        h->timer = sd_event_source_disable_unref(h->timer);
+        (void) sd_event_add_time(r->event, &h->timer, CLOCK_MONOTONIC, at, 0, on_timer, h);
+}
+
+static usec_t op_restart_delay(void *userdata, SvNode *n, usec_t uptime) {
+        Runtime *r = userdata;
+        NodeHost *h = n->host;
+        return sv_backoff_next(&h->backoff, &h->policy, uptime, &r->rng);
+}
+
+static void op_root_down(void *userdata, bool failed) {
+        Runtime *r = userdata;
+        if (failed)
+                fprintf(stderr, "msd-supervisor: the root supervisor failed: restart intensity exceeded, exiting\n");
+        (void) sd_event_exit(r->event, failed ? 1 : 0);
+}
+
+static const SvTreeOps tree_ops = {
+        .spawn = op_spawn,
+        .kill = op_kill,
+        .arm_timer = op_arm_timer,
+        .restart_delay = op_restart_delay,
+        .event = on_event,
+        .root_down = op_root_down,
+};
+
+/* The node a notify message came from: by PID, else by process group (a child's own children). */
+static SvNode *sender(Runtime *r, pid_t pid) {
+        SvNode *n = sv_tree_find_pid(r->tree, pid);
+        if (n)
+                return n;
+        pid_t pgid = getpgid(pid);
+        return pgid > 0 ? sv_tree_find_pid(r->tree, pgid) : NULL;
+}
+
+static void on_notify(void *userdata, const SvNotifyMessage *m) {
+        Runtime *r = userdata;
+        SvNode *n = sender(r, m->pid);
+        if (!n)
+                return; /* not one of ours (any more) */
+        NodeHost *h = n->host;
+        usec_t now = now_monotonic(r);
+        if (m->status) {
+                free(h->status);
+                h->status = xstrdup(m->status);
+        }
+        if (m->watchdog)
+                h->last_heartbeat = now;
+        if (m->ready && n->worker->readiness == READINESS_NOTIFY)
+                sv_tree_ready(r->tree, n, now);
+}
+
+/* WATCHDOG=1 every WATCHDOG_USEC/2, from the loop itself: a stuck loop stops the pings. */
+static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) usec;
+        Runtime *r = userdata;
+        (void) sd_notify(0, "WATCHDOG=1");
+        (void) sd_event_source_set_time_relative(s, r->watchdog_interval);
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+static void kill_everything(Runtime *r) {
+        SvNode **nodes;
+        size_t n = sv_tree_nodes(r->tree, &nodes);
+        for (size_t i = 0; i < n; i++)
+                if (nodes[i]->pid > 0)
+                        (void) kill(-nodes[i]->pid, SIGKILL);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        (void) s;
+        Runtime *r = userdata;
+        switch (si->ssi_signo) {
+        case SIGTERM:
+        case SIGINT:
+                if (r->terms++ > 0 && r->tree) { /* a second one: no more waiting */
+                        fprintf(stderr, "msd-supervisor: second termination request, killing every child now\n");
+                        kill_everything(r);
+                        return sd_event_exit(r->event, 1);
+                }
+                (void) sd_notify(0, "STOPPING=1\nSTATUS=stopping children");
+                if (!r->tree)
+                        return sd_event_exit(r->event, 0);
+                sv_tree_shutdown(r->tree, now_monotonic(r));
+                return 0;
+        case SIGHUP:
+                fprintf(stderr, "msd-supervisor: SIGHUP: configuration reload is not supported yet, ignoring\n");
+                return 0;
+        }
+        return 0;
+}
+
+int runtime_new(SvConfig *config, Runtime **ret) {
+        Runtime *r = xcalloc(1, sizeof(Runtime));
+        r->config = config;
+        sv_rng_seed(&r->rng, (uint64_t) getpid() ^ (uint64_t) time(NULL));
+        int k = sd_event_new(&r->event);
+        if (k < 0)
+                goto fail;
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        if ((k = sd_event_add_signal(r->event, NULL, SIGTERM, on_signal, r)) < 0 ||
+            (k = sd_event_add_signal(r->event, NULL, SIGINT, on_signal, r)) < 0 ||
+            (k = sd_event_add_signal(r->event, NULL, SIGHUP, on_signal, r)) < 0)
+                goto fail;
+        k = sv_notify_new(r->event, on_notify, r, &r->notify);
+        if (k < 0)
+                goto fail;
+        SvNode **nodes = NULL;
+        size_t n = 0;
+        if (config->supervision.root) { /* else health-aggregator mode: checks only */
+                k = sv_tree_new(&config->supervision, &tree_ops, r, &r->tree);
+                if (k < 0)
+                        goto fail;
+                n = sv_tree_nodes(r->tree, &nodes);
+        }
+        for (size_t i = 0; i < n; i++) {
+                NodeHost *h = xcalloc(1, sizeof(NodeHost));
+                h->rt = r;
+                h->node = nodes[i];
+                const SvSupervisor *parent = nodes[i]->parent ? nodes[i]->parent->sup : NULL;
+                if (parent) {
+                        const Backoff *b = &parent->backoff;
+                        h->policy = (SvBackoffPolicy) {
+                                .kind = sv_backoff_kind_from_string(backoff_kind_to_string(b->kind)),
+                                .base = b->base,
+                                .cap = b->cap < b->base ? b->base : b->cap,
+                                .multiplier = b->multiplier,
+                                .jitter = b->jitter,
+                                .min_uptime = b->min_uptime,
+                                .reset_after = b->reset_after,
+                        };
+                        sv_backoff_init(&h->backoff, &h->policy);
+                }
+                nodes[i]->host = h;
+        }
+        uint64_t wd;
+        if (sd_watchdog_enabled(0, &wd) > 0) {
+                r->watchdog_interval = wd / 2;
+                k = sd_event_add_time_relative(r->event, &r->watchdog, CLOCK_MONOTONIC, r->watchdog_interval, 0, on_watchdog, r);
+                if (k < 0)
+                        goto fail;
+        }
+        *ret = r;
+        return 0;
+fail:
+        runtime_free(r);
+        return k;
+}
+
+Runtime *runtime_free(Runtime *r) {
+        if (!r)
+                return NULL;
+        if (r->tree) {
+                SvNode **nodes;
+                size_t n = sv_tree_nodes(r->tree, &nodes);
+                for (size_t i = 0; i < n; i++) {
+                        NodeHost *h = nodes[i]->host;
+                        if (!h)
+                                continue;
+                        sd_event_source_disable_unref(h->child);
+                        sd_event_source_disable_unref(h->kill_timer);
+                        sd_event_source_disable_unref(h->timer);
+                        free(h->status);
+                        free(h);
+                }
+                sv_tree_free(r->tree);
+        }
+        sv_notify_free(r->notify);
+        sd_event_source_disable_unref(r->watchdog);
+        sd_event_unref(r->event);
+        free(r);
+        return NULL;
+}
+
+int runtime_run(Runtime *r) {
+        if (r->tree)
+                sv_tree_start(r->tree, now_monotonic(r));
+        else
+                (void) sd_notify(0, "READY=1\nSTATUS=health aggregation");
+        int k = sd_event_loop(r->event);
+        if (r->tree)
+                kill_everything(r); /* nothing outlives the supervisor */
+        return k < 0 ? 1 : k;
+}
+
+sd_event *runtime_event(Runtime *r) {
+        return r->event;
+}
+
+SvTree *runtime_tree(Runtime *r) {
+        return r->tree;
+}

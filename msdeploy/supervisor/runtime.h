@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* msd-supervisor at run time: one sd-event loop driving the tree (processes, timers, backoff), the
+ * sd_notify socket for children, systemd notifications (READY, WATCHDOG, STATUS, STOPPING) and signals. */
+#pragma once
+#include <systemd/sd-event.h>
+
+#include "supervisor/config.h"
+#include "supervisor/tree.h"
+
+typedef struct Runtime Runtime;
+
+/* Sets everything up on a new loop (SIGCHLD, SIGTERM, SIGINT, SIGHUP blocked and handled). */
+int runtime_new(SvConfig *config, Runtime **ret);
+Runtime *runtime_free(Runtime *r);
+/* Runs until the root stops; returns the process exit code (0 after a shutdown, 1 after escalation). */
+int runtime_run(Runtime *r);
+sd_event *runtime_event(Runtime *r);
+SvTree *runtime_tree(Runtime *r);
