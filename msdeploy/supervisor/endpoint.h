@@ -30,12 +30,13 @@ typedef struct SvEndpoint SvEndpoint;
 /* Serves routes (first match wins; the table must outlive the endpoint) on address, "127.0.0.1:9090" or
  * "[::1]:9090" (port 0 picks a free one), or, when listen_fd >= 0, on that listening socket (socket
  * activation; address is then ignored and the caller keeps its fd, the endpoint works on a duplicate).
- * Only numeric addresses are accepted: -EINVAL otherwise. Requests other than GET and HEAD get 405, paths
- * without a route 404. */
+ * Only numeric addresses are accepted: -EINVAL otherwise. Requests other than GET and HEAD get 405 (and the
+ * connection is closed), GET or HEAD with a request body 413, paths without a route 404. Idle or stalled
+ * connections are closed after SV_ENDPOINT_CONNECTION_TIMEOUT_SEC. */
 int sv_endpoint_new(sd_event *e, const char *address, int listen_fd, const SvRoute *routes, size_t n_routes,
                     void *userdata, SvEndpoint **ret);
 SvEndpoint *sv_endpoint_free(SvEndpoint *e);
-/* The bound TCP port. */
+/* The bound TCP port (0 for an activated socket without one, such as AF_UNIX). */
 int sv_endpoint_port(const SvEndpoint *e);
 /* Stops (true) or resumes (false) serving without closing the listening socket: while paused, new
  * connections wait in the kernel backlog and open ones get no answer. */
