@@ -42,6 +42,8 @@ struct SvCheck {
         usec_t next_due;            /* CLOCK_MONOTONIC */
         bool running;
         usec_t started;             /* CLOCK_MONOTONIC, precise */
+        SvBreaker *breaker;         /* owned by the caller, or NULL */
+        bool breaker_call;          /* the running attempt was allowed by the breaker: record its outcome */
 
         /* http, tcp, database "tcp": libcurl */
         CURL *easy;
@@ -58,9 +60,8 @@ struct SvCheck {
 
         /* script */
         char **argv;
-        pid_t pid;
-        int pidfd;
-        sd_event_source *pid_io;
+        pid_t pid;                /* the running script, leader of its process group */
+        sd_event_source *pid_io;  /* sd-event child source of the last run */
         bool timed_out;
 };
 

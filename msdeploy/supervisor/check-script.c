@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* script checks: the target runs in its own process group, watched through a pidfd; exit 0 passes, exit 1
- * warns, anything else fails; at the timeout, and when it exits, its whole process group is killed. */
+/* script checks: the target runs in its own process group; exit 0 passes, exit 1
+ * warns, anything else fails; at the timeout, and when it exits, its whole process group is killed. Its exit
+ * is watched by sd-event (a pidfd where the kernel has them, else SIGCHLD). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,52 +15,34 @@
 #include "supervisor/check-internal.h"
 #include "util/xalloc.h"
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
 extern char **environ;
-
-static int pidfd_open_(pid_t pid) {
-        long fd = syscall(SYS_pidfd_open, pid, 0); /* always close-on-exec */
-        return fd < 0 ? -errno : (int) fd;
-}
 
 static void script_forget(SvCheck *k) {
         k->pid_io = sd_event_source_disable_unref(k->pid_io);
-        if (k->pidfd >= 0)
-                close(k->pidfd);
-        k->pidfd = -1;
         k->pid = 0;
 }
 
-static int on_script_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static int on_script_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         SvCheck *k = userdata;
-        siginfo_t si = { 0 };
         (void) s;
-        (void) revents;
 
-        /* look without reaping first: while the leader is a zombie its pid (the group's id) cannot be
-         * reused, so killing the group's leftovers cannot hit a stranger */
-        if (waitid((idtype_t) P_PIDFD, (id_t) fd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
-                return 0;
+        /* sd-event calls this before it reaps the leader: while the leader is a zombie its pid (the
+         * group's id) cannot be reused, so killing the group's leftovers cannot hit a stranger */
         (void) kill(-k->pid, SIGKILL);
-        siginfo_t reaped;
-        (void) waitid((idtype_t) P_PIDFD, (id_t) fd, &reaped, WEXITED | WNOHANG);
-        script_forget(k);
+        k->pid = 0; /* reaped by sd-event after this returns; the source goes at the next start */
 
         char buf[64];
         if (k->timed_out)
                 check_finish(k, SV_CHECK_FAIL, "timed out after %s, process group killed",
                              check_format_timeout(buf, sizeof(buf), k->timeout));
-        else if (si.si_code == CLD_EXITED && si.si_status == 0)
+        else if (si->si_code == CLD_EXITED && si->si_status == 0)
                 check_finish(k, SV_CHECK_PASS, "exit status 0");
-        else if (si.si_code == CLD_EXITED && si.si_status == 1)
+        else if (si->si_code == CLD_EXITED && si->si_status == 1)
                 check_finish(k, SV_CHECK_WARN, "exit status 1");
-        else if (si.si_code == CLD_EXITED)
-                check_finish(k, SV_CHECK_FAIL, "exit status %d", si.si_status);
+        else if (si->si_code == CLD_EXITED)
+                check_finish(k, SV_CHECK_FAIL, "exit status %d", si->si_status);
         else
-                check_finish(k, SV_CHECK_FAIL, "killed by signal SIG%s", sigabbrev_np(si.si_status) ?: "?");
+                check_finish(k, SV_CHECK_FAIL, "killed by signal SIG%s", sigabbrev_np(si->si_status) ?: "?");
         return 0;
 }
 
@@ -71,6 +52,10 @@ static int script_start(SvCheck *k) {
         sigset_t mask, dfl;
         pid_t pid;
         int r;
+
+        /* posix_spawn() reports a missing program too, but not in every environment (valgrind): ask first */
+        if (access(k->argv[0], X_OK) < 0)
+                return -errno;
 
         _cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (devnull < 0)
@@ -101,16 +86,8 @@ static int script_start(SvCheck *k) {
                 return r;
 
         k->pid = pid;
-        k->pidfd = pidfd_open_(pid);
-        if (k->pidfd < 0) {
-                r = k->pidfd;
-                k->pidfd = -1;
-                (void) kill(-pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                k->pid = 0;
-                return r;
-        }
-        r = sd_event_add_io(k->owner->event, &k->pid_io, k->pidfd, EPOLLIN, on_script_exit, k);
+        k->pid_io = sd_event_source_disable_unref(k->pid_io); /* the previous run's */
+        r = sd_event_add_child(k->owner->event, &k->pid_io, pid, WEXITED, on_script_exit, k);
         if (r < 0)
                 return r; /* the core cancels: kills and reaps */
         return 0;
@@ -127,16 +104,20 @@ static void script_cancel(SvCheck *k) {
         if (k->pid <= 0)
                 return;
         (void) kill(-k->pid, SIGKILL);
-        if (k->pidfd >= 0) {
-                siginfo_t si;
-                /* SIGKILL cannot be caught: this wait ends at once */
-                while (waitid((idtype_t) P_PIDFD, (id_t) k->pidfd, &si, WEXITED) < 0 && errno == EINTR)
-                        ;
-        }
+        siginfo_t si;
+        /* SIGKILL cannot be caught: this wait ends at once */
+        while (waitid(P_PID, (id_t) k->pid, &si, WEXITED) < 0 && errno == EINTR)
+                ;
         script_forget(k);
 }
 
 static int script_init(SvCheck *k) {
+        sigset_t blocked;
+        /* sd-event watches children only with SIGCHLD blocked (it would be reaped behind its back) */
+        if (sigprocmask(SIG_SETMASK, NULL, &blocked) < 0)
+                return -errno;
+        if (!sigismember(&blocked, SIGCHLD))
+                return -EBUSY;
         int n = command_split(k->target, &k->argv);
         if (n < 0)
                 return n;
@@ -147,6 +128,7 @@ static int script_init(SvCheck *k) {
 
 static void script_release(SvCheck *k) {
         script_cancel(k);
+        script_forget(k);
         strv_free(k->argv);
         k->argv = NULL;
 }

@@ -94,6 +94,10 @@ void check_finish(SvCheck *c, SvCheckResult result, const char *fmt, ...) {
         sb_vprintf(&detail, fmt, ap);
         va_end(ap);
 
+        if (c->breaker && c->breaker_call)
+                sv_breaker_record(c->breaker, result != SV_CHECK_FAIL, now);
+        c->breaker_call = false;
+
         SvChecks *owner = c->owner;
         owner->dispatching++;
         owner->done(owner->userdata, c->index, result, duration, detail.s ? detail.s : "");
@@ -124,6 +128,13 @@ static void check_start(SvCheck *c) {
         c->running = true;
         c->timed_out = false;
         c->started = check_now();
+        if (c->breaker) {
+                if (!sv_breaker_allow(c->breaker, c->started)) {
+                        check_finish(c, SV_CHECK_FAIL, "circuit open");
+                        return;
+                }
+                c->breaker_call = true;
+        }
 
         if (c->timeout != USEC_INFINITY) {
                 usec_t when = c->started + c->timeout;
@@ -247,7 +258,6 @@ int sv_checks_new(sd_event *e, const HealthCheck *checks, size_t n, SvCheckDone 
 
                 k->owner = c;
                 k->index = i;
-                k->pidfd = -1;
                 c->n = i + 1; /* what sv_checks_free() releases */
                 k->ops = ops_for(hc);
                 if (!k->ops || !hc->target || !*hc->target) {
@@ -309,6 +319,14 @@ int sv_checks_run_now(SvChecks *c, size_t index) {
         if (r < 0)
                 return r;
         return 1;
+}
+
+int sv_checks_set_breaker(SvChecks *c, size_t index, SvBreaker *b) {
+        if (!c || index >= c->n)
+                return -ERANGE;
+        c->checks[index].breaker = b;
+        c->checks[index].breaker_call = false; /* an attempt in flight is not the new breaker's call */
+        return 0;
 }
 
 bool sv_checks_running(SvChecks *c, size_t index) {

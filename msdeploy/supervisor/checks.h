@@ -22,9 +22,10 @@
  * Nothing blocks the loop: http and tcp are libcurl transfers on one multi handle driven by sd-event
  * (tcp is a connect-only transfer, so host names resolve asynchronously); postgresql is libpq's
  * PQconnectStartParams()/PQconnectPoll() (libpq resolves host names itself, synchronously: prefer
- * numeric addresses or "localhost"); a script runs in its own process group, watched through a pidfd,
- * and at its timeout the whole group is killed with SIGKILL (so are leftovers when it exits). A process
- * check reads /proc and finishes at once.
+ * numeric addresses or "localhost"); a script runs in its own process group, its exit watched by
+ * sd_event_add_child() (so SIGCHLD must be blocked, as sd-event requires), and at its timeout the whole
+ * group is killed with SIGKILL (so are leftovers when it exits). A process check reads /proc and finishes
+ * at once.
  *
  * Durations: interval 0, USEC_UNSET or USEC_INFINITY means "only when asked" (sv_checks_run_now());
  * timeout 0, USEC_UNSET or USEC_INFINITY means no deadline; initial_delay USEC_UNSET means 0. */
@@ -33,6 +34,7 @@
 #include <systemd/sd-event.h>
 
 #include "spec/model.h"
+#include "supervisor/breaker.h"
 #include "util/units.h"
 
 typedef enum SvCheckResult {
@@ -56,7 +58,8 @@ typedef struct SvChecks SvChecks;
 
 /* Validates and copies checks[0..n) (the array may be freed afterwards) and arms their schedules on e.
  * -EINVAL: a target or database protocol that cannot work (bad host:port, relative script path, unknown
- * protocol, kind out of range); -ENOMEM; other -errno from sd-event or libcurl setup. */
+ * protocol, kind out of range); -EBUSY: a script check while SIGCHLD is not blocked; -ENOMEM; other
+ * -errno from sd-event or libcurl setup. */
 int sv_checks_new(sd_event *e, const HealthCheck *checks, size_t n, SvCheckDone done, void *userdata, SvChecks **ret);
 
 /* Cancels in-flight runs without reporting them (scripts' process groups are killed with SIGKILL and
@@ -71,6 +74,12 @@ static inline void sv_checks_freep(SvChecks **c) {
  * from this run. Returns 1 when a run was scheduled, 0 when one is already in flight (its result is the
  * answer), -ERANGE for a bad index. */
 int sv_checks_run_now(SvChecks *c, size_t index);
+
+/* Puts checks[index] behind a circuit breaker the caller owns (NULL removes it); b must outlive c or be
+ * removed first. Each run asks sv_breaker_allow() first: when refused, the target is left alone and the
+ * run reports SV_CHECK_FAIL "circuit open" at once; otherwise its outcome is recorded with
+ * sv_breaker_record() (pass and warn are successes: the target answered). -ERANGE for a bad index. */
+int sv_checks_set_breaker(SvChecks *c, size_t index, SvBreaker *b);
 
 /* True while a run of checks[index] is in flight. */
 bool sv_checks_running(SvChecks *c, size_t index);

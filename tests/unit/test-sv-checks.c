@@ -292,6 +292,18 @@ static void test_invalid_targets(void **state) {
                 assert_null(c);
         }
         assert_int_equal(sv_checks_new(f->e, NULL, 1, on_done, &f->col, &c), -EINVAL);
+
+        /* scripts need SIGCHLD blocked: sd-event watches children only then */
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        assert_int_equal(sigprocmask(SIG_UNBLOCK, &chld, NULL), 0);
+        HealthCheck script = check(HEALTH_SCRIPT, "/bin/true", HOUR);
+        assert_int_equal(sv_checks_new(f->e, &script, 1, on_done, &f->col, &c), -EBUSY);
+        assert_int_equal(sigprocmask(SIG_BLOCK, &chld, NULL), 0);
+        assert_int_equal(sv_checks_new(f->e, &script, 1, on_done, &f->col, &c), 0);
+        c = sv_checks_free(c);
+
         /* no checks at all is fine */
         assert_int_equal(sv_checks_new(f->e, NULL, 0, on_done, &f->col, &c), 0);
         assert_int_equal(sv_checks_count(c), 0);
@@ -658,6 +670,47 @@ static void test_schedule(void **state) {
         free(body), free(target), free(path);
 }
 
+static void test_breaker(void **state) {
+        Fixture *f = *state;
+        HttpServer srv;
+        http_server_start(&srv, f->e);
+        char url[128];
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u/500", srv.port);
+        HealthCheck hc = check(HEALTH_HTTP, url, USEC_PER_SEC);
+        hc.interval = 50 * MS;
+        SvBreaker b;
+        const SvBreakerPolicy policy = { .window = 2, .min_calls = 2, .failure_rate = 100, .wait = 400 * MS,
+                                         .probes = 1 };
+        assert_int_equal(sv_breaker_init(&b, &policy), 0);
+
+        SvChecks *c = NULL;
+        assert_int_equal(sv_checks_new(f->e, &hc, 1, on_done, &f->col, &c), 0);
+        assert_int_equal(sv_checks_set_breaker(c, 0, &b), 0);
+        assert_int_equal(sv_checks_set_breaker(c, 1, &b), -ERANGE);
+        /* two real failures open it; then the server is left alone and runs fail at once */
+        run_until(f->e, &f->col, 5, 2 * USEC_PER_SEC);
+        assert_string_equal(f->col.r[0].detail, "HTTP 500");
+        assert_string_equal(f->col.r[1].detail, "HTTP 500");
+        for (size_t i = 2; i < 5; i++) {
+                assert_int_equal(f->col.r[i].result, SV_CHECK_FAIL);
+                assert_string_equal(f->col.r[i].detail, "circuit open");
+                assert_true(f->col.r[i].duration < 5 * MS);
+        }
+        assert_int_equal(sv_breaker_state(&b), SV_BREAKER_OPEN);
+        assert_int_equal(srv.requests, 2);
+        /* after the wait one probe goes through (and fails: open again) */
+        run_for(f->e, 450 * MS);
+        assert_int_equal(srv.requests, 3);
+        assert_int_equal(sv_breaker_state(&b), SV_BREAKER_OPEN);
+        /* without the breaker every run reaches the server again */
+        assert_int_equal(sv_checks_set_breaker(c, 0, NULL), 0);
+        unsigned before = srv.requests;
+        run_for(f->e, 200 * MS);
+        assert_true(srv.requests >= before + 2);
+        c = sv_checks_free(c);
+        http_server_stop(&srv);
+}
+
 /* ---- PostgreSQL ------------------------------------------------------------------------------------- */
 
 /* Runs argv, as the 'postgres' user when we are root (the server refuses to run as root), its standard
@@ -764,6 +817,11 @@ static void test_database_postgresql(void **state) {
 }
 
 int main(void) {
+        /* as in msd-supervisor: children are events, so SIGCHLD stays blocked */
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, NULL);
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_result_strings),
                 cmocka_unit_test_setup_teardown(test_invalid_targets, setup, teardown),
@@ -773,6 +831,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_process, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_script, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_schedule, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_breaker, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_database_postgresql, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
