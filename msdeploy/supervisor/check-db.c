@@ -66,13 +66,13 @@ static void pg_report_failure(SvCheck *k) {
 
         pg_close(k);
         if (needs_password)
-                check_finish(k, SV_CHECK_PASS, "server up (password required)");
+                sv_check_finish(k, SV_CHECK_PASS, "server up (password required)");
         else if (answered && strcmp(sqlstate, SQLSTATE_CANNOT_CONNECT_NOW) == 0)
-                check_finish(k, SV_CHECK_FAIL, "server not accepting connections: %s", msg);
+                sv_check_finish(k, SV_CHECK_FAIL, "server not accepting connections: %s", msg);
         else if (answered)
-                check_finish(k, SV_CHECK_PASS, "server up: %s", msg);
+                sv_check_finish(k, SV_CHECK_PASS, "server up: %s", msg);
         else
-                check_finish(k, SV_CHECK_FAIL, "%s", msg);
+                sv_check_finish(k, SV_CHECK_FAIL, "%s", msg);
 }
 
 static void pg_step(SvCheck *k, PostgresPollingStatusType st) {
@@ -80,7 +80,7 @@ static void pg_step(SvCheck *k, PostgresPollingStatusType st) {
         case PGRES_POLLING_OK: {
                 int version = PQserverVersion(k->pg);
                 pg_close(k);
-                check_finish(k, SV_CHECK_PASS, "connected (server version %d)", version);
+                sv_check_finish(k, SV_CHECK_PASS, "connected (server version %d)", version);
                 return;
         }
         case PGRES_POLLING_READING:
@@ -88,7 +88,7 @@ static void pg_step(SvCheck *k, PostgresPollingStatusType st) {
                 int r = pg_wait(k, st);
                 if (r < 0) {
                         pg_close(k);
-                        check_finish(k, SV_CHECK_FAIL, "cannot watch the connection: %s", strerror(-r));
+                        sv_check_finish(k, SV_CHECK_FAIL, "cannot watch the connection: %s", strerror(-r));
                 }
                 return;
         }
@@ -141,7 +141,7 @@ static int pg_init(SvCheck *k) {
         } else {
                 char *host;
                 unsigned port;
-                int r = check_parse_host_port(k->target, &host, &port);
+                int r = sv_check_parse_host_port(k->target, &host, &port);
                 if (r < 0)
                         return r;
                 StrBuf p = { 0 };
@@ -168,7 +168,7 @@ static void pg_release(SvCheck *k) {
         }
 }
 
-const CheckOps check_pg_ops = {
+const CheckOps sv_check_pg_ops = {
         .init = pg_init,
         .start = pg_start,
         .cancel = pg_close,

@@ -84,7 +84,7 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp) {
         if (timeout_ms < 0)
                 return c->curl_timer ? (sd_event_source_set_enabled(c->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0) : 0;
 
-        usec_t when = check_now() + (usec_t) timeout_ms * USEC_PER_MSEC;
+        usec_t when = sv_check_now() + (usec_t) timeout_ms * USEC_PER_MSEC;
         if (!c->curl_timer)
                 r = sd_event_add_time(c->event, &c->curl_timer, CLOCK_MONOTONIC, when, CURL_TIMER_ACCURACY,
                                       on_curl_timer, c);
@@ -95,7 +95,7 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp) {
         return r < 0 ? -1 : 0;
 }
 
-int check_curl_multi(SvChecks *c, CURLM **ret) {
+int sv_check_curl_multi(SvChecks *c, CURLM **ret) {
         if (!c->multi) {
                 if (!c->curl_global) {
                         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -119,25 +119,25 @@ static void report(SvCheck *k, CURLcode res) {
         char buf[64];
 
         if (res == CURLE_OPERATION_TIMEDOUT) {
-                check_finish(k, SV_CHECK_FAIL, "timed out after %s", check_format_timeout(buf, sizeof(buf), k->timeout));
+                sv_check_finish(k, SV_CHECK_FAIL, "timed out after %s", sv_check_format_timeout(buf, sizeof(buf), k->timeout));
                 return;
         }
         if (res != CURLE_OK) {
-                check_finish(k, SV_CHECK_FAIL, "%s", k->curl_error[0] ? k->curl_error : curl_easy_strerror(res));
+                sv_check_finish(k, SV_CHECK_FAIL, "%s", k->curl_error[0] ? k->curl_error : curl_easy_strerror(res));
                 return;
         }
         if (k->connect_only) {
-                check_finish(k, SV_CHECK_PASS, "connected to %s", k->target);
+                sv_check_finish(k, SV_CHECK_PASS, "connected to %s", k->target);
                 return;
         }
         long code = 0;
         (void) curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &code);
         if (code >= 200 && code <= 299)
-                check_finish(k, SV_CHECK_PASS, "HTTP %ld", code);
+                sv_check_finish(k, SV_CHECK_PASS, "HTTP %ld", code);
         else if (code == 429)
-                check_finish(k, SV_CHECK_WARN, "HTTP %ld", code);
+                sv_check_finish(k, SV_CHECK_WARN, "HTTP %ld", code);
         else
-                check_finish(k, SV_CHECK_FAIL, "HTTP %ld", code);
+                sv_check_finish(k, SV_CHECK_FAIL, "HTTP %ld", code);
 }
 
 static void curl_drain(SvChecks *c) {
@@ -177,7 +177,7 @@ static int easy_setup(SvCheck *k) {
         CURLM *multi;
         int r;
 
-        r = check_curl_multi(k->owner, &multi);
+        r = sv_check_curl_multi(k->owner, &multi);
         if (r < 0)
                 return r;
         k->easy = curl_easy_init();
@@ -220,7 +220,7 @@ static int tcp_init(SvCheck *k) {
         StrBuf url = { 0 };
         int r;
 
-        r = check_parse_host_port(k->target, &host, &port);
+        r = sv_check_parse_host_port(k->target, &host, &port);
         if (r < 0)
                 return r;
         if (strchr(host, ':'))
@@ -256,14 +256,14 @@ static void curl_release(SvCheck *k) {
         k->url = NULL;
 }
 
-const CheckOps check_http_ops = {
+const CheckOps sv_check_http_ops = {
         .init = http_init,
         .start = curl_start,
         .cancel = curl_cancel,
         .release = curl_release,
 };
 
-const CheckOps check_tcp_ops = {
+const CheckOps sv_check_tcp_ops = {
         .init = tcp_init,
         .start = curl_start,
         .cancel = curl_cancel,

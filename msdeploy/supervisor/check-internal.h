@@ -14,7 +14,7 @@
 typedef struct SvCheck SvCheck;
 
 /* What a kind does. start() begins a run: it returns < 0 when it could not (the core reports a failure
- * with that error), else 0, having either finished already (check_finish()) or armed event sources that
+ * with that error), else 0, having either finished already (sv_check_finish()) or armed event sources that
  * finish it later. cancel() drops an in-flight run without reporting it. expire(), when set, handles the
  * deadline itself and finishes the run later (scripts wait for the killed group's leader to exit); when
  * NULL the core cancels the run and reports the timeout. release() frees what init() allocated. */
@@ -78,18 +78,18 @@ struct SvChecks {
 };
 
 /* Ends the running attempt: cancels the deadline, reports the result, leaves the schedule as it is. */
-void check_finish(SvCheck *c, SvCheckResult result, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-usec_t check_now(void);
+void sv_check_finish(SvCheck *c, SvCheckResult result, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+usec_t sv_check_now(void);
 /* "500ms", "2s" */
-const char *check_format_timeout(char *buf, size_t size, usec_t u);
+const char *sv_check_format_timeout(char *buf, size_t size, usec_t u);
 /* "host:port", "[v6]:port" -> host (brackets removed, malloc'ed) and port. */
-int check_parse_host_port(const char *s, char **ret_host, unsigned *ret_port);
+int sv_check_parse_host_port(const char *s, char **ret_host, unsigned *ret_port);
 
 /* The libcurl multi handle of c, created and hooked to the loop on first use. */
-int check_curl_multi(SvChecks *c, CURLM **ret);
+int sv_check_curl_multi(SvChecks *c, CURLM **ret);
 
-extern const CheckOps check_http_ops;
-extern const CheckOps check_tcp_ops;      /* also database "tcp" */
-extern const CheckOps check_process_ops;
-extern const CheckOps check_pg_ops;
-extern const CheckOps check_script_ops;
+extern const CheckOps sv_check_http_ops;
+extern const CheckOps sv_check_tcp_ops;      /* also database "tcp" */
+extern const CheckOps sv_check_process_ops;
+extern const CheckOps sv_check_pg_ops;
+extern const CheckOps sv_check_script_ops;

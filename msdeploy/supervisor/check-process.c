@@ -90,11 +90,11 @@ static int process_start(SvCheck *k) {
         closedir(d);
 
         if (live_pid > 0)
-                check_finish(k, SV_CHECK_PASS, "'%s' running as pid %ld", k->target, live_pid);
+                sv_check_finish(k, SV_CHECK_PASS, "'%s' running as pid %ld", k->target, live_pid);
         else if (zombies > 0)
-                check_finish(k, SV_CHECK_FAIL, "'%s' is a zombie (pid %ld)", k->target, zombie_pid);
+                sv_check_finish(k, SV_CHECK_FAIL, "'%s' is a zombie (pid %ld)", k->target, zombie_pid);
         else
-                check_finish(k, SV_CHECK_FAIL, "no process named '%s'", k->target);
+                sv_check_finish(k, SV_CHECK_FAIL, "no process named '%s'", k->target);
         return 0;
 }
 
@@ -108,7 +108,7 @@ static void process_nothing(SvCheck *k) {
         (void) k;
 }
 
-const CheckOps check_process_ops = {
+const CheckOps sv_check_process_ops = {
         .init = process_init,
         .start = process_start,
         .cancel = process_nothing,

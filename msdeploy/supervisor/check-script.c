@@ -33,16 +33,16 @@ static int on_script_exit(sd_event_source *s, const siginfo_t *si, void *userdat
 
         char buf[64];
         if (k->timed_out)
-                check_finish(k, SV_CHECK_FAIL, "timed out after %s, process group killed",
-                             check_format_timeout(buf, sizeof(buf), k->timeout));
+                sv_check_finish(k, SV_CHECK_FAIL, "timed out after %s, process group killed",
+                             sv_check_format_timeout(buf, sizeof(buf), k->timeout));
         else if (si->si_code == CLD_EXITED && si->si_status == 0)
-                check_finish(k, SV_CHECK_PASS, "exit status 0");
+                sv_check_finish(k, SV_CHECK_PASS, "exit status 0");
         else if (si->si_code == CLD_EXITED && si->si_status == 1)
-                check_finish(k, SV_CHECK_WARN, "exit status 1");
+                sv_check_finish(k, SV_CHECK_WARN, "exit status 1");
         else if (si->si_code == CLD_EXITED)
-                check_finish(k, SV_CHECK_FAIL, "exit status %d", si->si_status);
+                sv_check_finish(k, SV_CHECK_FAIL, "exit status %d", si->si_status);
         else
-                check_finish(k, SV_CHECK_FAIL, "killed by signal SIG%s", sigabbrev_np(si->si_status) ?: "?");
+                sv_check_finish(k, SV_CHECK_FAIL, "killed by signal SIG%s", sigabbrev_np(si->si_status) ?: "?");
         return 0;
 }
 
@@ -133,7 +133,7 @@ static void script_release(SvCheck *k) {
         k->argv = NULL;
 }
 
-const CheckOps check_script_ops = {
+const CheckOps sv_check_script_ops = {
         .init = script_init,
         .start = script_start,
         .cancel = script_cancel,

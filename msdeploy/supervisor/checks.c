@@ -36,17 +36,17 @@ SvCheckResult sv_check_result_from_string(const char *s) {
         return _SV_CHECK_RESULT_INVALID;
 }
 
-usec_t check_now(void) {
+usec_t sv_check_now(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
 }
 
-const char *check_format_timeout(char *buf, size_t size, usec_t u) {
+const char *sv_check_format_timeout(char *buf, size_t size, usec_t u) {
         return format_duration(buf, size, u);
 }
 
-int check_parse_host_port(const char *s, char **ret_host, unsigned *ret_port) {
+int sv_check_parse_host_port(const char *s, char **ret_host, unsigned *ret_port) {
         const char *host, *colon;
         size_t host_len;
 
@@ -79,7 +79,7 @@ int check_parse_host_port(const char *s, char **ret_host, unsigned *ret_port) {
         return 0;
 }
 
-void check_finish(SvCheck *c, SvCheckResult result, const char *fmt, ...) {
+void sv_check_finish(SvCheck *c, SvCheckResult result, const char *fmt, ...) {
         assert(c->running);
         StrBuf detail = { 0 };
         va_list ap;
@@ -87,7 +87,7 @@ void check_finish(SvCheck *c, SvCheckResult result, const char *fmt, ...) {
         c->running = false;
         if (c->deadline)
                 (void) sd_event_source_set_enabled(c->deadline, SD_EVENT_OFF);
-        usec_t now = check_now();
+        usec_t now = sv_check_now();
         usec_t duration = now > c->started ? now - c->started : 0;
 
         va_start(ap, fmt);
@@ -118,7 +118,7 @@ static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
         }
         c->ops->cancel(c);
         char buf[64];
-        check_finish(c, SV_CHECK_FAIL, "timed out after %s", check_format_timeout(buf, sizeof(buf), c->timeout));
+        sv_check_finish(c, SV_CHECK_FAIL, "timed out after %s", sv_check_format_timeout(buf, sizeof(buf), c->timeout));
         return 0;
 }
 
@@ -127,10 +127,10 @@ static void check_start(SvCheck *c) {
 
         c->running = true;
         c->timed_out = false;
-        c->started = check_now();
+        c->started = sv_check_now();
         if (c->breaker) {
                 if (!sv_breaker_allow(c->breaker, c->started)) {
-                        check_finish(c, SV_CHECK_FAIL, "circuit open");
+                        sv_check_finish(c, SV_CHECK_FAIL, "circuit open");
                         return;
                 }
                 c->breaker_call = true;
@@ -146,7 +146,7 @@ static void check_start(SvCheck *c) {
                 if (r >= 0)
                         r = sd_event_source_set_enabled(c->deadline, SD_EVENT_ONESHOT);
                 if (r < 0) {
-                        check_finish(c, SV_CHECK_FAIL, "cannot arm the deadline: %s", strerror(-r));
+                        sv_check_finish(c, SV_CHECK_FAIL, "cannot arm the deadline: %s", strerror(-r));
                         return;
                 }
         }
@@ -154,7 +154,7 @@ static void check_start(SvCheck *c) {
         r = c->ops->start(c);
         if (r < 0 && c->running) {
                 c->ops->cancel(c);
-                check_finish(c, SV_CHECK_FAIL, "cannot start: %s", strerror(-r));
+                sv_check_finish(c, SV_CHECK_FAIL, "cannot start: %s", strerror(-r));
         }
 }
 
@@ -165,7 +165,7 @@ static int on_schedule(sd_event_source *s, uint64_t usec, void *userdata) {
         if (c->interval != USEC_INFINITY) {
                 usec_t now;
                 if (sd_event_now(c->owner->event, CLOCK_MONOTONIC, &now) < 0)
-                        now = check_now();
+                        now = sv_check_now();
                 c->next_due += c->interval;
                 if (c->next_due <= now) /* the loop was late: no burst of catch-up runs */
                         c->next_due = now + c->interval;
@@ -187,18 +187,18 @@ static usec_t normalise(usec_t u, usec_t unset) {
 static const CheckOps *ops_for(const HealthCheck *hc) {
         switch (hc->kind) {
         case HEALTH_HTTP:
-                return &check_http_ops;
+                return &sv_check_http_ops;
         case HEALTH_TCP:
-                return &check_tcp_ops;
+                return &sv_check_tcp_ops;
         case HEALTH_PROCESS:
-                return &check_process_ops;
+                return &sv_check_process_ops;
         case HEALTH_SCRIPT:
-                return &check_script_ops;
+                return &sv_check_script_ops;
         case HEALTH_DATABASE:
                 if (!hc->database || strcmp(hc->database, "tcp") == 0)
-                        return &check_tcp_ops;
+                        return &sv_check_tcp_ops;
                 if (strcmp(hc->database, "postgresql") == 0)
-                        return &check_pg_ops;
+                        return &sv_check_pg_ops;
                 return NULL;
         default:
                 return NULL;

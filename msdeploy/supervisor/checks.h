@@ -24,8 +24,9 @@
  * PQconnectStartParams()/PQconnectPoll() (libpq resolves host names itself, synchronously: prefer
  * numeric addresses or "localhost"); a script runs in its own process group, its exit watched by
  * sd_event_add_child() (so SIGCHLD must be blocked, as sd-event requires), and at its timeout the whole
- * group is killed with SIGKILL (so are leftovers when it exits). A process check reads /proc and finishes
- * at once.
+ * group is killed with SIGKILL (so are leftovers when it exits); it gets /dev/null as stdin, inherits
+ * stdout, stderr and the environment, and no other descriptor. A process check reads /proc and finishes
+ * at once. Freeing the runner while a script runs reaps the killed leader there and then.
  *
  * Durations: interval 0, USEC_UNSET or USEC_INFINITY means "only when asked" (sv_checks_run_now());
  * timeout 0, USEC_UNSET or USEC_INFINITY means no deadline; initial_delay USEC_UNSET means 0. */
