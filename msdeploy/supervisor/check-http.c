@@ -119,7 +119,8 @@ static void report(SvCheck *k, CURLcode res) {
         char buf[64];
 
         if (res == CURLE_OPERATION_TIMEDOUT) {
-                sv_check_finish(k, SV_CHECK_FAIL, "timed out after %s", sv_check_format_timeout(buf, sizeof(buf), k->timeout));
+                sv_check_finish(k, SV_CHECK_FAIL, "timed out after %s",
+                                sv_check_format_timeout(buf, sizeof(buf), k->timeout));
                 return;
         }
         if (res != CURLE_OK) {
@@ -185,9 +186,10 @@ static int easy_setup(SvCheck *k) {
                 return -ENOMEM;
 
         long timeout_ms = 0; /* none */
-        if (k->timeout != USEC_INFINITY)
-                timeout_ms = k->timeout / USEC_PER_MSEC >= (usec_t) LONG_MAX ? LONG_MAX
-                                                                            : (long) ((k->timeout + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+        if (k->timeout != USEC_INFINITY) {
+                usec_t ms = k->timeout / USEC_PER_MSEC + (k->timeout % USEC_PER_MSEC != 0); /* rounded up */
+                timeout_ms = ms >= (usec_t) LONG_MAX ? LONG_MAX : (long) ms;
+        }
         if (curl_easy_setopt(k->easy, CURLOPT_URL, k->url) != CURLE_OK ||
             curl_easy_setopt(k->easy, CURLOPT_PRIVATE, (void *) k) != CURLE_OK ||
             curl_easy_setopt(k->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||

@@ -73,7 +73,8 @@ static void run_until(sd_event *e, Collector *col, size_t want, usec_t limit) {
         while (col->n < want) {
                 usec_t t = now_usec();
                 if (t >= end)
-                        fail_msg("only %zu of %zu results after %llums", col->n, want, (unsigned long long) (limit / MS));
+                        fail_msg("only %zu of %zu results after %llums", col->n, want,
+                                 (unsigned long long) (limit / MS));
                 assert_true(sd_event_run(e, end - t) >= 0);
         }
 }
@@ -174,7 +175,8 @@ static int on_http_read(sd_event_source *s, int fd, uint32_t revents, void *user
         if (strncmp(c->buf, "GET /slow ", 10) == 0 || sscanf(c->buf, "GET /%d ", &status) != 1)
                 return 0; /* held open until the client gives up */
         char resp[256];
-        int len = snprintf(resp, sizeof(resp), "HTTP/1.1 %d Test\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
+        int len = snprintf(resp, sizeof(resp),
+                           "HTTP/1.1 %d Test\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
         (void) send(fd, resp, (size_t) len, MSG_NOSIGNAL);
         shutdown(fd, SHUT_WR);
         return 0;
@@ -774,8 +776,8 @@ static void test_database_postgresql(void **state) {
                                          (char *) "--locale=C", NULL });
         if (r != 0)
                 fail_msg("initdb in '%s' failed with status %d: PostgreSQL cannot be started", data, r);
-        r = run_pg_tool((char *[]) { pg_ctl, (char *) "-D", data, (char *) "-o", opts, (char *) "-l", log, (char *) "-w",
-                                     (char *) "-t", (char *) "30", (char *) "start", NULL });
+        r = run_pg_tool((char *[]) { pg_ctl, (char *) "-D", data, (char *) "-o", opts, (char *) "-l", log,
+                                     (char *) "-w", (char *) "-t", (char *) "30", (char *) "start", NULL });
         if (r != 0) {
                 char cmd[256];
                 snprintf(cmd, sizeof(cmd), "cat '%s' >&2", log);
