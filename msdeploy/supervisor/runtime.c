@@ -21,6 +21,8 @@
 
 /* Children get WATCHDOG_USEC so programs written for systemd send heartbeats (WATCHDOG=1). */
 #define CHILD_WATCHDOG_USEC (2 * USEC_PER_SEC)
+/* Timers fire within 1 ms of their time (sd-event's default coalesces them over 250 ms). */
+#define TIMER_ACCURACY USEC_PER_MSEC
 
 /* What the runtime keeps per node (SvNode.host). */
 typedef struct NodeHost {
@@ -150,7 +152,7 @@ static void op_kill(void *userdata, SvNode *n) {
         (void) kill(-n->pid, SIGCONT);
         usec_t timeout = n->worker->shutdown;
         if (timeout != USEC_INFINITY && !h->kill_timer)
-                (void) sd_event_add_time_relative(r->event, &h->kill_timer, CLOCK_MONOTONIC, timeout, 0, on_kill_timer, h);
+                (void) sd_event_add_time_relative(r->event, &h->kill_timer, CLOCK_MONOTONIC, timeout, TIMER_ACCURACY, on_kill_timer, h);
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -165,7 +167,7 @@ static void op_arm_timer(void *userdata, SvNode *n, usec_t at) {
         Runtime *r = userdata;
         NodeHost *h = n->host;
         h->timer = sd_event_source_disable_unref(h->timer);
-        (void) sd_event_add_time(r->event, &h->timer, CLOCK_MONOTONIC, at, 0, on_timer, h);
+        (void) sd_event_add_time(r->event, &h->timer, CLOCK_MONOTONIC, at, TIMER_ACCURACY, on_timer, h);
 }
 
 static usec_t op_restart_delay(void *userdata, SvNode *n, usec_t uptime) {
@@ -308,7 +310,7 @@ int runtime_new(SvConfig *config, Runtime **ret) {
         uint64_t wd;
         if (sd_watchdog_enabled(0, &wd) > 0) {
                 r->watchdog_interval = wd / 2;
-                k = sd_event_add_time_relative(r->event, &r->watchdog, CLOCK_MONOTONIC, r->watchdog_interval, 0, on_watchdog, r);
+                k = sd_event_add_time_relative(r->event, &r->watchdog, CLOCK_MONOTONIC, r->watchdog_interval, TIMER_ACCURACY, on_watchdog, r);
                 if (k < 0)
                         goto fail;
         }

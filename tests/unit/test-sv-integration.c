@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/* msd-supervisor with real child processes: exact stop/restart order and PID retention of every
+ * strategy, intensity escalation, restart types, exec failures backing off, READY/WATCHDOG/STOPPING on a
+ * NOTIFY_SOCKET owned by the test, and graceful shutdown timings. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/strbuf.h"
+
+#define SUPERVISOR TEST_SRCDIR "/build/bin/msd-supervisor"
+#define AGENT TEST_SRCDIR "/build/bin/msd-demo-agent"
+
+typedef struct Run {
+        char dir[64];
+        pid_t pid;
+        int err;             /* the supervisor's stderr */
+        int notify;          /* our NOTIFY_SOCKET */
+        StrBuf log;          /* everything it logged so far */
+        size_t seen;         /* log offset already matched by wait_log() */
+        StrBuf notes;        /* notify messages, one per line */
+} Run;
+
+static pid_t live; /* the supervisor of the running test: killed by the teardown if an assertion fails */
+
+static int teardown(void **state) {
+        (void) state;
+        if (live > 0) {
+                kill(live, SIGKILL);
+                waitpid(live, NULL, 0);
+                live = 0;
+        }
+        return 0;
+}
+
+static double now_s(void) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+static void pump(Run *r, int timeout_ms) {
+        struct pollfd p[2] = { { r->err, POLLIN, 0 }, { r->notify, POLLIN, 0 } };
+        if (poll(p, 2, timeout_ms) <= 0)
+                return;
+        char buf[4096];
+        if (p[0].revents) {
+                ssize_t n = read(r->err, buf, sizeof(buf));
+                if (n > 0)
+                        sb_appendn(&r->log, buf, (size_t) n);
+        }
+        for (ssize_t n; p[1].revents && (n = recv(r->notify, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0;) {
+                sb_appendn(&r->notes, buf, (size_t) n);
+                sb_putc(&r->notes, '\n');
+        }
+}
+
+/* Waits until the supervisor logs a line containing text after what was matched before. */
+static bool wait_log(Run *r, const char *text, double timeout) {
+        double end = now_s() + timeout;
+        for (;;) {
+                const char *hit = r->log.s ? strstr(r->log.s + r->seen, text) : NULL;
+                if (hit) {
+                        r->seen = (size_t) (hit - r->log.s) + strlen(text);
+                        return true;
+                }
+                if (now_s() > end) {
+                        fprintf(stderr, "timed out waiting for '%s'; log:\n%s\n", text, r->log.s ? r->log.s : "");
+                        return false;
+                }
+                pump(r, 50);
+        }
+}
+
+static bool wait_note(Run *r, const char *text, double timeout) {
+        double end = now_s() + timeout;
+        while (!(r->notes.s && strstr(r->notes.s, text))) {
+                if (now_s() > end)
+                        return false;
+                pump(r, 50);
+        }
+        return true;
+}
+
+static pid_t pid_of(Run *r, const char *name) {
+        /* the last "NAME: started, pid N" */
+        char key[64];
+        snprintf(key, sizeof(key), "%s: started, pid ", name);
+        pid_t pid = 0;
+        for (const char *p = r->log.s; p && (p = strstr(p, key)); p += strlen(key))
+                pid = (pid_t) atoi(p + strlen(key));
+        return pid;
+}
+
+static void start(Run *r, const char *yaml, const char *watchdog_usec) {
+        memset(r, 0, sizeof(*r));
+        strcpy(r->dir, "/tmp/msd-sv-test-XXXXXX");
+        assert_non_null(mkdtemp(r->dir));
+        char path[128], sock[128];
+        snprintf(path, sizeof(path), "%s/sv.yaml", r->dir);
+        snprintf(sock, sizeof(sock), "%s/notify", r->dir);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(yaml, f);
+        fclose(f);
+        r->notify = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        strcpy(sa.sun_path, sock);
+        assert_int_equal(bind(r->notify, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        int pipefd[2];
+        assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+        r->pid = fork();
+        assert_true(r->pid >= 0);
+        if (r->pid == 0) {
+                dup2(pipefd[1], STDERR_FILENO);
+                setenv("NOTIFY_SOCKET", sock, 1);
+                if (watchdog_usec)
+                        setenv("WATCHDOG_USEC", watchdog_usec, 1);
+                else
+                        unsetenv("WATCHDOG_USEC");
+                unsetenv("WATCHDOG_PID");
+                execl(SUPERVISOR, SUPERVISOR, "--config", path, (char *) NULL);
+                _exit(127);
+        }
+        close(pipefd[1]);
+        r->err = pipefd[0];
+        live = r->pid;
+}
+
+/* Waits for the supervisor to exit; its exit status, or -1 on timeout (it is killed then). */
+static int finish(Run *r, double timeout) {
+        double end = now_s() + timeout;
+        int status = -1;
+        for (;;) {
+                pid_t p = waitpid(r->pid, &status, WNOHANG);
+                if (p == r->pid) {
+                        live = 0;
+                        status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                        break;
+                }
+                if (now_s() > end) {
+                        kill(r->pid, SIGKILL);
+                        waitpid(r->pid, NULL, 0);
+                        live = 0;
+                        status = -1;
+                        break;
+                }
+                pump(r, 20);
+        }
+        pump(r, 0);
+        if (getenv("TEST_VERBOSE"))
+                fprintf(stderr, "--- supervisor log:\n%s--- notifications:\n%s---\n", r->log.s ? r->log.s : "", r->notes.s ? r->notes.s : "");
+        close(r->err);
+        close(r->notify);
+        char cmd[160];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
+        (void) system(cmd);
+        sb_free(&r->log);
+        sb_free(&r->notes);
+        return status;
+}
+
+#define TREE(strategy, intensity, extra)                                                                                   \
+        "version: 1\nroot: Root\nsupervisors:\n  - name: Root\n    strategy: " strategy "\n    intensity: " intensity         \
+        "\n    period: 10s\n    backoff: {kind: none}\n    children:\n      - {name: a, type: worker}\n"                         \
+        "      - {name: b, type: worker}\n      - {name: c, type: worker}\nworkers:\n" extra
+
+#define SLEEPERS                                                                                                           \
+        "  - {name: a, exec: /bin/sleep 1000, shutdown: 2s}\n  - {name: b, exec: /bin/sleep 1000, shutdown: 2s}\n"           \
+        "  - {name: c, exec: /bin/sleep 1000, shutdown: 2s}\n"
+
+static void boot(Run *r) {
+        assert_true(wait_log(r, "a: started", 5));
+        assert_true(wait_log(r, "b: started", 5));
+        assert_true(wait_log(r, "c: started", 5));
+        assert_true(wait_log(r, "Root: up", 5));
+}
+
+static void test_one_for_one(void **state) {
+        (void) state;
+        Run r;
+        start(&r, TREE("one_for_one", "5", SLEEPERS), NULL);
+        boot(&r);
+        pid_t a = pid_of(&r, "a"), b = pid_of(&r, "b"), c = pid_of(&r, "c");
+        kill(b, SIGKILL);
+        assert_true(wait_log(&r, "b: exited with status 137", 5));
+        assert_true(wait_log(&r, "b: started", 5));
+        assert_int_not_equal(pid_of(&r, "b"), b);
+        assert_int_equal(pid_of(&r, "a"), a);
+        assert_int_equal(pid_of(&r, "c"), c);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_one_for_all(void **state) {
+        (void) state;
+        Run r;
+        start(&r, TREE("one_for_all", "5", SLEEPERS), NULL);
+        boot(&r);
+        pid_t a = pid_of(&r, "a");
+        kill(pid_of(&r, "b"), SIGKILL);
+        /* the others stop in reverse start order, then all start in start order */
+        assert_true(wait_log(&r, "b: exited", 5));
+        assert_true(wait_log(&r, "c: stopped", 5));
+        assert_true(wait_log(&r, "a: stopped", 5));
+        assert_true(wait_log(&r, "a: started", 5));
+        assert_true(wait_log(&r, "b: started", 5));
+        assert_true(wait_log(&r, "c: started", 5));
+        assert_int_not_equal(pid_of(&r, "a"), a);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_rest_for_one(void **state) {
+        (void) state;
+        Run r;
+        start(&r, TREE("rest_for_one", "5", SLEEPERS), NULL);
+        boot(&r);
+        pid_t a = pid_of(&r, "a");
+        kill(pid_of(&r, "b"), SIGKILL);
+        assert_true(wait_log(&r, "b: exited", 5));
+        assert_true(wait_log(&r, "c: stopped", 5));
+        assert_true(wait_log(&r, "b: started", 5));
+        assert_true(wait_log(&r, "c: started", 5));
+        assert_int_equal(pid_of(&r, "a"), a); /* earlier children keep their PIDs */
+        assert_null(strstr(r.log.s, "a: stopped"));
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_intensity_escalation(void **state) {
+        (void) state;
+        Run r;
+        start(&r, TREE("one_for_one", "1", SLEEPERS), NULL);
+        boot(&r);
+        kill(pid_of(&r, "a"), SIGKILL);
+        assert_true(wait_log(&r, "a: started", 5));
+        kill(pid_of(&r, "a"), SIGKILL);
+        assert_true(wait_log(&r, "Root: escalating", 5));
+        assert_true(wait_log(&r, "c: stopped", 5));
+        assert_true(wait_log(&r, "b: stopped", 5));
+        /* the root gave up: a non-zero exit so systemd sees the failure */
+        assert_int_equal(finish(&r, 10), 1);
+}
+
+static void test_restart_types(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              TREE("one_for_one", "5",
+                   "  - {name: a, exec: /bin/sh -c 'sleep 0.3; exit 0', restart: transient}\n"
+                   "  - {name: b, exec: /bin/sh -c 'sleep 0.3; exit 3', restart: temporary}\n"
+                   "  - {name: c, exec: /bin/sh -c 'sleep 0.3; exit 4', restart: transient}\n"),
+              NULL);
+        /* the three exit in any order: each line is looked for in the whole log */
+        assert_true(wait_log(&r, "a: removed", 5));   /* transient, exit 0: done */
+        r.seen = 0;
+        assert_true(wait_log(&r, "b: removed", 5));   /* temporary: never restarted */
+        r.seen = 0;
+        assert_true(wait_log(&r, "c: restarting", 5)); /* transient, exit 4: restarted */
+        assert_null(strstr(r.log.s, "a: restarting"));
+        assert_null(strstr(r.log.s, "b: restarting"));
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_exec_failure_backs_off(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    intensity: 100\n    period: 60s\n"
+              "    backoff: {kind: exponential, base: 200ms, cap: 1s, multiplier: 2, jitter: 0}\n"
+              "    children: [{name: x, type: worker}]\nworkers:\n  - {name: x, exec: /nonexistent/program}\n",
+              NULL);
+        double t0 = now_s();
+        for (int i = 0; i < 3; i++)
+                assert_true(wait_log(&r, "x: exited with status 127", 5));
+        /* delays 200 + 400 ms between the three attempts: no busy loop */
+        assert_true(now_s() - t0 >= 0.55);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_notify_ready_watchdog_stopping(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    intensity: 3\n    period: 10s\n"
+              "    children: [{name: agent, type: worker}]\nworkers:\n"
+              "  - {name: agent, exec: " AGENT " --role test --port 0 --ready-delay 300ms, readiness: notify, critical: true}\n",
+              "200000");
+        double t0 = now_s();
+        /* READY=1 to our NOTIFY_SOCKET only once the critical child said READY=1 itself */
+        assert_true(wait_note(&r, "READY=1", 5));
+        assert_true(now_s() - t0 >= 0.25);
+        assert_true(strstr(r.log.s, "agent: up") != NULL);
+        /* WATCHDOG=1 every WATCHDOG_USEC/2 */
+        r.notes.len = 0, r.notes.s[0] = 0;
+        usleep(600000);
+        pump(&r, 0);
+        int pings = 0;
+        for (const char *p = r.notes.s; p && (p = strstr(p, "WATCHDOG=1")); p++)
+                pings++;
+        assert_true(pings >= 3);
+        kill(r.pid, SIGTERM);
+        assert_true(wait_note(&r, "STOPPING=1", 5));
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_shutdown_timeout(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: a, type: worker}, {name: stubborn, type: worker}]\n"
+              "workers:\n  - {name: a, exec: /bin/sleep 1000, shutdown: 5s}\n"
+              "  - {name: stubborn, exec: /bin/sh -c 'trap \"\" TERM; sleep 1000 & wait', shutdown: 500ms}\n",
+              NULL);
+        assert_true(wait_log(&r, "R: up", 5));
+        usleep(300000); /* let the shell install its trap */
+        double t0 = now_s();
+        kill(r.pid, SIGTERM);
+        assert_true(wait_log(&r, "stubborn: did not stop in time, killing", 5));
+        assert_true(wait_log(&r, "a: stopped", 5)); /* reverse order: stubborn first, then a */
+        assert_int_equal(finish(&r, 10), 0);
+        double took = now_s() - t0;
+        assert_true(took >= 0.45 && took < 3.0);
+}
+
+static void test_second_sigterm_kills_at_once(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: s, type: worker}]\n"
+              "workers:\n  - {name: s, exec: /bin/sh -c 'trap \"\" TERM; sleep 1000 & wait', shutdown: 30s}\n",
+              NULL);
+        assert_true(wait_log(&r, "R: up", 5));
+        usleep(300000); /* let the shell install its trap */
+        double t0 = now_s();
+        kill(r.pid, SIGTERM);
+        usleep(200000);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 1);
+        assert_true(now_s() - t0 < 3.0);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_teardown(test_one_for_one, teardown),           cmocka_unit_test_teardown(test_one_for_all, teardown),
+                cmocka_unit_test_teardown(test_rest_for_one, teardown),          cmocka_unit_test_teardown(test_intensity_escalation, teardown),
+                cmocka_unit_test_teardown(test_restart_types, teardown),         cmocka_unit_test_teardown(test_exec_failure_backs_off, teardown),
+                cmocka_unit_test_teardown(test_notify_ready_watchdog_stopping, teardown), cmocka_unit_test_teardown(test_shutdown_timeout, teardown),
+                cmocka_unit_test_teardown(test_second_sigterm_kills_at_once, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
