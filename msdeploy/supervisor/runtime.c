@@ -13,43 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "supervisor/backoff.h"
-#include "supervisor/notify.h"
-#include "supervisor/rng.h"
+#include "supervisor/runtime-internal.h"
 #include "supervisor/spawn.h"
 #include "util/xalloc.h"
 
-/* Children get WATCHDOG_USEC so programs written for systemd send heartbeats (WATCHDOG=1). */
-#define CHILD_WATCHDOG_USEC (2 * USEC_PER_SEC)
-/* Timers fire within 1 ms of their time (sd-event's default coalesces them over 250 ms). */
-#define TIMER_ACCURACY USEC_PER_MSEC
-
-/* What the runtime keeps per node (SvNode.host). */
-typedef struct NodeHost {
-        Runtime *rt;
-        SvNode *node;
-        sd_event_source *child;      /* the running process */
-        sd_event_source *kill_timer; /* SIGKILL after the shutdown timeout */
-        sd_event_source *timer;      /* restart delay */
-        SvBackoff backoff;
-        SvBackoffPolicy policy;
-        char *status;                /* last STATUS= */
-        usec_t last_heartbeat;
-} NodeHost;
-
-struct Runtime {
-        sd_event *event;
-        SvConfig *config;
-        SvTree *tree;
-        SvNotify *notify;
-        SvRng rng;
-        sd_event_source *watchdog;
-        usec_t watchdog_interval;
-        bool ready_sent;
-        unsigned terms;              /* SIGTERMs received */
-};
-
-static usec_t now_monotonic(Runtime *r) {
+usec_t now_monotonic(Runtime *r) {
         uint64_t t = 0;
         (void) sd_event_now(r->event, CLOCK_MONOTONIC, &t);
         return t;
@@ -96,6 +64,7 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
         int status = si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
         h->child = sd_event_source_disable_unref(h->child);
         h->kill_timer = sd_event_source_disable_unref(h->kill_timer);
+        liveness_stopped(h);
         (void) kill(-pid, SIGKILL); /* whatever it left in its process group goes with it */
         sv_tree_exited(h->rt->tree, h->node, status, now_monotonic(h->rt));
         return 0;
@@ -130,6 +99,7 @@ static int op_spawn(void *userdata, SvNode *n) {
         h->last_heartbeat = now_monotonic(r);
         free(h->status);
         h->status = NULL;
+        liveness_started(r, h);
         return 0;
 }
 
@@ -212,8 +182,10 @@ static void on_notify(void *userdata, const SvNotifyMessage *m) {
                 free(h->status);
                 h->status = xstrdup(m->status);
         }
-        if (m->watchdog)
+        if (m->watchdog) {
                 h->last_heartbeat = now;
+                liveness_heartbeat(r, h, now);
+        }
         if (m->ready && n->worker->readiness == READINESS_NOTIFY)
                 sv_tree_ready(r->tree, n, now);
 }
@@ -306,6 +278,14 @@ int runtime_new(SvConfig *config, Runtime **ret) {
                         sv_backoff_init(&h->backoff, &h->policy);
                 }
                 nodes[i]->host = h;
+                if (nodes[i]->worker && (k = liveness_init(r, h)) < 0)
+                        goto fail;
+        }
+        if (config->n_components > 0 && (k = sv_aggregator_new(r->event, config, &r->aggregator)) < 0)
+                goto fail;
+        if (config->listen && (k = report_start(r)) < 0) {
+                fprintf(stderr, "msd-supervisor: cannot listen on %s: %s\n", config->listen, strerror(-k));
+                goto fail;
         }
         uint64_t wd;
         if (sd_watchdog_enabled(0, &wd) > 0) {
@@ -334,11 +314,15 @@ Runtime *runtime_free(Runtime *r) {
                         sd_event_source_disable_unref(h->child);
                         sd_event_source_disable_unref(h->kill_timer);
                         sd_event_source_disable_unref(h->timer);
+                        if (nodes[i]->worker)
+                                liveness_free(h);
                         free(h->status);
                         free(h);
                 }
                 sv_tree_free(r->tree);
         }
+        sv_endpoint_free(r->endpoint);
+        sv_aggregator_free(r->aggregator);
         sv_notify_free(r->notify);
         sd_event_source_disable_unref(r->watchdog);
         sd_event_unref(r->event);

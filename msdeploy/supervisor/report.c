@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP endpoint's routes: GET /health (JSON; 503 when unhealthy), /health/NAME, /tree and /metrics
+ * (Prometheus text), all computed from the live tree and health checks on each request. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "supervisor/prom.h"
+#include "supervisor/runtime-internal.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+/* A worker's health: up passes; starting warns; down while it should run (crashed, backing off) is critical. */
+static SvCheckStatus worker_status(const SvNode *n) {
+        return n->state == SV_UP ? SV_CHECK_STATUS_PASSING : n->state == SV_STARTING ? SV_CHECK_STATUS_WARNING : SV_CHECK_STATUS_CRITICAL;
+}
+
+static SvHealth system_health(Runtime *r) {
+        SvHealthItem *items = NULL;
+        size_t n = 0;
+        SvNode **nodes = NULL;
+        size_t n_nodes = r->tree ? sv_tree_nodes(r->tree, &nodes) : 0;
+        items = xcalloc(n_nodes + 1, sizeof(SvHealthItem));
+        for (size_t i = 0; i < n_nodes; i++)
+                if (nodes[i]->worker && !nodes[i]->removed)
+                        items[n++] = (SvHealthItem) { worker_status(nodes[i]), nodes[i]->worker->critical };
+        n = sv_aggregator_items(r->aggregator, &items, n);
+        SvHealth h = sv_health_system(items, n);
+        free(items);
+        return h;
+}
+
+static void child_json(StrBuf *b, const SvNode *n) {
+        const NodeHost *h = n->host;
+        json_quote(b, n->name);
+        sb_append(b, ": {\"status\": ");
+        json_quote(b, n->removed ? "removed" : sv_check_status_to_string(worker_status(n)));
+        sb_append(b, ", \"state\": ");
+        json_quote(b, sv_state_to_string(n->state));
+        sb_printf(b, ", \"critical\": %s, \"pid\": %d, \"restarts\": %u", n->worker->critical ? "true" : "false", (int) n->pid, n->restarts);
+        if (h && h->status) {
+                sb_append(b, ", \"message\": ");
+                json_quote(b, h->status);
+        }
+        sb_append(b, "}");
+}
+
+static int on_health(void *userdata, const char *method, const char *path, StrBuf *body, const char **ret_type) {
+        (void) method;
+        Runtime *r = userdata;
+        const char *name = strncmp(path, "/health/", 8) == 0 && path[8] ? path + 8 : NULL;
+        if (!name && strcmp(path, "/health") != 0 && strcmp(path, "/health/") != 0)
+                return 404;
+        *ret_type = "application/json";
+        SvHealth health = system_health(r);
+        SvNode *child = name && r->tree ? sv_tree_find(r->tree, name) : NULL;
+        if (child && child->worker) { /* one child */
+                sb_append(body, "{");
+                child_json(body, child);
+                sb_append(body, "}\n");
+                return child->removed || worker_status(child) != SV_CHECK_STATUS_CRITICAL ? 200 : 503;
+        }
+        StrBuf components = {};
+        if (sv_aggregator_json(r->aggregator, name, &components) < 0) {
+                sb_free(&components);
+                sb_printf(body, "{\"error\": \"no component or child named ");
+                json_quote(body, name);
+                sb_append(body, "\"}\n");
+                return 404;
+        }
+        sb_append(body, "{\"status\": ");
+        json_quote(body, sv_health_to_string(health));
+        sb_append(body, ", \"project\": ");
+        json_quote(body, r->config->project);
+        if (!name && r->tree) {
+                sb_append(body, ", \"children\": {");
+                SvNode **nodes;
+                size_t n = sv_tree_nodes(r->tree, &nodes);
+                bool first = true;
+                for (size_t i = 0; i < n; i++)
+                        if (nodes[i]->worker) {
+                                sb_append(body, first ? "" : ", ");
+                                child_json(body, nodes[i]);
+                                first = false;
+                        }
+                sb_append(body, "}");
+        }
+        sb_append(body, ", ");
+        sb_append(body, components.s);
+        sb_append(body, "}\n");
+        sb_free(&components);
+        return health == SV_HEALTH_UNHEALTHY ? 503 : 200;
+}
+
+static void node_json(StrBuf *b, const SvNode *n, usec_t now) {
+        sb_append(b, "{\"name\": ");
+        json_quote(b, n->name);
+        sb_printf(b, ", \"type\": \"%s\", \"state\": ", n->sup ? "supervisor" : "worker");
+        json_quote(b, n->removed ? "removed" : sv_state_to_string(n->state));
+        sb_printf(b, ", \"restarts\": %u", n->restarts);
+        if (n->sup) {
+                sb_printf(b, ", \"strategy\": \"%s\", \"intensity\": %u, \"period_ms\": %llu, \"children\": [", strategy_to_string(n->sup->strategy),
+                          n->sup->intensity, (unsigned long long) (n->sup->period / USEC_PER_MSEC));
+                for (size_t i = 0; i < n->n_children; i++) {
+                        sb_append(b, i ? ", " : "");
+                        node_json(b, n->children[i], now);
+                }
+                sb_append(b, "]}");
+                return;
+        }
+        const NodeHost *h = n->host;
+        sb_printf(b, ", \"pid\": %d, \"last_exit\": %d, \"restart_type\": \"%s\", \"readiness\": \"%s\", \"critical\": %s", (int) n->pid,
+                  n->last_exit, child_restart_to_string(n->worker->restart), readiness_to_string(n->worker->readiness),
+                  n->worker->critical ? "true" : "false");
+        if (n->state == SV_UP)
+                sb_printf(b, ", \"uptime_ms\": %llu", (unsigned long long) ((now - n->started_at) / USEC_PER_MSEC));
+        if (h && h->phi.started)
+                sb_printf(b, ", \"phi\": %.3f, \"heartbeats\": %llu", sv_phi_value(&h->phi, now), (unsigned long long) h->phi.n_heartbeats);
+        if (h && h->status) {
+                sb_append(b, ", \"message\": ");
+                json_quote(b, h->status);
+        }
+        sb_append(b, "}");
+}
+
+static int on_tree(void *userdata, const char *method, const char *path, StrBuf *body, const char **ret_type) {
+        (void) method, (void) path;
+        Runtime *r = userdata;
+        *ret_type = "application/json";
+        sb_append(body, "{\"project\": ");
+        json_quote(body, r->config->project);
+        sb_append(body, ", \"root\": ");
+        if (r->tree)
+                node_json(body, sv_tree_root(r->tree), now_monotonic(r));
+        else
+                sb_append(body, "null");
+        sb_append(body, "}\n");
+        return 200;
+}
+
+static int on_metrics(void *userdata, const char *method, const char *path, StrBuf *body, const char **ret_type) {
+        (void) method, (void) path;
+        Runtime *r = userdata;
+        const char *project = r->config->project;
+        *ret_type = SV_PROM_CONTENT_TYPE;
+        sv_prom_family(body, "msd_health_status", "gauge", "0 healthy, 1 degraded, 2 unhealthy");
+        sv_prom_sample(body, "msd_health_status", (const char *const[]) { "project", project, NULL }, (double) system_health(r));
+        if (r->tree) {
+                SvNode **nodes;
+                size_t n = sv_tree_nodes(r->tree, &nodes);
+                usec_t now = now_monotonic(r);
+                sv_prom_family(body, "msd_child_up", "gauge", "1 when the supervised child is running and ready");
+                for (size_t i = 0; i < n; i++)
+                        if (nodes[i]->worker)
+                                sv_prom_sample(body, "msd_child_up",
+                                               (const char *const[]) { "project", project, "supervisor", nodes[i]->parent->name, "child", nodes[i]->name, NULL },
+                                               nodes[i]->state == SV_UP);
+                sv_prom_family(body, "msd_child_restarts_total", "counter", "restarts of the child (or child supervisor)");
+                for (size_t i = 0; i < n; i++)
+                        if (nodes[i]->parent)
+                                sv_prom_sample(body, "msd_child_restarts_total",
+                                               (const char *const[]) { "project", project, "supervisor", nodes[i]->parent->name, "child", nodes[i]->name, NULL },
+                                               nodes[i]->restarts);
+                sv_prom_family(body, "msd_child_phi", "gauge", "phi accrual suspicion of the child from its heartbeats");
+                for (size_t i = 0; i < n; i++) {
+                        const NodeHost *h = nodes[i]->host;
+                        if (nodes[i]->worker && h->phi.started)
+                                sv_prom_sample(body, "msd_child_phi",
+                                               (const char *const[]) { "project", project, "supervisor", nodes[i]->parent->name, "child", nodes[i]->name, NULL },
+                                               sv_phi_value(&h->phi, now));
+                }
+        }
+        sv_aggregator_metrics(r->aggregator, project, body);
+        return 200;
+}
+
+int report_start(Runtime *r) {
+        static const SvRoute routes[] = {
+                { "/health", true, on_health },
+                { "/tree", false, on_tree },
+                { "/metrics", false, on_metrics },
+        };
+        int listen_fd = -1;
+        if (sd_listen_fds(0) == 1) /* socket activation */
+                listen_fd = SD_LISTEN_FDS_START;
+        return sv_endpoint_new(r->event, r->config->listen, listen_fd, routes, sizeof(routes) / sizeof(routes[0]), r, &r->endpoint);
+}

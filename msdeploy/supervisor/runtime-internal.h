@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* What the runtime's parts (runtime.c, report.c, liveness.c) share: the runtime and its per-node state. */
+#pragma once
+#include "supervisor/backoff.h"
+#include "supervisor/checks.h"
+#include "supervisor/endpoint.h"
+#include "supervisor/health.h"
+#include "supervisor/notify.h"
+#include "supervisor/phi.h"
+#include "supervisor/rng.h"
+#include "supervisor/runtime.h"
+
+/* Children get WATCHDOG_USEC so programs written for systemd send heartbeats (WATCHDOG=1). */
+#define CHILD_WATCHDOG_USEC (2 * USEC_PER_SEC)
+/* Timers fire within 1 ms of their time (sd-event's default coalesces them over 250 ms). */
+#define TIMER_ACCURACY USEC_PER_MSEC
+
+/* What the runtime keeps per node (SvNode.host). */
+typedef struct NodeHost {
+        Runtime *rt;
+        SvNode *node;
+        sd_event_source *child;      /* the running process */
+        sd_event_source *kill_timer; /* SIGKILL after the shutdown timeout */
+        sd_event_source *timer;      /* restart delay */
+        SvBackoff backoff;
+        SvBackoffPolicy policy;
+        char *status;                /* last STATUS= */
+        usec_t last_heartbeat;
+        SvPhi phi;                   /* over WATCHDOG=1 heartbeats */
+        sd_event_source *phi_timer;  /* when phi would convict it */
+        SvChecks *readiness;         /* 'readiness: check' */
+} NodeHost;
+
+struct Runtime {
+        sd_event *event;
+        SvConfig *config;
+        SvTree *tree;                /* NULL in health-aggregator mode */
+        SvNotify *notify;
+        SvRng rng;
+        sd_event_source *watchdog;
+        usec_t watchdog_interval;
+        bool ready_sent;
+        unsigned terms;              /* SIGTERMs received */
+        SvAggregator *aggregator;    /* the configuration's health checks */
+        SvEndpoint *endpoint;
+};
+
+usec_t now_monotonic(Runtime *r);
+/* report.c: the HTTP endpoint (/health, /health/NAME, /tree, /metrics) on config->listen. */
+int report_start(Runtime *r);
+/* liveness.c: phi accrual over a worker's heartbeats, and readiness checks. A worker phi convicts is
+ * failed (restarted per its supervisor's strategy). */
+int liveness_init(Runtime *r, NodeHost *h);
+void liveness_started(Runtime *r, NodeHost *h);
+void liveness_heartbeat(Runtime *r, NodeHost *h, usec_t now);
+void liveness_stopped(NodeHost *h);
+void liveness_free(NodeHost *h);
