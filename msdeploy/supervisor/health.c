@@ -93,12 +93,13 @@ size_t sv_aggregator_count(const SvAggregator *a) {
         return a ? a->n : 0;
 }
 
-size_t sv_aggregator_items(const SvAggregator *a, SvHealthItem **items, size_t n) {
+size_t sv_aggregator_items(const SvAggregator *a, const char *component, SvHealthItem **items, size_t n) {
         if (!a)
                 return n;
         *items = xreallocarray(*items, n + a->n + 1, sizeof(SvHealthItem));
         for (size_t i = 0; i < a->n; i++)
-                (*items)[n++] = (SvHealthItem) { a->slots[i].state.status, a->slots[i].cfg->critical };
+                if (!component || strcmp(component, a->slots[i].cfg->component) == 0)
+                        (*items)[n++] = (SvHealthItem) { a->slots[i].state.status, a->slots[i].cfg->critical };
         return n;
 }
 

@@ -12,8 +12,9 @@ typedef struct SvAggregator SvAggregator;
 
 int sv_aggregator_new(sd_event *e, const SvConfig *config, SvAggregator **ret);
 SvAggregator *sv_aggregator_free(SvAggregator *a);
-/* Appends the components' health items (one per check, with its critical flag) for the system status. */
-size_t sv_aggregator_items(const SvAggregator *a, SvHealthItem **items, size_t n);
+/* Appends the health items (one per check, with its critical flag) of every component, or only of the
+ * one named, to items[0..n); returns the new count. */
+size_t sv_aggregator_items(const SvAggregator *a, const char *component, SvHealthItem **items, size_t n);
 /* "components": {...} as a JSON member (without braces around it), for /health. component: only that one;
  * returns -ENOENT when there is no such component. */
 int sv_aggregator_json(const SvAggregator *a, const char *component, StrBuf *b);

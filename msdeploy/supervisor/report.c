@@ -17,16 +17,17 @@ static SvCheckStatus worker_status(const SvNode *n) {
         return n->state == SV_UP ? SV_CHECK_STATUS_PASSING : n->state == SV_STARTING ? SV_CHECK_STATUS_WARNING : SV_CHECK_STATUS_CRITICAL;
 }
 
-static SvHealth system_health(Runtime *r) {
+/* The system's health, or one component's (component != NULL: its checks only). */
+static SvHealth system_health(Runtime *r, const char *component) {
         SvHealthItem *items = NULL;
         size_t n = 0;
         SvNode **nodes = NULL;
-        size_t n_nodes = r->tree ? sv_tree_nodes(r->tree, &nodes) : 0;
+        size_t n_nodes = r->tree && !component ? sv_tree_nodes(r->tree, &nodes) : 0;
         items = xcalloc(n_nodes + 1, sizeof(SvHealthItem));
         for (size_t i = 0; i < n_nodes; i++)
                 if (nodes[i]->worker && !nodes[i]->removed)
                         items[n++] = (SvHealthItem) { worker_status(nodes[i]), nodes[i]->worker->critical };
-        n = sv_aggregator_items(r->aggregator, &items, n);
+        n = sv_aggregator_items(r->aggregator, component, &items, n);
         SvHealth h = sv_health_system(items, n);
         free(items);
         return h;
@@ -54,7 +55,7 @@ static int on_health(void *userdata, const char *method, const char *path, StrBu
         if (!name && strcmp(path, "/health") != 0 && strcmp(path, "/health/") != 0)
                 return 404;
         *ret_type = "application/json";
-        SvHealth health = system_health(r);
+        SvHealth health = system_health(r, name);
         SvNode *child = name && r->tree ? sv_tree_find(r->tree, name) : NULL;
         if (child && child->worker) { /* one child */
                 sb_append(body, "{");
@@ -146,7 +147,7 @@ static int on_metrics(void *userdata, const char *method, const char *path, StrB
         const char *project = r->config->project;
         *ret_type = SV_PROM_CONTENT_TYPE;
         sv_prom_family(body, "msd_health_status", "gauge", "0 healthy, 1 degraded, 2 unhealthy");
-        sv_prom_sample(body, "msd_health_status", (const char *const[]) { "project", project, NULL }, (double) system_health(r));
+        sv_prom_sample(body, "msd_health_status", (const char *const[]) { "project", project, NULL }, (double) system_health(r, NULL));
         if (r->tree) {
                 SvNode **nodes;
                 size_t n = sv_tree_nodes(r->tree, &nodes);

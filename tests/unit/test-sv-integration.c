@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "util/strbuf.h"
 
 #define SUPERVISOR TEST_SRCDIR "/build/bin/msd-supervisor"
@@ -359,6 +361,117 @@ static void test_second_sigterm_kills_at_once(void **state) {
         assert_true(now_s() - t0 < 3.0);
 }
 
+static size_t on_body(char *data, size_t size, size_t n, void *userdata) {
+        sb_appendn(userdata, data, size * n);
+        return size * n;
+}
+
+/* GET url; the HTTP status (0 when nothing answered) and the body in *body. */
+static long http_get(const char *url, StrBuf *body) {
+        CURL *c = curl_easy_init();
+        body->len = 0;
+        if (body->s)
+                body->s[0] = 0;
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+        curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+        long status = 0;
+        if (curl_easy_perform(c) == CURLE_OK)
+                curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup(c);
+        return status;
+}
+
+/* Polls url until it answers with want (pumping the supervisor's log meanwhile). */
+static bool wait_http(Run *r, const char *url, long want, StrBuf *body, double timeout) {
+        double end = now_s() + timeout;
+        while (http_get(url, body) != want) {
+                if (now_s() > end)
+                        return false;
+                pump(r, 100);
+        }
+        return true;
+}
+
+static void test_endpoint_and_phi(void **state) {
+        (void) state;
+        Run r;
+        StrBuf body = {};
+        start(&r,
+              "version: 1\nproject: t\nlisten: \"127.0.0.1:19391\"\nphi: {acceptable_pause: 500ms, min_stddev: 50ms}\n"
+              "root: R\nsupervisors:\n  - name: R\n    intensity: 10\n    period: 10s\n"
+              "    children: [{name: api, type: worker}, {name: mute, type: worker}]\nworkers:\n"
+              "  - {name: api, exec: " AGENT " --role api --port 0, readiness: notify, critical: true}\n"
+              "  - {name: mute, exec: /bin/sleep 1000, readiness: notify}\n",
+              NULL);
+        assert_true(wait_log(&r, "api: up", 5));
+        /* a non-critical child that never becomes ready only degrades the system */
+        assert_true(wait_http(&r, "http://127.0.0.1:19391/health", 200, &body, 5));
+        assert_non_null(strstr(body.s, "\"status\": \"degraded\""));
+        assert_non_null(strstr(body.s, "\"api\": {\"status\": \"passing\", \"state\": \"up\", \"critical\": true"));
+        assert_int_equal(http_get("http://127.0.0.1:19391/health/api", &body), 200);
+        assert_int_equal(http_get("http://127.0.0.1:19391/health/nope", &body), 404);
+        assert_int_equal(http_get("http://127.0.0.1:19391/tree", &body), 200);
+        char pid[32];
+        snprintf(pid, sizeof(pid), "\"pid\": %d", (int) pid_of(&r, "api"));
+        assert_non_null(strstr(body.s, pid));
+        assert_non_null(strstr(body.s, "\"strategy\": \"one_for_one\""));
+        assert_int_equal(http_get("http://127.0.0.1:19391/metrics", &body), 200);
+        assert_non_null(strstr(body.s, "msd_child_up{project=\"t\",supervisor=\"R\",child=\"api\"} 1\n"));
+        assert_non_null(strstr(body.s, "msd_child_up{project=\"t\",supervisor=\"R\",child=\"mute\"} 0\n"));
+        /* the agent stops its heartbeats: phi convicts it within a few intervals, and it is restarted */
+        usleep(2500000); /* enough heartbeats (every 1 s) for phi to judge */
+        pid_t hung = pid_of(&r, "api");
+        double t0 = now_s();
+        kill(hung, SIGUSR2);
+        assert_true(wait_log(&r, "api: no heartbeat for", 10));
+        assert_true(now_s() - t0 < 6);
+        assert_true(wait_log(&r, "api: up", 5));
+        assert_int_not_equal(pid_of(&r, "api"), hung);
+        sb_free(&body);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_readiness_check(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: web, type: worker}, {name: after, type: worker}]\n"
+              "workers:\n  - {name: web, exec: " AGENT " --role web --port 19392 --no-ready, readiness: check, check: \"http://127.0.0.1:19392/health\"}\n"
+              "  - {name: after, exec: /bin/sleep 1000}\n",
+              NULL);
+        /* the agent never sends READY=1: only its answering /health makes it up, and only then 'after' starts */
+        assert_true(wait_log(&r, "web: up", 5));
+        assert_true(wait_log(&r, "after: started", 5));
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_health_aggregator(void **state) {
+        (void) state;
+        Run r;
+        StrBuf body = {};
+        start(&r,
+              "version: 1\nproject: agg\nlisten: \"127.0.0.1:19393\"\ncomponents:\n  - name: db\n    checks:\n"
+              "      - {name: closed, kind: tcp, target: \"127.0.0.1:1\", interval: 100ms, timeout: 200ms, failures_before_critical: 2, critical: true}\n"
+              "  - name: self\n    checks:\n"
+              "      - {name: me, kind: http, target: \"http://127.0.0.1:19393/tree\", interval: 100ms, critical: false}\n",
+              NULL);
+        assert_true(wait_note(&r, "READY=1", 5));
+        /* two failures of a critical check: unhealthy, HTTP 503 */
+        assert_true(wait_http(&r, "http://127.0.0.1:19393/health", 503, &body, 5));
+        assert_non_null(strstr(body.s, "\"status\": \"unhealthy\""));
+        assert_non_null(strstr(body.s, "\"closed\": {\"status\": \"critical\""));
+        assert_int_equal(http_get("http://127.0.0.1:19393/health/self", &body), 200);
+        assert_non_null(strstr(body.s, "\"me\": {\"status\": \"passing\""));
+        sb_free(&body);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_one_for_one, teardown),           cmocka_unit_test_teardown(test_one_for_all, teardown),
@@ -366,6 +479,9 @@ int main(void) {
                 cmocka_unit_test_teardown(test_restart_types, teardown),         cmocka_unit_test_teardown(test_exec_failure_backs_off, teardown),
                 cmocka_unit_test_teardown(test_notify_ready_watchdog_stopping, teardown), cmocka_unit_test_teardown(test_shutdown_timeout, teardown),
                 cmocka_unit_test_teardown(test_second_sigterm_kills_at_once, teardown),
+                cmocka_unit_test_teardown(test_endpoint_and_phi, teardown),
+                cmocka_unit_test_teardown(test_readiness_check, teardown),
+                cmocka_unit_test_teardown(test_health_aggregator, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
