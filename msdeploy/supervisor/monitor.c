@@ -330,7 +330,7 @@ int sv_monitor_cgroup_path_of_pid(const char *root, pid_t pid, char **ret) {
 
 typedef struct Ctx {
         const char *root;
-        const char *cg;
+        const char *cg;    /* NULL: /proc only */
         SvCgroupInfo info;
         pid_t pid;
         char *proc_status; /* /proc/PID/status, read on first need; NULL: unread or unreadable */
@@ -338,11 +338,11 @@ typedef struct Ctx {
 } Ctx;
 
 static bool has_v2(const Ctx *c, unsigned controller) {
-        return c->info.v2_mount && (controller == 0 || (c->info.v2_controllers & controller));
+        return c->cg && c->info.v2_mount && (controller == 0 || (c->info.v2_controllers & controller));
 }
 
 static bool has_v1(const Ctx *c) {
-        return c->info.layout == SV_CGROUP_LAYOUT_V1 || c->info.layout == SV_CGROUP_LAYOUT_HYBRID;
+        return c->cg && (c->info.layout == SV_CGROUP_LAYOUT_V1 || c->info.layout == SV_CGROUP_LAYOUT_HYBRID);
 }
 
 static void set(SvFigure *f, uint64_t v, SvMonitorSource s) {
@@ -630,9 +630,6 @@ int sv_monitor_sample(const char *root, const char *cgroup_path, pid_t pid, SvRe
         int r = sv_monitor_cgroup_info(root, &c.info);
         if (r < 0)
                 return r;
-        if (!cgroup_path) /* no cgroup: only /proc */
-                c.info = (SvCgroupInfo) { .layout = c.info.layout };
-
         SvResourceSample s = { .layout = c.info.layout };
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);

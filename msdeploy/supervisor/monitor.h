@@ -102,8 +102,9 @@ typedef struct SvResourceSample {
 } SvResourceSample;
 
 /* Samples the cgroup at cgroup_path ("/system.slice/x.service", "/" for the root cgroup; no ".."
- * components) and, for figures no cgroup file has, process pid (0: none). Returns the number of figures
- * found (0 when none: a vanished cgroup and process), -EINVAL on a bad path or negative pid. */
+ * components; NULL: none) and, for figures no cgroup file has, process pid (0: none). Returns the number
+ * of figures found (0 when none: a vanished cgroup and process), -EINVAL on a bad path, a negative pid
+ * or neither a path nor a pid. */
 int sv_monitor_sample(const char *root, const char *cgroup_path, pid_t pid, SvResourceSample *ret);
 
 /* The CPU quota in cores (quota / period), or a negative value when unlimited or unknown */
