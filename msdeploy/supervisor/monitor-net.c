@@ -15,10 +15,10 @@
 #define TCP_LINES_MAX (4u * 1024u * 1024u) /* per file: bounds the time a pathological table costs */
 
 /*
- * /proc/net/dev:
- *   Inter-|   Receive                                                |  Transmit
- *    face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
- *       lo:  123456     789    0    0    0     0          0         0   123456     789    0    0    0     0       0          0
+ * /proc/net/dev: two header lines, then per interface its name, a colon and 16 counters: received bytes,
+ * packets, errs, drop, fifo, frame, compressed, multicast, then sent bytes, packets, errs, drop, fifo,
+ * colls, carrier, compressed:
+ *       lo:  123456     789    0    0    0     0          0         0   123456     789    0    0 ...
  */
 int sv_monitor_net_dev(const char *root, SvNetDev **ret, size_t *ret_n) {
         _cleanup_free_ char *text = NULL;
@@ -90,7 +90,13 @@ SvTcpState sv_tcp_state_from_string(const char *s) {
 }
 
 static int hexval(char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        return -1;
 }
 
 /* "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000 ..." -> local port, state */

@@ -352,12 +352,15 @@ static void test_tcp(void **state) {
 static void test_tcp_bounded(void **state) {
         (void) state;
         StrBuf f = { 0 };
-        sb_append(&f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+#define REST " 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0\n"
+        sb_append(&f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout"
+                      " inode\n");
         /* listening on 1069 down to 1000, then one connection to 1000 and one to 1069 */
         for (unsigned p = 1069; p >= 1000; p--)
-                sb_printf(&f, "%4u: 00000000:%04X 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0\n", 1069 - p, p);
-        sb_append(&f, "  70: 0100007F:03E8 0100007F:C000 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 20 4 30 10 -1\n");
-        sb_append(&f, "  71: 0100007F:042D 0100007F:C001 01 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 20 4 30 10 -1\n");
+                sb_printf(&f, "%4u: 00000000:%04X 00000000:0000 0A" REST, 1069 - p, p);
+        sb_append(&f, "  70: 0100007F:03E8 0100007F:C000 01" REST);
+        sb_append(&f, "  71: 0100007F:042D 0100007F:C001 01" REST);
+#undef REST
         char *dir = tmp_root((const char *const[]) { "/proc/net/tcp", f.s, NULL });
         SvTcpStats t;
         assert_int_equal(sv_monitor_tcp(dir, &t), 0); /* no tcp6: IPv6 off */
@@ -415,11 +418,14 @@ static void test_metrics(void **state) {
         const char *const targets[] = { "a.service", "b.service", "worker" };
         sv_monitor_metrics_many(&b, "p", targets, s, 3);
         assert_int_equal(count(b.s, "# TYPE msd_cgroup_memory_current_bytes gauge\n"), 1);
+#define M "msd_cgroup_memory_current_bytes{project=\"p\",unit="
         assert_contains(b.s, "# TYPE msd_cgroup_memory_current_bytes gauge\n"
-                             "msd_cgroup_memory_current_bytes{project=\"p\",unit=\"a.service\",source=\"cgroup2\"} 52428800\n"
-                             "msd_cgroup_memory_current_bytes{project=\"p\",unit=\"b.service\",source=\"cgroup1\"} 58720256\n"
-                             "msd_cgroup_memory_current_bytes{project=\"p\",unit=\"worker\",source=\"proc\"} 18874368\n");
-        assert_contains(b.s, "msd_cgroup_cpu_usage_seconds_total{project=\"p\",unit=\"b.service\",source=\"cgroup2\"} 2.5\n");
+                             M "\"a.service\",source=\"cgroup2\"} 52428800\n"
+                             M "\"b.service\",source=\"cgroup1\"} 58720256\n"
+                             M "\"worker\",source=\"proc\"} 18874368\n");
+#undef M
+        assert_contains(b.s, "msd_cgroup_cpu_usage_seconds_total{project=\"p\",unit=\"b.service\","
+                             "source=\"cgroup2\"} 2.5\n");
         assert_contains(b.s, "msd_cgroup_cpu_quota_cores{project=\"p\",unit=\"b.service\",source=\"cgroup1\"} 0.2\n");
         assert_contains(b.s, "msd_pids_current{project=\"p\",unit=\"worker\",source=\"proc\"} 3\n");
         assert_int_equal(count(b.s, "# TYPE msd_pids_current gauge\n"), 1);
@@ -575,8 +581,10 @@ static void test_alert_metrics(void **state) {
         StrBuf b = { 0 };
         sv_alert_metrics(&b, "mister-smith", a, 2);
         assert_contains(b.s, "# TYPE msd_alert_firing gauge\n");
-        assert_contains(b.s, "msd_alert_firing{project=\"mister-smith\",alert=\"memory-high\",target=\"x.service\"} 0\n");
-        assert_contains(b.s, "msd_alert_firing{project=\"mister-smith\",alert=\"memory-high\",target=\"y.service\"} 1\n");
+#define A "msd_alert_firing{project=\"mister-smith\",alert=\"memory-high\",target="
+        assert_contains(b.s, A "\"x.service\"} 0\n");
+        assert_contains(b.s, A "\"y.service\"} 1\n");
+#undef A
         sb_free(&b);
         sv_alert_metrics(&b, "mister-smith", a, 0);
         assert_int_equal(b.len, 0);
