@@ -43,6 +43,7 @@ struct Runtime {
         unsigned terms;              /* SIGTERMs received */
         SvAggregator *aggregator;    /* the configuration's health checks */
         SvEndpoint *endpoint;
+        const char *config_path;     /* read again on SIGHUP */
 };
 
 usec_t now_monotonic(Runtime *r);

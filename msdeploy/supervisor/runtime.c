@@ -207,6 +207,66 @@ static void kill_everything(Runtime *r) {
                         (void) kill(-nodes[i]->pid, SIGKILL);
 }
 
+/* The backoff policy a node gets from its supervisor's configuration. */
+static void set_policy(NodeHost *h) {
+        const SvSupervisor *parent = h->node->parent ? h->node->parent->sup : NULL;
+        if (!parent)
+                return;
+        const Backoff *b = &parent->backoff;
+        h->policy = (SvBackoffPolicy) {
+                .kind = sv_backoff_kind_from_string(backoff_kind_to_string(b->kind)),
+                .base = b->base,
+                .cap = b->cap < b->base ? b->base : b->cap,
+                .multiplier = b->multiplier,
+                .jitter = b->jitter,
+                .min_uptime = b->min_uptime,
+                .reset_after = b->reset_after,
+        };
+}
+
+/* SIGHUP: read the configuration again and apply only what changed. A configuration that does not
+ * load, or a tree of another shape, leaves everything as it was. */
+static void reload(Runtime *r) {
+        usec_t now = now_monotonic(r);
+        (void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading", (unsigned long long) now);
+        Diags d = {};
+        SvConfig *next = NULL;
+        int k = sv_config_load(r->config_path, &next, &d);
+        diags_sort(&d);
+        diags_print(&d, stderr, false);
+        diags_clear(&d);
+        if (k >= 0 && !next->supervision.root != !r->tree)
+                k = -EBUSY;
+        if (k >= 0 && r->tree)
+                k = sv_tree_reload(r->tree, &next->supervision, now);
+        if (k < 0) {
+                fprintf(stderr, "msd-supervisor: reload of '%s' refused (%s), keeping the running configuration\n", r->config_path,
+                        k == -EBUSY ? "the tree changed shape: restart msd-supervisor to apply that" : "invalid configuration");
+                sv_config_free(next);
+                (void) sd_notify(0, "READY=1");
+                send_status(r);
+                return;
+        }
+        fprintf(stderr, "msd-supervisor: reloaded '%s': %d worker%s replaced\n", r->config_path, k, k == 1 ? "" : "s");
+        if (r->tree) {
+                SvNode **nodes;
+                size_t n = sv_tree_nodes(r->tree, &nodes);
+                for (size_t i = 0; i < n; i++)
+                        set_policy(nodes[i]->host);
+        }
+        /* health checks start over with the new list; the endpoint keeps its address */
+        SvAggregator *agg = NULL;
+        if (next->n_components > 0 && sv_aggregator_new(r->event, next, &agg) < 0)
+                fprintf(stderr, "msd-supervisor: the new health checks cannot run, keeping none\n");
+        sv_aggregator_free(r->aggregator);
+        r->aggregator = agg;
+        SvConfig *old = r->config;
+        r->config = next;
+        sv_config_free(old);
+        (void) sd_notify(0, "READY=1");
+        send_status(r);
+}
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         (void) s;
         Runtime *r = userdata;
@@ -224,15 +284,16 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 sv_tree_shutdown(r->tree, now_monotonic(r));
                 return 0;
         case SIGHUP:
-                fprintf(stderr, "msd-supervisor: SIGHUP: configuration reload is not supported yet, ignoring\n");
+                reload(r);
                 return 0;
         }
         return 0;
 }
 
-int runtime_new(SvConfig *config, Runtime **ret) {
+int runtime_new(const char *path, SvConfig *config, Runtime **ret) {
         Runtime *r = xcalloc(1, sizeof(Runtime));
         r->config = config;
+        r->config_path = path;
         sv_rng_seed(&r->rng, (uint64_t) getpid() ^ (uint64_t) time(NULL));
         int k = sd_event_new(&r->event);
         if (k < 0)
@@ -263,21 +324,9 @@ int runtime_new(SvConfig *config, Runtime **ret) {
                 NodeHost *h = xcalloc(1, sizeof(NodeHost));
                 h->rt = r;
                 h->node = nodes[i];
-                const SvSupervisor *parent = nodes[i]->parent ? nodes[i]->parent->sup : NULL;
-                if (parent) {
-                        const Backoff *b = &parent->backoff;
-                        h->policy = (SvBackoffPolicy) {
-                                .kind = sv_backoff_kind_from_string(backoff_kind_to_string(b->kind)),
-                                .base = b->base,
-                                .cap = b->cap < b->base ? b->base : b->cap,
-                                .multiplier = b->multiplier,
-                                .jitter = b->jitter,
-                                .min_uptime = b->min_uptime,
-                                .reset_after = b->reset_after,
-                        };
-                        sv_backoff_init(&h->backoff, &h->policy);
-                }
                 nodes[i]->host = h;
+                set_policy(h);
+                sv_backoff_init(&h->backoff, &h->policy);
                 if (nodes[i]->worker && (k = liveness_init(r, h)) < 0)
                         goto fail;
         }
@@ -326,6 +375,7 @@ Runtime *runtime_free(Runtime *r) {
         sv_notify_free(r->notify);
         sd_event_source_disable_unref(r->watchdog);
         sd_event_unref(r->event);
+        sv_config_free(r->config);
         free(r);
         return NULL;
 }

@@ -10,8 +10,9 @@
 typedef struct Runtime Runtime;
 
 /* Sets everything up on a new loop (SIGCHLD, SIGTERM, SIGINT, SIGHUP blocked and handled). */
-int runtime_new(SvConfig *config, Runtime **ret);
-Runtime *runtime_free(Runtime *r);
+/* config (read from path) is the runtime's from now on: a reload replaces and frees it. */
+int runtime_new(const char *path, SvConfig *config, Runtime **ret);
+Runtime *runtime_free(Runtime *r); /* frees the configuration too */
 /* Runs until the root stops; returns the process exit code (0 after a shutdown, 1 after escalation). */
 int runtime_run(Runtime *r);
 sd_event *runtime_event(Runtime *r);

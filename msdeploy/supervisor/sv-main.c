@@ -69,14 +69,12 @@ int main(int argc, char **argv) {
                 return 0;
         }
         Runtime *rt = NULL;
-        r = runtime_new(config, &rt);
+        r = runtime_new(path, config, &rt);
         if (r < 0) {
                 fprintf(stderr, "msd-supervisor: cannot set up: %s\n", strerror(-r));
-                sv_config_free(config);
                 return 1;
         }
         int code = runtime_run(rt);
         runtime_free(rt);
-        sv_config_free(config);
         return code;
 }

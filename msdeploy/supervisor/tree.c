@@ -302,6 +302,14 @@ void sv_tree_exited(SvTree *t, SvNode *n, int status, usec_t now) {
                 return;
         n->last_exit = status;
         event(t, n, "exited");
+        if (n->state == SV_STOPPING && n->replacing) { /* reload: start again in its turn, no restart counted */
+                n->replacing = false;
+                n->state = SV_STOPPED;
+                n->pid = 0;
+                event(t, n, "replaced");
+                reconcile(t, n->parent, now);
+                return;
+        }
         if (n->state == SV_STOPPING && !n->failing) {
                 stopped(t, n, now);
                 return;
@@ -323,4 +331,68 @@ void sv_tree_fail(SvTree *t, SvNode *n, usec_t now) {
 void sv_tree_timer(SvTree *t, SvNode *n, usec_t now) {
         if (n->state == SV_WAITING && n->restart_at <= now && n->parent)
                 reconcile(t, n->parent, now);
+}
+
+static bool same_env(const SvWorker *a, const SvWorker *b) {
+        if (a->n_environment != b->n_environment)
+                return false;
+        for (size_t i = 0; i < a->n_environment; i++)
+                if (strcmp(a->environment[i].key, b->environment[i].key) != 0 || strcmp(a->environment[i].value, b->environment[i].value) != 0)
+                        return false;
+        return true;
+}
+
+static bool same_str(const char *a, const char *b) {
+        return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether the running process would be started differently: then it must be replaced. */
+static bool worker_changed(const SvWorker *a, const SvWorker *b) {
+        return !same_str(a->exec, b->exec) || !same_str(a->user, b->user) || !same_str(a->group, b->group) || !same_env(a, b) ||
+               a->readiness != b->readiness || !same_str(a->check, b->check);
+}
+
+static bool same_shape(const SvNode *n, const SvSupervisor *sup, const SvWorker *worker) {
+        if (!n->sup != !sup || strcmp(n->name, sup ? sup->name : worker->name) != 0)
+                return false;
+        if (!sup)
+                return true;
+        if (n->n_children != sup->n_children)
+                return false;
+        for (size_t i = 0; i < n->n_children; i++)
+                if (!same_shape(n->children[i], sup->children[i].supervisor, sup->children[i].worker))
+                        return false;
+        return true;
+}
+
+static int apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *worker, usec_t now) {
+        n->name = sup ? sup->name : worker->name; /* the old configuration's strings go away */
+        if (sup) {
+                int replaced = 0;
+                if (sup->intensity != n->sup->intensity) { /* a fresh window of the new size */
+                        free(n->restart_times);
+                        n->n_restart_times = (size_t) sup->intensity + 1;
+                        n->restart_times = xcalloc(n->n_restart_times, sizeof(usec_t));
+                        n->restart_ring_pos = 0;
+                }
+                n->sup = sup;
+                for (size_t i = 0; i < n->n_children; i++)
+                        replaced += apply(t, n->children[i], sup->children[i].supervisor, sup->children[i].worker, now);
+                return replaced;
+        }
+        bool changed = worker_changed(n->worker, worker);
+        n->worker = worker;
+        if (!changed || !running(n))
+                return 0;
+        n->replacing = true;
+        n->state = SV_STOPPING;
+        event(t, n, "replacing");
+        t->ops.kill(t->userdata, n);
+        return 1;
+}
+
+int sv_tree_reload(SvTree *t, const Supervision *config, usec_t now) {
+        if (!config->root || !same_shape(t->root, config->root, NULL))
+                return -EBUSY;
+        return apply(t, t->root, config->root, NULL, now);
 }

@@ -39,6 +39,7 @@ struct SvNode {
         bool must_stop;            /* a sibling's failure (or shutdown) stops it */
         bool removed;              /* temporary child, never to run again */
         bool failing;              /* the host is killing it because it failed (phi, checks): its exit is a failure */
+        bool replacing;            /* being stopped to start again with a new configuration (reload) */
         pid_t pid;                 /* workers, while running */
         usec_t started_at;
         usec_t restart_at;         /* SV_WAITING: when to start again */
@@ -92,5 +93,10 @@ void sv_tree_fail(SvTree *t, SvNode *n, usec_t now);
 void sv_tree_timer(SvTree *t, SvNode *n, usec_t now);
 /* Every critical worker is up (when msd-supervisor tells systemd READY=1). */
 bool sv_tree_critical_up(SvTree *t);
+/* Applies a new configuration of the same shape (same supervisors and children, in the same order):
+ * supervisors take their new settings in place; a worker whose settings changed is stopped and started
+ * again (neither a failure nor a restart); the others keep running untouched. Returns -EBUSY when the
+ * shape differs (nothing is changed then), else the number of workers being replaced. */
+int sv_tree_reload(SvTree *t, const Supervision *config, usec_t now);
 
 const char *sv_state_to_string(SvState s);

@@ -472,6 +472,66 @@ static void test_health_aggregator(void **state) {
         assert_int_equal(finish(&r, 10), 0);
 }
 
+static void rewrite(Run *r, const char *yaml) {
+        char path[128], tmp[140];
+        snprintf(path, sizeof(path), "%s/sv.yaml", r->dir);
+        snprintf(tmp, sizeof(tmp), "%s/sv.yaml.new", r->dir);
+        FILE *f = fopen(tmp, "w");
+        assert_non_null(f);
+        fputs(yaml, f);
+        fclose(f);
+        assert_int_equal(rename(tmp, path), 0);
+}
+
+#define RELOAD_TREE(key)                                                                                                   \
+        "version: 1\nroot: R\nsupervisors:\n  - name: R\n    strategy: one_for_all\n"                                          \
+        "    children: [{name: a, type: worker}, {name: b, type: worker}]\nworkers:\n"                                         \
+        "  - {name: a, exec: /bin/sleep 1000, environment: {KEY: " key "}}\n  - {name: b, exec: /bin/sleep 1001}\n"
+
+static void test_sighup_reload(void **state) {
+        (void) state;
+        Run r;
+        start(&r, RELOAD_TREE("one"), NULL);
+        assert_true(wait_log(&r, "R: up", 5));
+        pid_t a = pid_of(&r, "a"), b = pid_of(&r, "b");
+        /* key rotation: only the worker whose environment changed is replaced, not counted as a failure,
+         * and one_for_all does not take its sibling down */
+        rewrite(&r, RELOAD_TREE("two"));
+        kill(r.pid, SIGHUP);
+        assert_true(wait_note(&r, "RELOADING=1", 5));
+        assert_true(wait_log(&r, "1 worker replaced", 5));
+        assert_true(wait_log(&r, "a: started", 5));
+        assert_int_not_equal(pid_of(&r, "a"), a);
+        assert_int_equal(pid_of(&r, "b"), b);
+        assert_null(strstr(r.log.s, "restarting"));
+        /* the new environment, once the process has exec'ed (the log line comes right after fork) */
+        char environ_path[64];
+        snprintf(environ_path, sizeof(environ_path), "/proc/%d/environ", (int) pid_of(&r, "a"));
+        bool rotated = false;
+        for (double end = now_s() + 2; !rotated && now_s() < end; usleep(20000)) {
+                char env[8192];
+                FILE *f = fopen(environ_path, "r");
+                assert_non_null(f);
+                size_t n = fread(env, 1, sizeof(env), f);
+                fclose(f);
+                rotated = memmem(env, n, "KEY=two", 8) != NULL;
+        }
+        assert_true(rotated);
+        /* an invalid configuration or another shape changes nothing */
+        a = pid_of(&r, "a");
+        rewrite(&r, "version: 1\nroot: R\nsupervisors: [{name: R, children: [{name: a, type: worker}]}]\n"
+                    "workers:\n  - {name: a, exec: /bin/sleep 1000}\n");
+        kill(r.pid, SIGHUP);
+        assert_true(wait_log(&r, "the tree changed shape", 5));
+        rewrite(&r, "version: 1\nroot: [broken\n");
+        kill(r.pid, SIGHUP);
+        assert_true(wait_log(&r, "invalid configuration", 5));
+        assert_int_equal(pid_of(&r, "a"), a);
+        assert_int_equal(pid_of(&r, "b"), b);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_one_for_one, teardown),           cmocka_unit_test_teardown(test_one_for_all, teardown),
@@ -482,6 +542,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_endpoint_and_phi, teardown),
                 cmocka_unit_test_teardown(test_readiness_check, teardown),
                 cmocka_unit_test_teardown(test_health_aggregator, teardown),
+                cmocka_unit_test_teardown(test_sighup_reload, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
