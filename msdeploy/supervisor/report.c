@@ -7,6 +7,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "supervisor/monitor.h"
 #include "supervisor/prom.h"
 #include "supervisor/runtime-internal.h"
 #include "util/json.h"
@@ -141,6 +142,34 @@ static int on_tree(void *userdata, const char *method, const char *path, StrBuf 
         return 200;
 }
 
+/* Resource figures of every running child and the host's network, sampled now: a scrape costs a few
+ * small file reads, and an idle supervisor needs no sampling timer. */
+static void resource_metrics(Runtime *r, StrBuf *body) {
+        SvNode **nodes = NULL;
+        size_t n = r->tree ? sv_tree_nodes(r->tree, &nodes) : 0, k = 0;
+        const char **targets = xcalloc(n + 1, sizeof(char *));
+        SvResourceSample *samples = xcalloc(n + 1, sizeof(SvResourceSample));
+        for (size_t i = 0; i < n; i++) {
+                if (!nodes[i]->worker || nodes[i]->pid <= 0)
+                        continue;
+                /* children share the supervisor's cgroup: their own /proc figures say more than the cgroup's */
+                if (sv_monitor_sample(NULL, NULL, nodes[i]->pid, &samples[k]) > 0)
+                        targets[k++] = nodes[i]->name;
+        }
+        if (k > 0)
+                sv_monitor_metrics_many(body, r->config->project, targets, samples, k);
+        free(targets);
+        free(samples);
+        SvNetDev *devs = NULL;
+        size_t n_devs = 0;
+        if (sv_monitor_net_dev(NULL, &devs, &n_devs) >= 0)
+                sv_monitor_net_metrics(body, r->config->project, devs, n_devs);
+        free(devs);
+        SvTcpStats tcp;
+        if (sv_monitor_tcp(NULL, &tcp) >= 0)
+                sv_monitor_tcp_metrics(body, r->config->project, &tcp);
+}
+
 static int on_metrics(void *userdata, const char *method, const char *path, StrBuf *body, const char **ret_type) {
         (void) method, (void) path;
         Runtime *r = userdata;
@@ -174,6 +203,7 @@ static int on_metrics(void *userdata, const char *method, const char *path, StrB
                 }
         }
         sv_aggregator_metrics(r->aggregator, project, body);
+        resource_metrics(r, body);
         return 200;
 }
 
