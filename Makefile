@@ -114,8 +114,8 @@ golden-tests: $(MSDEPLOY)
 external-tests: $(MSDEPLOY)
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
 
-valgrind-tests: $(MSDEPLOY)
-	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/valgrind-run
+valgrind-tests: all
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/valgrind-run
 
 # generated/ and schemas/ are committed; this fails when they no longer match what the code renders.
 stale-check: $(MSDEPLOY)
@@ -142,16 +142,21 @@ $(BUILD)/bench-gen: tests/bench/gen.c
 	@$(CC) $(MSD_CFLAGS) $(CFLAGS) -o $@ $<
 
 # ---- install -----------------------------------------------------------------------------------------
-install: $(MSDEPLOY)
+install: all
 	install -Dm755 $(MSDEPLOY) $(DESTDIR)$(bindir)/msdeploy
-	install -d $(DESTDIR)$(datadir)/msdeploy/tiers $(DESTDIR)$(datadir)/msdeploy/schemas $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5
+	install -Dm755 $(SUPERVISOR) $(DESTDIR)$(bindir)/msd-supervisor
+	install -Dm755 $(DEMO_AGENT) $(DESTDIR)$(bindir)/msd-demo-agent
+	install -d $(DESTDIR)$(datadir)/msdeploy/tiers $(DESTDIR)$(datadir)/msdeploy/schemas $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
+		$(DESTDIR)$(mandir)/man8
 	install -m644 tiers/*.yaml $(DESTDIR)$(datadir)/msdeploy/tiers/
 	install -m644 schemas/*.json $(DESTDIR)$(datadir)/msdeploy/schemas/
 	install -m644 man/msdeploy.1 $(DESTDIR)$(mandir)/man1/
 	install -m644 man/msdeploy.yaml.5 $(DESTDIR)$(mandir)/man5/
+	install -m644 man/msd-supervisor.8 $(DESTDIR)$(mandir)/man8/
 
 uninstall:
-	rm -f $(DESTDIR)$(bindir)/msdeploy $(DESTDIR)$(mandir)/man1/msdeploy.1 $(DESTDIR)$(mandir)/man5/msdeploy.yaml.5
+	rm -f $(DESTDIR)$(bindir)/msdeploy $(DESTDIR)$(bindir)/msd-supervisor $(DESTDIR)$(bindir)/msd-demo-agent
+	rm -f $(DESTDIR)$(mandir)/man1/msdeploy.1 $(DESTDIR)$(mandir)/man5/msdeploy.yaml.5 $(DESTDIR)$(mandir)/man8/msd-supervisor.8
 	rm -rf $(DESTDIR)$(datadir)/msdeploy
 
 clean:
