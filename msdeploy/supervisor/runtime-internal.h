@@ -2,6 +2,7 @@
 /* What the runtime's parts (runtime.c, report.c, liveness.c) share: the runtime and its per-node state. */
 #pragma once
 #include "supervisor/backoff.h"
+#include "supervisor/breaker.h"
 #include "supervisor/checks.h"
 #include "supervisor/endpoint.h"
 #include "supervisor/health.h"
@@ -24,6 +25,7 @@ typedef struct NodeHost {
         sd_event_source *timer;      /* restart delay */
         SvBackoff backoff;
         SvBackoffPolicy policy;
+        SvBreaker restarts;          /* around its restarts: lives shorter than min_uptime are failures */
         char *status;                /* last STATUS= */
         usec_t last_heartbeat;
         SvPhi phi;                   /* over WATCHDOG=1 heartbeats */

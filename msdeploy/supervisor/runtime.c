@@ -140,10 +140,21 @@ static void op_arm_timer(void *userdata, SvNode *n, usec_t at) {
         (void) sd_event_add_time(r->event, &h->timer, CLOCK_MONOTONIC, at, TIMER_ACCURACY, on_timer, h);
 }
 
+/* The backoff delay, stretched while the child's restart breaker is open: a child that keeps dying
+ * young (a dependency down, say) waits out the breaker instead of feeding a restart storm. */
 static usec_t op_restart_delay(void *userdata, SvNode *n, usec_t uptime) {
         Runtime *r = userdata;
         NodeHost *h = n->host;
-        return sv_backoff_next(&h->backoff, &h->policy, uptime, &r->rng);
+        usec_t now = now_monotonic(r), delay = sv_backoff_next(&h->backoff, &h->policy, uptime, &r->rng);
+        sv_breaker_record(&h->restarts, uptime >= h->policy.min_uptime, now);
+        if (!sv_breaker_allow(&h->restarts, now)) {
+                usec_t retry = sv_breaker_retry_at(&h->restarts);
+                if (retry != USEC_INFINITY && retry > now + delay) {
+                        fprintf(stderr, "msd-supervisor: %s: restart breaker open, next start in %.1fs\n", n->name, (double) (retry - now) / 1e6);
+                        delay = retry - now;
+                }
+        }
+        return delay;
 }
 
 static void op_root_down(void *userdata, bool failed) {
@@ -206,6 +217,12 @@ static void kill_everything(Runtime *r) {
                 if (nodes[i]->pid > 0)
                         (void) kill(-nodes[i]->pid, SIGKILL);
 }
+
+/* Restart breaker: of the last 10 lives, judged from 5, 80 % dying before min_uptime opens it for 10 s,
+ * doubling after a failed probe up to 5 min. */
+static const SvBreakerPolicy restart_breaker = {
+        .window = 10, .min_calls = 5, .failure_rate = 80, .wait = 10 * USEC_PER_SEC, .max_wait = 5 * 60 * USEC_PER_SEC, .probes = 1,
+};
 
 /* The backoff policy a node gets from its supervisor's configuration. */
 static void set_policy(NodeHost *h) {
@@ -327,6 +344,7 @@ int runtime_new(const char *path, SvConfig *config, Runtime **ret) {
                 nodes[i]->host = h;
                 set_policy(h);
                 sv_backoff_init(&h->backoff, &h->policy);
+                (void) sv_breaker_init(&h->restarts, &restart_breaker);
                 if (nodes[i]->worker && (k = liveness_init(r, h)) < 0)
                         goto fail;
         }

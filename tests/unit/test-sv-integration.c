@@ -299,6 +299,30 @@ static void test_exec_failure_backs_off(void **state) {
         assert_int_equal(finish(&r, 10), 0);
 }
 
+static void test_restart_breaker(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    intensity: 1000\n    period: 60s\n"
+              "    backoff: {kind: none, min_uptime: 1s}\n    children: [{name: x, type: worker}]\n"
+              "workers:\n  - {name: x, exec: /bin/false}\n",
+              NULL);
+        /* five lives shorter than min_uptime: the breaker opens instead of restarting in a tight loop */
+        assert_true(wait_log(&r, "x: restart breaker open, next start in 10.0s", 5));
+        size_t starts = 0;
+        for (const char *p = r.log.s; (p = strstr(p, "x: started")); p++)
+                starts++;
+        usleep(500000);
+        pump(&r, 0);
+        size_t later = 0;
+        for (const char *p = r.log.s; (p = strstr(p, "x: started")); p++)
+                later++;
+        assert_int_equal(starts, later); /* nothing started while it is open */
+        assert_true(starts <= 6);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
 static void test_notify_ready_watchdog_stopping(void **state) {
         (void) state;
         Run r;
@@ -543,6 +567,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_readiness_check, teardown),
                 cmocka_unit_test_teardown(test_health_aggregator, teardown),
                 cmocka_unit_test_teardown(test_sighup_reload, teardown),
+                cmocka_unit_test_teardown(test_restart_breaker, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
