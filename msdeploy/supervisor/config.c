@@ -77,6 +77,16 @@ static const Schema c_component = { S_OBJECT, "a component", .label = "component
         { "name", &c_name, true, "" },
         { "units", &c_units, false, "" },
         { "checks", &(const Schema) { S_LIST, "checks", .item = &c_check }, false, "" }) };
+static const Schema c_alert = { S_OBJECT, "an alert rule", .label = "alert", .fields = SCHEMA_FIELDS(
+        { "name", &c_name, true, "" },
+        { "metric", &(const Schema) { S_ENUM, "metric", SCHEMA_VALUES("memory_percent", "memory_bytes", "cpu_percent", "pids", "oom_kills",
+                                                                        "tcp_established", "tcp_time_wait") }, true, "" },
+        { "threshold", &c_number, true, "" },
+        { "clear", &c_number, false, "" },
+        { "breaches", &c_count, false, "" }) };
+static const Schema c_monitor = { S_OBJECT, "resource monitoring", .fields = SCHEMA_FIELDS(
+        { "interval", &c_duration, false, "" },
+        { "alerts", &(const Schema) { S_LIST, "alert rules", .item = &c_alert }, false, "" }) };
 static const Schema c_aggregation = { S_DICT, "aggregation rules (informative)", .item = &c_string };
 
 static const Schema sv_config_schema = { S_OBJECT, "an msd-supervisor configuration", .fields = SCHEMA_FIELDS(
@@ -88,7 +98,8 @@ static const Schema sv_config_schema = { S_OBJECT, "an msd-supervisor configurat
         { "supervisors", &(const Schema) { S_LIST, "supervisors", .item = &c_supervisor }, false, "" },
         { "workers", &(const Schema) { S_LIST, "workers", .item = &c_worker }, false, "" },
         { "aggregation", &c_aggregation, false, "" },
-        { "components", &(const Schema) { S_LIST, "components", .item = &c_component }, false, "" }) };
+        { "components", &(const Schema) { S_LIST, "components", .item = &c_component }, false, "" },
+        { "monitor", &c_monitor, false, "" }) };
 
 SvConfig *sv_config_free(SvConfig *c) {
         if (!c)
@@ -292,6 +303,22 @@ int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
                 comp->name = str(comps->items[i], "name", "");
                 comp->units = strlist(c->arena, comps->items[i], "units");
                 read_checks(c, comp, node_get(comps->items[i], "checks"));
+        }
+        const Node *mon = node_get(root, "monitor"), *alerts = node_get(mon, "alerts");
+        c->monitor_interval = duration(mon, "interval", 10 * USEC_PER_SEC);
+        c->alerts = arena_alloc_array(c->arena, alerts ? alerts->n : 0, sizeof(SvAlertRule));
+        for (size_t i = 0; alerts && i < alerts->n; i++) {
+                const Node *n = alerts->items[i];
+                SvAlertRule *a = &c->alerts[c->n_alerts++];
+                *a = (SvAlertRule) {
+                        .name = str(n, "name", ""),
+                        .metric = sv_alert_metric_from_string(str(n, "metric", "")),
+                        .threshold = number(n, "threshold", 0),
+                        .breaches = (unsigned) count(n, "breaches", 3),
+                };
+                a->clear = number(n, "clear", a->threshold);
+                if (sv_alert_rule_validate(a) < 0)
+                        diag_error(d, n->loc, "alert '%s' is not valid: 'clear' must not exceed 'threshold' and 'breaches' be at least 1", a->name);
         }
         return d->n_errors > errors ? -EINVAL : 0;
 }

@@ -3,6 +3,7 @@
  * both rendered by msdeploy, read into the model's own types. */
 #pragma once
 #include "spec/model.h"
+#include "supervisor/monitor.h"
 #include "util/diag.h"
 
 typedef struct SvComponent {
@@ -20,6 +21,9 @@ typedef struct SvConfig {
         Supervision supervision;  /* root NULL: health-aggregator mode */
         SvComponent *components;
         size_t n_components;
+        usec_t monitor_interval;  /* how often children's resources are sampled for alerts */
+        SvAlertRule *alerts;      /* applied to every running child */
+        size_t n_alerts;
 } SvConfig;
 
 /* Reads and checks a config; every problem goes to d with FILE:LINE:COL. On failure *ret still holds the

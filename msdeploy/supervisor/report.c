@@ -204,6 +204,7 @@ static int on_metrics(void *userdata, const char *method, const char *path, StrB
         }
         sv_aggregator_metrics(r->aggregator, project, body);
         resource_metrics(r, body);
+        alerts_metrics(r, body);
         return 200;
 }
 

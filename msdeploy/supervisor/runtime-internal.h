@@ -16,6 +16,8 @@
 /* Timers fire within 1 ms of their time (sd-event's default coalesces them over 250 ms). */
 #define TIMER_ACCURACY USEC_PER_MSEC
 
+typedef struct Alerts Alerts;
+
 /* What the runtime keeps per node (SvNode.host). */
 typedef struct NodeHost {
         Runtime *rt;
@@ -46,6 +48,7 @@ struct Runtime {
         SvAggregator *aggregator;    /* the configuration's health checks */
         SvEndpoint *endpoint;
         const char *config_path;     /* read again on SIGHUP */
+        Alerts *alerts;              /* resource alert rules over the running children */
 };
 
 usec_t now_monotonic(Runtime *r);
@@ -58,3 +61,7 @@ void liveness_started(Runtime *r, NodeHost *h);
 void liveness_heartbeat(Runtime *r, NodeHost *h, usec_t now);
 void liveness_stopped(NodeHost *h);
 void liveness_free(NodeHost *h);
+/* alerts.c: resource alert rules sampled every monitor interval (nothing without rules). */
+int alerts_start(Runtime *r);
+void alerts_stop(Runtime *r);
+void alerts_metrics(Runtime *r, StrBuf *b);

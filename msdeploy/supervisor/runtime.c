@@ -278,8 +278,11 @@ static void reload(Runtime *r) {
         sv_aggregator_free(r->aggregator);
         r->aggregator = agg;
         SvConfig *old = r->config;
+        alerts_stop(r); /* the rules live in the configuration */
         r->config = next;
         sv_config_free(old);
+        if (alerts_start(r) < 0)
+                fprintf(stderr, "msd-supervisor: the new alert rules cannot run, keeping none\n");
         (void) sd_notify(0, "READY=1");
         send_status(r);
 }
@@ -350,6 +353,8 @@ int runtime_new(const char *path, SvConfig *config, Runtime **ret) {
         }
         if (config->n_components > 0 && (k = sv_aggregator_new(r->event, config, &r->aggregator)) < 0)
                 goto fail;
+        if ((k = alerts_start(r)) < 0)
+                goto fail;
         if (config->listen && (k = report_start(r)) < 0) {
                 fprintf(stderr, "msd-supervisor: cannot listen on %s: %s\n", config->listen, strerror(-k));
                 goto fail;
@@ -388,6 +393,7 @@ Runtime *runtime_free(Runtime *r) {
                 }
                 sv_tree_free(r->tree);
         }
+        alerts_stop(r);
         sv_endpoint_free(r->endpoint);
         sv_aggregator_free(r->aggregator);
         sv_notify_free(r->notify);

@@ -556,6 +556,26 @@ static void test_sighup_reload(void **state) {
         assert_int_equal(finish(&r, 10), 0);
 }
 
+static void test_resource_alerts(void **state) {
+        (void) state;
+        Run r;
+        StrBuf body = {};
+        start(&r,
+              "version: 1\nproject: al\nlisten: \"127.0.0.1:19394\"\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: s, type: worker}]\n"
+              "workers:\n  - {name: s, exec: /bin/sleep 1000}\n"
+              "monitor:\n  interval: 100ms\n  alerts:\n    - {name: busy, metric: pids, threshold: 0.5, clear: 0.5, breaches: 3}\n",
+              NULL);
+        double t0 = now_s();
+        /* one process is above 0.5 pids: the third consecutive breach fires (100 ms apart) */
+        assert_true(wait_log(&r, "s: alert busy firing (pids 1, threshold 0.5)", 5));
+        assert_true(now_s() - t0 >= 0.25);
+        assert_int_equal(http_get("http://127.0.0.1:19394/metrics", &body), 200);
+        assert_non_null(strstr(body.s, "msd_alert_firing{project=\"al\",alert=\"busy\",target=\"s\"} 1\n"));
+        sb_free(&body);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_one_for_one, teardown),           cmocka_unit_test_teardown(test_one_for_all, teardown),
@@ -568,6 +588,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_health_aggregator, teardown),
                 cmocka_unit_test_teardown(test_sighup_reload, teardown),
                 cmocka_unit_test_teardown(test_restart_breaker, teardown),
+                cmocka_unit_test_teardown(test_resource_alerts, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
