@@ -27,11 +27,6 @@
 
 #define UNIT_DIR "etc/systemd/system/"
 
-static void add_artifact(ArtifactSet *out, const char *path, StrBuf *b) {
-        size_t size;
-        char *data = sb_take(b, &size);
-        artifact_set_add(out, path, 0644, "root", "root", data, size);
-}
 
 /* The command line of a service: the spec's own, or msd-supervisor with the config the renderers write. */
 static int service_exec(const Model *m, const Service *s, StrBuf *ret) {
@@ -130,7 +125,6 @@ static int render_base(const Model *m, const Service *s, const char *unit, const
                 /* `systemctl enable name@.service` enables the first instance; the installer enables them all. */
                 if (s->templated && s->instances.n > 0)
                         uw_set(&w, "DefaultInstance", s->instances.items[0]);
-                r = uw_finish(&w);
         }
         if (r < 0) {
                 sb_free(&b);
@@ -139,8 +133,7 @@ static int render_base(const Model *m, const Service *s, const char *unit, const
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, UNIT_DIR "%s", unit) < 0)
                 return sb_free(&b), -ENOMEM;
-        add_artifact(out, path, &b);
-        return 0;
+        return uw_finish_artifact(&w, out, path);
 }
 
 static int render_dropin(const Model *m, const Service *s, const char *unit, ArtifactSet *out, Diags *d) {
@@ -168,25 +161,14 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
         uw_set_duration(&w, "RestartMaxDelaySec", s->restart.max_delay);
         uw_set_duration(&w, "TimeoutStartSec", s->timeout_start);
         uw_set_duration(&w, "TimeoutStopSec", s->timeout_stop);
-        uw_set_size(&w, "MemoryMax", s->resources.memory_max);
-        uw_set_size(&w, "MemoryHigh", s->resources.memory_high);
-        uw_set_percent(&w, "CPUQuota", s->resources.cpu_quota);
-        uw_set_u64(&w, "CPUWeight", s->resources.cpu_weight);
-        uw_set_u64(&w, "IOWeight", s->resources.io_weight);
-        uw_set_u64(&w, "TasksMax", s->resources.tasks_max);
+        uw_set_limits(&w, &s->resources);
         uw_set_u64(&w, "LimitNOFILE", s->limit_nofile);
         hardening_write(&w, s);
 
-        int r = uw_finish(&w);
-        if (r < 0) {
-                sb_free(&b);
-                return r;
-        }
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, UNIT_DIR "%s.d/50-tier.conf", unit) < 0)
                 return sb_free(&b), -ENOMEM;
-        add_artifact(out, path, &b);
-        return 0;
+        return uw_finish_artifact(&w, out, path);
 }
 
 int render_services(const Model *m, ArtifactSet *out, Diags *d) {

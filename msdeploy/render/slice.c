@@ -32,22 +32,8 @@ static int render_slice(const Model *m, const Slice *s, ArtifactSet *out, Diags 
         if (render_spec_copy_path(m, source, sizeof(source)))
                 uw_set(&w, "SourcePath", source);
         uw_section(&w, "Slice");
-        uw_set_size(&w, "MemoryMax", s->limits.memory_max);
-        uw_set_size(&w, "MemoryHigh", s->limits.memory_high);
-        uw_set_percent(&w, "CPUQuota", s->limits.cpu_quota);
-        uw_set_u64(&w, "CPUWeight", s->limits.cpu_weight);
-        uw_set_u64(&w, "IOWeight", s->limits.io_weight);
-        uw_set_u64(&w, "TasksMax", s->limits.tasks_max);
-
-        int r = uw_finish(&w);
-        if (r < 0) {
-                sb_free(&b);
-                return r;
-        }
-        size_t size;
-        char *data = sb_take(&b, &size);
-        artifact_set_add(out, path, 0644, "root", "root", data, size);
-        return 0;
+        uw_set_limits(&w, &s->limits);
+        return uw_finish_artifact(&w, out, path);
 }
 
 int render_slices(const Model *m, ArtifactSet *out, Diags *d) {

@@ -49,13 +49,5 @@ int render_target(const Model *m, ArtifactSet *out, Diags *d) {
                 uw_set_list(&w, "WantedBy", &m->target_wanted_by);
         }
 
-        int r = uw_finish(&w);
-        if (r < 0) {
-                sb_free(&b);
-                return r;
-        }
-        size_t size;
-        char *data = sb_take(&b, &size);
-        artifact_set_add(out, path, 0644, "root", "root", data, size);
-        return 0;
+        return uw_finish_artifact(&w, out, path);
 }

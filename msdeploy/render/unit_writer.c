@@ -262,3 +262,23 @@ void uw_exec_append_arg(StrBuf *b, const char *arg) {
 int uw_finish(const UnitWriter *w) {
         return w->error;
 }
+
+int uw_finish_artifact(UnitWriter *w, ArtifactSet *out, const char *path) {
+        if (w->error < 0) {
+                sb_free(w->b);
+                return w->error;
+        }
+        size_t size;
+        char *data = sb_take(w->b, &size);
+        artifact_set_add(out, path, 0644, "root", "root", data, size);
+        return 0;
+}
+
+void uw_set_limits(UnitWriter *w, const Limits *l) {
+        uw_set_size(w, "MemoryMax", l->memory_max);
+        uw_set_size(w, "MemoryHigh", l->memory_high);
+        uw_set_percent(w, "CPUQuota", l->cpu_quota);
+        uw_set_u64(w, "CPUWeight", l->cpu_weight);
+        uw_set_u64(w, "IOWeight", l->io_weight);
+        uw_set_u64(w, "TasksMax", l->tasks_max);
+}

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "render/artifact.h"
 #include "spec/model.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
@@ -67,3 +68,8 @@ void uw_exec_append_arg(StrBuf *b, const char *arg);
 
 /* 0, or the first error met while writing. */
 int uw_finish(const UnitWriter *w);
+/* Adds the written unit to out as PATH (0644, root) and returns 0; on a writer error frees the text and
+ * returns the error. */
+int uw_finish_artifact(UnitWriter *w, ArtifactSet *out, const char *path);
+/* MemoryMax=, MemoryHigh=, CPUQuota=, CPUWeight=, IOWeight=, TasksMax= of the limits that are set. */
+void uw_set_limits(UnitWriter *w, const Limits *l);
