@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,7 +38,26 @@ typedef struct Run {
         StrBuf log;          /* everything it logged so far */
         size_t seen;         /* log offset already matched by wait_log() */
         StrBuf notes;        /* notify messages, one per line */
+        int port;            /* a free port, replacing @PORT@ in the configuration */
+        char url[128];
 } Run;
+
+/* A port nothing listens on right now (bound to 0 by the kernel, then released). */
+static int free_port(void) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t len = sizeof(sa);
+        assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &len), 0);
+        close(fd);
+        return ntohs(sa.sin_port);
+}
+
+/* "http://127.0.0.1:PORT" + path */
+static const char *url(Run *r, const char *path) {
+        snprintf(r->url, sizeof(r->url), "http://127.0.0.1:%d%s", r->port, path);
+        return r->url;
+}
 
 static pid_t live; /* the supervisor of the running test: killed by the teardown if an assertion fails */
 
@@ -117,9 +137,21 @@ static void start(Run *r, const char *yaml, const char *watchdog_usec) {
         char path[128], sock[128];
         snprintf(path, sizeof(path), "%s/sv.yaml", r->dir);
         snprintf(sock, sizeof(sock), "%s/notify", r->dir);
+        r->port = free_port();
+        char port[16];
+        snprintf(port, sizeof(port), "%d", r->port);
         FILE *f = fopen(path, "w");
         assert_non_null(f);
-        fputs(yaml, f);
+        for (const char *p = yaml; *p;) { /* @PORT@ becomes the free port */
+                const char *at = strstr(p, "@PORT@");
+                size_t n = at ? (size_t) (at - p) : strlen(p);
+                fwrite(p, 1, n, f);
+                p += n;
+                if (at) {
+                        fputs(port, f);
+                        p += 6;
+                }
+        }
         fclose(f);
         r->notify = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -424,7 +456,7 @@ static void test_endpoint_and_phi(void **state) {
         Run r;
         StrBuf body = {};
         start(&r,
-              "version: 1\nproject: t\nlisten: \"127.0.0.1:19391\"\nphi: {acceptable_pause: 500ms, min_stddev: 50ms}\n"
+              "version: 1\nproject: t\nlisten: \"127.0.0.1:@PORT@\"\nphi: {acceptable_pause: 500ms, min_stddev: 50ms}\n"
               "root: R\nsupervisors:\n  - name: R\n    intensity: 10\n    period: 10s\n"
               "    children: [{name: api, type: worker}, {name: mute, type: worker}]\nworkers:\n"
               "  - {name: api, exec: " AGENT " --role api --port 0, readiness: notify, critical: true}\n"
@@ -432,17 +464,17 @@ static void test_endpoint_and_phi(void **state) {
               NULL);
         assert_true(wait_log(&r, "api: up", 5));
         /* a non-critical child that never becomes ready only degrades the system */
-        assert_true(wait_http(&r, "http://127.0.0.1:19391/health", 200, &body, 5));
+        assert_true(wait_http(&r, url(&r, "/health"), 200, &body, 5));
         assert_non_null(strstr(body.s, "\"status\": \"degraded\""));
         assert_non_null(strstr(body.s, "\"api\": {\"status\": \"passing\", \"state\": \"up\", \"critical\": true"));
-        assert_int_equal(http_get("http://127.0.0.1:19391/health/api", &body), 200);
-        assert_int_equal(http_get("http://127.0.0.1:19391/health/nope", &body), 404);
-        assert_int_equal(http_get("http://127.0.0.1:19391/tree", &body), 200);
+        assert_int_equal(http_get(url(&r, "/health/api"), &body), 200);
+        assert_int_equal(http_get(url(&r, "/health/nope"), &body), 404);
+        assert_int_equal(http_get(url(&r, "/tree"), &body), 200);
         char pid[32];
         snprintf(pid, sizeof(pid), "\"pid\": %d", (int) pid_of(&r, "api"));
         assert_non_null(strstr(body.s, pid));
         assert_non_null(strstr(body.s, "\"strategy\": \"one_for_one\""));
-        assert_int_equal(http_get("http://127.0.0.1:19391/metrics", &body), 200);
+        assert_int_equal(http_get(url(&r, "/metrics"), &body), 200);
         assert_non_null(strstr(body.s, "msd_child_up{project=\"t\",supervisor=\"R\",child=\"api\"} 1\n"));
         assert_non_null(strstr(body.s, "msd_child_up{project=\"t\",supervisor=\"R\",child=\"mute\"} 0\n"));
         /* the agent stops its heartbeats: phi convicts it within a few intervals, and it is restarted */
@@ -464,7 +496,7 @@ static void test_readiness_check(void **state) {
         Run r;
         start(&r,
               "version: 1\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: web, type: worker}, {name: after, type: worker}]\n"
-              "workers:\n  - {name: web, exec: " AGENT " --role web --port 19392 --no-ready, readiness: check, check: \"http://127.0.0.1:19392/health\"}\n"
+              "workers:\n  - {name: web, exec: " AGENT " --role web --port @PORT@ --no-ready, readiness: check, check: \"http://127.0.0.1:@PORT@/health\"}\n"
               "  - {name: after, exec: /bin/sleep 1000}\n",
               NULL);
         /* the agent never sends READY=1: only its answering /health makes it up, and only then 'after' starts */
@@ -479,17 +511,17 @@ static void test_health_aggregator(void **state) {
         Run r;
         StrBuf body = {};
         start(&r,
-              "version: 1\nproject: agg\nlisten: \"127.0.0.1:19393\"\ncomponents:\n  - name: db\n    checks:\n"
+              "version: 1\nproject: agg\nlisten: \"127.0.0.1:@PORT@\"\ncomponents:\n  - name: db\n    checks:\n"
               "      - {name: closed, kind: tcp, target: \"127.0.0.1:1\", interval: 100ms, timeout: 200ms, failures_before_critical: 2, critical: true}\n"
               "  - name: self\n    checks:\n"
-              "      - {name: me, kind: http, target: \"http://127.0.0.1:19393/tree\", interval: 100ms, critical: false}\n",
+              "      - {name: me, kind: http, target: \"http://127.0.0.1:@PORT@/tree\", interval: 100ms, critical: false}\n",
               NULL);
         assert_true(wait_note(&r, "READY=1", 5));
         /* two failures of a critical check: unhealthy, HTTP 503 */
-        assert_true(wait_http(&r, "http://127.0.0.1:19393/health", 503, &body, 5));
+        assert_true(wait_http(&r, url(&r, "/health"), 503, &body, 5));
         assert_non_null(strstr(body.s, "\"status\": \"unhealthy\""));
         assert_non_null(strstr(body.s, "\"closed\": {\"status\": \"critical\""));
-        assert_int_equal(http_get("http://127.0.0.1:19393/health/self", &body), 200);
+        assert_int_equal(http_get(url(&r, "/health/self"), &body), 200);
         assert_non_null(strstr(body.s, "\"me\": {\"status\": \"passing\""));
         sb_free(&body);
         kill(r.pid, SIGTERM);
@@ -561,7 +593,7 @@ static void test_resource_alerts(void **state) {
         Run r;
         StrBuf body = {};
         start(&r,
-              "version: 1\nproject: al\nlisten: \"127.0.0.1:19394\"\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: s, type: worker}]\n"
+              "version: 1\nproject: al\nlisten: \"127.0.0.1:@PORT@\"\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: s, type: worker}]\n"
               "workers:\n  - {name: s, exec: /bin/sleep 1000}\n"
               "monitor:\n  interval: 100ms\n  alerts:\n    - {name: busy, metric: pids, threshold: 0.5, clear: 0.5, breaches: 3}\n",
               NULL);
@@ -569,7 +601,7 @@ static void test_resource_alerts(void **state) {
         /* one process is above 0.5 pids: the third consecutive breach fires (100 ms apart) */
         assert_true(wait_log(&r, "s: alert busy firing (pids 1, threshold 0.5)", 5));
         assert_true(now_s() - t0 >= 0.25);
-        assert_int_equal(http_get("http://127.0.0.1:19394/metrics", &body), 200);
+        assert_int_equal(http_get(url(&r, "/metrics"), &body), 200);
         assert_non_null(strstr(body.s, "msd_alert_firing{project=\"al\",alert=\"busy\",target=\"s\"} 1\n"));
         sb_free(&body);
         kill(r.pid, SIGTERM);
