@@ -18,8 +18,7 @@ static SvCheckStatus worker_status(const SvNode *n) {
         return n->state == SV_UP ? SV_CHECK_STATUS_PASSING : n->state == SV_STARTING ? SV_CHECK_STATUS_WARNING : SV_CHECK_STATUS_CRITICAL;
 }
 
-/* The system's health, or one component's (component != NULL: its checks only). */
-static SvHealth system_health(Runtime *r, const char *component) {
+SvHealth system_health(Runtime *r, const char *component) {
         SvHealthItem *items = NULL;
         size_t n = 0;
         SvNode **nodes = NULL;

@@ -54,6 +54,8 @@ struct Runtime {
 usec_t now_monotonic(Runtime *r);
 /* report.c: the HTTP endpoint (/health, /health/NAME, /tree, /metrics) on config->listen. */
 int report_start(Runtime *r);
+/* The system's health, or one component's (component != NULL: its checks only). */
+SvHealth system_health(Runtime *r, const char *component);
 /* liveness.c: phi accrual over a worker's heartbeats, and readiness checks. A worker phi convicts is
  * failed (restarted per its supervisor's strategy). */
 int liveness_init(Runtime *r, NodeHost *h);

@@ -201,11 +201,13 @@ static void on_notify(void *userdata, const SvNotifyMessage *m) {
                 sv_tree_ready(r->tree, n, now);
 }
 
-/* WATCHDOG=1 every WATCHDOG_USEC/2, from the loop itself: a stuck loop stops the pings. */
+/* WATCHDOG=1 every WATCHDOG_USEC/2, from the loop itself: a stuck loop stops the pings, and so does an
+ * unhealthy system, so that systemd's watchdog restarts the whole service. */
 static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata) {
         (void) usec;
         Runtime *r = userdata;
-        (void) sd_notify(0, "WATCHDOG=1");
+        if (system_health(r, NULL) != SV_HEALTH_UNHEALTHY)
+                (void) sd_notify(0, "WATCHDOG=1");
         (void) sd_event_source_set_time_relative(s, r->watchdog_interval);
         return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 }

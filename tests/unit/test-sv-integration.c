@@ -369,7 +369,9 @@ static void test_notify_ready_watchdog_stopping(void **state) {
         assert_true(now_s() - t0 >= 0.25);
         assert_true(strstr(r.log.s, "agent: up") != NULL);
         /* WATCHDOG=1 every WATCHDOG_USEC/2 */
-        r.notes.len = 0, r.notes.s[0] = 0;
+        r.notes.len = 0;
+        if (r.notes.s)
+                r.notes.s[0] = 0;
         usleep(600000);
         pump(&r, 0);
         int pings = 0;
@@ -378,6 +380,28 @@ static void test_notify_ready_watchdog_stopping(void **state) {
         assert_true(pings >= 3);
         kill(r.pid, SIGTERM);
         assert_true(wait_note(&r, "STOPPING=1", 5));
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_no_watchdog_when_unhealthy(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    intensity: 100\n    period: 60s\n"
+              "    backoff: {kind: exponential, base: 3s, cap: 3s, jitter: 0}\n    children: [{name: x, type: worker}]\n"
+              "workers:\n  - {name: x, exec: /bin/false, critical: true}\n",
+              "200000");
+        /* the critical child is down, waiting for its restart: the system is unhealthy, systemd's
+         * watchdog is left to fire */
+        assert_true(wait_log(&r, "x: restarting", 5));
+        pump(&r, 0);
+        r.notes.len = 0;
+        if (r.notes.s)
+                r.notes.s[0] = 0;
+        usleep(800000);
+        pump(&r, 0);
+        assert_true(!r.notes.s || !strstr(r.notes.s, "WATCHDOG=1"));
+        kill(r.pid, SIGTERM);
         assert_int_equal(finish(&r, 10), 0);
 }
 
@@ -608,6 +632,56 @@ static void test_resource_alerts(void **state) {
         assert_int_equal(finish(&r, 10), 0);
 }
 
+/* "Uid:", "CapEff:" ... line of /proc/PID/status, value part */
+static bool proc_status(pid_t pid, const char *key, char *ret, size_t size) {
+        char path[64], line[256];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+                return false;
+        bool found = false;
+        while (!found && fgets(line, sizeof(line), f))
+                if (strncmp(line, key, strlen(key)) == 0) {
+                        snprintf(ret, size, "%s", line + strlen(key) + strspn(line + strlen(key), " \t"));
+                        found = true;
+                }
+        fclose(f);
+        return found;
+}
+
+static void test_user_and_capabilities(void **state) {
+        (void) state;
+        if (getuid() != 0) {
+                fprintf(stderr, "SKIPPED: test_user_and_capabilities needs root to change users\n");
+                return;
+        }
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: n, type: worker}, {name: rootish, type: worker}]\n"
+              "workers:\n  - {name: n, exec: /bin/sleep 1000, user: nobody, group: nogroup}\n  - {name: rootish, exec: /bin/sleep 1001}\n",
+              NULL);
+        assert_true(wait_log(&r, "R: up", 5));
+        usleep(200000); /* past exec */
+        char v[128];
+        assert_true(proc_status(pid_of(&r, "n"), "Uid:", v, sizeof(v)));
+        assert_int_equal(atoi(v), 65534);
+        assert_true(proc_status(pid_of(&r, "n"), "Gid:", v, sizeof(v)));
+        assert_int_equal(atoi(v), 65534);
+        assert_true(proc_status(pid_of(&r, "n"), "CapEff:", v, sizeof(v)));
+        assert_int_equal(strtoull(v, NULL, 16), 0);
+        /* a child left as root keeps no capability either, not even in its bounding set */
+        assert_true(proc_status(pid_of(&r, "rootish"), "CapEff:", v, sizeof(v)));
+        assert_int_equal(strtoull(v, NULL, 16), 0);
+        assert_true(proc_status(pid_of(&r, "rootish"), "CapBnd:", v, sizeof(v)));
+        assert_int_equal(strtoull(v, NULL, 16), 0);
+        assert_true(proc_status(pid_of(&r, "rootish"), "NoNewPrivs:", v, sizeof(v)));
+        assert_int_equal(atoi(v), 1);
+        /* its own process group */
+        assert_int_equal(getpgid(pid_of(&r, "n")), pid_of(&r, "n"));
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_one_for_one, teardown),           cmocka_unit_test_teardown(test_one_for_all, teardown),
@@ -621,6 +695,8 @@ int main(void) {
                 cmocka_unit_test_teardown(test_sighup_reload, teardown),
                 cmocka_unit_test_teardown(test_restart_breaker, teardown),
                 cmocka_unit_test_teardown(test_resource_alerts, teardown),
+                cmocka_unit_test_teardown(test_user_and_capabilities, teardown),
+                cmocka_unit_test_teardown(test_no_watchdog_when_unhealthy, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
