@@ -106,10 +106,10 @@ check: unit-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANI
 unit-tests: all $(TEST_BINS)
 	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
 
-golden-tests: $(MSDEPLOY)
+golden-tests: all
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/golden/run
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/bad/run
-	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/cli/run
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/cli/run
 
 external-tests: $(MSDEPLOY)
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
