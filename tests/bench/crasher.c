@@ -13,8 +13,8 @@
  *        crasher --now
  * Appends "S <ns> <pid>" to FILE on start and "E <ns> <pid>" right before exiting with STATUS (default 1)
  * after sleeping MS milliseconds (default 0). FILE "-" records nothing. Without arguments, FILE, MS and
- * STATUS come from CRASHER_FILE, CRASHER_MS and CRASHER_STATUS, so a runit or s6 ./run can be this
- * program itself. --now prints the monotonic clock in nanoseconds. */
+ * STATUS come from CRASHER_FILE, CRASHER_MS and CRASHER_STATUS when set (they win over the arguments), so
+ * a runit or s6 ./run can be this program itself. --now prints the monotonic clock in nanoseconds. */
 
 static long long now_ns(void) {
         struct timespec ts;
@@ -36,9 +36,14 @@ int main(int argc, char **argv) {
                 printf("%lld\n", start);
                 return 0;
         }
-        const char *file = argc > 1 ? argv[1] : getenv("CRASHER_FILE");
-        const char *ms = argc > 2 ? argv[2] : getenv("CRASHER_MS");
-        const char *status = argc > 3 ? argv[3] : getenv("CRASHER_STATUS");
+        /* the environment first: s6-supervise runs ./run with the service's name as an argument */
+        const char *file = getenv("CRASHER_FILE"), *ms = getenv("CRASHER_MS"), *status = getenv("CRASHER_STATUS");
+        if (!file && argc > 1)
+                file = argv[1];
+        if (!ms && argc > 2)
+                ms = argv[2];
+        if (!status && argc > 3)
+                status = argv[3];
         int fd = -1;
         if (file && *file && strcmp(file, "-") != 0)
                 fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
