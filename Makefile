@@ -57,7 +57,8 @@ DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all check unit-tests golden-tests external-tests stale-check valgrind-tests demo bench install uninstall clean regenerate
+.PHONY: all check unit-tests golden-tests external-tests stale-check valgrind-tests demo bench bench-msdeploy bench-supervisor \
+	install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
 $(BUILD)/%.o: %.c
@@ -134,8 +135,14 @@ demo: $(MSDEPLOY)
 	$(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3 --stat
 	$(MSDEPLOY) -f $(SPEC) explain services.orchestrator.restart.policy --tier tier_3
 
-bench: $(MSDEPLOY) $(BUILD)/bench-gen
+bench: bench-msdeploy bench-supervisor
+
+bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/run
+
+# msd-supervisor side by side with supervisord, runit and s6 (installed for the run when root)
+bench-supervisor: $(SUPERVISOR)
+	@MSD_SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/bench/supervisor-run
 
 $(BUILD)/bench-gen: tests/bench/gen.c
 	@mkdir -p $(dir $@)

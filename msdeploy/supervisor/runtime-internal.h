@@ -44,6 +44,8 @@ struct Runtime {
         sd_event_source *watchdog;
         usec_t watchdog_interval;
         bool ready_sent;
+        size_t status_up, status_workers; /* what the last STATUS= said */
+        unsigned status_restarts;
         unsigned terms;              /* SIGTERMs received */
         SvAggregator *aggregator;    /* the configuration's health checks */
         SvEndpoint *endpoint;

@@ -32,7 +32,7 @@ static void log_node(SvNode *n, const char *what) {
                 fprintf(stderr, "msd-supervisor: %s: %s\n", n->name, what);
 }
 
-/* One line for systemctl status. */
+/* One line for systemctl status, sent when it changes. */
 static void send_status(Runtime *r) {
         SvNode **nodes;
         size_t n = sv_tree_nodes(r->tree, &nodes), workers = 0, up = 0;
@@ -44,6 +44,9 @@ static void send_status(Runtime *r) {
                         up += nodes[i]->state == SV_UP;
                 }
         }
+        if (up == r->status_up && workers == r->status_workers && restarts == r->status_restarts)
+                return;
+        r->status_up = up, r->status_workers = workers, r->status_restarts = restarts;
         sd_notifyf(0, "STATUS=%zu/%zu workers up, %u restarts", up, workers, restarts);
 }
 

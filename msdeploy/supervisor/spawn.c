@@ -116,7 +116,9 @@ int sv_spawn(const SvSpawn *s, pid_t *ret_pid) {
                 int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
                 if (null >= 0 && null != STDIN_FILENO)
                         (void) dup2(null, STDIN_FILENO);
-                (void) close_range(3, ~0U, 0);
+                /* marking is cheaper than closing, exec closes them; kernels before 5.11 only close */
+                if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                        (void) close_range(3, ~0U, 0);
                 if (gid != (gid_t) -1 && ((user_name ? initgroups(user_name, gid) : setgroups(0, NULL)) < 0 || setgid(gid) < 0))
                         _exit(126);
                 if (uid != (uid_t) -1 && setuid(uid) < 0)
