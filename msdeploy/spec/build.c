@@ -12,54 +12,6 @@ const char *b_str(Builder *b, const Node *n, const char *key, const char *def) {
         return v ? v : def ? arena_strdup(b->a, def) : NULL;
 }
 
-usec_t b_duration(const Node *n, const char *key, usec_t def) {
-        usec_t u;
-        return parse_duration(node_get_scalar(n, key), &u) < 0 ? def : u;
-}
-
-uint64_t b_size(const Node *n, const char *key, uint64_t def) {
-        uint64_t u;
-        return parse_size(node_get_scalar(n, key), &u) < 0 ? def : u;
-}
-
-uint64_t b_percent(const Node *n, const char *key, uint64_t def) {
-        uint64_t u;
-        return parse_percent(node_get_scalar(n, key), &u) < 0 ? def : u;
-}
-
-uint64_t b_uint(const Node *n, const char *key, uint64_t def) {
-        uint64_t u;
-        return parse_uint(node_get_scalar(n, key), 0, UINT64_MAX, &u) < 0 ? def : u;
-}
-
-double b_double(const Node *n, const char *key, double def) {
-        double f;
-        return parse_double(node_get_scalar(n, key), &f) < 0 ? def : f;
-}
-
-bool b_bool(const Node *n, const char *key, bool def) {
-        bool v;
-        const char *s = node_get_scalar(n, key);
-        return s && parse_bool(s, &v) >= 0 ? v : def;
-}
-
-mode_t b_mode(const Node *n, const char *key, mode_t def) {
-        mode_t v;
-        return parse_mode(node_get_scalar(n, key), &v) < 0 ? def : v;
-}
-
-StrList b_strlist(Builder *b, const Node *n, const char *key) {
-        const Node *l = node_get(n, key);
-        StrList r = {};
-        if (!l || l->kind != NODE_SEQ)
-                return r;
-        r.items = arena_alloc_array(b->a, l->n, sizeof(char *));
-        for (size_t i = 0; i < l->n; i++)
-                if (l->items[i]->kind == NODE_SCALAR)
-                        r.items[r.n++] = l->items[i]->scalar;
-        return r;
-}
-
 KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n) {
         const Node *m = node_get(n, key);
         *ret_n = 0;
@@ -79,12 +31,12 @@ Loc b_loc(const Node *n, const char *key) {
 
 Limits b_limits(const Node *n) {
         return (Limits) {
-                .memory_max = b_size(n, "memory_max", UNSET_U64),
-                .memory_high = b_size(n, "memory_high", UNSET_U64),
-                .cpu_quota = b_percent(n, "cpu_quota", UNSET_U64),
-                .cpu_weight = b_uint(n, "cpu_weight", UNSET_U64),
-                .io_weight = b_uint(n, "io_weight", UNSET_U64),
-                .tasks_max = b_uint(n, "tasks_max", UNSET_U64),
+                .memory_max = node_size(n, "memory_max", UNSET_U64),
+                .memory_high = node_size(n, "memory_high", UNSET_U64),
+                .cpu_quota = node_percent(n, "cpu_quota", UNSET_U64),
+                .cpu_weight = node_uint(n, "cpu_weight", UNSET_U64),
+                .io_weight = node_uint(n, "io_weight", UNSET_U64),
+                .tasks_max = node_uint(n, "tasks_max", UNSET_U64),
         };
 }
 
@@ -125,7 +77,7 @@ static void build_project(Builder *b) {
                 diag_error(b->d, b_loc(p, "name"), "project name is too long to prefix unit names (at most 200 characters)");
         const Node *t = node_get(b->root, "target");
         m->target_description = b_str(b, t, "description", m->description);
-        m->target_wanted_by = b_strlist(b, t, "wanted_by");
+        m->target_wanted_by = node_strlist(b->a, t, "wanted_by");
 }
 
 static void build_accounts(Builder *b) {
@@ -144,7 +96,7 @@ static void build_accounts(Builder *b) {
                         .description = b_str(b, u, "description", NULL),
                         .home = b_str(b, u, "home", NULL),
                         .shell = b_str(b, u, "shell", NULL),
-                        .groups = b_strlist(b, u, "groups"),
+                        .groups = node_strlist(b->a, u, "groups"),
                         .loc = users->pairs[i].key_loc,
                 };
         }
@@ -179,8 +131,8 @@ static void build_directories(Builder *b) {
                         .path = b_str(b, n, "path", NULL),
                         .owner = b_str(b, n, "owner", "root"),
                         .group = b_str(b, n, "group", "root"),
-                        .mode = b_mode(n, "mode", 0755),
-                        .volatile_ = b_bool(n, "volatile", false),
+                        .mode = node_mode(n, "mode", 0755),
+                        .volatile_ = node_bool(n, "volatile", false),
                         .loc = dirs->pairs[i].key_loc,
                 };
                 check_owner(b, n, arena_printf(b->a, "directory '%s'", dir.key), dir.owner, dir.group);
@@ -207,7 +159,7 @@ static void build_env_files(Builder *b) {
                         .path = b_str(b, n, "path", arena_printf(b->a, "%s/%s.env", m->config_dir, key)),
                         .owner = b_str(b, n, "owner", "root"),
                         .group = b_str(b, n, "group", "root"),
-                        .mode = b_mode(n, "mode", 0640),
+                        .mode = node_mode(n, "mode", 0640),
                         .loc = files->pairs[i].key_loc,
                 };
                 f.vars = b_kv(b, n, "vars", &f.n_vars);

@@ -2,6 +2,7 @@
 /* Shared state and typed getters of the model builder (build*.c only). */
 #pragma once
 #include "spec/build.h"
+#include "spec/node-values.h"
 #include "spec/node.h"
 
 typedef struct Builder {
@@ -14,14 +15,6 @@ typedef struct Builder {
 /* Typed getters over validated nodes: the schema already vetted the syntax, so a value that does not
  * parse is only possible for absent keys, which yield the default. */
 const char *b_str(Builder *b, const Node *n, const char *key, const char *def);
-usec_t b_duration(const Node *n, const char *key, usec_t def);
-uint64_t b_size(const Node *n, const char *key, uint64_t def);
-uint64_t b_percent(const Node *n, const char *key, uint64_t def);
-uint64_t b_uint(const Node *n, const char *key, uint64_t def);
-double b_double(const Node *n, const char *key, double def);
-bool b_bool(const Node *n, const char *key, bool def);
-mode_t b_mode(const Node *n, const char *key, mode_t def);
-StrList b_strlist(Builder *b, const Node *n, const char *key);
 KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n);
 Loc b_loc(const Node *n, const char *key); /* location of key's value, or of n */
 Limits b_limits(const Node *n);

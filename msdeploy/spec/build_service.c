@@ -19,7 +19,7 @@ static const char *service_key_suggestion(Builder *b, const Node *services, cons
 
 /* Dependency list: service keys become unit names, unit names pass through. */
 static StrList resolve_deps(Builder *b, const Node *services, const Node *svc, const char *self, const char *key) {
-        StrList l = b_strlist(b, svc, key);
+        StrList l = node_strlist(b->a, svc, key);
         const Node *list = node_get(svc, key);
         for (size_t i = 0; i < l.n; i++) {
                 const char *ref = l.items[i];
@@ -37,7 +37,7 @@ static StrList resolve_deps(Builder *b, const Node *services, const Node *svc, c
                         diag_error(b->d, at, "service '%s' lists itself in '%s'", self, key);
                         continue;
                 }
-                if (b_bool(p->value, "template", false)) {
+                if (node_bool(p->value, "template", false)) {
                         diag_error(b->d, at, "'%s' names template service '%s'; name an instance instead, e.g. '%s-%s@1.service'", key, ref,
                                    b->m->name, ref);
                         continue;
@@ -57,8 +57,8 @@ static StrList build_instances(Builder *b, const Node *svc, bool templated, cons
                 return l;
         }
         if (inst->kind == NODE_SEQ)
-                return b_strlist(b, svc, "instances");
-        uint64_t n = b_uint(svc, "instances", 0);
+                return node_strlist(b->a, svc, "instances");
+        uint64_t n = node_uint(svc, "instances", 0);
         l.items = arena_alloc_array(b->a, n, sizeof(char *));
         for (uint64_t i = 1; i <= n; i++)
                 l.items[l.n++] = arena_printf(b->a, "%llu", (unsigned long long) i);
@@ -66,7 +66,7 @@ static StrList build_instances(Builder *b, const Node *svc, bool templated, cons
 }
 
 static StrList build_capabilities(Builder *b, const Node *svc) {
-        StrList l = b_strlist(b, svc, "capabilities");
+        StrList l = node_strlist(b->a, svc, "capabilities");
         for (size_t i = 0; i < l.n; i++) {
                 cap_value_t cap;
                 if (cap_from_name(l.items[i], &cap) < 0)
@@ -138,7 +138,7 @@ static void build_command(Builder *b, Service *s, const Node *svc) {
 static void build_one(Builder *b, const Node *services, const NodePair *p, Service *s) {
         const Node *svc = p->value;
         Model *m = b->m;
-        bool templated = b_bool(svc, "template", false);
+        bool templated = node_bool(svc, "template", false);
         const Node *restart = node_get(svc, "restart"), *timeouts = node_get(svc, "timeouts"), *hard = node_get(svc, "hardening");
         *s = (Service) {
                 .key = p->key,
@@ -147,32 +147,32 @@ static void build_one(Builder *b, const Node *services, const NodePair *p, Servi
                 .description = b_str(b, svc, "description", arena_printf(b->a, "%s %s", m->description, p->key)),
                 .type = service_type_from_string(b_str(b, svc, "type", "simple")),
                 .exec = b_str(b, svc, "exec", NULL),
-                .exec_start_pre = b_strlist(b, svc, "exec_start_pre"),
+                .exec_start_pre = node_strlist(b->a, svc, "exec_start_pre"),
                 .user = b_str(b, svc, "user", NULL),
                 .group = b_str(b, svc, "group", NULL),
                 .slice = b_str(b, svc, "slice", NULL),
                 .working_directory = b_str(b, svc, "working_directory", NULL),
                 .restart = {
                         .policy = restart_policy_from_string(b_str(b, restart, "policy", "on-failure")),
-                        .delay = b_duration(restart, "delay", USEC_UNSET),
-                        .burst = (unsigned) b_uint(restart, "burst", 0),
-                        .interval = b_duration(restart, "interval", USEC_UNSET),
-                        .steps = (unsigned) b_uint(restart, "steps", 0),
-                        .max_delay = b_duration(restart, "max_delay", USEC_UNSET),
+                        .delay = node_duration(restart, "delay", USEC_UNSET),
+                        .burst = (unsigned) node_uint(restart, "burst", 0),
+                        .interval = node_duration(restart, "interval", USEC_UNSET),
+                        .steps = (unsigned) node_uint(restart, "steps", 0),
+                        .max_delay = node_duration(restart, "max_delay", USEC_UNSET),
                 },
-                .watchdog = b_duration(svc, "watchdog", USEC_UNSET),
-                .timeout_start = b_duration(timeouts, "start", USEC_UNSET),
-                .timeout_stop = b_duration(timeouts, "stop", USEC_UNSET),
+                .watchdog = node_duration(svc, "watchdog", USEC_UNSET),
+                .timeout_start = node_duration(timeouts, "start", USEC_UNSET),
+                .timeout_stop = node_duration(timeouts, "stop", USEC_UNSET),
                 .log_level = b_str(b, svc, "log_level", b_str(b, node_get(b->root, "project"), "log_level", "info")),
                 .log_format = b_str(b, svc, "log_format", b_str(b, node_get(b->root, "project"), "log_format", "text")),
-                .env_files = b_strlist(b, svc, "env_files"),
+                .env_files = node_strlist(b->a, svc, "env_files"),
                 .capabilities = build_capabilities(b, svc),
                 .hardening = hardening_profile_from_string(b_str(b, hard, "profile", "standard")),
-                .read_write_paths = b_strlist(b, svc, "read_write_paths"),
+                .read_write_paths = node_strlist(b->a, svc, "read_write_paths"),
                 .resources = b_limits(node_get(svc, "resources")),
-                .limit_nofile = b_uint(node_get(svc, "resources"), "limit_nofile", UNSET_U64),
-                .supervisor = b_bool(svc, "supervisor", false),
-                .health_aggregator = b_bool(svc, "health_aggregator", false),
+                .limit_nofile = node_uint(node_get(svc, "resources"), "limit_nofile", UNSET_U64),
+                .supervisor = node_bool(svc, "supervisor", false),
+                .health_aggregator = node_bool(svc, "health_aggregator", false),
                 .loc = p->key_loc,
         };
         if (strlen(s->name) + strlen(".service") > 255)

@@ -67,7 +67,7 @@ static void add_slices(Builder *b, const Node *slices, Slice *parent) {
                 /* overcommit: children's MemoryMax adding up past the parent's */
                 uint64_t sum = 0;
                 for (size_t k = 0; children && children->kind == NODE_MAP && k < children->n; k++) {
-                        uint64_t v = b_size(children->pairs[k].value, "memory_max", UNSET_U64);
+                        uint64_t v = node_size(children->pairs[k].value, "memory_max", UNSET_U64);
                         if (v != UNSET_U64 && v != UINT64_MAX)
                                 sum += v;
                 }

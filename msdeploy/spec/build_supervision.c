@@ -14,12 +14,12 @@ HealthCheck build_check(Builder *b, const NodePair *p, const char *component) {
                 .kind = health_kind_from_string(b_str(b, n, "kind", "tcp")),
                 .target = b_str(b, n, "target", ""),
                 .database = b_str(b, n, "database", "tcp"),
-                .interval = b_duration(n, "interval", 30 * USEC_PER_SEC),
-                .timeout = b_duration(n, "timeout", 5 * USEC_PER_SEC),
-                .initial_delay = b_duration(n, "initial_delay", 0),
-                .failures_before_critical = (unsigned) b_uint(n, "failures_before_critical", 3),
-                .successes_before_passing = (unsigned) b_uint(n, "successes_before_passing", 1),
-                .critical = b_bool(n, "critical", true),
+                .interval = node_duration(n, "interval", 30 * USEC_PER_SEC),
+                .timeout = node_duration(n, "timeout", 5 * USEC_PER_SEC),
+                .initial_delay = node_duration(n, "initial_delay", 0),
+                .failures_before_critical = (unsigned) node_uint(n, "failures_before_critical", 3),
+                .successes_before_passing = (unsigned) node_uint(n, "successes_before_passing", 1),
+                .critical = node_bool(n, "critical", true),
                 .loc = p->key_loc,
         };
         const char *why = NULL;
@@ -63,12 +63,12 @@ void build_checks(Builder *b) {
 static Backoff build_backoff(Builder *b, const Node *n) {
         return (Backoff) {
                 .kind = backoff_kind_from_string(b_str(b, n, "kind", "exponential")),
-                .base = b_duration(n, "base", 100 * USEC_PER_MSEC),
-                .cap = b_duration(n, "cap", 30 * USEC_PER_SEC),
-                .multiplier = b_double(n, "multiplier", 2),
-                .jitter = b_double(n, "jitter", 0.1),
-                .min_uptime = b_duration(n, "min_uptime", USEC_PER_SEC),
-                .reset_after = b_duration(n, "reset_after", 60 * USEC_PER_SEC),
+                .base = node_duration(n, "base", 100 * USEC_PER_MSEC),
+                .cap = node_duration(n, "cap", 30 * USEC_PER_SEC),
+                .multiplier = node_double(n, "multiplier", 2),
+                .jitter = node_double(n, "jitter", 0.1),
+                .min_uptime = node_duration(n, "min_uptime", USEC_PER_SEC),
+                .reset_after = node_duration(n, "reset_after", 60 * USEC_PER_SEC),
         };
 }
 
@@ -112,10 +112,10 @@ void build_supervision(Builder *b) {
         Supervision *sv = &b->m->supervision;
         const Node *sups = node_get(n, "supervisors"), *workers = node_get(n, "workers"), *phi = node_get(n, "phi");
         sv->listen = b_str(b, n, "listen", "127.0.0.1:9090");
-        sv->phi_threshold = b_double(phi, "threshold", 8);
-        sv->phi_max_samples = (unsigned) b_uint(phi, "max_samples", 1000);
-        sv->phi_min_stddev = b_duration(phi, "min_stddev", 100 * USEC_PER_MSEC);
-        sv->phi_acceptable_pause = b_duration(phi, "acceptable_pause", 3 * USEC_PER_SEC);
+        sv->phi_threshold = node_double(phi, "threshold", 8);
+        sv->phi_max_samples = (unsigned) node_uint(phi, "max_samples", 1000);
+        sv->phi_min_stddev = node_duration(phi, "min_stddev", 100 * USEC_PER_MSEC);
+        sv->phi_acceptable_pause = node_duration(phi, "acceptable_pause", 3 * USEC_PER_SEC);
         sv->workers = arena_alloc_array(b->a, workers ? workers->n : 0, sizeof(SvWorker));
         for (size_t i = 0; workers && i < workers->n; i++) {
                 const Node *w = workers->pairs[i].value;
@@ -124,10 +124,10 @@ void build_supervision(Builder *b) {
                         .name = workers->pairs[i].key,
                         .exec = b_str(b, w, "exec", NULL),
                         .restart = child_restart_from_string(b_str(b, w, "restart", "permanent")),
-                        .shutdown = b_duration(w, "shutdown", 5 * USEC_PER_SEC),
+                        .shutdown = node_duration(w, "shutdown", 5 * USEC_PER_SEC),
                         .readiness = readiness_from_string(b_str(b, w, "readiness", "none")),
                         .check = b_str(b, w, "check", NULL),
-                        .critical = b_bool(w, "critical", false),
+                        .critical = node_bool(w, "critical", false),
                         .user = b_str(b, w, "user", NULL),
                         .group = b_str(b, w, "group", NULL),
                         .loc = workers->pairs[i].key_loc,
@@ -144,9 +144,9 @@ void build_supervision(Builder *b) {
                 sv->supervisors[sv->n_supervisors++] = (SvSupervisor) {
                         .name = sups->pairs[i].key,
                         .strategy = strategy_from_string(b_str(b, s, "strategy", "one_for_one")),
-                        .intensity = (unsigned) b_uint(s, "intensity", 1),
-                        .period = b_duration(s, "period", 5 * USEC_PER_SEC),
-                        .shutdown = b_duration(s, "shutdown", USEC_INFINITY),
+                        .intensity = (unsigned) node_uint(s, "intensity", 1),
+                        .period = node_duration(s, "period", 5 * USEC_PER_SEC),
+                        .shutdown = node_duration(s, "shutdown", USEC_INFINITY),
                         .backoff = build_backoff(b, node_get(s, "backoff")),
                         .loc = sups->pairs[i].key_loc,
                 };
@@ -156,7 +156,7 @@ void build_supervision(Builder *b) {
         for (size_t i = 0; i < sv->n_supervisors; i++) {
                 SvSupervisor *s = &sv->supervisors[i];
                 const Node *list = node_get(sups->pairs[i].value, "children");
-                StrList names = b_strlist(b, sups->pairs[i].value, "children");
+                StrList names = node_strlist(b->a, sups->pairs[i].value, "children");
                 s->children = arena_alloc_array(b->a, names.n, sizeof(SvChildRef));
                 for (size_t k = 0; k < names.n; k++) {
                         SvChildRef c = { .name = names.items[k], .loc = list->items[k]->loc };
@@ -220,8 +220,8 @@ void build_alerts(Builder *b) {
                 Alert a = {
                         .name = alert_name(b, m->name, alerts->pairs[i].key),
                         .kind = kind,
-                        .threshold = b_double(n, "threshold", def),
-                        .for_ = b_duration(n, "for", 5 * 60 * USEC_PER_SEC),
+                        .threshold = node_double(n, "threshold", def),
+                        .for_ = node_duration(n, "for", 5 * 60 * USEC_PER_SEC),
                         .severity = b_str(b, n, "severity", "warning"),
                         .loc = alerts->pairs[i].key_loc,
                 };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "spec/load.h"
+#include "spec/node-values.h"
 #include "spec/schema.h"
 #include "spec/syntax.h"
 #include "util/xalloc.h"
@@ -115,39 +116,6 @@ static const char *str(const Node *n, const char *key, const char *def) {
         return v ? v : def;
 }
 
-static usec_t duration(const Node *n, const char *key, usec_t def) {
-        usec_t u;
-        return parse_duration(node_get_scalar(n, key), &u) < 0 ? def : u;
-}
-
-static uint64_t count(const Node *n, const char *key, uint64_t def) {
-        uint64_t v;
-        return parse_uint(node_get_scalar(n, key), 0, UINT64_MAX, &v) < 0 ? def : v;
-}
-
-static double number(const Node *n, const char *key, double def) {
-        double v;
-        return parse_double(node_get_scalar(n, key), &v) < 0 ? def : v;
-}
-
-static bool boolean(const Node *n, const char *key, bool def) {
-        bool v;
-        const char *s = node_get_scalar(n, key);
-        return s && parse_bool(s, &v) >= 0 ? v : def;
-}
-
-static StrList strlist(Arena *a, const Node *n, const char *key) {
-        const Node *l = node_get(n, key);
-        StrList r = {};
-        if (!l || l->kind != NODE_SEQ)
-                return r;
-        r.items = arena_alloc_array(a, l->n, sizeof(char *));
-        for (size_t i = 0; i < l->n; i++)
-                if (l->items[i]->kind == NODE_SCALAR)
-                        r.items[r.n++] = l->items[i]->scalar;
-        return r;
-}
-
 static void read_checks(SvConfig *c, SvComponent *comp, const Node *list) {
         comp->checks = arena_alloc_array(c->arena, list ? list->n : 0, sizeof(HealthCheck));
         for (size_t i = 0; list && i < list->n; i++) {
@@ -158,12 +126,12 @@ static void read_checks(SvConfig *c, SvComponent *comp, const Node *list) {
                         .kind = health_kind_from_string(str(n, "kind", "")),
                         .target = str(n, "target", ""),
                         .database = str(n, "database", "tcp"),
-                        .interval = duration(n, "interval", 30 * USEC_PER_SEC),
-                        .timeout = duration(n, "timeout", 5 * USEC_PER_SEC),
-                        .initial_delay = duration(n, "initial_delay", 0),
-                        .failures_before_critical = (unsigned) count(n, "failures_before_critical", 3),
-                        .successes_before_passing = (unsigned) count(n, "successes_before_passing", 1),
-                        .critical = boolean(n, "critical", true),
+                        .interval = node_duration(n, "interval", 30 * USEC_PER_SEC),
+                        .timeout = node_duration(n, "timeout", 5 * USEC_PER_SEC),
+                        .initial_delay = node_duration(n, "initial_delay", 0),
+                        .failures_before_critical = (unsigned) node_uint(n, "failures_before_critical", 3),
+                        .successes_before_passing = (unsigned) node_uint(n, "successes_before_passing", 1),
+                        .critical = node_bool(n, "critical", true),
                         .loc = n->loc,
                 };
         }
@@ -173,10 +141,10 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
         Supervision *s = &c->supervision;
         const Node *phi = node_get(root, "phi"), *sups = node_get(root, "supervisors"), *workers = node_get(root, "workers");
         s->listen = c->listen;
-        s->phi_threshold = number(phi, "threshold", 8);
-        s->phi_max_samples = (unsigned) count(phi, "max_samples", 1000);
-        s->phi_min_stddev = duration(phi, "min_stddev", 100 * USEC_PER_MSEC);
-        s->phi_acceptable_pause = duration(phi, "acceptable_pause", 3 * USEC_PER_SEC);
+        s->phi_threshold = node_double(phi, "threshold", 8);
+        s->phi_max_samples = (unsigned) node_uint(phi, "max_samples", 1000);
+        s->phi_min_stddev = node_duration(phi, "min_stddev", 100 * USEC_PER_MSEC);
+        s->phi_acceptable_pause = node_duration(phi, "acceptable_pause", 3 * USEC_PER_SEC);
         s->workers = arena_alloc_array(c->arena, workers ? workers->n : 0, sizeof(SvWorker));
         for (size_t i = 0; workers && i < workers->n; i++) {
                 const Node *w = workers->items[i];
@@ -185,10 +153,10 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
                         .name = str(w, "name", ""),
                         .exec = str(w, "exec", ""),
                         .restart = child_restart_from_string(str(w, "restart", "permanent")),
-                        .shutdown = duration(w, "shutdown", 5 * USEC_PER_SEC),
+                        .shutdown = node_duration(w, "shutdown", 5 * USEC_PER_SEC),
                         .readiness = readiness_from_string(str(w, "readiness", "none")),
                         .check = str(w, "check", NULL),
-                        .critical = boolean(w, "critical", false),
+                        .critical = node_bool(w, "critical", false),
                         .user = str(w, "user", NULL),
                         .group = str(w, "group", NULL),
                         .loc = w->loc,
@@ -210,17 +178,17 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
                 s->supervisors[s->n_supervisors++] = (SvSupervisor) {
                         .name = str(n, "name", ""),
                         .strategy = strategy_from_string(str(n, "strategy", "one_for_one")),
-                        .intensity = (unsigned) count(n, "intensity", 1),
-                        .period = duration(n, "period", 5 * USEC_PER_SEC),
-                        .shutdown = duration(n, "shutdown", USEC_INFINITY),
+                        .intensity = (unsigned) node_uint(n, "intensity", 1),
+                        .period = node_duration(n, "period", 5 * USEC_PER_SEC),
+                        .shutdown = node_duration(n, "shutdown", USEC_INFINITY),
                         .backoff = {
                                 .kind = backoff_kind_from_string(str(b, "kind", "exponential")),
-                                .base = duration(b, "base", 100 * USEC_PER_MSEC),
-                                .cap = duration(b, "cap", 30 * USEC_PER_SEC),
-                                .multiplier = number(b, "multiplier", 2),
-                                .jitter = number(b, "jitter", 0.1),
-                                .min_uptime = duration(b, "min_uptime", USEC_PER_SEC),
-                                .reset_after = duration(b, "reset_after", 60 * USEC_PER_SEC),
+                                .base = node_duration(b, "base", 100 * USEC_PER_MSEC),
+                                .cap = node_duration(b, "cap", 30 * USEC_PER_SEC),
+                                .multiplier = node_double(b, "multiplier", 2),
+                                .jitter = node_double(b, "jitter", 0.1),
+                                .min_uptime = node_duration(b, "min_uptime", USEC_PER_SEC),
+                                .reset_after = node_duration(b, "reset_after", 60 * USEC_PER_SEC),
                         },
                         .loc = n->loc,
                 };
@@ -301,11 +269,11 @@ int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
         for (size_t i = 0; comps && i < comps->n; i++) {
                 SvComponent *comp = &c->components[c->n_components++];
                 comp->name = str(comps->items[i], "name", "");
-                comp->units = strlist(c->arena, comps->items[i], "units");
+                comp->units = node_strlist(c->arena, comps->items[i], "units");
                 read_checks(c, comp, node_get(comps->items[i], "checks"));
         }
         const Node *mon = node_get(root, "monitor"), *alerts = node_get(mon, "alerts");
-        c->monitor_interval = duration(mon, "interval", 10 * USEC_PER_SEC);
+        c->monitor_interval = node_duration(mon, "interval", 10 * USEC_PER_SEC);
         c->alerts = arena_alloc_array(c->arena, alerts ? alerts->n : 0, sizeof(SvAlertRule));
         for (size_t i = 0; alerts && i < alerts->n; i++) {
                 const Node *n = alerts->items[i];
@@ -313,10 +281,10 @@ int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
                 *a = (SvAlertRule) {
                         .name = str(n, "name", ""),
                         .metric = sv_alert_metric_from_string(str(n, "metric", "")),
-                        .threshold = number(n, "threshold", 0),
-                        .breaches = (unsigned) count(n, "breaches", 3),
+                        .threshold = node_double(n, "threshold", 0),
+                        .breaches = (unsigned) node_uint(n, "breaches", 3),
                 };
-                a->clear = number(n, "clear", a->threshold);
+                a->clear = node_double(n, "clear", a->threshold);
                 if (sv_alert_rule_validate(a) < 0)
                         diag_error(d, n->loc, "alert '%s' is not valid: 'clear' must not exceed 'threshold' and 'breaches' be at least 1", a->name);
         }

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* Typed values of a checked node tree: the schema vetted the syntax, so a value that does not parse can
+ * only be an absent key, which yields the default. Used by the model builder and msd-supervisor's config. */
+#include "spec/node-values.h"
+
+usec_t node_duration(const Node *n, const char *key, usec_t def) {
+        usec_t u;
+        return parse_duration(node_get_scalar(n, key), &u) < 0 ? def : u;
+}
+
+uint64_t node_size(const Node *n, const char *key, uint64_t def) {
+        uint64_t u;
+        return parse_size(node_get_scalar(n, key), &u) < 0 ? def : u;
+}
+
+uint64_t node_percent(const Node *n, const char *key, uint64_t def) {
+        uint64_t u;
+        return parse_percent(node_get_scalar(n, key), &u) < 0 ? def : u;
+}
+
+uint64_t node_uint(const Node *n, const char *key, uint64_t def) {
+        uint64_t u;
+        return parse_uint(node_get_scalar(n, key), 0, UINT64_MAX, &u) < 0 ? def : u;
+}
+
+double node_double(const Node *n, const char *key, double def) {
+        double f;
+        return parse_double(node_get_scalar(n, key), &f) < 0 ? def : f;
+}
+
+bool node_bool(const Node *n, const char *key, bool def) {
+        bool v;
+        const char *s = node_get_scalar(n, key);
+        return s && parse_bool(s, &v) >= 0 ? v : def;
+}
+
+mode_t node_mode(const Node *n, const char *key, mode_t def) {
+        mode_t v;
+        return parse_mode(node_get_scalar(n, key), &v) < 0 ? def : v;
+}
+
+StrList node_strlist(Arena *a, const Node *n, const char *key) {
+        const Node *l = node_get(n, key);
+        StrList r = {};
+        if (!l || l->kind != NODE_SEQ)
+                return r;
+        r.items = arena_alloc_array(a, l->n, sizeof(char *));
+        for (size_t i = 0; i < l->n; i++)
+                if (l->items[i]->kind == NODE_SCALAR)
+                        r.items[r.n++] = l->items[i]->scalar;
+        return r;
+}
+

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Typed values of a checked node tree, with the default an absent key yields. */
+#pragma once
+#include "spec/model.h"
+#include "spec/node.h"
+
+usec_t node_duration(const Node *n, const char *key, usec_t def);
+uint64_t node_size(const Node *n, const char *key, uint64_t def);
+uint64_t node_percent(const Node *n, const char *key, uint64_t def);
+uint64_t node_uint(const Node *n, const char *key, uint64_t def);
+double node_double(const Node *n, const char *key, double def);
+bool node_bool(const Node *n, const char *key, bool def);
+mode_t node_mode(const Node *n, const char *key, mode_t def);
+StrList node_strlist(Arena *a, const Node *n, const char *key);
