@@ -3,6 +3,7 @@
 #include "artifact.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,22 @@ void artifact_set_add(ArtifactSet *s, const char *path, mode_t mode, const char 
                 .data = data_take,
                 .size = size,
         };
+}
+
+void artifact_set_take(ArtifactSet *s, const char *path, mode_t mode, const char *owner, const char *group, StrBuf *b) {
+        size_t size;
+        char *data = sb_take(b, &size);
+        artifact_set_add(s, path + strspn(path, "/"), mode, owner, group, data, size);
+}
+
+void artifact_set_takef(ArtifactSet *s, StrBuf *b, mode_t mode, const char *fmt, ...) {
+        StrBuf path = {};
+        va_list ap;
+        va_start(ap, fmt);
+        sb_vprintf(&path, fmt, ap);
+        va_end(ap);
+        artifact_set_take(s, path.s, mode, "root", "root", b);
+        sb_free(&path);
 }
 
 static int artifact_cmp(const void *a, const void *b) {

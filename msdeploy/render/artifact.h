@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "util/strbuf.h"
+
 typedef struct Artifact {
         char *path;   /* relative to the root, no leading '/': "etc/systemd/system/x.service" */
         mode_t mode;  /* installed mode: 0644 units, 0640 env files, 0755 scripts */
@@ -21,6 +23,10 @@ typedef struct ArtifactSet {
 /* Takes ownership of data (malloc'ed). A second artifact with the same path is a programming error. */
 void artifact_set_add(ArtifactSet *s, const char *path, mode_t mode, const char *owner, const char *group, char *data_take,
                       size_t size);
+/* Adds b's text as an artifact, taking it (b is left empty); a leading '/' of path is dropped. */
+void artifact_set_take(ArtifactSet *s, const char *path, mode_t mode, const char *owner, const char *group, StrBuf *b);
+/* The same for a root-owned file whose path is formatted. */
+void artifact_set_takef(ArtifactSet *s, StrBuf *b, mode_t mode, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Sorts by path (byte order): the one order every consumer uses. */
 void artifact_set_sort(ArtifactSet *s);
 const Artifact *artifact_set_find(const ArtifactSet *s, const char *path);

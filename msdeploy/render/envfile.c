@@ -75,11 +75,9 @@ static int render_env_file(const Model *m, const EnvFile *e, ArtifactSet *out, D
                 sb_putc(&b, '\n');
         }
 
-        size_t len;
-        char *data = sb_take(&b, &len);
         StrBuf p = {};
         env_file_path(&p, m, e);
-        artifact_set_add(out, p.s, mode, e->owner, e->group, data, len);
+        artifact_set_take(out, p.s, mode, e->owner, e->group, &b);
         sb_free(&p);
         return 0;
 }

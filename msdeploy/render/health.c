@@ -149,11 +149,6 @@ int render_health_config(const Model *m, ArtifactSet *out, Diags *d) {
                 yaml_end(&y);
         }
 
-        StrBuf path = {};
-        sb_printf(&path, "%s/health-checks.yaml", m->config_dir);
-        size_t len;
-        char *data = sb_take(&b, &len);
-        artifact_set_add(out, path.s + strspn(path.s, "/"), 0644, "root", "root", data, len);
-        sb_free(&path);
+        artifact_set_takef(out, &b, 0644, "%s/health-checks.yaml", m->config_dir);
         return 0;
 }

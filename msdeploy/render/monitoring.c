@@ -156,11 +156,6 @@ int render_monitoring(const Model *m, ArtifactSet *out, Diags *d) {
         yaml_end(&y);
         yaml_end(&y);
 
-        StrBuf path = {};
-        sb_printf(&path, "%s/monitoring.yaml", m->config_dir);
-        size_t len;
-        char *data = sb_take(&b, &len);
-        artifact_set_add(out, path.s + strspn(path.s, "/"), 0644, "root", "root", data, len);
-        sb_free(&path);
+        artifact_set_takef(out, &b, 0644, "%s/monitoring.yaml", m->config_dir);
         return 0;
 }

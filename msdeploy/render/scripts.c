@@ -13,12 +13,7 @@ void script_begin(StrBuf *b, const Model *m) {
 }
 
 void script_add(const Model *m, ArtifactSet *out, const char *file, StrBuf *b) {
-        StrBuf path = {};
-        sb_printf(&path, "%s/%s", m->libexec_dir + strspn(m->libexec_dir, "/"), file);
-        size_t len;
-        char *data = sb_take(b, &len);
-        artifact_set_add(out, path.s, 0755, "root", "root", data, len);
-        sb_free(&path);
+        artifact_set_takef(out, b, 0755, "%s/%s", m->libexec_dir, file);
 }
 
 int render_scripts(const Model *m, ArtifactSet *out, Diags *d) {

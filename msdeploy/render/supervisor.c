@@ -115,11 +115,6 @@ int render_supervisor(const Model *m, ArtifactSet *out, Diags *d) {
                 yaml_end(&y);
         }
 
-        StrBuf path = {};
-        sb_printf(&path, "%s/supervisor.yaml", m->config_dir);
-        size_t len;
-        char *data = sb_take(&b, &len);
-        artifact_set_add(out, path.s + strspn(path.s, "/"), 0644, "root", "root", data, len);
-        sb_free(&path);
+        artifact_set_takef(out, &b, 0644, "%s/supervisor.yaml", m->config_dir);
         return 0;
 }

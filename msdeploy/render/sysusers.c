@@ -89,11 +89,6 @@ int render_sysusers(const Model *m, ArtifactSet *out, Diags *d) {
                         sb_putc(&b, '\n');
                 }
 
-        StrBuf path = {};
-        sb_printf(&path, "etc/sysusers.d/%s.conf", m->name);
-        size_t len;
-        char *data = sb_take(&b, &len);
-        artifact_set_add(out, path.s, 0644, "root", "root", data, len);
-        sb_free(&path);
+        artifact_set_takef(out, &b, 0644, "etc/sysusers.d/%s.conf", m->name);
         return 0;
 }

@@ -86,12 +86,7 @@ int render_tmpfiles(const Model *m, ArtifactSet *out, Diags *d) {
                 sb_append(&b, " -\n");
         }
 
-        StrBuf path = {};
-        sb_printf(&path, "etc/tmpfiles.d/%s.conf", m->name);
-        size_t len;
-        char *data = sb_take(&b, &len);
-        artifact_set_add(out, path.s, 0644, "root", "root", data, len);
-        sb_free(&path);
+        artifact_set_takef(out, &b, 0644, "etc/tmpfiles.d/%s.conf", m->name);
         for (size_t i = 0; i < n_cred; i++)
                 free(cred_dirs[i]);
         return 0;

@@ -268,9 +268,7 @@ int uw_finish_artifact(UnitWriter *w, ArtifactSet *out, const char *path) {
                 sb_free(w->b);
                 return w->error;
         }
-        size_t size;
-        char *data = sb_take(w->b, &size);
-        artifact_set_add(out, path, 0644, "root", "root", data, size);
+        artifact_set_take(out, path, 0644, "root", "root", w->b);
         return 0;
 }
 
