@@ -8,20 +8,7 @@
 
 HealthCheck build_check(Builder *b, const NodePair *p, const char *component) {
         const Node *n = p->value;
-        HealthCheck c = {
-                .name = p->key,
-                .component = component ? component : p->key,
-                .kind = health_kind_from_string(b_str(b, n, "kind", "tcp")),
-                .target = b_str(b, n, "target", ""),
-                .database = b_str(b, n, "database", "tcp"),
-                .interval = node_duration(n, "interval", 30 * USEC_PER_SEC),
-                .timeout = node_duration(n, "timeout", 5 * USEC_PER_SEC),
-                .initial_delay = node_duration(n, "initial_delay", 0),
-                .failures_before_critical = (unsigned) node_uint(n, "failures_before_critical", 3),
-                .successes_before_passing = (unsigned) node_uint(n, "successes_before_passing", 1),
-                .critical = node_bool(n, "critical", true),
-                .loc = p->key_loc,
-        };
+        HealthCheck c = node_health_check(n, p->key, component ? component : p->key, p->key_loc);
         const char *why = NULL;
         switch (c.kind) {
         case HEALTH_HTTP:

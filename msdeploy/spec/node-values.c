@@ -51,3 +51,25 @@ StrList node_strlist(Arena *a, const Node *n, const char *key) {
         return r;
 }
 
+
+static const char *scalar_or(const Node *n, const char *key, const char *def) {
+        const char *v = node_get_scalar(n, key);
+        return v ? v : def;
+}
+
+HealthCheck node_health_check(const Node *n, const char *name, const char *component, Loc loc) {
+        return (HealthCheck) {
+                .name = name,
+                .component = component,
+                .kind = health_kind_from_string(scalar_or(n, "kind", "tcp")),
+                .target = scalar_or(n, "target", ""),
+                .database = scalar_or(n, "database", "tcp"),
+                .interval = node_duration(n, "interval", 30 * USEC_PER_SEC),
+                .timeout = node_duration(n, "timeout", 5 * USEC_PER_SEC),
+                .initial_delay = node_duration(n, "initial_delay", 0),
+                .failures_before_critical = (unsigned) node_uint(n, "failures_before_critical", 3),
+                .successes_before_passing = (unsigned) node_uint(n, "successes_before_passing", 1),
+                .critical = node_bool(n, "critical", true),
+                .loc = loc,
+        };
+}

@@ -12,3 +12,6 @@ double node_double(const Node *n, const char *key, double def);
 bool node_bool(const Node *n, const char *key, bool def);
 mode_t node_mode(const Node *n, const char *key, mode_t def);
 StrList node_strlist(Arena *a, const Node *n, const char *key);
+/* A health check's settings with their defaults (the spec and msd-supervisor's configuration spell
+ * checks alike); name, component and location are the caller's. */
+HealthCheck node_health_check(const Node *n, const char *name, const char *component, Loc loc);

@@ -120,20 +120,7 @@ static void read_checks(SvConfig *c, SvComponent *comp, const Node *list) {
         comp->checks = arena_alloc_array(c->arena, list ? list->n : 0, sizeof(HealthCheck));
         for (size_t i = 0; list && i < list->n; i++) {
                 const Node *n = list->items[i];
-                comp->checks[comp->n_checks++] = (HealthCheck) {
-                        .name = str(n, "name", ""),
-                        .component = comp->name,
-                        .kind = health_kind_from_string(str(n, "kind", "")),
-                        .target = str(n, "target", ""),
-                        .database = str(n, "database", "tcp"),
-                        .interval = node_duration(n, "interval", 30 * USEC_PER_SEC),
-                        .timeout = node_duration(n, "timeout", 5 * USEC_PER_SEC),
-                        .initial_delay = node_duration(n, "initial_delay", 0),
-                        .failures_before_critical = (unsigned) node_uint(n, "failures_before_critical", 3),
-                        .successes_before_passing = (unsigned) node_uint(n, "successes_before_passing", 1),
-                        .critical = node_bool(n, "critical", true),
-                        .loc = n->loc,
-                };
+                comp->checks[comp->n_checks++] = node_health_check(n, str(n, "name", ""), comp->name, n->loc);
         }
 }
 
