@@ -8,27 +8,9 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const sv_backoff_kind_table[_SV_BACKOFF_KIND_MAX] = {
-        [SV_BACKOFF_EXPONENTIAL] = "exponential",
-        [SV_BACKOFF_LINEAR] = "linear",
-        [SV_BACKOFF_ADAPTIVE] = "adaptive",
-        [SV_BACKOFF_NONE] = "none",
-};
-
-const char *sv_backoff_kind_to_string(SvBackoffKind k) {
-        return (unsigned) k < _SV_BACKOFF_KIND_MAX ? sv_backoff_kind_table[k] : NULL;
-}
-
-SvBackoffKind sv_backoff_kind_from_string(const char *s) {
-        for (unsigned i = 0; s && i < _SV_BACKOFF_KIND_MAX; i++)
-                if (strcmp(sv_backoff_kind_table[i], s) == 0)
-                        return (SvBackoffKind) i;
-        return _SV_BACKOFF_KIND_INVALID;
-}
-
 int sv_backoff_policy_validate(const SvBackoffPolicy *p) {
         assert(p);
-        if ((unsigned) p->kind >= _SV_BACKOFF_KIND_MAX)
+        if ((unsigned) p->kind >= _BACKOFF_KIND_MAX)
                 return -EINVAL;
         if (p->cap < p->base)
                 return -EINVAL;
@@ -110,16 +92,16 @@ usec_t sv_backoff_next(SvBackoff *b, const SvBackoffPolicy *p, usec_t uptime, Sv
         usec_t cap = p->cap;
         usec_t d;
         switch (p->kind) {
-        case SV_BACKOFF_EXPONENTIAL:
+        case BACKOFF_EXPONENTIAL:
                 d = delay_exponential(p, cap, b->k);
                 break;
-        case SV_BACKOFF_LINEAR:
+        case BACKOFF_LINEAR:
                 d = delay_linear(p, cap, b->k);
                 break;
-        case SV_BACKOFF_ADAPTIVE:
+        case BACKOFF_ADAPTIVE:
                 d = delay_adaptive(p, cap, b->current, uptime);
                 break;
-        case SV_BACKOFF_NONE:
+        case BACKOFF_NONE:
         default:
                 d = 0;
                 break;

@@ -3,21 +3,14 @@
 #pragma once
 #include <stdbool.h>
 
+#include "spec/model.h" /* BackoffKind: the spec's own names */
 #include "supervisor/rng.h"
 #include "util/units.h"
 
 /* Same order and spelling as the spec's BackoffKind, so a model value converts with a cast. */
-typedef enum SvBackoffKind {
-        SV_BACKOFF_EXPONENTIAL,   /* min(cap, base * multiplier^k) */
-        SV_BACKOFF_LINEAR,        /* min(cap, base * (k + 1)) */
-        SV_BACKOFF_ADAPTIVE,      /* grows while lives are short, halves after a stable one */
-        SV_BACKOFF_NONE,          /* always 0 */
-        _SV_BACKOFF_KIND_MAX,
-        _SV_BACKOFF_KIND_INVALID = -1,
-} SvBackoffKind;
 
 typedef struct SvBackoffPolicy {
-        SvBackoffKind kind;
+        BackoffKind kind;
         usec_t base;              /* first delay; 0 is allowed and makes every delay 0 */
         usec_t cap;               /* no delay exceeds it, jitter included; >= base */
         double multiplier;        /* exponential and adaptive growth factor, >= 1; unused by linear */
@@ -32,8 +25,6 @@ typedef struct SvBackoff {
         usec_t last;              /* the last delay returned, jitter included */
 } SvBackoff;
 
-const char *sv_backoff_kind_to_string(SvBackoffKind k);
-SvBackoffKind sv_backoff_kind_from_string(const char *s);
 
 /* 0, or -EINVAL when the kind is unknown, cap < base, multiplier < 1 (or not finite) or jitter is outside
  * [0, 1]. sv_backoff_next() copes with an invalid policy (it clamps) but the config should reject it. */

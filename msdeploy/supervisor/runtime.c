@@ -236,7 +236,7 @@ static void set_policy(NodeHost *h) {
                 return;
         const Backoff *b = &parent->backoff;
         h->policy = (SvBackoffPolicy) {
-                .kind = sv_backoff_kind_from_string(backoff_kind_to_string(b->kind)),
+                .kind = b->kind,
                 .base = b->base,
                 .cap = b->cap < b->base ? b->base : b->cap,
                 .multiplier = b->multiplier,

@@ -18,7 +18,7 @@
 #define MS USEC_PER_MSEC
 #define S USEC_PER_SEC
 
-static SvBackoffPolicy policy(SvBackoffKind kind, usec_t base, usec_t cap, double multiplier) {
+static SvBackoffPolicy policy(BackoffKind kind, usec_t base, usec_t cap, double multiplier) {
         return (SvBackoffPolicy) {
                 .kind = kind,
                 .base = base,
@@ -42,20 +42,20 @@ static void expect_sequence(const SvBackoffPolicy *p, SvBackoff *b, usec_t uptim
 
 static void test_kind_strings(void **state) {
         (void) state;
-        for (int k = 0; k < _SV_BACKOFF_KIND_MAX; k++)
-                assert_int_equal(sv_backoff_kind_from_string(sv_backoff_kind_to_string(k)), k);
-        assert_string_equal(sv_backoff_kind_to_string(SV_BACKOFF_EXPONENTIAL), "exponential");
-        assert_string_equal(sv_backoff_kind_to_string(SV_BACKOFF_NONE), "none");
-        assert_null(sv_backoff_kind_to_string(_SV_BACKOFF_KIND_INVALID));
-        assert_null(sv_backoff_kind_to_string(_SV_BACKOFF_KIND_MAX));
-        assert_int_equal(sv_backoff_kind_from_string("Exponential"), _SV_BACKOFF_KIND_INVALID);
-        assert_int_equal(sv_backoff_kind_from_string(""), _SV_BACKOFF_KIND_INVALID);
-        assert_int_equal(sv_backoff_kind_from_string(NULL), _SV_BACKOFF_KIND_INVALID);
+        for (int k = 0; k < _BACKOFF_KIND_MAX; k++)
+                assert_int_equal(backoff_kind_from_string(backoff_kind_to_string(k)), k);
+        assert_string_equal(backoff_kind_to_string(BACKOFF_EXPONENTIAL), "exponential");
+        assert_string_equal(backoff_kind_to_string(BACKOFF_NONE), "none");
+        assert_null(backoff_kind_to_string(_BACKOFF_KIND_INVALID));
+        assert_null(backoff_kind_to_string(_BACKOFF_KIND_MAX));
+        assert_int_equal(backoff_kind_from_string("Exponential"), _BACKOFF_KIND_INVALID);
+        assert_int_equal(backoff_kind_from_string(""), _BACKOFF_KIND_INVALID);
+        assert_int_equal(backoff_kind_from_string(NULL), _BACKOFF_KIND_INVALID);
 }
 
 static void test_validate(void **state) {
         (void) state;
-        SvBackoffPolicy p = policy(SV_BACKOFF_EXPONENTIAL, 100 * MS, 30 * S, 2.0);
+        SvBackoffPolicy p = policy(BACKOFF_EXPONENTIAL, 100 * MS, 30 * S, 2.0);
         assert_int_equal(sv_backoff_policy_validate(&p), 0);
         p.jitter = 1.0;
         assert_int_equal(sv_backoff_policy_validate(&p), 0);
@@ -76,15 +76,15 @@ static void test_validate(void **state) {
         assert_int_equal(sv_backoff_policy_validate(&p), -EINVAL);
         p.cap = p.base;
         assert_int_equal(sv_backoff_policy_validate(&p), 0);
-        p.kind = _SV_BACKOFF_KIND_MAX;
+        p.kind = _BACKOFF_KIND_MAX;
         assert_int_equal(sv_backoff_policy_validate(&p), -EINVAL);
-        p.kind = _SV_BACKOFF_KIND_INVALID;
+        p.kind = _BACKOFF_KIND_INVALID;
         assert_int_equal(sv_backoff_policy_validate(&p), -EINVAL);
 }
 
 static void test_exponential(void **state) {
         (void) state;
-        SvBackoffPolicy p = policy(SV_BACKOFF_EXPONENTIAL, 100 * MS, 1 * S, 2.0);
+        SvBackoffPolicy p = policy(BACKOFF_EXPONENTIAL, 100 * MS, 1 * S, 2.0);
         SvBackoff b;
         sv_backoff_init(&b, &p);
         assert_int_equal(b.k, 0);
@@ -93,19 +93,19 @@ static void test_exponential(void **state) {
         assert_int_equal(b.k, ELEMENTSOF(want));
 
         /* a non-integer multiplier: 100ms * 1.5^k, rounded to the microsecond */
-        p = policy(SV_BACKOFF_EXPONENTIAL, 100 * MS, 1 * S, 1.5);
+        p = policy(BACKOFF_EXPONENTIAL, 100 * MS, 1 * S, 1.5);
         sv_backoff_init(&b, &p);
         static const usec_t want15[] = { 100000, 150000, 225000, 337500, 506250, 759375, 1 * S };
         expect_sequence(&p, &b, 0, want15, ELEMENTSOF(want15));
 
         /* multiplier 1: constant */
-        p = policy(SV_BACKOFF_EXPONENTIAL, 250 * MS, 1 * S, 1.0);
+        p = policy(BACKOFF_EXPONENTIAL, 250 * MS, 1 * S, 1.0);
         sv_backoff_init(&b, &p);
         static const usec_t want1[] = { 250 * MS, 250 * MS, 250 * MS };
         expect_sequence(&p, &b, 0, want1, ELEMENTSOF(want1));
 
         /* cap equal to base: always base */
-        p = policy(SV_BACKOFF_EXPONENTIAL, 1 * S, 1 * S, 2.0);
+        p = policy(BACKOFF_EXPONENTIAL, 1 * S, 1 * S, 2.0);
         sv_backoff_init(&b, &p);
         static const usec_t wantc[] = { 1 * S, 1 * S, 1 * S };
         expect_sequence(&p, &b, 0, wantc, ELEMENTSOF(wantc));
@@ -113,7 +113,7 @@ static void test_exponential(void **state) {
 
 static void test_exponential_huge_k(void **state) {
         (void) state;
-        SvBackoffPolicy p = policy(SV_BACKOFF_EXPONENTIAL, 100 * MS, 30 * S, 2.0);
+        SvBackoffPolicy p = policy(BACKOFF_EXPONENTIAL, 100 * MS, 30 * S, 2.0);
         SvBackoff b;
         sv_backoff_init(&b, &p);
         b.k = 63;
@@ -140,7 +140,7 @@ static void test_exponential_huge_k(void **state) {
 
 static void test_linear(void **state) {
         (void) state;
-        SvBackoffPolicy p = policy(SV_BACKOFF_LINEAR, 100 * MS, 250 * MS, 7.0 /* ignored */);
+        SvBackoffPolicy p = policy(BACKOFF_LINEAR, 100 * MS, 250 * MS, 7.0 /* ignored */);
         SvBackoff b;
         sv_backoff_init(&b, &p);
         static const usec_t want[] = { 100 * MS, 200 * MS, 250 * MS, 250 * MS };
@@ -158,7 +158,7 @@ static void test_linear(void **state) {
         expect_sequence(&p, &b, 0, want3, ELEMENTSOF(want3));
 
         /* base * (k+1) would overflow 64 bits */
-        p = policy(SV_BACKOFF_LINEAR, (usec_t) 1 << 40, USEC_INFINITY, 1.0);
+        p = policy(BACKOFF_LINEAR, (usec_t) 1 << 40, USEC_INFINITY, 1.0);
         sv_backoff_init(&b, &p);
         b.k = UINT_MAX - 1;
         assert_true(sv_backoff_next(&b, &p, 0, NULL) == USEC_INFINITY);
@@ -172,7 +172,7 @@ static void test_zero_base_and_none(void **state) {
         (void) state;
         SvRng rng;
         sv_rng_seed(&rng, 1);
-        for (int k = 0; k < _SV_BACKOFF_KIND_MAX; k++) {
+        for (int k = 0; k < _BACKOFF_KIND_MAX; k++) {
                 SvBackoffPolicy p = policy(k, 0, 10 * S, 2.0);
                 p.jitter = 0.5;
                 SvBackoff b;
@@ -182,7 +182,7 @@ static void test_zero_base_and_none(void **state) {
         }
 
         /* none ignores base, jitter and k */
-        SvBackoffPolicy p = policy(SV_BACKOFF_NONE, 5 * S, 10 * S, 2.0);
+        SvBackoffPolicy p = policy(BACKOFF_NONE, 5 * S, 10 * S, 2.0);
         p.jitter = 1.0;
         SvBackoff b;
         sv_backoff_init(&b, &p);
@@ -194,7 +194,7 @@ static void test_zero_base_and_none(void **state) {
 
 static void test_adaptive(void **state) {
         (void) state;
-        SvBackoffPolicy p = policy(SV_BACKOFF_ADAPTIVE, 1 * S, 30 * S, 2.0);
+        SvBackoffPolicy p = policy(BACKOFF_ADAPTIVE, 1 * S, 30 * S, 2.0);
         p.min_uptime = 10 * S;
         SvBackoff b;
         sv_backoff_init(&b, &p);
@@ -234,7 +234,7 @@ static void test_adaptive(void **state) {
         expect_sequence(&p, &b, 0, flat, ELEMENTSOF(flat));
 
         /* huge growth stays at cap */
-        p = policy(SV_BACKOFF_ADAPTIVE, 1 * S, USEC_INFINITY, 1000.0);
+        p = policy(BACKOFF_ADAPTIVE, 1 * S, USEC_INFINITY, 1000.0);
         sv_backoff_init(&b, &p);
         for (int i = 0; i < 20; i++)
                 sv_backoff_next(&b, &p, 0, NULL);
@@ -245,7 +245,7 @@ static void test_adaptive(void **state) {
 
 static void test_reset_after(void **state) {
         (void) state;
-        SvBackoffPolicy p = policy(SV_BACKOFF_EXPONENTIAL, 100 * MS, 10 * S, 2.0);
+        SvBackoffPolicy p = policy(BACKOFF_EXPONENTIAL, 100 * MS, 10 * S, 2.0);
         p.reset_after = 60 * S;
         SvBackoff b;
         sv_backoff_init(&b, &p);
@@ -260,14 +260,14 @@ static void test_reset_after(void **state) {
         assert_int_equal(sv_backoff_next(&b, &p, 3600 * S, NULL), 100 * MS);
 
         /* linear resets too */
-        p.kind = SV_BACKOFF_LINEAR;
+        p.kind = BACKOFF_LINEAR;
         sv_backoff_init(&b, &p);
         static const usec_t lin[] = { 100 * MS, 200 * MS, 300 * MS };
         expect_sequence(&p, &b, 0, lin, ELEMENTSOF(lin));
         assert_int_equal(sv_backoff_next(&b, &p, 61 * S, NULL), 100 * MS);
 
         /* adaptive: a long life forgets the grown delay, back to base (not merely halved) */
-        p.kind = SV_BACKOFF_ADAPTIVE;
+        p.kind = BACKOFF_ADAPTIVE;
         p.min_uptime = 10 * S;
         sv_backoff_init(&b, &p);
         static const usec_t ad[] = { 100 * MS, 200 * MS, 400 * MS, 800 * MS };
@@ -275,7 +275,7 @@ static void test_reset_after(void **state) {
         assert_int_equal(sv_backoff_next(&b, &p, 60 * S, NULL), 100 * MS);
 
         /* 0 and infinity disable the reset */
-        p.kind = SV_BACKOFF_EXPONENTIAL;
+        p.kind = BACKOFF_EXPONENTIAL;
         p.reset_after = 0;
         sv_backoff_init(&b, &p);
         expect_sequence(&p, &b, 1 * S, want, ELEMENTSOF(want));
@@ -293,7 +293,7 @@ static void test_jitter_bounds(void **state) {
         (void) state;
         SvRng rng;
         sv_rng_seed(&rng, 42);
-        SvBackoffPolicy p = policy(SV_BACKOFF_EXPONENTIAL, 1 * S, 8 * S, 2.0);
+        SvBackoffPolicy p = policy(BACKOFF_EXPONENTIAL, 1 * S, 8 * S, 2.0);
         p.jitter = 0.25;
         SvBackoff b;
         usec_t lo_seen = USEC_INFINITY, hi_seen = 0;
@@ -372,7 +372,7 @@ static void spread(const SvBackoffPolicy *p, bool shared, unsigned k, double *re
 
 static void test_no_lockstep(void **state) {
         (void) state;
-        SvBackoffPolicy p = policy(SV_BACKOFF_EXPONENTIAL, 1 * S, 60 * S, 2.0);
+        SvBackoffPolicy p = policy(BACKOFF_EXPONENTIAL, 1 * S, 60 * S, 2.0);
         p.jitter = 0.2;
         double sd;
         usec_t range;
