@@ -30,20 +30,6 @@ Node *node_merge(Arena *a, const Node *base, const Node *over) {
         return nb_map(a, &nb, over->loc, NULL, NULL); /* the last writer of a map owns it (missing keys point there) */
 }
 
-Node *node_drop_nulls(Arena *a, const Node *n) {
-        if (!n || n->kind != NODE_MAP)
-                return (Node *) n;
-        NodeBuilder nb = {};
-        for (size_t i = 0; i < n->n; i++) {
-                if (n->pairs[i].value->kind == NODE_NULL)
-                        continue;
-                NodePair p = n->pairs[i];
-                p.value = node_drop_nulls(a, p.value);
-                nb_pair(&nb, p);
-        }
-        return nb_map(a, &nb, n->loc, NULL, NULL);
-}
-
 Node *node_from_path(Arena *a, const char *path, Node *value, Loc loc) {
         const char *dot = strrchr(path, '.');
         const char *key = dot ? dot + 1 : path;

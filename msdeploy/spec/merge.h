@@ -6,7 +6,5 @@
 /* The merge of over onto base. Inputs are not modified; unchanged subtrees are shared, so every value
  * keeps the location it was written at (provenance). Either may be NULL. */
 Node *node_merge(Arena *a, const Node *base, const Node *over);
-/* base with null-valued keys removed at every depth (nulls only mean "remove" in an overlay). */
-Node *node_drop_nulls(Arena *a, const Node *n);
 /* Builds {k1: {k2: ... value}} for a dotted path, every level located at loc. */
 Node *node_from_path(Arena *a, const char *path, Node *value, Loc loc);

@@ -278,9 +278,3 @@ int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
         return d->n_errors > errors ? -EINVAL : 0;
 }
 
-const SvWorker *sv_config_find_worker(const SvConfig *c, const char *name) {
-        for (size_t i = 0; i < c->supervision.n_workers; i++)
-                if (strcmp(c->supervision.workers[i].name, name) == 0)
-                        return &c->supervision.workers[i];
-        return NULL;
-}

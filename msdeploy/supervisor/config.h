@@ -30,4 +30,3 @@ typedef struct SvConfig {
  * source for the diagnostics (free it after printing them). */
 int sv_config_load(const char *path, SvConfig **ret, Diags *d);
 SvConfig *sv_config_free(SvConfig *c);
-const SvWorker *sv_config_find_worker(const SvConfig *c, const char *name);

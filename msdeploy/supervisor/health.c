@@ -89,10 +89,6 @@ SvAggregator *sv_aggregator_free(SvAggregator *a) {
         return NULL;
 }
 
-size_t sv_aggregator_count(const SvAggregator *a) {
-        return a ? a->n : 0;
-}
-
 size_t sv_aggregator_items(const SvAggregator *a, const char *component, SvHealthItem **items, size_t n) {
         if (!a)
                 return n;

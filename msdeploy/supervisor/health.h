@@ -19,4 +19,3 @@ size_t sv_aggregator_items(const SvAggregator *a, const char *component, SvHealt
  * returns -ENOENT when there is no such component. */
 int sv_aggregator_json(const SvAggregator *a, const char *component, StrBuf *b);
 void sv_aggregator_metrics(const SvAggregator *a, const char *project, StrBuf *b);
-size_t sv_aggregator_count(const SvAggregator *a);

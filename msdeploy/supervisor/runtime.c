@@ -420,10 +420,3 @@ int runtime_run(Runtime *r) {
         return k < 0 ? 1 : k;
 }
 
-sd_event *runtime_event(Runtime *r) {
-        return r->event;
-}
-
-SvTree *runtime_tree(Runtime *r) {
-        return r->tree;
-}

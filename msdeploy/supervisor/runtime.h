@@ -15,5 +15,3 @@ int runtime_new(const char *path, SvConfig *config, Runtime **ret);
 Runtime *runtime_free(Runtime *r); /* frees the configuration too */
 /* Runs until the root stops; returns the process exit code (0 after a shutdown, 1 after escalation). */
 int runtime_run(Runtime *r);
-sd_event *runtime_event(Runtime *r);
-SvTree *runtime_tree(Runtime *r);

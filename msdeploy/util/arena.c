@@ -17,7 +17,6 @@ typedef struct Block {
 
 struct Arena {
         Block *head;
-        size_t total;
 };
 
 Arena *arena_new(void) {
@@ -49,7 +48,6 @@ void *arena_alloc(Arena *a, size_t size) {
                 b->size = bsize;
                 b->next = a->head;
                 a->head = b;
-                a->total += bsize;
         }
         void *p = (char *) b->data + b->used;
         b->used += size;
@@ -95,6 +93,3 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
         return p;
 }
 
-size_t arena_bytes(const Arena *a) {
-        return a->total;
-}
