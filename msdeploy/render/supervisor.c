@@ -19,6 +19,7 @@ static const char supervisor_doc[] =
         "#               forgotten after reset_after of uptime); children in start order, stopped in reverse\n"
         "# workers[]     restart: permanent | transient | temporary; shutdown: grace before SIGKILL;\n"
         "#               readiness: none | notify (READY=1 on NOTIFY_SOCKET) | check (check passes);\n"
+        "#               start_timeout: not ready by then counts as a crash;\n"
         "#               critical: its failure makes the tree unhealthy; user, group: drop to these\n"
         "# Durations are written as in the spec: 500ms, 30s, 1min 30s, infinity.\n";
 
@@ -67,6 +68,8 @@ static void render_sv_worker(YamlWriter *y, const SvWorker *w) {
         yaml_str(y, "readiness", readiness_to_string(w->readiness));
         if (w->check)
                 yaml_str(y, "check", w->check);
+        if (w->readiness != READINESS_NONE)
+                yaml_duration(y, "start_timeout", w->start_timeout);
         yaml_bool(y, "critical", w->critical);
         if (w->user)
                 yaml_str(y, "user", w->user);

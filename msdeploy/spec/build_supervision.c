@@ -114,6 +114,7 @@ void build_supervision(Builder *b) {
                         .shutdown = node_duration(w, "shutdown", 5 * USEC_PER_SEC),
                         .readiness = readiness_from_string(b_str(b, w, "readiness", "none")),
                         .check = b_str(b, w, "check", NULL),
+                        .start_timeout = node_duration(w, "start_timeout", SV_DEFAULT_START_TIMEOUT),
                         .critical = node_bool(w, "critical", false),
                         .user = b_str(b, w, "user", NULL),
                         .group = b_str(b, w, "group", NULL),

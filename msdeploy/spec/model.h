@@ -221,6 +221,9 @@ typedef enum Readiness {
         _READINESS_INVALID = -1,
 } Readiness;
 
+/* As systemd's DefaultTimeoutStartSec= */
+#define SV_DEFAULT_START_TIMEOUT (90 * USEC_PER_SEC)
+
 typedef struct SvWorker {
         const char *name;
         const char *exec;
@@ -228,6 +231,7 @@ typedef struct SvWorker {
         usec_t shutdown;          /* USEC_INFINITY allowed */
         Readiness readiness;
         const char *check;        /* readiness: check -> health check URL/host:port */
+        usec_t start_timeout;     /* readiness notify/check: not up by then is a failure; USEC_INFINITY allowed */
         bool critical;
         const char *user, *group;
         KeyValue *environment;

@@ -204,6 +204,7 @@ static const Schema t_worker = { S_OBJECT, "a supervised worker process", .label
         { "shutdown", &t_duration, false, "SIGTERM to SIGKILL delay (default 5s)" },
         { "readiness", &t_readiness, false, "none, notify (READY=1) or check" },
         { "check", &t_string, false, "readiness: check: URL or host:port that must answer" },
+        { "start_timeout", &t_duration, false, "not ready by then counts as a crash (default 90s, 'infinity' allowed)" },
         { "critical", &t_bool, false, "msd-supervisor is ready only when this worker is" },
         { "user", &t_user, false, "run as this user" },
         { "group", &t_user, false, "run as this group" },

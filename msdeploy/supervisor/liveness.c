@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Liveness of running workers: phi accrual over their WATCHDOG=1 heartbeats (a timer armed for the
- * moment phi would cross the threshold, re-armed by every heartbeat: no polling), and 'readiness: check'
- * (the check that makes a starting worker ready). */
+ * moment phi would cross the threshold, re-armed by every heartbeat: no polling), 'readiness: check'
+ * (the check that makes a starting worker ready) and start_timeout (a worker never ready has failed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,10 +107,30 @@ static void on_readiness(void *userdata, size_t index, SvCheckResult result, use
         sv_tree_ready(h->rt->tree, h->node, now_monotonic(h->rt));
 }
 
+static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s;
+        NodeHost *h = userdata;
+        h->start_timer = sd_event_source_disable_unref(h->start_timer);
+        if (h->node->state != SV_STARTING)
+                return 0;
+        fprintf(stderr, "msd-supervisor: %s: not ready within %.3fs (start_timeout), failing it\n", h->node->name,
+                (double) h->node->worker->start_timeout / 1e6);
+        sv_tree_fail(h->rt->tree, h->node, usec);
+        return 0;
+}
+
+void liveness_ready(NodeHost *h) {
+        h->start_timer = sd_event_source_disable_unref(h->start_timer);
+}
+
 void liveness_started(Runtime *r, NodeHost *h) {
         sv_phi_reset(&h->phi);
         h->phi_timer = sd_event_source_disable_unref(h->phi_timer);
         const SvWorker *w = h->node->worker;
+        h->start_timer = sd_event_source_disable_unref(h->start_timer);
+        if (w->readiness != READINESS_NONE && w->start_timeout != USEC_INFINITY)
+                (void) sd_event_add_time_relative(r->event, &h->start_timer, CLOCK_MONOTONIC, w->start_timeout, TIMER_ACCURACY,
+                                                  on_start_timeout, h);
         if (w->readiness != READINESS_CHECK || !w->check)
                 return;
         h->readiness = sv_checks_free(h->readiness);
@@ -131,6 +151,7 @@ void liveness_started(Runtime *r, NodeHost *h) {
 
 void liveness_stopped(NodeHost *h) {
         h->phi_timer = sd_event_source_disable_unref(h->phi_timer);
+        h->start_timer = sd_event_source_disable_unref(h->start_timer);
         h->readiness = sv_checks_free(h->readiness);
 }
 

@@ -10,6 +10,7 @@
 #include "supervisor/phi.h"
 #include "supervisor/rng.h"
 #include "supervisor/runtime.h"
+#include "supervisor/spawn.h"
 
 /* Children get WATCHDOG_USEC so programs written for systemd send heartbeats (WATCHDOG=1). */
 #define CHILD_WATCHDOG_USEC (2 * USEC_PER_SEC)
@@ -23,6 +24,7 @@ typedef struct NodeHost {
         Runtime *rt;
         SvNode *node;
         sd_event_source *child;      /* the running process */
+        SvSpawnPlan *plan;           /* how its process starts; NULL until the first start, and after a reload */
         sd_event_source *kill_timer; /* SIGKILL after the shutdown timeout */
         sd_event_source *timer;      /* restart delay */
         SvBackoff backoff;
@@ -33,6 +35,7 @@ typedef struct NodeHost {
         SvPhi phi;                   /* over WATCHDOG=1 heartbeats */
         sd_event_source *phi_timer;  /* when phi would convict it */
         SvChecks *readiness;         /* 'readiness: check' */
+        sd_event_source *start_timer; /* start_timeout: not ready by then is a failure */
 } NodeHost;
 
 struct Runtime {
@@ -46,6 +49,9 @@ struct Runtime {
         bool ready_sent;
         size_t status_up, status_workers; /* what the last STATUS= said */
         unsigned status_restarts;
+        usec_t status_sent_at;
+        sd_event_source *status_timer; /* a STATUS= held back by the rate limit */
+        sd_event_source *log_flush;  /* writes what the iteration logged, once */
         unsigned terms;              /* SIGTERMs received */
         SvAggregator *aggregator;    /* the configuration's health checks */
         SvEndpoint *endpoint;
@@ -63,6 +69,7 @@ SvHealth system_health(Runtime *r, const char *component);
 int liveness_init(Runtime *r, NodeHost *h);
 void liveness_started(Runtime *r, NodeHost *h);
 void liveness_heartbeat(Runtime *r, NodeHost *h, usec_t now);
+void liveness_ready(NodeHost *h);
 void liveness_stopped(NodeHost *h);
 void liveness_free(NodeHost *h);
 /* alerts.c: resource alert rules sampled every monitor interval (nothing without rules). */

@@ -23,17 +23,34 @@ usec_t now_monotonic(Runtime *r) {
         return t;
 }
 
-static void log_node(SvNode *n, const char *what) {
+static void log_node(Runtime *r, SvNode *n, const char *what) {
         if (n->worker && strcmp(what, "started") == 0 && n->pid > 0)
                 fprintf(stderr, "msd-supervisor: %s: started, pid %d\n", n->name, (int) n->pid);
         else if (strcmp(what, "exited") == 0)
                 fprintf(stderr, "msd-supervisor: %s: exited with status %d\n", n->name, n->last_exit);
-        else
+        else if (strcmp(what, "restarting") == 0) {
+                usec_t now = now_monotonic(r);
+                fprintf(stderr, "msd-supervisor: %s: restarting in %.3fs (restart %u)\n", n->name,
+                        (double) (n->restart_at > now ? n->restart_at - now : 0) / 1e6, n->restarts);
+        } else if (!(strcmp(what, "up") == 0 && n->worker && n->worker->readiness == READINESS_NONE)) /* up when started */
                 fprintf(stderr, "msd-supervisor: %s: %s\n", n->name, what);
 }
 
-/* One line for systemctl status, sent when it changes. */
+/* STATUS= at most this often: under a restart storm systemd needs no thousand updates a second. */
+#define STATUS_MIN_INTERVAL (200 * USEC_PER_MSEC)
+
+static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* One line for systemctl status, sent when it changes, held back while the last one is recent. */
 static void send_status(Runtime *r) {
+        usec_t now = now_monotonic(r);
+        if (r->status_timer)
+                return; /* already due */
+        if (r->status_sent_at && now < r->status_sent_at + STATUS_MIN_INTERVAL) {
+                (void) sd_event_add_time(r->event, &r->status_timer, CLOCK_MONOTONIC, r->status_sent_at + STATUS_MIN_INTERVAL,
+                                         TIMER_ACCURACY, on_status_timer, r);
+                return;
+        }
         SvNode **nodes;
         size_t n = sv_tree_nodes(r->tree, &nodes), workers = 0, up = 0;
         unsigned restarts = 0;
@@ -47,12 +64,23 @@ static void send_status(Runtime *r) {
         if (up == r->status_up && workers == r->status_workers && restarts == r->status_restarts)
                 return;
         r->status_up = up, r->status_workers = workers, r->status_restarts = restarts;
+        r->status_sent_at = now;
         sd_notifyf(0, "STATUS=%zu/%zu workers up, %u restarts", up, workers, restarts);
+}
+
+static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s, (void) usec;
+        Runtime *r = userdata;
+        r->status_timer = sd_event_source_disable_unref(r->status_timer);
+        send_status(r);
+        return 0;
 }
 
 static void on_event(void *userdata, SvNode *n, const char *what) {
         Runtime *r = userdata;
-        log_node(n, what);
+        log_node(r, n, what);
+        if (n->worker && strcmp(what, "up") == 0)
+                liveness_ready(n->host);
         if (!r->ready_sent && sv_tree_root(r->tree)->state == SV_UP && sv_tree_critical_up(r->tree)) {
                 r->ready_sent = true;
                 sd_notify(0, "READY=1");
@@ -73,21 +101,33 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata) {
         return 0;
 }
 
+/* Log lines are written once per loop iteration, however many events it had. */
+static int on_log_flush(sd_event_source *s, void *userdata) {
+        (void) s, (void) userdata;
+        (void) fflush(stderr);
+        return 0;
+}
+
 static int op_spawn(void *userdata, SvNode *n) {
         Runtime *r = userdata;
         NodeHost *h = n->host;
-        SvSpawn sp = {
-                .command = n->worker->exec,
-                .env = n->worker->environment,
-                .n_env = n->worker->n_environment,
-                .notify_socket = sv_notify_address(r->notify),
-                .watchdog_usec = CHILD_WATCHDOG_USEC,
-                .user = n->worker->user,
-                .group = n->worker->group,
-                .name = n->name,
-        };
+        int k = 0;
+        if (!h->plan) {
+                SvSpawn sp = {
+                        .command = n->worker->exec,
+                        .env = n->worker->environment,
+                        .n_env = n->worker->n_environment,
+                        .notify_socket = sv_notify_address(r->notify),
+                        .watchdog_usec = CHILD_WATCHDOG_USEC,
+                        .user = n->worker->user,
+                        .group = n->worker->group,
+                        .name = n->name,
+                };
+                k = sv_spawn_plan_new(&sp, &h->plan);
+        }
         pid_t pid;
-        int k = sv_spawn(&sp, &pid);
+        if (k >= 0)
+                k = sv_spawn_start(h->plan, &pid);
         if (k < 0) {
                 fprintf(stderr, "msd-supervisor: %s: cannot start '%s': %s\n", n->name, n->worker->exec, strerror(-k));
                 return k;
@@ -273,8 +313,11 @@ static void reload(Runtime *r) {
         if (r->tree) {
                 SvNode **nodes;
                 size_t n = sv_tree_nodes(r->tree, &nodes);
-                for (size_t i = 0; i < n; i++)
-                        set_policy(nodes[i]->host);
+                for (size_t i = 0; i < n; i++) {
+                        NodeHost *h = nodes[i]->host;
+                        set_policy(h);
+                        h->plan = sv_spawn_plan_free(h->plan); /* users, environment: read again at the next start */
+                }
         }
         /* health checks start over with the new list; the endpoint keeps its address */
         SvAggregator *agg = NULL;
@@ -315,6 +358,19 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
+/* A stop request is handled first: when systemd signals the children too (KillMode=control-group), their
+ * exits in the same iteration are then stops, not crashes to restart. The loop owns the source. */
+static int add_stop_signal(Runtime *r, int sig) {
+        sd_event_source *s = NULL;
+        int k = sd_event_add_signal(r->event, &s, sig, on_signal, r);
+        if (k < 0)
+                return k;
+        (void) sd_event_source_set_priority(s, SD_EVENT_PRIORITY_IMPORTANT);
+        k = sd_event_source_set_floating(s, true);
+        sd_event_source_unref(s);
+        return k;
+}
+
 int runtime_new(const char *path, SvConfig *config, Runtime **ret) {
         Runtime *r = xcalloc(1, sizeof(Runtime));
         r->config = config;
@@ -330,10 +386,11 @@ int runtime_new(const char *path, SvConfig *config, Runtime **ret) {
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
         sigprocmask(SIG_BLOCK, &mask, NULL);
-        if ((k = sd_event_add_signal(r->event, NULL, SIGTERM, on_signal, r)) < 0 ||
-            (k = sd_event_add_signal(r->event, NULL, SIGINT, on_signal, r)) < 0 ||
-            (k = sd_event_add_signal(r->event, NULL, SIGHUP, on_signal, r)) < 0)
+        if ((k = add_stop_signal(r, SIGTERM)) < 0 || (k = add_stop_signal(r, SIGINT)) < 0 ||
+            (k = sd_event_add_signal(r->event, NULL, SIGHUP, on_signal, r)) < 0 ||
+            (k = sd_event_add_post(r->event, &r->log_flush, on_log_flush, r)) < 0)
                 goto fail;
+        setvbuf(stderr, NULL, _IOFBF, BUFSIZ); /* written by on_log_flush */
         k = sv_notify_new(r->event, on_notify, r, &r->notify);
         if (k < 0)
                 goto fail;
@@ -389,6 +446,7 @@ Runtime *runtime_free(Runtime *r) {
                         if (!h)
                                 continue;
                         sd_event_source_disable_unref(h->child);
+                        sv_spawn_plan_free(h->plan);
                         sd_event_source_disable_unref(h->kill_timer);
                         sd_event_source_disable_unref(h->timer);
                         if (nodes[i]->worker)
@@ -403,6 +461,8 @@ Runtime *runtime_free(Runtime *r) {
         sv_aggregator_free(r->aggregator);
         sv_notify_free(r->notify);
         sd_event_source_disable_unref(r->watchdog);
+        sd_event_source_disable_unref(r->status_timer);
+        sd_event_source_disable_unref(r->log_flush);
         sd_event_unref(r->event);
         sv_config_free(r->config);
         free(r);
@@ -414,6 +474,7 @@ int runtime_run(Runtime *r) {
                 sv_tree_start(r->tree, now_monotonic(r));
         else
                 (void) sd_notify(0, "READY=1\nSTATUS=health aggregation");
+        (void) fflush(stderr);
         int k = sd_event_loop(r->event);
         if (r->tree)
                 kill_everything(r); /* nothing outlives the supervisor */

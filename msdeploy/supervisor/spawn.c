@@ -23,13 +23,16 @@
 
 extern char **environ;
 
-/* Our environment without what belongs to our own service manager, plus the child's. */
-static char **child_environment(const SvSpawn *s) {
+/* Our environment without what belongs to our own service manager, plus the child's: the inherited
+ * entries point into our own environment (never changed after start-up), so a plan per worker costs a
+ * pointer per variable, not a copy of every string. *ret_own receives the n strings made here. */
+static char **child_environment(const SvSpawn *s, char ***ret_own) {
         size_t n = 0;
         while (environ[n])
                 n++;
         char **env = xcalloc(n + s->n_env + 8, sizeof(char *));
-        size_t k = 0;
+        char **own = xcalloc(s->n_env + 4, sizeof(char *));
+        size_t k = 0, o = 0;
         for (size_t i = 0; i < n; i++) {
                 static const char *const drop[] = { "NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "LISTEN_FDS=", "LISTEN_PID=",
                                                     "LISTEN_FDNAMES=", "MSD_CHILD=", NULL };
@@ -39,44 +42,62 @@ static char **child_environment(const SvSpawn *s) {
                 for (size_t j = 0; j < s->n_env && !skip; j++)
                         skip = strncmp(environ[i], s->env[j].key, strlen(s->env[j].key)) == 0 && environ[i][strlen(s->env[j].key)] == '=';
                 if (!skip)
-                        env[k++] = xstrdup(environ[i]);
+                        env[k++] = environ[i];
         }
         for (size_t j = 0; j < s->n_env; j++)
-                if (asprintf(&env[k++], "%s=%s", s->env[j].key, s->env[j].value) < 0)
+                if (asprintf(&own[o++], "%s=%s", s->env[j].key, s->env[j].value) < 0)
                         xoom();
-        if (s->notify_socket && asprintf(&env[k++], "NOTIFY_SOCKET=%s", s->notify_socket) < 0)
+        if (s->notify_socket && asprintf(&own[o++], "NOTIFY_SOCKET=%s", s->notify_socket) < 0)
                 xoom();
-        if (s->watchdog_usec && asprintf(&env[k++], "WATCHDOG_USEC=%llu", (unsigned long long) s->watchdog_usec) < 0)
+        if (s->watchdog_usec && asprintf(&own[o++], "WATCHDOG_USEC=%llu", (unsigned long long) s->watchdog_usec) < 0)
                 xoom();
-        if (s->name && asprintf(&env[k++], "MSD_CHILD=%s", s->name) < 0)
+        if (s->name && asprintf(&own[o++], "MSD_CHILD=%s", s->name) < 0)
                 xoom();
+        for (size_t j = 0; j < o; j++)
+                env[k++] = own[j];
         env[k] = NULL;
+        *ret_own = own;
         return env;
 }
 
-/* With the address sanitizer, a child sharing our memory on its own stack confuses its bookkeeping: fork. */
+/* With the address sanitizer, a child sharing our memory on its own stack confuses its bookkeeping: a
+ * copy of our memory instead (as fork() makes). */
 #if defined(__SANITIZE_ADDRESS__)
 #define SPAWN_SHARES_MEMORY 0
 #else
 #define SPAWN_SHARES_MEMORY 1
 #endif
 
-/* Everything the child needs, prepared before it exists: it allocates nothing and calls no library
- * function that could (it may share our memory), only system calls. */
-typedef struct ChildPlan {
+/* Everything the child needs, prepared once per worker: at each start the child allocates nothing and
+ * calls no library function that could (it may share our memory), only system calls. */
+struct SvSpawnPlan {
         char **argv, **envp;
+        char **env_own;   /* the strings of envp that are not our own environment's */
         uid_t uid;        /* (uid_t) -1: keep */
         gid_t gid;        /* (gid_t) -1: keep */
         gid_t *groups;    /* supplementary groups, set with gid */
         int n_groups;
-        int null_fd;      /* /dev/null for stdin */
-} ChildPlan;
+};
+
+/* /dev/null for every child's stdin, opened once (close-on-exec here; dup2() clears that on fd 0). */
+static int null_fd(void) {
+        static int fd = -1;
+        if (fd < 0)
+                fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return fd;
+}
+
+typedef struct ChildArgs {
+        const SvSpawnPlan *plan;
+        int stdin_fd;
+} ChildArgs;
 
 /* Runs in the child: its own process group, default signal handling, stdin from /dev/null, descriptors
  * close on exec, the configured user and groups (raw system calls: glibc's wrappers would try to tell
  * threads that are not the child's), no capability left anywhere, no new privileges, exec. */
 static int child_main(void *userdata) {
-        const ChildPlan *p = userdata;
+        const ChildArgs *a = userdata;
+        const SvSpawnPlan *p = a->plan;
         sigset_t all;
         (void) syscall(SYS_setpgid, 0, 0);
         for (int sig = 1; sig < NSIG; sig++) {
@@ -85,8 +106,8 @@ static int child_main(void *userdata) {
         }
         sigfillset(&all);
         (void) sigprocmask(SIG_UNBLOCK, &all, NULL);
-        if (p->null_fd >= 0)
-                (void) dup2(p->null_fd, STDIN_FILENO);
+        if (a->stdin_fd >= 0)
+                (void) dup2(a->stdin_fd, STDIN_FILENO);
         /* marking is cheaper than closing, exec closes them; kernels before 5.11 only close */
         if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 (void) close_range(3, ~0U, 0);
@@ -107,69 +128,74 @@ static int child_main(void *userdata) {
 
 /* A child sharing our memory until it execs (as posix_spawn does): no copy of our mappings, so the cost
  * does not grow with the libraries loaded. We wait meanwhile (CLONE_VFORK): one stack serves all. */
-static pid_t start_child(ChildPlan *p) {
+static pid_t start_child(ChildArgs *a) {
         if (!SPAWN_SHARES_MEMORY) {
                 pid_t pid = fork();
                 if (pid == 0)
-                        child_main(p);
+                        child_main(a);
                 return pid;
         }
         static char stack[64 * 1024] __attribute__((aligned(16)));
-        return clone(child_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+        return clone(child_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, a);
 }
 
-int sv_spawn(const SvSpawn *s, pid_t *ret_pid) {
-        char **argv = NULL;
-        int argc = command_split(s->command, &argv);
-        if (argc <= 0) {
-                strv_free(argv);
-                return -EINVAL;
-        }
-        ChildPlan p = { .argv = argv, .uid = (uid_t) -1, .gid = (gid_t) -1, .null_fd = -1 };
-        const char *user_name = NULL;
+int sv_spawn_plan_new(const SvSpawn *s, SvSpawnPlan **ret) {
+        SvSpawnPlan *p = xcalloc(1, sizeof(SvSpawnPlan));
+        *p = (SvSpawnPlan) { .uid = (uid_t) -1, .gid = (gid_t) -1 };
+        int k = -EINVAL;
+        if (command_split(s->command, &p->argv) <= 0)
+                goto fail;
+        k = -ESRCH;
         if (s->user) {
                 struct passwd *pw = getpwnam(s->user);
-                if (!pw) {
-                        strv_free(argv);
-                        return -ESRCH;
-                }
-                p.uid = pw->pw_uid;
-                p.gid = pw->pw_gid;
-                user_name = s->user;
+                if (!pw)
+                        goto fail;
+                p->uid = pw->pw_uid;
+                p->gid = pw->pw_gid;
         }
         if (s->group) {
                 struct group *gr = getgrnam(s->group);
-                if (!gr) {
-                        strv_free(argv);
-                        return -ESRCH;
-                }
-                p.gid = gr->gr_gid;
+                if (!gr)
+                        goto fail;
+                p->gid = gr->gr_gid;
         }
-        if (p.uid == getuid())
-                p.uid = (uid_t) -1; /* already that user: nothing to change (and no privilege needed) */
-        if (p.gid == getgid() && p.uid == (uid_t) -1)
-                p.gid = (gid_t) -1;
-        if (p.gid != (gid_t) -1 && user_name) { /* the user's supplementary groups, as initgroups() would */
+        if (p->uid == getuid())
+                p->uid = (uid_t) -1; /* already that user: nothing to change (and no privilege needed) */
+        if (p->gid == getgid() && p->uid == (uid_t) -1)
+                p->gid = (gid_t) -1;
+        if (p->gid != (gid_t) -1 && s->user) { /* the user's supplementary groups, as initgroups() would */
                 int n = 32;
-                p.groups = xcalloc((size_t) n, sizeof(gid_t));
-                if (getgrouplist(user_name, p.gid, p.groups, &n) < 0) {
-                        p.groups = xreallocarray(p.groups, (size_t) n, sizeof(gid_t));
-                        (void) getgrouplist(user_name, p.gid, p.groups, &n);
+                p->groups = xcalloc((size_t) n, sizeof(gid_t));
+                if (getgrouplist(s->user, p->gid, p->groups, &n) < 0) {
+                        p->groups = xreallocarray(p->groups, (size_t) n, sizeof(gid_t));
+                        (void) getgrouplist(s->user, p->gid, p->groups, &n);
                 }
-                p.n_groups = n;
+                p->n_groups = n;
         }
-        p.envp = child_environment(s);
-        p.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        p->envp = child_environment(s, &p->env_own);
+        *ret = p;
+        return 0;
+fail:
+        sv_spawn_plan_free(p);
+        return k;
+}
 
-        pid_t pid = start_child(&p);
-        int r = pid < 0 ? -errno : 0;
-        if (p.null_fd >= 0)
-                close(p.null_fd);
-        strv_free(argv);
-        strv_free(p.envp);
-        free(p.groups);
-        if (r < 0)
-                return r;
+SvSpawnPlan *sv_spawn_plan_free(SvSpawnPlan *p) {
+        if (!p)
+                return NULL;
+        strv_free(p->argv);
+        free(p->envp);
+        strv_free(p->env_own);
+        free(p->groups);
+        free(p);
+        return NULL;
+}
+
+int sv_spawn_start(const SvSpawnPlan *p, pid_t *ret_pid) {
+        ChildArgs a = { .plan = p, .stdin_fd = null_fd() };
+        pid_t pid = start_child(&a);
+        if (pid < 0)
+                return -errno;
         (void) setpgid(pid, pid); /* also from here: no race with a kill(-pid) right after */
         *ret_pid = pid;
         return 0;

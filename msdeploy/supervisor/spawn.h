@@ -16,6 +16,13 @@ typedef struct SvSpawn {
         const char *name;           /* exported as MSD_CHILD */
 } SvSpawn;
 
-/* Forks and execs; the child's exec failure shows as exit status 127. Returns -errno when the command
- * cannot be split, the user or group is unknown, or fork fails. */
-int sv_spawn(const SvSpawn *s, pid_t *ret_pid);
+/* What a start needs, prepared once: the command split the way systemd splits ExecStart=, the user and
+ * groups resolved, the environment built. -EINVAL when the command cannot be split, -ESRCH when the
+ * user or group is unknown. */
+typedef struct SvSpawnPlan SvSpawnPlan;
+int sv_spawn_plan_new(const SvSpawn *s, SvSpawnPlan **ret);
+SvSpawnPlan *sv_spawn_plan_free(SvSpawnPlan *p);
+
+/* Starts one process from a plan; its exec failure shows as exit status 127, a failure to become its
+ * user as 126. -errno when clone() fails. */
+int sv_spawn_start(const SvSpawnPlan *p, pid_t *ret_pid);

@@ -61,9 +61,19 @@ static const char *url(Run *r, const char *path) {
 
 static pid_t live; /* the supervisor of the running test: killed by the teardown if an assertion fails */
 
+/* Kills the process groups of the supervisor's children (each leads its own), then the supervisor, so that
+ * a failed test leaves no orphan behind. */
 static int teardown(void **state) {
         (void) state;
         if (live > 0) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int) live, (int) live);
+                FILE *f = fopen(path, "re");
+                int child;
+                while (f && fscanf(f, "%d", &child) == 1)
+                        kill(-child, SIGKILL);
+                if (f)
+                        fclose(f);
                 kill(live, SIGKILL);
                 waitpid(live, NULL, 0);
                 live = 0;
@@ -367,7 +377,7 @@ static void test_notify_ready_watchdog_stopping(void **state) {
         /* READY=1 to our NOTIFY_SOCKET only once the critical child said READY=1 itself */
         assert_true(wait_note(&r, "READY=1", 5));
         assert_true(now_s() - t0 >= 0.25);
-        assert_true(strstr(r.log.s, "agent: up") != NULL);
+        assert_true(wait_log(&r, "agent: up", 1)); /* logged in the same loop iteration */
         /* WATCHDOG=1 every WATCHDOG_USEC/2 */
         r.notes.len = 0;
         if (r.notes.s)
@@ -526,6 +536,37 @@ static void test_readiness_check(void **state) {
         /* the agent never sends READY=1: only its answering /health makes it up, and only then 'after' starts */
         assert_true(wait_log(&r, "web: up", 5));
         assert_true(wait_log(&r, "after: started", 5));
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
+static void test_start_timeout(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    intensity: 100\n    period: 60s\n"
+              "    backoff: {kind: none, min_uptime: 0s}\n    children: [{name: ok, type: worker}, {name: mute, type: worker}]\n"
+              "workers:\n  - {name: mute, exec: /bin/sleep 1000, readiness: notify, start_timeout: 300ms, shutdown: 1s}\n"
+              "  - {name: ok, exec: " AGENT " --role test --port 0 --ready-delay 100ms, readiness: notify, start_timeout: 300ms}\n",
+              NULL);
+        double t0 = now_s();
+        assert_true(wait_log(&r, "mute: started", 5));
+        pid_t first = pid_of(&r, "mute");
+        /* never ready: failed at its start timeout, stopped with SIGTERM and started again */
+        assert_true(wait_log(&r, "mute: not ready within 0.300s (start_timeout), failing it", 5));
+        double failed_at = now_s() - t0;
+        assert_true(failed_at >= 0.25 && failed_at < 2.0);
+        assert_true(wait_log(&r, "mute: exited with status 143", 5));
+        assert_true(wait_log(&r, "mute: restarting", 5));
+        assert_true(wait_log(&r, "mute: started", 5));
+        assert_int_not_equal(pid_of(&r, "mute"), first);
+        /* a worker ready in time is left alone: its timer is gone once it is up */
+        r.seen = 0;
+        assert_true(wait_log(&r, "ok: up", 5));
+        usleep(500000);
+        pump(&r, 0);
+        assert_null(strstr(r.log.s, "ok: not ready"));
+        assert_null(strstr(r.log.s, "ok: restarting"));
         kill(r.pid, SIGTERM);
         assert_int_equal(finish(&r, 10), 0);
 }
@@ -691,6 +732,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_second_sigterm_kills_at_once, teardown),
                 cmocka_unit_test_teardown(test_endpoint_and_phi, teardown),
                 cmocka_unit_test_teardown(test_readiness_check, teardown),
+                cmocka_unit_test_teardown(test_start_timeout, teardown),
                 cmocka_unit_test_teardown(test_health_aggregator, teardown),
                 cmocka_unit_test_teardown(test_sighup_reload, teardown),
                 cmocka_unit_test_teardown(test_restart_breaker, teardown),
