@@ -56,6 +56,8 @@ struct Runtime {
         SvAggregator *aggregator;    /* the configuration's health checks */
         SvEndpoint *endpoint;
         const char *config_path;     /* read again on SIGHUP */
+        SvConfig **retired;          /* replaced configurations that nodes being deleted still use */
+        size_t n_retired;
         Alerts *alerts;              /* resource alert rules over the running children */
 };
 

@@ -76,11 +76,24 @@ static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static bool anyone_leaving(Runtime *r);
+static void free_retired(Runtime *r);
+
+static int on_deleted(sd_event_source *s, void *userdata) {
+        (void) s;
+        Runtime *r = userdata;
+        if (!anyone_leaving(r))
+                free_retired(r);
+        return 0;
+}
+
 static void on_event(void *userdata, SvNode *n, const char *what) {
         Runtime *r = userdata;
         log_node(r, n, what);
         if (n->worker && strcmp(what, "up") == 0)
                 liveness_ready(n->host);
+        if (strcmp(what, "deleted") == 0 && r->n_retired > 0)
+                (void) sd_event_add_defer(r->event, NULL, on_deleted, r); /* once the node is gone */
         if (!r->ready_sent && sv_tree_root(r->tree)->state == SV_UP && sv_tree_critical_up(r->tree)) {
                 r->ready_sent = true;
                 sd_notify(0, "READY=1");
@@ -207,6 +220,66 @@ static void op_root_down(void *userdata, bool failed) {
         (void) sd_event_exit(r->event, failed ? 1 : 0);
 }
 
+/* Restart breaker: of the last 10 lives, judged from 5, 80 % dying before min_uptime opens it for 10 s,
+ * doubling after a failed probe up to 5 min. */
+static const SvBreakerPolicy restart_breaker = {
+        .window = 10, .min_calls = 5, .failure_rate = 80, .wait = 10 * USEC_PER_SEC, .max_wait = 5 * 60 * USEC_PER_SEC, .probes = 1,
+};
+
+/* The backoff policy a node gets from its supervisor's configuration. */
+static void set_policy(NodeHost *h) {
+        const SvSupervisor *parent = h->node->parent ? h->node->parent->sup : NULL;
+        if (!parent)
+                return;
+        const Backoff *b = &parent->backoff;
+        h->policy = (SvBackoffPolicy) {
+                .kind = b->kind,
+                .base = b->base,
+                .cap = b->cap < b->base ? b->base : b->cap,
+                .multiplier = b->multiplier,
+                .jitter = b->jitter,
+                .min_uptime = b->min_uptime,
+                .reset_after = b->reset_after,
+        };
+}
+
+/* The runtime's state of a node (its NodeHost), made when the node joins the tree. */
+static int host_attach(Runtime *r, SvNode *n) {
+        NodeHost *h = xcalloc(1, sizeof(NodeHost));
+        h->rt = r;
+        h->node = n;
+        n->host = h;
+        set_policy(h);
+        sv_backoff_init(&h->backoff, &h->policy);
+        (void) sv_breaker_init(&h->restarts, &restart_breaker);
+        return n->worker ? liveness_init(r, h) : 0;
+}
+
+static void host_free(SvNode *n) {
+        NodeHost *h = n->host;
+        if (!h)
+                return;
+        sd_event_source_disable_unref(h->child);
+        sd_event_source_disable_unref(h->kill_timer);
+        sd_event_source_disable_unref(h->timer);
+        sv_spawn_plan_free(h->plan);
+        if (n->worker)
+                liveness_free(h);
+        free(h->status);
+        free(h);
+        n->host = NULL;
+}
+
+static void op_attach(void *userdata, SvNode *n) {
+        if (host_attach(userdata, n) < 0)
+                fprintf(stderr, "msd-supervisor: %s: no failure detection for it (out of memory)\n", n->name);
+}
+
+static void op_detach(void *userdata, SvNode *n) {
+        (void) userdata;
+        host_free(n);
+}
+
 static const SvTreeOps tree_ops = {
         .spawn = op_spawn,
         .kill = op_kill,
@@ -214,6 +287,8 @@ static const SvTreeOps tree_ops = {
         .restart_delay = op_restart_delay,
         .event = on_event,
         .root_down = op_root_down,
+        .attach = op_attach,
+        .detach = op_detach,
 };
 
 /* The node a notify message came from: by PID, else by process group (a child's own children). */
@@ -263,27 +338,30 @@ static void kill_everything(Runtime *r) {
                         (void) kill(-nodes[i]->pid, SIGKILL);
 }
 
-/* Restart breaker: of the last 10 lives, judged from 5, 80 % dying before min_uptime opens it for 10 s,
- * doubling after a failed probe up to 5 min. */
-static const SvBreakerPolicy restart_breaker = {
-        .window = 10, .min_calls = 5, .failure_rate = 80, .wait = 10 * USEC_PER_SEC, .max_wait = 5 * 60 * USEC_PER_SEC, .probes = 1,
-};
+/* Nodes a reload dropped keep their settings (names, commands) in the configuration they came from until
+ * they are deleted: a replaced configuration is freed once no node is leaving. */
+static bool anyone_leaving(Runtime *r) {
+        SvNode **nodes;
+        size_t n = r->tree ? sv_tree_nodes(r->tree, &nodes) : 0;
+        for (size_t i = 0; i < n; i++)
+                if (nodes[i]->leaving)
+                        return true;
+        return false;
+}
 
-/* The backoff policy a node gets from its supervisor's configuration. */
-static void set_policy(NodeHost *h) {
-        const SvSupervisor *parent = h->node->parent ? h->node->parent->sup : NULL;
-        if (!parent)
-                return;
-        const Backoff *b = &parent->backoff;
-        h->policy = (SvBackoffPolicy) {
-                .kind = b->kind,
-                .base = b->base,
-                .cap = b->cap < b->base ? b->base : b->cap,
-                .multiplier = b->multiplier,
-                .jitter = b->jitter,
-                .min_uptime = b->min_uptime,
-                .reset_after = b->reset_after,
-        };
+static void free_retired(Runtime *r) {
+        for (size_t i = 0; i < r->n_retired; i++)
+                sv_config_free(r->retired[i]);
+        free(r->retired);
+        r->retired = NULL;
+        r->n_retired = 0;
+}
+
+static void retire_config(Runtime *r, SvConfig *c) {
+        r->retired = xreallocarray(r->retired, r->n_retired + 1, sizeof(SvConfig *));
+        r->retired[r->n_retired++] = c;
+        if (!anyone_leaving(r))
+                free_retired(r);
 }
 
 /* SIGHUP: read the configuration again and apply only what changed. A configuration that does not
@@ -297,19 +375,28 @@ static void reload(Runtime *r) {
         diags_sort(&d);
         diags_print(&d, stderr, false);
         diags_clear(&d);
-        if (k >= 0 && !next->supervision.root != !r->tree)
-                k = -EBUSY;
-        if (k >= 0 && r->tree)
-                k = sv_tree_reload(r->tree, &next->supervision, now);
+        const char *why = "invalid configuration";
+        if (k >= 0 && !next->supervision.root != !r->tree) {
+                k = -EINVAL;
+                why = "a supervision tree and health aggregation do not turn into each other: restart msd-supervisor for that";
+        }
+        SvReloadStats st = {};
+        if (k >= 0 && r->tree) {
+                SvConfig *old = r->config;
+                r->config = next; /* what nodes the reload adds read when they join */
+                k = sv_tree_reload(r->tree, &next->supervision, now, &st);
+                r->config = old;
+                why = "the tree is shutting down";
+        }
         if (k < 0) {
-                fprintf(stderr, "msd-supervisor: reload of '%s' refused (%s), keeping the running configuration\n", r->config_path,
-                        k == -EBUSY ? "the tree changed shape: restart msd-supervisor to apply that" : "invalid configuration");
+                fprintf(stderr, "msd-supervisor: reload of '%s' refused (%s), keeping the running configuration\n", r->config_path, why);
                 sv_config_free(next);
                 (void) sd_notify(0, "READY=1");
                 send_status(r);
                 return;
         }
-        fprintf(stderr, "msd-supervisor: reloaded '%s': %d worker%s replaced\n", r->config_path, k, k == 1 ? "" : "s");
+        fprintf(stderr, "msd-supervisor: reloaded '%s': %u replaced, %u added, %u removed\n", r->config_path, st.replaced, st.added,
+                st.removed);
         if (r->tree) {
                 SvNode **nodes;
                 size_t n = sv_tree_nodes(r->tree, &nodes);
@@ -325,10 +412,9 @@ static void reload(Runtime *r) {
                 fprintf(stderr, "msd-supervisor: the new health checks cannot run, keeping none\n");
         sv_aggregator_free(r->aggregator);
         r->aggregator = agg;
-        SvConfig *old = r->config;
         alerts_stop(r); /* the rules live in the configuration */
+        retire_config(r, r->config);
         r->config = next;
-        sv_config_free(old);
         if (alerts_start(r) < 0)
                 fprintf(stderr, "msd-supervisor: the new alert rules cannot run, keeping none\n");
         (void) sd_notify(0, "READY=1");
@@ -402,17 +488,9 @@ int runtime_new(const char *path, SvConfig *config, Runtime **ret) {
                         goto fail;
                 n = sv_tree_nodes(r->tree, &nodes);
         }
-        for (size_t i = 0; i < n; i++) {
-                NodeHost *h = xcalloc(1, sizeof(NodeHost));
-                h->rt = r;
-                h->node = nodes[i];
-                nodes[i]->host = h;
-                set_policy(h);
-                sv_backoff_init(&h->backoff, &h->policy);
-                (void) sv_breaker_init(&h->restarts, &restart_breaker);
-                if (nodes[i]->worker && (k = liveness_init(r, h)) < 0)
+        for (size_t i = 0; i < n; i++)
+                if ((k = host_attach(r, nodes[i])) < 0)
                         goto fail;
-        }
         if (config->n_components > 0 && (k = sv_aggregator_new(r->event, config, &r->aggregator)) < 0)
                 goto fail;
         if ((k = alerts_start(r)) < 0)
@@ -441,19 +519,8 @@ Runtime *runtime_free(Runtime *r) {
         if (r->tree) {
                 SvNode **nodes;
                 size_t n = sv_tree_nodes(r->tree, &nodes);
-                for (size_t i = 0; i < n; i++) {
-                        NodeHost *h = nodes[i]->host;
-                        if (!h)
-                                continue;
-                        sd_event_source_disable_unref(h->child);
-                        sv_spawn_plan_free(h->plan);
-                        sd_event_source_disable_unref(h->kill_timer);
-                        sd_event_source_disable_unref(h->timer);
-                        if (nodes[i]->worker)
-                                liveness_free(h);
-                        free(h->status);
-                        free(h);
-                }
+                for (size_t i = 0; i < n; i++)
+                        host_free(nodes[i]);
                 sv_tree_free(r->tree);
         }
         alerts_stop(r);
@@ -464,6 +531,7 @@ Runtime *runtime_free(Runtime *r) {
         sd_event_source_disable_unref(r->status_timer);
         sd_event_source_disable_unref(r->log_flush);
         sd_event_unref(r->event);
+        free_retired(r);
         sv_config_free(r->config);
         free(r);
         return NULL;

@@ -30,22 +30,47 @@ static void event(SvTree *t, SvNode *n, const char *what) {
                 t->ops.event(t->userdata, n, what);
 }
 
-static SvNode *build(SvTree *t, const SvSupervisor *sup, const SvWorker *worker, const char *name, SvNode *parent, size_t index) {
+static SvNode *build(const SvSupervisor *sup, const SvWorker *worker, SvNode *parent, size_t index) {
         SvNode *n = xcalloc(1, sizeof(SvNode));
-        *n = (SvNode) { .name = name, .sup = sup, .worker = worker, .parent = parent, .index = index };
-        t->all = xreallocarray(t->all, t->n_all + 1, sizeof(SvNode *));
-        t->all[t->n_all++] = n;
+        *n = (SvNode) { .name = sup ? sup->name : worker->name, .sup = sup, .worker = worker, .parent = parent, .index = index };
         if (sup) {
                 n->n_restart_times = (size_t) sup->intensity + 1;
                 n->restart_times = xcalloc(n->n_restart_times, sizeof(usec_t));
                 n->children = xcalloc(sup->n_children + 1, sizeof(SvNode *));
-                for (size_t i = 0; i < sup->n_children; i++) {
-                        const SvChildRef *c = &sup->children[i];
-                        n->children[n->n_children++] =
-                                build(t, c->supervisor, c->worker, c->supervisor ? c->supervisor->name : c->worker->name, n, i);
-                }
+                for (size_t i = 0; i < sup->n_children; i++)
+                        n->children[n->n_children++] = build(sup->children[i].supervisor, sup->children[i].worker, n, i);
         }
         return n;
+}
+
+/* t->all: every node depth first in start order, made again whenever nodes come or go */
+static void list_nodes(SvTree *t, SvNode *n) {
+        t->all[t->n_all++] = n;
+        for (size_t i = 0; i < n->n_children; i++)
+                list_nodes(t, n->children[i]);
+}
+
+static size_t count_nodes(const SvNode *n) {
+        size_t c = 1;
+        for (size_t i = 0; i < n->n_children; i++)
+                c += count_nodes(n->children[i]);
+        return c;
+}
+
+static void index_nodes(SvTree *t) {
+        t->all = xreallocarray(t->all, count_nodes(t->root), sizeof(SvNode *));
+        t->n_all = 0;
+        list_nodes(t, t->root);
+}
+
+static void free_node(SvTree *t, SvNode *n) {
+        for (size_t i = 0; i < n->n_children; i++)
+                free_node(t, n->children[i]);
+        if (t && t->ops.detach)
+                t->ops.detach(t->userdata, n);
+        free(n->children);
+        free(n->restart_times);
+        free(n);
 }
 
 int sv_tree_new(const Supervision *config, const SvTreeOps *ops, void *userdata, SvTree **ret) {
@@ -54,7 +79,8 @@ int sv_tree_new(const Supervision *config, const SvTreeOps *ops, void *userdata,
         SvTree *t = xcalloc(1, sizeof(SvTree));
         t->ops = *ops;
         t->userdata = userdata;
-        t->root = build(t, config->root, NULL, config->root->name, NULL, 0);
+        t->root = build(config->root, NULL, NULL, 0);
+        index_nodes(t);
         *ret = t;
         return 0;
 }
@@ -62,11 +88,7 @@ int sv_tree_new(const Supervision *config, const SvTreeOps *ops, void *userdata,
 SvTree *sv_tree_free(SvTree *t) {
         if (!t)
                 return NULL;
-        for (size_t i = 0; i < t->n_all; i++) {
-                free(t->all[i]->children);
-                free(t->all[i]->restart_times);
-                free(t->all[i]);
-        }
+        free_node(NULL, t->root); /* the host frees its own state of a whole tree */
         free(t->all);
         free(t);
         return NULL;
@@ -187,7 +209,7 @@ static void failed(SvTree *t, SvNode *n, bool abnormal, usec_t now) {
                 t->ops.root_down(t->userdata, /* failed= */ true);
                 return;
         }
-        if (s->mode != SV_MODE_RUNNING) { /* its supervisor is stopping anyway */
+        if (s->mode != SV_MODE_RUNNING || n->leaving) { /* its supervisor is stopping anyway, or it is to go */
                 reconcile(t, s, now);
                 return;
         }
@@ -215,6 +237,26 @@ static void failed(SvTree *t, SvNode *n, bool abnormal, usec_t now) {
         reconcile(t, s, now);
 }
 
+/* Children a reload dropped are deleted once they are down. */
+static void purge_leaving(SvTree *t, SvNode *s) {
+        size_t k = 0;
+        bool purged = false;
+        for (size_t i = 0; i < s->n_children; i++) {
+                SvNode *c = s->children[i];
+                if (c->leaving && !running(c) && c->state != SV_STOPPING) {
+                        event(t, c, "deleted");
+                        free_node(t, c);
+                        purged = true;
+                        continue;
+                }
+                c->index = k;
+                s->children[k++] = c;
+        }
+        s->n_children = k;
+        if (purged)
+                index_nodes(t);
+}
+
 static void reconcile(SvTree *t, SvNode *s, usec_t now) {
         /* one transition at a time */
         for (size_t i = 0; i < s->n_children; i++)
@@ -238,6 +280,7 @@ static void reconcile(SvTree *t, SvNode *s, usec_t now) {
                         event(t, c, "removed");
                 }
         }
+        purge_leaving(t, s);
         if (s->mode != SV_MODE_RUNNING) {
                 if (s->mode == SV_MODE_ESCALATE) {
                         s->mode = SV_MODE_RUNNING;
@@ -352,23 +395,60 @@ static bool worker_changed(const SvWorker *a, const SvWorker *b) {
                a->readiness != b->readiness || !same_str(a->check, b->check);
 }
 
-static bool same_shape(const SvNode *n, const SvSupervisor *sup, const SvWorker *worker) {
-        if (!n->sup != !sup || strcmp(n->name, sup ? sup->name : worker->name) != 0)
-                return false;
-        if (!sup)
-                return true;
-        if (n->n_children != sup->n_children)
-                return false;
-        for (size_t i = 0; i < n->n_children; i++)
-                if (!same_shape(n->children[i], sup->children[i].supervisor, sup->children[i].worker))
-                        return false;
-        return true;
+/* The existing child of n that new_child (a supervisor or a worker) continues: same name, same kind. */
+static SvNode *match_child(SvNode *n, const SvChildRef *new_child) {
+        const char *name = new_child->supervisor ? new_child->supervisor->name : new_child->worker->name;
+        for (size_t i = 0; i < n->n_children; i++) {
+                SvNode *c = n->children[i];
+                if (!c->leaving && !c->sup == !new_child->supervisor && strcmp(c->name, name) == 0)
+                        return c;
+        }
+        return NULL;
 }
 
-static int apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *worker, usec_t now) {
+static void apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *worker, usec_t now, SvReloadStats *st);
+
+/* n's children become sup's: matched ones continue (in the new order), new ones are built (stopped: the
+ * reconcile starts them), dropped ones go last, marked to stop, so they are stopped before any start. */
+static void apply_children(SvTree *t, SvNode *n, const SvSupervisor *sup, usec_t now, SvReloadStats *st) {
+        SvNode **next = xcalloc(sup->n_children + n->n_children + 1, sizeof(SvNode *));
+        bool *kept = xcalloc(n->n_children + 1, sizeof(bool));
+        size_t k = 0;
+        for (size_t i = 0; i < sup->n_children; i++) {
+                const SvChildRef *ref = &sup->children[i];
+                SvNode *c = match_child(n, ref);
+                if (c) {
+                        kept[c->index] = true;
+                        apply(t, c, ref->supervisor, ref->worker, now, st);
+                } else {
+                        c = build(ref->supervisor, ref->worker, n, k);
+                        st->added++;
+                }
+                c->index = k;
+                next[k++] = c;
+        }
+        for (size_t i = 0; i < n->n_children; i++) {
+                SvNode *c = n->children[i];
+                if (kept[i])
+                        continue;
+                if (!c->leaving) {
+                        c->leaving = true;
+                        c->must_stop = true;
+                        st->removed++;
+                        event(t, c, "leaving");
+                }
+                c->index = k;
+                next[k++] = c;
+        }
+        free(kept);
+        free(n->children);
+        n->children = next;
+        n->n_children = k;
+}
+
+static void apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *worker, usec_t now, SvReloadStats *st) {
         n->name = sup ? sup->name : worker->name; /* the old configuration's strings go away */
         if (sup) {
-                int replaced = 0;
                 if (sup->intensity != n->sup->intensity) { /* a fresh window of the new size */
                         free(n->restart_times);
                         n->n_restart_times = (size_t) sup->intensity + 1;
@@ -376,23 +456,41 @@ static int apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *
                         n->restart_ring_pos = 0;
                 }
                 n->sup = sup;
-                for (size_t i = 0; i < n->n_children; i++)
-                        replaced += apply(t, n->children[i], sup->children[i].supervisor, sup->children[i].worker, now);
-                return replaced;
+                apply_children(t, n, sup, now, st);
+                return;
         }
         bool changed = worker_changed(n->worker, worker);
         n->worker = worker;
         if (!changed || !running(n))
-                return 0;
+                return;
         n->replacing = true;
         n->state = SV_STOPPING;
+        st->replaced++;
         event(t, n, "replacing");
         t->ops.kill(t->userdata, n);
-        return 1;
 }
 
-int sv_tree_reload(SvTree *t, const Supervision *config, usec_t now) {
-        if (!config->root || !same_shape(t->root, config->root, NULL))
-                return -EBUSY;
-        return apply(t, t->root, config->root, NULL, now);
+/* Every running supervisor settles its children: stops of dropped ones, then starts of new ones. */
+static void settle(SvTree *t, SvNode *s, usec_t now) {
+        if (!s->sup || !running(s) || s->mode != SV_MODE_RUNNING)
+                return;
+        for (size_t i = 0; i < s->n_children; i++)
+                settle(t, s->children[i], now);
+        reconcile(t, s, now);
+}
+
+int sv_tree_reload(SvTree *t, const Supervision *config, usec_t now, SvReloadStats *ret) {
+        *ret = (SvReloadStats) {};
+        if (!config->root)
+                return -EINVAL;
+        for (size_t i = 0; i < t->n_all; i++)
+                if (t->all[i]->sup && t->all[i]->mode != SV_MODE_RUNNING)
+                        return -EBUSY;
+        apply(t, t->root, config->root, NULL, now, ret);
+        index_nodes(t);
+        for (size_t i = 0; t->ops.attach && i < t->n_all; i++)
+                if (!t->all[i]->host) /* new: nodes the host knows carry its state */
+                        t->ops.attach(t->userdata, t->all[i]);
+        settle(t, t->root, now);
+        return 0;
 }

@@ -40,6 +40,7 @@ struct SvNode {
         bool removed;              /* temporary child, never to run again */
         bool failing;              /* the host is killing it because it failed (phi, checks): its exit is a failure */
         bool replacing;            /* being stopped to start again with a new configuration (reload) */
+        bool leaving;              /* dropped from the configuration (reload): stopped, then deleted */
         pid_t pid;                 /* workers, while running */
         usec_t started_at;
         usec_t restart_at;         /* SV_WAITING: when to start again */
@@ -70,6 +71,11 @@ typedef struct SvTreeOps {
         void (*event)(void *userdata, SvNode *n, const char *what);
         /* The root stopped: after a shutdown (failed = false) or an escalation (failed = true). */
         void (*root_down)(void *userdata, bool failed);
+        /* Optional: a reload added n (called for every node whose host is still NULL, before any starts;
+         * sv_tree_new's nodes are not announced), or n leaves the tree (stopped after a reload dropped
+         * it; n is freed on return). */
+        void (*attach)(void *userdata, SvNode *n);
+        void (*detach)(void *userdata, SvNode *n);
 } SvTreeOps;
 
 /* Builds the tree of config->root. Returns -EINVAL when the config has no root. */
@@ -93,10 +99,16 @@ void sv_tree_fail(SvTree *t, SvNode *n, usec_t now);
 void sv_tree_timer(SvTree *t, SvNode *n, usec_t now);
 /* Every critical worker is up (when msd-supervisor tells systemd READY=1). */
 bool sv_tree_critical_up(SvTree *t);
-/* Applies a new configuration of the same shape (same supervisors and children, in the same order):
- * supervisors take their new settings in place; a worker whose settings changed is stopped and started
- * again (neither a failure nor a restart); the others keep running untouched. Returns -EBUSY when the
- * shape differs (nothing is changed then), else the number of workers being replaced. */
-int sv_tree_reload(SvTree *t, const Supervision *config, usec_t now);
+typedef struct SvReloadStats {
+        unsigned replaced, added, removed; /* nodes (a supervisor with its subtree counts once) */
+} SvReloadStats;
+
+/* Applies a new configuration. Children are matched by name and kind under the supervisor of the same
+ * name (the root always matches): supervisors take their new settings in place; a worker whose settings
+ * changed is stopped and started again (neither a failure nor a restart); children the configuration no
+ * longer has are stopped (the last first) and deleted; new ones start in their place in start order
+ * once those stops are done; the others keep running untouched, in the new order. -EBUSY while the
+ * tree is shutting down or escalating (nothing changes). */
+int sv_tree_reload(SvTree *t, const Supervision *config, usec_t now, SvReloadStats *ret);
 
 const char *sv_state_to_string(SvState s);

@@ -620,7 +620,7 @@ static void test_sighup_reload(void **state) {
         rewrite(&r, RELOAD_TREE("two"));
         kill(r.pid, SIGHUP);
         assert_true(wait_note(&r, "RELOADING=1", 5));
-        assert_true(wait_log(&r, "1 worker replaced", 5));
+        assert_true(wait_log(&r, "1 replaced, 0 added, 0 removed", 5));
         assert_true(wait_log(&r, "a: started", 5));
         assert_int_not_equal(pid_of(&r, "a"), a);
         assert_int_equal(pid_of(&r, "b"), b);
@@ -638,17 +638,32 @@ static void test_sighup_reload(void **state) {
                 rotated = memmem(env, n, "KEY=two", 8) != NULL;
         }
         assert_true(rotated);
-        /* an invalid configuration or another shape changes nothing */
+        /* another shape: a goes (stopped, not restarted), c comes; b, under one_for_all, keeps running */
         a = pid_of(&r, "a");
-        rewrite(&r, "version: 1\nroot: R\nsupervisors: [{name: R, children: [{name: a, type: worker}]}]\n"
-                    "workers:\n  - {name: a, exec: /bin/sleep 1000}\n");
+        r.seen = 0;
+        rewrite(&r, "version: 1\nroot: R\nsupervisors:\n  - name: R\n    strategy: one_for_all\n"
+                    "    children: [{name: b, type: worker}, {name: c, type: worker}]\nworkers:\n"
+                    "  - {name: b, exec: /bin/sleep 1001}\n  - {name: c, exec: /bin/sleep 1002}\n");
         kill(r.pid, SIGHUP);
-        assert_true(wait_log(&r, "the tree changed shape", 5));
+        assert_true(wait_log(&r, "0 replaced, 1 added, 1 removed", 5));
+        assert_true(wait_log(&r, "a: exited with status 143", 5));
+        assert_true(wait_log(&r, "a: deleted", 5));
+        assert_true(wait_log(&r, "c: started", 5));
+        assert_int_equal(pid_of(&r, "b"), b);
+        assert_true(kill(a, 0) < 0);
+        pid_t c = pid_of(&r, "c");
+        /* an invalid configuration, or one switching to health aggregation, changes nothing */
         rewrite(&r, "version: 1\nroot: [broken\n");
         kill(r.pid, SIGHUP);
         assert_true(wait_log(&r, "invalid configuration", 5));
-        assert_int_equal(pid_of(&r, "a"), a);
+        rewrite(&r, "version: 1\nproject: p\ncomponents:\n  - name: x\n    checks: [{name: t, kind: tcp, target: \"127.0.0.1:1\"}]\n");
+        kill(r.pid, SIGHUP);
+        assert_true(wait_log(&r, "do not turn into each other", 5));
+        usleep(200000);
+        pump(&r, 0);
         assert_int_equal(pid_of(&r, "b"), b);
+        assert_int_equal(pid_of(&r, "c"), c);
+        assert_null(strstr(r.log.s, "restarting"));
         kill(r.pid, SIGTERM);
         assert_int_equal(finish(&r, 10), 0);
 }

@@ -52,7 +52,14 @@ static usec_t op_delay(void *ud, SvNode *n, usec_t uptime) {
 static void op_down(void *ud, bool failed) {
         ((Host *) ud)->down = failed ? 2 : 1;
 }
-static const SvTreeOps ops = { op_spawn, op_kill, op_arm, op_delay, NULL, op_down };
+static void op_attach(void *ud, SvNode *n) {
+        logf_(ud, "attach", n->name);
+        n->host = ud;
+}
+static void op_detach(void *ud, SvNode *n) {
+        logf_(ud, "detach", n->name);
+}
+static const SvTreeOps ops = { op_spawn, op_kill, op_arm, op_delay, NULL, op_down, op_attach, op_detach };
 
 /* A root supervisor over workers a, b, c (readiness notify), strategy and intensity as given. */
 typedef struct Fixture {
@@ -314,6 +321,101 @@ static void test_nested_escalation(void **state) {
         sb_free(&h.log);
 }
 
+static void clear_log(Host *h) {
+        h->log.len = 0;
+        h->log.s[0] = 0;
+}
+
+/* The fixture's tree after a reload to children `names` (workers, readiness notify, like a b c). */
+typedef struct Next {
+        SvWorker w[4];
+        SvChildRef refs[4];
+        SvSupervisor sup;
+        Supervision cfg;
+} Next;
+
+static Supervision *next_config(Next *x, const Fixture *f, const char *const *names, size_t n) {
+        memset(x, 0, sizeof(*x));
+        for (size_t i = 0; i < n; i++) {
+                x->w[i] = (SvWorker) { .name = names[i], .exec = "/bin/true", .restart = CHILD_PERMANENT, .readiness = READINESS_NOTIFY };
+                x->refs[i] = (SvChildRef) { .name = names[i], .worker = &x->w[i] };
+        }
+        x->sup = f->sup;
+        x->sup.children = x->refs;
+        x->sup.n_children = n;
+        x->cfg = (Supervision) { .root = &x->sup };
+        return &x->cfg;
+}
+
+static void test_reload_adds_and_removes(void **state) {
+        (void) state;
+        Fixture *f = fixture(STRATEGY_ONE_FOR_ONE, 3);
+        boot(f);
+        SvNode **all;
+        size_t n_all = sv_tree_nodes(f->tree, &all);
+        for (size_t i = 0; i < n_all; i++)
+                all[i]->host = &f->host; /* known to the host since sv_tree_new */
+        pid_t a = node(f, "a")->pid, c = node(f, "c")->pid;
+        Next x;
+        SvReloadStats st;
+        /* b goes, d comes between a and c */
+        assert_int_equal(sv_tree_reload(f->tree, next_config(&x, f, (const char *[]) { "a", "d", "c" }, 3), 20, &st), 0);
+        assert_int_equal(st.added, 1);
+        assert_int_equal(st.removed, 1);
+        assert_int_equal(st.replaced, 0);
+        /* the new node is announced first; the dropped one stops before anything starts */
+        assert_string_equal(f->host.log.s, "attach d; kill b");
+        sv_tree_exited(f->tree, node(f, "b"), 128 + SIGTERM, 21);
+        assert_string_equal(f->host.log.s, "attach d; kill b; detach b; spawn d");
+        assert_null(node(f, "b"));
+        sv_tree_ready(f->tree, node(f, "d"), 22);
+        assert_int_equal(node(f, "a")->pid, a); /* untouched */
+        assert_int_equal(node(f, "c")->pid, c);
+        assert_int_equal(node(f, "d")->index, 1);
+        assert_int_equal(node(f, "c")->index, 2);
+        n_all = sv_tree_nodes(f->tree, &all);
+        assert_int_equal(n_all, 4);
+        assert_string_equal(all[2]->name, "d"); /* depth first in the new start order */
+        assert_int_equal(sv_tree_root(f->tree)->state, SV_UP);
+        finish(f);
+}
+
+static void test_reload_removed_child_is_not_restarted(void **state) {
+        (void) state;
+        Fixture *f = fixture(STRATEGY_ONE_FOR_ONE, 3);
+        boot(f);
+        SvNode **all;
+        size_t n_all = sv_tree_nodes(f->tree, &all);
+        for (size_t i = 0; i < n_all; i++)
+                all[i]->host = &f->host;
+        Next x;
+        SvReloadStats st;
+        /* c dropped */
+        assert_int_equal(sv_tree_reload(f->tree, next_config(&x, f, (const char *[]) { "a", "b" }, 2), 20, &st), 0);
+        assert_int_equal(st.removed, 1);
+        assert_string_equal(f->host.log.s, "kill c");
+        clear_log(&f->host);
+        /* c crashes on its own before its stop completes: it goes, it is not restarted */
+        sv_tree_exited(f->tree, node(f, "c"), 1, 21);
+        assert_string_equal(f->host.log.s, "detach c");
+        assert_null(node(f, "c"));
+        assert_int_equal(sv_tree_root(f->tree)->restart_ring_pos, 0); /* no restart counted */
+        finish(f);
+}
+
+static void test_reload_refused_while_shutting_down(void **state) {
+        (void) state;
+        Fixture *f = fixture(STRATEGY_ONE_FOR_ONE, 3);
+        boot(f);
+        sv_tree_shutdown(f->tree, 10);
+        Next x;
+        SvReloadStats st;
+        assert_int_equal(sv_tree_reload(f->tree, next_config(&x, f, (const char *[]) { "a" }, 1), 11, &st), -EBUSY);
+        assert_non_null(node(f, "b"));
+        assert_non_null(node(f, "c"));
+        finish(f);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_start_in_order),     cmocka_unit_test(test_one_for_one),
@@ -323,6 +425,9 @@ int main(void) {
                 cmocka_unit_test(test_transient_abnormal_restarts), cmocka_unit_test(test_shutdown_reverse),
                 cmocka_unit_test(test_spawn_failure_backs_off), cmocka_unit_test(test_fail_by_host),
                 cmocka_unit_test(test_nested_escalation),
+                cmocka_unit_test(test_reload_adds_and_removes),
+                cmocka_unit_test(test_reload_removed_child_is_not_restarted),
+                cmocka_unit_test(test_reload_refused_while_shutting_down),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
