@@ -11,6 +11,7 @@
 #include "supervisor/breaker.h"
 #include "supervisor/checks.h"
 #include "supervisor/prom.h"
+#include "supervisor/units.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -34,6 +35,7 @@ struct SvAggregator {
         CheckSlot *slots;
         size_t n;
         SvChecks *runner;
+        SvUnits *units;           /* the components' systemd units; NULL when none is configured */
         const SvConfig *config;
 };
 
@@ -66,6 +68,15 @@ int sv_aggregator_new(sd_event *e, const SvConfig *config, SvAggregator **ret) {
                         sv_check_state_init(&a->slots[k].state);
                         sv_breaker_init(&a->slots[k].breaker, &breaker_policy);
                 }
+        bool any_unit = false;
+        for (size_t i = 0; i < config->n_components; i++)
+                any_unit |= config->components[i].units.n > 0;
+        if (any_unit) {
+                int bus = sv_units_new(e, config, &a->units);
+                if (bus < 0)
+                        fprintf(stderr, "msd-supervisor: cannot watch the components' units over the system bus (%s); they count as unknown\n",
+                                strerror(-bus));
+        }
         int r = a->n ? sv_checks_new(e, a->flat, a->n, on_result, a, &a->runner) : 0;
         for (size_t i = 0; r >= 0 && i < a->n; i++)
                 r = sv_checks_set_breaker(a->runner, i, &a->slots[i].breaker);
@@ -81,6 +92,7 @@ SvAggregator *sv_aggregator_free(SvAggregator *a) {
         if (!a)
                 return NULL;
         sv_checks_free(a->runner);
+        sv_units_free(a->units);
         for (size_t i = 0; i < a->n; i++)
                 free(a->slots[i].detail);
         free(a->slots);
@@ -92,10 +104,16 @@ SvAggregator *sv_aggregator_free(SvAggregator *a) {
 size_t sv_aggregator_items(const SvAggregator *a, const char *component, SvHealthItem **items, size_t n) {
         if (!a)
                 return n;
-        *items = xreallocarray(*items, n + a->n + 1, sizeof(SvHealthItem));
+        const SvUnitState *units;
+        size_t n_units = sv_units_list(a->units, &units);
+        *items = xreallocarray(*items, n + a->n + n_units + 1, sizeof(SvHealthItem));
         for (size_t i = 0; i < a->n; i++)
                 if (!component || strcmp(component, a->slots[i].cfg->component) == 0)
                         (*items)[n++] = (SvHealthItem) { a->slots[i].state.status, a->slots[i].cfg->critical };
+        /* a unit that is down makes its component critical, as a failing critical check does */
+        for (size_t i = 0; i < n_units; i++)
+                if (!component || strcmp(component, units[i].component) == 0)
+                        (*items)[n++] = (SvHealthItem) { sv_unit_status(units[i].active_state), true };
         return n;
 }
 
@@ -135,6 +153,11 @@ int sv_aggregator_json(const SvAggregator *a, const char *component, StrBuf *b) 
                 SvCheckStatus status = SV_CHECK_STATUS_PASSING;
                 for (size_t j = 0; j < comp->n_checks; j++)
                         status = sv_health_worst(status, slots[j].state.status);
+                const SvUnitState *units;
+                size_t n_units = sv_units_list(a->units, &units);
+                for (size_t j = 0; j < n_units; j++)
+                        if (strcmp(units[j].component, comp->name) == 0)
+                                status = sv_health_worst(status, sv_unit_status(units[j].active_state));
                 sb_append(b, found ? ", " : "");
                 found = true;
                 json_quote(b, comp->name);
@@ -145,14 +168,26 @@ int sv_aggregator_json(const SvAggregator *a, const char *component, StrBuf *b) 
                         sb_append(b, j ? ", " : "");
                         check_json(b, &slots[j]);
                 }
-                sb_append(b, "}}");
+                sb_append(b, "}");
+                if (a->units) {
+                        sb_append(b, ", ");
+                        sv_units_json(a->units, comp->name, b);
+                }
+                sb_append(b, "}");
         }
         sb_append(b, "}");
         return component && !found ? -ENOENT : 0;
 }
 
+const SvUnits *sv_aggregator_units(const SvAggregator *a) {
+        return a ? a->units : NULL;
+}
+
 void sv_aggregator_metrics(const SvAggregator *a, const char *project, StrBuf *b) {
-        if (!a || a->n == 0)
+        if (!a)
+                return;
+        sv_units_metrics(a->units, project, b);
+        if (a->n == 0)
                 return;
         sv_prom_family(b, "msd_health_check_status", "gauge", "0 passing, 1 warning, 2 critical, 3 unknown");
         for (size_t i = 0; i < a->n; i++) {

@@ -6,6 +6,7 @@
 
 #include "supervisor/aggregate.h"
 #include "supervisor/config.h"
+#include "supervisor/units.h"
 #include "util/strbuf.h"
 
 typedef struct SvAggregator SvAggregator;
@@ -19,3 +20,5 @@ size_t sv_aggregator_items(const SvAggregator *a, const char *component, SvHealt
  * returns -ENOENT when there is no such component. */
 int sv_aggregator_json(const SvAggregator *a, const char *component, StrBuf *b);
 void sv_aggregator_metrics(const SvAggregator *a, const char *project, StrBuf *b);
+/* The components' systemd units (NULL when none is configured). */
+const SvUnits *sv_aggregator_units(const SvAggregator *a);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -141,24 +142,75 @@ static int on_tree(void *userdata, const char *method, const char *path, StrBuf 
         return 200;
 }
 
-/* Resource figures of every running child and the host's network, sampled now: a scrape costs a few
- * small file reads, and an idle supervisor needs no sampling timer. */
-static void resource_metrics(Runtime *r, StrBuf *body) {
-        SvNode **nodes = NULL;
-        size_t n = r->tree ? sv_tree_nodes(r->tree, &nodes) : 0, k = 0;
-        const char **targets = xcalloc(n + 1, sizeof(char *));
-        SvResourceSample *samples = xcalloc(n + 1, sizeof(SvResourceSample));
-        for (size_t i = 0; i < n; i++) {
-                if (!nodes[i]->worker || nodes[i]->pid <= 0)
-                        continue;
-                /* children share the supervisor's cgroup: their own /proc figures say more than the cgroup's */
-                if (sv_monitor_sample(NULL, NULL, nodes[i]->pid, &samples[k]) > 0)
-                        targets[k++] = nodes[i]->name;
+/* Figures to write: a target name and its sample each. */
+typedef struct Samples {
+        const char **targets;
+        char **paths;            /* cgroups sampled, each once; owned */
+        SvResourceSample *samples;
+        size_t n, n_paths;
+} Samples;
+
+static void samples_add(Samples *s, const char *target, const SvResourceSample *sample) {
+        s->targets = xreallocarray(s->targets, s->n + 1, sizeof(char *));
+        s->samples = xreallocarray(s->samples, s->n + 1, sizeof(SvResourceSample));
+        s->targets[s->n] = target;
+        s->samples[s->n++] = *sample;
+}
+
+/* A unit's cgroup and the slices above it, each named after its last component ("x.service",
+ * "app.slice"), each sampled once. */
+static void samples_add_cgroup(Samples *s, const char *path) {
+        char *p = xstrdup(path);
+        for (bool first = true;; first = false) {
+                char *slash = strrchr(p, '/');
+                const char *name = slash ? slash + 1 : p;
+                size_t len = strlen(name);
+                if (!name[0] || (!first && (len < 6 || strcmp(name + len - 6, ".slice") != 0)))
+                        break;
+                bool seen = false;
+                for (size_t i = 0; i < s->n_paths && !seen; i++)
+                        seen = strcmp(s->paths[i], p) == 0;
+                SvResourceSample sample;
+                if (!seen && sv_monitor_sample(NULL, p, 0, &sample) > 0) {
+                        s->paths = xreallocarray(s->paths, s->n_paths + 1, sizeof(char *));
+                        s->paths[s->n_paths] = xstrdup(p);
+                        samples_add(s, strrchr(s->paths[s->n_paths], '/') + 1, &sample);
+                        s->n_paths++;
+                }
+                if (!slash || slash == p)
+                        break;
+                *slash = 0;
         }
-        if (k > 0)
-                sv_monitor_metrics_many(body, r->config->project, targets, samples, k);
-        free(targets);
-        free(samples);
+        free(p);
+}
+
+/* Resource figures sampled now (a scrape costs a few small file reads; an idle supervisor needs no
+ * sampling timer): every running child from /proc (children share the supervisor's cgroup: their own
+ * figures say more), msd-supervisor's own unit and the slices above it, the components' units and
+ * their slices; then the host's network. */
+static void resource_metrics(Runtime *r, StrBuf *body) {
+        Samples s = {};
+        SvNode **nodes = NULL;
+        size_t n = r->tree ? sv_tree_nodes(r->tree, &nodes) : 0;
+        SvResourceSample sample;
+        for (size_t i = 0; i < n; i++)
+                if (nodes[i]->worker && nodes[i]->pid > 0 && sv_monitor_sample(NULL, NULL, nodes[i]->pid, &sample) > 0)
+                        samples_add(&s, nodes[i]->name, &sample);
+        _cleanup_free_ char *own = NULL;
+        if (sv_monitor_cgroup_path_of_pid(NULL, getpid(), &own) >= 0)
+                samples_add_cgroup(&s, own);
+        const SvUnitState *units;
+        size_t n_units = sv_units_list(sv_aggregator_units(r->aggregator), &units);
+        for (size_t i = 0; i < n_units; i++)
+                if (units[i].control_group)
+                        samples_add_cgroup(&s, units[i].control_group);
+        if (s.n > 0)
+                sv_monitor_metrics_many(body, r->config->project, s.targets, s.samples, s.n);
+        for (size_t i = 0; i < s.n_paths; i++)
+                free(s.paths[i]);
+        free(s.paths);
+        free(s.targets);
+        free(s.samples);
         SvNetDev *devs = NULL;
         size_t n_devs = 0;
         if (sv_monitor_net_dev(NULL, &devs, &n_devs) >= 0)
