@@ -135,6 +135,7 @@ static bool running(const SvNode *n) {
 
 static void start(SvTree *t, SvNode *n, usec_t now) {
         n->state = SV_STARTING;
+        n->replace_pending = false; /* a start takes the current settings */
         n->started_at = now;
         n->failing = false;
         if (n->sup) {
@@ -308,6 +309,20 @@ static void reconcile(SvTree *t, SvNode *s, usec_t now) {
                 start(t, c, now);
                 return;
         }
+        /* reload replacements roll: one at a time, the next once the previous one is up again */
+        for (size_t i = 0; i < s->n_children; i++) {
+                SvNode *c = s->children[i];
+                if (!c->replace_pending)
+                        continue;
+                c->replace_pending = false;
+                if (!running(c))
+                        continue; /* it died meanwhile: its restart takes the new settings anyway */
+                c->replacing = true;
+                c->state = SV_STOPPING;
+                event(t, c, "replacing");
+                t->ops.kill(t->userdata, c);
+                return;
+        }
         for (size_t i = 0; i < s->n_children; i++)
                 if (!s->children[i]->removed && s->children[i]->state != SV_UP)
                         return; /* some child still waits for its delay */
@@ -463,11 +478,8 @@ static void apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker 
         n->worker = worker;
         if (!changed || !running(n))
                 return;
-        n->replacing = true;
-        n->state = SV_STOPPING;
+        n->replace_pending = true; /* its turn comes in reconcile() */
         st->replaced++;
-        event(t, n, "replacing");
-        t->ops.kill(t->userdata, n);
 }
 
 /* Every running supervisor settles its children: stops of dropped ones, then starts of new ones. */

@@ -41,6 +41,7 @@ struct SvNode {
         bool failing;              /* the host is killing it because it failed (phi, checks): its exit is a failure */
         bool replacing;            /* being stopped to start again with a new configuration (reload) */
         bool leaving;              /* dropped from the configuration (reload): stopped, then deleted */
+        bool replace_pending;      /* its settings changed (reload): to be replaced in its turn */
         pid_t pid;                 /* workers, while running */
         usec_t started_at;
         usec_t restart_at;         /* SV_WAITING: when to start again */
@@ -104,8 +105,9 @@ typedef struct SvReloadStats {
 } SvReloadStats;
 
 /* Applies a new configuration. Children are matched by name and kind under the supervisor of the same
- * name (the root always matches): supervisors take their new settings in place; a worker whose settings
- * changed is stopped and started again (neither a failure nor a restart); children the configuration no
+ * name (the root always matches): supervisors take their new settings in place; workers whose settings
+ * changed are stopped and started again (neither a failure nor a restart), rolling: one at a time per
+ * supervisor, the next once the previous one is up again; children the configuration no
  * longer has are stopped (the last first) and deleted; new ones start in their place in start order
  * once those stops are done; the others keep running untouched, in the new order. -EBUSY while the
  * tree is shutting down or escalating (nothing changes). */

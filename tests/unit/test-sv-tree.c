@@ -98,6 +98,10 @@ static void boot(Fixture *f) {
                 sv_tree_ready(f->tree, node(f, (char[]) { *n, 0 }), 1);
         assert_string_equal(f->host.log.s, "spawn a; spawn b; spawn c");
         assert_int_equal(sv_tree_root(f->tree)->state, SV_UP);
+        SvNode **all;
+        size_t n_all = sv_tree_nodes(f->tree, &all);
+        for (size_t i = 0; i < n_all; i++)
+                all[i]->host = &f->host; /* known to the host since sv_tree_new: a reload announces only new nodes */
         f->host.log.len = 0;
         f->host.log.s[0] = 0;
 }
@@ -352,9 +356,7 @@ static void test_reload_adds_and_removes(void **state) {
         Fixture *f = fixture(STRATEGY_ONE_FOR_ONE, 3);
         boot(f);
         SvNode **all;
-        size_t n_all = sv_tree_nodes(f->tree, &all);
-        for (size_t i = 0; i < n_all; i++)
-                all[i]->host = &f->host; /* known to the host since sv_tree_new */
+        size_t n_all;
         pid_t a = node(f, "a")->pid, c = node(f, "c")->pid;
         Next x;
         SvReloadStats st;
@@ -384,10 +386,6 @@ static void test_reload_removed_child_is_not_restarted(void **state) {
         (void) state;
         Fixture *f = fixture(STRATEGY_ONE_FOR_ONE, 3);
         boot(f);
-        SvNode **all;
-        size_t n_all = sv_tree_nodes(f->tree, &all);
-        for (size_t i = 0; i < n_all; i++)
-                all[i]->host = &f->host;
         Next x;
         SvReloadStats st;
         /* c dropped */
@@ -400,6 +398,33 @@ static void test_reload_removed_child_is_not_restarted(void **state) {
         assert_string_equal(f->host.log.s, "detach c");
         assert_null(node(f, "c"));
         assert_int_equal(sv_tree_root(f->tree)->restart_ring_pos, 0); /* no restart counted */
+        finish(f);
+}
+
+static void test_reload_replaces_one_at_a_time(void **state) {
+        (void) state;
+        Fixture *f = fixture(STRATEGY_ONE_FOR_ALL, 3);
+        boot(f);
+        pid_t b = node(f, "b")->pid;
+        Next x;
+        SvReloadStats st;
+        Supervision *cfg = next_config(&x, f, (const char *[]) { "a", "b", "c" }, 3);
+        x.w[0].exec = "/bin/a-v2";
+        x.w[2].exec = "/bin/c-v2";
+        assert_int_equal(sv_tree_reload(f->tree, cfg, 20, &st), 0);
+        assert_int_equal(st.replaced, 2);
+        /* a first; c waits until a is up again; b is untouched, one_for_all or not */
+        assert_string_equal(f->host.log.s, "kill a");
+        sv_tree_exited(f->tree, node(f, "a"), 128 + SIGTERM, 21);
+        assert_string_equal(f->host.log.s, "kill a; spawn a");
+        sv_tree_ready(f->tree, node(f, "a"), 22);
+        assert_string_equal(f->host.log.s, "kill a; spawn a; kill c");
+        sv_tree_exited(f->tree, node(f, "c"), 128 + SIGTERM, 23);
+        sv_tree_ready(f->tree, node(f, "c"), 24);
+        assert_string_equal(f->host.log.s, "kill a; spawn a; kill c; spawn c");
+        assert_int_equal(node(f, "b")->pid, b);
+        assert_int_equal(node(f, "a")->restarts, 0); /* a replacement is no restart */
+        assert_int_equal(sv_tree_root(f->tree)->state, SV_UP);
         finish(f);
 }
 
@@ -427,6 +452,7 @@ int main(void) {
                 cmocka_unit_test(test_nested_escalation),
                 cmocka_unit_test(test_reload_adds_and_removes),
                 cmocka_unit_test(test_reload_removed_child_is_not_restarted),
+                cmocka_unit_test(test_reload_replaces_one_at_a_time),
                 cmocka_unit_test(test_reload_refused_while_shutting_down),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
