@@ -129,7 +129,23 @@ static bool skip_for_capabilities(const Service *s, const char *key) {
         return s->capabilities.n > 0 && strcmp(key, "PrivateUsers") == 0;
 }
 
-void hardening_write(UnitWriter *w, const Service *s) {
+/* The profile's ProtectProc= (invisible in strict) hides the processes of other users and of other user
+ * namespaces, which every other service is in under PrivateUsers=: /proc shows the service its own processes only.
+ * The health aggregator's process checks, and system-health-check.sh's pgrep, look for the other services'
+ * processes, so it sees them all; ProcSubset=pid stays, they read nothing but /proc/PID. */
+static void write_relaxed(UnitWriter *w, const HardeningDirective *d, HardeningNeeds needs) {
+        if ((needs & HARDENING_NEED_PROCESSES) && strcmp(d->key, "ProtectProc") == 0) {
+                if (uw_directive_min_version(d->key) > w->systemd_version)
+                        return; /* an older systemd shows every process anyway */
+                uw_comment(w, "health checks of kind process (and system-health-check.sh) look for the other services'");
+                uw_comment(w, "processes in /proc, which ProtectProc=invisible would hide from this service");
+                uw_set_raw(w, d->key, "default");
+                return;
+        }
+        uw_set_raw(w, d->key, d->value);
+}
+
+void hardening_write(UnitWriter *w, const Service *s, HardeningNeeds needs) {
         size_t n;
         const HardeningDirective *p = hardening_profile_directives(s->hardening, &n);
 
@@ -137,7 +153,7 @@ void hardening_write(UnitWriter *w, const Service *s) {
                 const KeyValue *o = find_override(s, p[i].key);
                 if (!o) {
                         if (!skip_for_capabilities(s, p[i].key))
-                                uw_set_raw(w, p[i].key, p[i].value);
+                                write_relaxed(w, &p[i], needs);
                         continue;
                 }
                 /* The override replaces every line of that key, written where the first one was. */

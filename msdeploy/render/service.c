@@ -107,6 +107,14 @@ static int write_service_section(UnitWriter *w, const Model *m, const Service *s
         for (size_t i = 0; i < s->n_secrets; i++)
                 uw_setf(w, "LoadCredential", "%s:%s", s->secrets[i].id, s->secrets[i].source);
         uw_set_duration(w, "WatchdogSec", s->watchdog);
+        if (s->supervisor) {
+                uw_comment(w, "msd-supervisor stops its children itself, the last started first: SIGTERM to it alone,");
+                uw_comment(w, "SIGKILL to whatever is left when TimeoutStopSec= runs out");
+                uw_set_raw(w, "KillMode", "mixed");
+        }
+        if (s->kill_signal)
+                uw_set_raw(w, "KillSignal", s->kill_signal);
+        uw_set_list(w, "SuccessExitStatus", &s->success_exit_status);
         uw_set_list(w, "ReadWritePaths", &s->read_write_paths);
         return 0;
 }
@@ -136,6 +144,25 @@ static int render_base(const Model *m, const Service *s, const char *unit, const
         return uw_finish_artifact(&w, out, path);
 }
 
+/* TimeoutStopSec= as the spec sets it. A service running the supervision tree without one would get systemd's
+ * default, which must not cut msd-supervisor's stop of the tree short (the model builder warns when the spec's own
+ * value does). */
+static void write_timeout_stop(UnitWriter *w, const Model *m, const Service *s) {
+        usec_t stop = s->timeout_stop;
+        if (s->supervisor && m->supervision.root && stop == USEC_UNSET) {
+                usec_t need = supervision_stop_timeout(&m->supervision);
+                if (need > SYSTEMD_DEFAULT_TIMEOUT_STOP) {
+                        char tree[64], def[64], text[256];
+                        snprintf(text, sizeof(text), "msd-supervisor stops the tree one child at a time, in up to %s: more than systemd's default %s",
+                                 format_duration(tree, sizeof(tree), supervision_stop_time(&m->supervision)),
+                                 format_duration(def, sizeof(def), SYSTEMD_DEFAULT_TIMEOUT_STOP));
+                        uw_comment(w, text);
+                        stop = need;
+                }
+        }
+        uw_set_duration(w, "TimeoutStopSec", stop);
+}
+
 static int render_dropin(const Model *m, const Service *s, const char *unit, ArtifactSet *out, Diags *d) {
         StrBuf b = {};
         UnitWriter w;
@@ -160,10 +187,10 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
                 uw_setf(&w, "RestartSteps", "%u", s->restart.steps);
         uw_set_duration(&w, "RestartMaxDelaySec", s->restart.max_delay);
         uw_set_duration(&w, "TimeoutStartSec", s->timeout_start);
-        uw_set_duration(&w, "TimeoutStopSec", s->timeout_stop);
+        write_timeout_stop(&w, m, s);
         uw_set_limits(&w, &s->resources);
         uw_set_u64(&w, "LimitNOFILE", s->limit_nofile);
-        hardening_write(&w, s);
+        hardening_write(&w, s, model_service_watches_processes(m, s) ? HARDENING_NEED_PROCESSES : 0);
 
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, UNIT_DIR "%s.d/50-tier.conf", unit) < 0)

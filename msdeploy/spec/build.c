@@ -196,6 +196,7 @@ int spec_build_model(const Spec *spec, const BuildOptions *o, Model **ret, Diags
         build_checks(&b);
         build_supervision(&b);
         build_alerts(&b);
+        build_check_services(&b);
 
         if (d->n_errors > errors_before) {
                 model_free(m);

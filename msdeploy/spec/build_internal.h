@@ -28,4 +28,6 @@ void build_services(Builder *b);
 void build_checks(Builder *b);
 void build_supervision(Builder *b);
 void build_alerts(Builder *b);
+/* Checks of services against what is built after them: the supervision tree, the health checks. */
+void build_check_services(Builder *b);
 HealthCheck build_check(Builder *b, const NodePair *p, const char *component);

@@ -82,6 +82,17 @@ static StrList build_capabilities(Builder *b, const Node *svc) {
         return l;
 }
 
+/* Exit statuses as systemd writes them back ("007" is 7); signal names as given. */
+static StrList build_exit_statuses(Builder *b, const Node *svc) {
+        StrList l = node_strlist(b->a, svc, "success_exit_status");
+        for (size_t i = 0; i < l.n; i++) {
+                uint64_t u;
+                if (parse_uint(l.items[i], 0, 255, &u) == 0)
+                        l.items[i] = arena_printf(b->a, "%u", (unsigned) u);
+        }
+        return l;
+}
+
 static void check_refs(Builder *b, Service *s, const Node *svc) {
         Model *m = b->m;
         if (s->user && !model_find_user(m, s->user)) {
@@ -131,6 +142,10 @@ static void build_command(Builder *b, Service *s, const Node *svc) {
                 diag_error(b->d, b_loc(svc, "supervisor"), "service '%s' is a supervisor but the spec has no 'supervision:' tree", s->key);
         if (!s->templated && s->exec && strstr(s->exec, "%i"))
                 diag_error(b->d, b_loc(svc, "exec"), "service '%s' uses '%%i' but is not a template; add 'template: true'", s->key);
+        /* msd-supervisor stops on SIGTERM or SIGINT; any other signal would leave it running until SIGKILL */
+        if (cfg && s->kill_signal && strcmp(s->kill_signal, "SIGTERM") != 0 && strcmp(s->kill_signal, "SIGINT") != 0)
+                diag_error(b->d, b_loc(svc, "kill_signal"), "service '%s' runs msd-supervisor, which stops on SIGTERM or SIGINT, not '%s'; remove 'kill_signal'",
+                           s->key, s->kill_signal);
         if (s->type == SERVICE_NOTIFY && s->watchdog == USEC_UNSET)
                 diag_note(b->d, s->loc, "service '%s' is Type=notify without a watchdog; consider 'watchdog:'", s->key);
 }
@@ -163,6 +178,8 @@ static void build_one(Builder *b, const Node *services, const NodePair *p, Servi
                 .watchdog = node_duration(svc, "watchdog", USEC_UNSET),
                 .timeout_start = node_duration(timeouts, "start", USEC_UNSET),
                 .timeout_stop = node_duration(timeouts, "stop", USEC_UNSET),
+                .kill_signal = b_str(b, svc, "kill_signal", NULL),
+                .success_exit_status = build_exit_statuses(b, svc),
                 .log_level = b_str(b, svc, "log_level", b_str(b, node_get(b->root, "project"), "log_level", "info")),
                 .log_format = b_str(b, svc, "log_format", b_str(b, node_get(b->root, "project"), "log_format", "text")),
                 .env_files = node_strlist(b->a, svc, "env_files"),
@@ -299,6 +316,58 @@ static void check_ordering_cycles(Builder *b, const Node *services) {
         free(g.start);
         free(g.state);
         free(g.stack);
+}
+
+/* A service running the supervision tree: systemd must not SIGKILL the tree while msd-supervisor is still stopping
+ * it, one child after another. Without timeouts.stop the renderer raises TimeoutStopSec= itself. */
+static void check_stop_timeout(Builder *b, const Service *s, const Node *svc) {
+        const Supervision *sv = &b->m->supervision;
+        if (!s->supervisor || !sv->root || s->timeout_stop == USEC_UNSET || s->timeout_stop == USEC_INFINITY)
+                return;
+        usec_t need = supervision_stop_timeout(sv);
+        if (s->timeout_stop >= need)
+                return;
+        const Node *timeouts = node_get(svc, "timeouts");
+        Loc at = timeouts ? b_loc(timeouts, "stop") : s->loc;
+        char have[64], tree[64], want[64];
+        format_duration(have, sizeof(have), s->timeout_stop);
+        format_duration(want, sizeof(want), need);
+        if (need == USEC_INFINITY)
+                diag_warning(b->d, at,
+                             "service '%s' has timeouts.stop %s, but a worker of its supervision tree has shutdown 'infinity'; "
+                             "systemd would SIGKILL the children msd-supervisor has not stopped yet; set timeouts.stop to 'infinity'",
+                             s->key, have);
+        else
+                diag_warning(b->d, at,
+                             "service '%s' has timeouts.stop %s, but msd-supervisor may need up to %s to stop its supervision tree "
+                             "(the workers' shutdown times, one child after another); systemd would SIGKILL the children it has "
+                             "not stopped yet; set timeouts.stop to at least %s",
+                             s->key, have, format_duration(tree, sizeof(tree), supervision_stop_time(sv)), want);
+}
+
+/* The health aggregator's process checks look for the other services' processes: an override that hides them makes
+ * those checks fail whatever runs. */
+static void check_process_visibility(Builder *b, const Service *s, const Node *svc) {
+        if (!model_service_watches_processes(b->m, s))
+                return;
+        for (size_t i = 0; i < s->n_hardening_overrides; i++) {
+                const KeyValue *o = &s->hardening_overrides[i];
+                if (strcmp(o->key, "ProtectProc") != 0 || strcmp(o->value, "default") == 0)
+                        continue;
+                diag_warning(b->d, b_loc(node_get(node_get(svc, "hardening"), "overrides"), "ProtectProc"),
+                             "service '%s' runs process checks, but ProtectProc=%s hides the other services' processes from it, "
+                             "so those checks always fail; remove the override or set it to 'default'",
+                             s->key, o->value);
+        }
+}
+
+void build_check_services(Builder *b) {
+        const Node *services = node_get(b->root, "services");
+        Model *m = b->m;
+        for (size_t i = 0; services && i < m->n_services && i < services->n; i++) {
+                check_stop_timeout(b, &m->services[i], services->pairs[i].value);
+                check_process_visibility(b, &m->services[i], services->pairs[i].value);
+        }
 }
 
 void build_services(Builder *b) {

@@ -158,6 +158,8 @@ typedef struct Service {
         Restart restart;
         usec_t watchdog;          /* WatchdogSec= (USEC_UNSET: unset) */
         usec_t timeout_start, timeout_stop; /* USEC_UNSET: unset */
+        const char *kill_signal;  /* KillSignal= ("SIGINT"); NULL: systemd's SIGTERM */
+        StrList success_exit_status; /* SuccessExitStatus=: "1", "SIGPIPE" */
         const char *log_level;    /* exported as LOG_LEVEL= in the environment */
         KeyValue *environment;    /* inline Environment= */
         size_t n_environment;
@@ -223,6 +225,10 @@ typedef enum Readiness {
 
 /* As systemd's DefaultTimeoutStartSec= */
 #define SV_DEFAULT_START_TIMEOUT (90 * USEC_PER_SEC)
+/* systemd's DefaultTimeoutStopSec=: what a unit without TimeoutStopSec= gets */
+#define SYSTEMD_DEFAULT_TIMEOUT_STOP (90 * USEC_PER_SEC)
+/* Time a supervisor service gets beyond its tree's stop time: msd-supervisor's own exit, SIGKILLed children */
+#define SV_STOP_MARGIN (5 * USEC_PER_SEC)
 
 typedef struct SvWorker {
         const char *name;
@@ -330,6 +336,16 @@ const char *readiness_to_string(Readiness r);
 Readiness readiness_from_string(const char *s);
 
 Model *model_free(Model *m);
+/* The longest msd-supervisor may take to stop the whole tree: it stops one child at a time and gives each
+ * worker its shutdown time before SIGKILL, so the shutdown times of the tree's workers add up. USEC_INFINITY
+ * when a worker may take forever; 0 without a tree. */
+usec_t supervision_stop_time(const Supervision *sv);
+/* The TimeoutStopSec= a service running the supervision tree needs: its stop time plus SV_STOP_MARGIN. */
+usec_t supervision_stop_timeout(const Supervision *sv);
+/* Whether s is the health aggregator and one of the checks it runs looks for processes: a process check of
+ * a service or of the system (system-health-check.sh runs the same ones). Such a service must see the other
+ * services' processes in /proc. */
+bool model_service_watches_processes(const Model *m, const Service *s);
 const Slice *model_find_slice(const Model *m, const char *name);
 const Service *model_find_service(const Model *m, const char *key);
 const User *model_find_user(const Model *m, const char *name);

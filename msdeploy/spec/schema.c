@@ -16,6 +16,8 @@ static const Schema t_command = { S_COMMAND, "a command line starting with an ab
 static const Schema t_unit_ref = { S_UNIT_REF, "a service key of this spec, or a unit name such as 'network-online.target'" };
 static const Schema t_capability = { S_CAPABILITY, "a capability name such as 'CAP_NET_BIND_SERVICE'" };
 static const Schema t_address = { S_ADDRESS, "host:port, e.g. '127.0.0.1:9090'" };
+static const Schema t_signal = { S_SIGNAL, "a signal name such as 'SIGINT'" };
+static const Schema t_exit_status = { S_EXIT_STATUS, "an exit status from 0 to 255, or a signal name such as 'SIGPIPE'" };
 static const Schema t_bool = { S_BOOL, "true or false" };
 static const Schema t_duration = { S_DURATION, "a duration: '500ms', '30s', '5min', '1h', 'infinity'" };
 static const Schema t_size = { S_SIZE, "a size in bytes with optional K, M, G, T suffix (1024-based), or 'infinity'" };
@@ -33,6 +35,7 @@ static const Schema t_paths = { S_LIST, "a list of absolute paths", .item = &t_p
 static const Schema t_commands = { S_LIST, "a list of command lines", .item = &t_command };
 static const Schema t_unit_refs = { S_LIST, "a list of service keys or unit names", .item = &t_unit_ref };
 static const Schema t_capabilities = { S_LIST, "a list of capability names", .item = &t_capability };
+static const Schema t_exit_statuses = { S_LIST, "a list of exit statuses and signal names", .item = &t_exit_status };
 static const Schema t_env_name = { S_ENV_NAME, "an environment variable name" };
 static const Schema t_environment = { S_DICT, "environment variables: NAME: value", .item = &t_string, .key = &t_env_name };
 static const Schema t_secrets = { S_DICT, "credentials: id: absolute path of the secret (LoadCredential=)", .item = &t_path };
@@ -170,6 +173,8 @@ static const Schema t_service = { S_OBJECT, "a service", .label = "service", .fi
         { "health_checks", &t_checks, false, "health checks of this service" },
         { "supervisor", &t_bool, false, "run msd-supervisor with the supervision tree" },
         { "health_aggregator", &t_bool, false, "run msd-supervisor with the system-wide health checks" },
+        { "kill_signal", &t_signal, false, "KillSignal=: the signal that asks it to stop (default SIGTERM)" },
+        { "success_exit_status", &t_exit_statuses, false, "SuccessExitStatus=: exit statuses and signals that also count as success" },
         SERVICE_TUNING_FIELDS) };
 static const Schema t_services = { S_DICT, "services by key; unit NAME-KEY.service", .item = &t_service };
 static const Schema t_service_defaults = { S_OBJECT, "defaults for every service", .fields = FIELDS(SERVICE_TUNING_FIELDS) };
@@ -280,7 +285,8 @@ const char *schema_type_name(SchemaType t) {
                 [S_STRING] = "string",     [S_NAME] = "name",         [S_USER] = "user name",
                 [S_PATH] = "path",         [S_COMMAND] = "command",   [S_UNIT_REF] = "unit reference",
                 [S_ENV_NAME] = "variable name", [S_CAPABILITY] = "capability", [S_DIRECTIVE] = "directive",
-                [S_ADDRESS] = "address",   [S_INT] = "integer",       [S_FLOAT] = "number",
+                [S_ADDRESS] = "address",   [S_SIGNAL] = "signal",     [S_EXIT_STATUS] = "exit status",
+                [S_INT] = "integer",       [S_FLOAT] = "number",
                 [S_BOOL] = "boolean",      [S_DURATION] = "duration", [S_SIZE] = "size",
                 [S_PERCENT] = "percentage", [S_MODE] = "mode",        [S_ENUM] = "string",
                 [S_OBJECT] = "mapping",    [S_DICT] = "mapping",      [S_LIST] = "list",

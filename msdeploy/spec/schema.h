@@ -17,6 +17,8 @@ typedef enum SchemaType {
         S_CAPABILITY,/* capability name known to libcap */
         S_DIRECTIVE, /* a systemd directive name (hardening overrides) */
         S_ADDRESS,   /* host:port */
+        S_SIGNAL,    /* a signal name: "SIGINT" */
+        S_EXIT_STATUS, /* an exit status 0..255, or a signal name */
         S_INT,
         S_FLOAT,
         S_BOOL,

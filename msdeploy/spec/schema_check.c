@@ -7,6 +7,7 @@
 
 #include "spec/directives.h"
 #include "spec/schema.h"
+#include "spec/signals.h"
 #include "spec/syntax.h"
 #include "util/escape.h"
 #include "util/suggest.h"
@@ -23,6 +24,18 @@ static void append_values(char *buf, size_t size, const char *const *values) {
         buf[0] = 0;
         for (const char *const *v = values; *v && off < size; v++)
                 off += (size_t) snprintf(buf + off, size - off, "%s'%s'", v == values ? "" : v[1] ? ", " : " or ", *v);
+}
+
+/* A signal name, or the message for one that is not: with the signal it most likely means. */
+static bool signal_valid(const char *v, const char *what, char *err, size_t size) {
+        if (signal_name_valid(v))
+                return true;
+        const char *near = signal_name_suggest(v);
+        if (near)
+                snprintf(err, size, "is not %s; did you mean '%s'?", what, near);
+        else
+                snprintf(err, size, "is not %s; use e.g. 'SIGTERM', 'SIGINT' or 'SIGHUP'", what);
+        return false;
 }
 
 bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size) {
@@ -66,6 +79,16 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
         case S_ADDRESS:
                 why = syntax_check_address(v);
                 break;
+        case S_SIGNAL:
+                return signal_valid(v, "a signal name", err, size);
+        case S_EXIT_STATUS:
+                if (v[0] >= '0' && v[0] <= '9') {
+                        if (parse_uint(v, 0, 255, &u) == 0)
+                                return true;
+                        snprintf(err, size, "is not an exit status; allowed: 0 to 255, or a signal name such as 'SIGPIPE'");
+                        return false;
+                }
+                return signal_valid(v, "an exit status (0 to 255) or a signal name", err, size);
         case S_CAPABILITY: {
                 cap_value_t cap;
                 if (cap_from_name(v, &cap) < 0)

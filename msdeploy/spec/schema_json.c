@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "spec/schema.h"
+#include "spec/signals.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 
@@ -50,6 +51,16 @@ typedef struct Frame {
 } Frame;
 
 static void emit(StrBuf *b, const Schema *s, const char *doc, int depth, const char *pointer, const Frame *up);
+
+/* "enum": [...] of the signal names, without the key */
+static void emit_signal_names(StrBuf *b) {
+        sb_append(b, "[");
+        for (const char *const *n = signal_names; *n; n++) {
+                sb_append(b, n == signal_names ? "" : ", ");
+                json_quote(b, *n);
+        }
+        sb_append(b, "]");
+}
 
 static void emit_doc(StrBuf *b, const char *doc, int depth) {
         if (!doc || !*doc)
@@ -144,6 +155,16 @@ static void emit(StrBuf *b, const Schema *s, const char *doc, int depth, const c
                 break;
         case S_BOOL:
                 sb_append(b, "\"type\": \"boolean\"\n");
+                break;
+        case S_SIGNAL:
+                sb_append(b, "\"enum\": ");
+                emit_signal_names(b);
+                sb_append(b, "\n");
+                break;
+        case S_EXIT_STATUS:
+                sb_append(b, "\"oneOf\": [{\"type\": \"integer\", \"minimum\": 0, \"maximum\": 255}, {\"enum\": ");
+                emit_signal_names(b);
+                sb_append(b, "}]\n");
                 break;
         case S_ENUM:
                 sb_append(b, "\"enum\": [");

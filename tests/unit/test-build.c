@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "helpers/spec-check.h"
@@ -66,6 +67,19 @@ static void test_example_tier_3(void **state) {
         assert_int_equal(pool->backoff.kind, BACKOFF_EXPONENTIAL); /* its own, over the tier's adaptive */
         assert_int_equal(m->supervision.root->backoff.kind, BACKOFF_ADAPTIVE);
         assert_int_equal(m->supervision.root->children[2].supervisor->strategy, STRATEGY_REST_FOR_ONE);
+        /* nats-server leaves with status 1 on SIGTERM */
+        const Service *nats = model_find_service(m, "messaging");
+        assert_string_equal(nats->kill_signal, "SIGINT");
+        assert_int_equal(nats->success_exit_status.n, 0);
+        assert_null(orch->kill_signal);
+        /* seven workers stopped one after another: 6 x 5s + event-router's 10s, within the orchestrator's 45s */
+        assert_int_equal(supervision_stop_time(&m->supervision), 40 * USEC_PER_SEC);
+        assert_int_equal(supervision_stop_timeout(&m->supervision), 45 * USEC_PER_SEC);
+        assert_int_equal(orch->timeout_stop, 45 * USEC_PER_SEC);
+        /* the worker-process check: the health aggregator must see the other services' processes */
+        assert_true(model_service_watches_processes(m, model_find_service(m, "health-check")));
+        assert_false(model_service_watches_processes(m, orch));
+        assert_false(model_service_watches_processes(m, worker));
         assert_int_equal(m->n_checks, 2);
         assert_string_equal(m->health_listen, "127.0.0.1:9091");
         assert_int_equal(m->n_alerts, 4);
@@ -163,6 +177,92 @@ static void test_checks_and_env(void **state) {
                "no 'check' to run");
 }
 
+#define TREE(shutdown)                                                                                        \
+        "supervision:\n  root: R\n  supervisors:\n    R: {children: [S, c]}\n    S: {children: [a, b]}\n"           \
+        "  workers:\n    a: {exec: /bin/true}\n    b: {exec: /bin/true, shutdown: " shutdown "}\n    c: {exec: /bin/true}\n"
+
+static void test_stopping(void **state) {
+        (void) state;
+        /* msd-supervisor stops on SIGTERM or SIGINT only */
+        expect(HEAD "services:\n  api: {supervisor: true, user: demo, kill_signal: SIGHUP}\n" TREE("5s"), DIAG_ERROR, 5, 52,
+               "service 'api' runs msd-supervisor, which stops on SIGTERM or SIGINT, not 'SIGHUP'; remove 'kill_signal'");
+        expect(HEAD "services:\n  api: {health_aggregator: true, user: demo, kill_signal: SIGUSR1}\n", DIAG_ERROR, 5, 59, "not 'SIGUSR1'");
+        /* a, b and c take 5s + 20s + 5s to stop; 35s with the margin */
+        expect(HEAD "services:\n  api: {supervisor: true, user: demo, timeouts: {stop: 20s}}\n" TREE("20s"), DIAG_WARNING, 5, 56,
+               "service 'api' has timeouts.stop 20s, but msd-supervisor may need up to 30s to stop its supervision tree (the workers' shutdown "
+               "times, one child after another); systemd would SIGKILL the children it has not stopped yet; set timeouts.stop to at least 35s");
+        expect(HEAD "services:\n  api: {supervisor: true, user: demo, timeouts: {stop: 1min}}\n" TREE("infinity"), DIAG_WARNING, 5, 56,
+               "a worker of its supervision tree has shutdown 'infinity'; systemd would SIGKILL the children msd-supervisor has not stopped "
+               "yet; set timeouts.stop to 'infinity'");
+        /* from the tier file: tier_1's 10s */
+        Diags d = {};
+        Spec *s = NULL;
+        Model *m = NULL;
+        assert_int_equal(spec_check_build(HEAD "services:\n  api: {supervisor: true, user: demo}\n" TREE("5s"), "tier_1", &s, &m, &d), 0);
+        assert_true(diags_has(&d, DIAG_WARNING, 0, 0, "has timeouts.stop 10s, but msd-supervisor may need up to 15s"));
+        for (size_t i = 0; i < d.n; i++)
+                if (strstr(d.items[i].msg, "has timeouts.stop"))
+                        assert_non_null(strstr(d.items[i].loc.src->name, "tiers/tier_1.yaml"));
+        model_free(m);
+        spec_free(s);
+        diags_clear(&d);
+        /* enough, unset, or infinity: nothing to say */
+        static const char *const fine[] = { "{stop: 35s}", "{stop: infinity}", "{start: 5s}" };
+        for (size_t i = 0; i < 3; i++) {
+                char yaml[1024];
+                snprintf(yaml, sizeof(yaml), HEAD "defaults: {service: {timeouts: null}}\nservices:\n  api: {supervisor: true, user: demo, timeouts: %s}\n" TREE("20s"),
+                         fine[i]);
+                assert_int_equal(spec_check_build(yaml, "tier_3", &s, &m, &d), 0);
+                if (d.n_warnings > 0)
+                        diags_dump(&d);
+                assert_int_equal(d.n_warnings, 0);
+                assert_int_equal(m->services[0].timeout_stop, i == 0 ? 35 * USEC_PER_SEC : i == 1 ? USEC_INFINITY : USEC_UNSET);
+                model_free(m);
+                spec_free(s);
+                diags_clear(&d);
+        }
+        /* any signal for other programs; exit statuses as systemd reads them back */
+        assert_int_equal(spec_check_build(HEAD "services:\n  api: {exec: /bin/true, user: demo, kill_signal: SIGHUP, success_exit_status: [007, 143, SIGPIPE]}\n",
+                                          "tier_3", &s, &m, &d), 0);
+        assert_string_equal(m->services[0].kill_signal, "SIGHUP");
+        const StrList *st = &m->services[0].success_exit_status;
+        assert_int_equal(st->n, 3);
+        assert_string_equal(st->items[0], "7");
+        assert_string_equal(st->items[1], "143");
+        assert_string_equal(st->items[2], "SIGPIPE");
+        model_free(m);
+        spec_free(s);
+        diags_clear(&d);
+}
+
+static void test_process_visibility(void **state) {
+        (void) state;
+        expect(HEAD "health:\n  checks:\n    p: {kind: process, target: postgres}\nservices:\n"
+                    "  hc: {health_aggregator: true, user: demo, hardening: {overrides: {ProtectProc: invisible}}}\n",
+               DIAG_WARNING, 8, 82,
+               "service 'hc' runs process checks, but ProtectProc=invisible hides the other services' processes from it, so those checks always "
+               "fail; remove the override or set it to 'default'");
+        /* no process check, or an override that shows them: nothing to say */
+        static const char *const fine[] = {
+                "health:\n  checks:\n    p: {kind: tcp, target: '127.0.0.1:1'}\nservices:\n"
+                "  hc: {health_aggregator: true, user: demo, hardening: {overrides: {ProtectProc: invisible}}}\n",
+                "health:\n  checks:\n    p: {kind: process, target: postgres}\nservices:\n"
+                "  hc: {health_aggregator: true, user: demo, hardening: {overrides: {ProtectProc: default}}}\n",
+        };
+        for (size_t i = 0; i < 2; i++) {
+                char yaml[1024];
+                snprintf(yaml, sizeof(yaml), HEAD "%s", fine[i]);
+                Diags d = {};
+                Spec *s = NULL;
+                Model *m = NULL;
+                assert_int_equal(spec_check_build(yaml, "tier_3", &s, &m, &d), 0);
+                assert_int_equal(d.n_warnings, 0);
+                model_free(m);
+                spec_free(s);
+                diags_clear(&d);
+        }
+}
+
 static void test_capabilities_normalised(void **state) {
         (void) state;
         Diags d = {};
@@ -184,6 +284,7 @@ int main(void) {
                 cmocka_unit_test(test_references),     cmocka_unit_test(test_commands),
                 cmocka_unit_test(test_slices),         cmocka_unit_test(test_cycles),
                 cmocka_unit_test(test_checks_and_env), cmocka_unit_test(test_capabilities_normalised),
+                cmocka_unit_test(test_stopping),       cmocka_unit_test(test_process_visibility),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         spec_check_cleanup();

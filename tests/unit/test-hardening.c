@@ -20,14 +20,18 @@
 
 #define UNITS "etc/systemd/system/"
 
-/* The hardening lines written for s, as one string (caller frees). */
-static char *hardening_text(const Service *s, unsigned systemd_version, Diags *d) {
+/* The hardening lines written for s with needs, as one string (caller frees). */
+static char *hardening_text_needs(const Service *s, HardeningNeeds needs, unsigned systemd_version, Diags *d) {
         StrBuf b = {};
         UnitWriter w;
         uw_init(&w, &b, systemd_version, d, s->loc, "x.service");
-        hardening_write(&w, s);
+        hardening_write(&w, s, needs);
         assert_int_equal(uw_finish(&w), 0);
         return sb_take(&b, NULL);
+}
+
+static char *hardening_text(const Service *s, unsigned systemd_version, Diags *d) {
+        return hardening_text_needs(s, 0, systemd_version, d);
 }
 
 static size_t count_lines_starting(const char *text, const char *prefix) {
@@ -164,6 +168,49 @@ static void test_old_systemd(void **state) {
         fixture_free(m);
 }
 
+static void test_need_processes(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_3");
+        Service *s = &m->services[3];
+        Diags d = {};
+        char *t = hardening_text_needs(s, HARDENING_NEED_PROCESSES, 252, &d);
+        /* at the profile's position, with the reason; nothing else relaxed */
+        assert_non_null(strstr(t, "\nProtectHostname=yes\n"
+                                  "# health checks of kind process (and system-health-check.sh) look for the other services'\n"
+                                  "# processes in /proc, which ProtectProc=invisible would hide from this service\n"
+                                  "ProtectProc=default\nProcSubset=pid\n"));
+        assert_int_equal(count_lines_starting(t, "ProtectProc="), 1);
+        assert_non_null(strstr(t, "\nPrivateUsers=yes\n"));
+        assert_int_equal(d.n, 0);
+        free(t);
+
+        /* profiles without ProtectProc= show every process already */
+        s->hardening = HARDENING_STANDARD;
+        t = hardening_text_needs(s, HARDENING_NEED_PROCESSES, 252, &d);
+        assert_null(strstr(t, "ProtectProc"));
+        free(t);
+
+        /* a systemd without ProtectProc= shows every process: no line, no comment, no warning about it */
+        s->hardening = HARDENING_STRICT;
+        t = hardening_text_needs(s, HARDENING_NEED_PROCESSES, 246, &d);
+        assert_null(strstr(t, "ProtectProc"));
+        assert_int_equal(d.n_warnings, 1); /* ProcSubset= */
+        assert_non_null(strstr(d.items[0].msg, "'ProcSubset=' needs systemd 247"));
+        free(t);
+        diags_clear(&d);
+
+        /* an override is the spec's word */
+        KeyValue o[] = { { "ProtectProc", "noaccess" } };
+        s->hardening_overrides = o;
+        s->n_hardening_overrides = 1;
+        t = hardening_text_needs(s, HARDENING_NEED_PROCESSES, 252, &d);
+        assert_non_null(strstr(t, "\nProtectProc=noaccess\n"));
+        assert_null(strstr(t, "# health checks"));
+        assert_int_equal(count_lines_starting(t, "ProtectProc="), 1);
+        free(t);
+        fixture_free(m);
+}
+
 /* ---- systemd-analyze security ------------------------------------------------------------------------ */
 
 static void write_file(const char *root, const char *rel, const char *data) {
@@ -208,6 +255,7 @@ static void test_tier_3_exposure(void **state) {
         for (size_t i = 0; i < set.n; i++)
                 write_file(root, set.items[i].path, set.items[i].data);
 
+        /* the health-check with ProtectProc=default too: its process checks see the other services */
         static const char *const units[] = { "mister-smith-messaging.service", "mister-smith-orchestrator.service",
                                              "mister-smith-worker@1.service", "mister-smith-health-check.service" };
         for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -245,6 +293,7 @@ int main(void) {
                 cmocka_unit_test(test_overrides),
                 cmocka_unit_test(test_capabilities),
                 cmocka_unit_test(test_old_systemd),
+                cmocka_unit_test(test_need_processes),
                 cmocka_unit_test(test_tier_3_exposure),
                 cmocka_unit_test(test_profile_directives_overridable),
         };

@@ -7,6 +7,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers/fixture.h"
@@ -112,6 +114,11 @@ static void test_orchestrator_base(void **state) {
         assert_line(t, "LoadCredential=api-key:/etc/mister-smith/credentials/api-key");
         assert_line(t, "WatchdogSec=30s");
         assert_line(t, "ReadWritePaths=/var/lib/mister-smith /var/log/mister-smith");
+        /* msd-supervisor stops the tree itself, so systemd's SIGTERM goes to it alone, with a comment saying why */
+        assert_line(t, "KillMode=mixed");
+        assert_line(t, "# msd-supervisor stops its children itself, the last started first: SIGTERM to it alone,");
+        assert_true(strstr(t, "# msd-supervisor stops its children itself") < strstr(t, "KillMode=mixed"));
+        assert_null(strstr(t, "KillSignal="));
         assert_line(t, "[Install]");
         assert_line(t, "WantedBy=mister-smith.target");
         /* Tier policy lives in the drop-in only; secrets are never inlined. */
@@ -138,11 +145,16 @@ static void test_messaging(void **state) {
         const char *t = file(r, UNITS "mister-smith-messaging.service");
         assert_line(t, "Type=simple");
         assert_null(strstr(t, "NotifyAccess="));
-        assert_line(t, "ExecStart=/usr/bin/nats-server --addr 127.0.0.1 --port 4222 --http_port 8222 --jetstream "
+        assert_line(t, "ExecStart=/usr/sbin/nats-server --addr 127.0.0.1 --port 4222 --http_port 8222 --jetstream "
                        "--store_dir /var/lib/mister-smith/nats");
         assert_line(t, "User=mister-smith-nats");
         assert_line(t, "ReadWritePaths=/var/lib/mister-smith/nats");
+        /* How the program wants to be stopped is part of what it is: the base unit, the same in every tier */
+        assert_line(t, "KillSignal=SIGINT");
+        assert_null(strstr(t, "KillMode="));
+        assert_null(strstr(t, "SuccessExitStatus="));
         const char *dropin = file(r, UNITS "mister-smith-messaging.service.d/50-tier.conf");
+        assert_null(strstr(dropin, "KillSignal="));
         assert_line(dropin, "IOWeight=300");
         assert_line(dropin, "TasksMax=256");
         assert_line(dropin, "CPUWeight=100");
@@ -300,6 +312,125 @@ static void test_literal_paths_escaped(void **state) {
         fixture_free(m);
 }
 
+static void test_success_exit_status(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_2");
+        const char *statuses[] = { "1", "143", "SIGPIPE" };
+        m->services[2].success_exit_status = (StrList) { statuses, 3 };
+        m->services[2].kill_signal = "SIGUSR2";
+        ArtifactSet set = {};
+        Diags d = {};
+        assert_int_equal(render_services(m, &set, &d), 0);
+        const char *t = artifact_set_find(&set, UNITS "mister-smith-worker@.service")->data;
+        assert_line(t, "KillSignal=SIGUSR2");
+        assert_line(t, "SuccessExitStatus=1 143 SIGPIPE");
+        assert_null(strstr(t, "KillMode="));
+        assert_int_equal(d.n, 0);
+        artifact_set_free(&set);
+        fixture_free(m);
+}
+
+/* The orchestrator's drop-in, rendered after the worker shutdown times and the stop timeout are changed. */
+static char *orchestrator_dropin(Model *m, usec_t research_shutdown, usec_t timeout_stop) {
+        m->services[1].timeout_stop = timeout_stop;
+        for (size_t i = 0; i < m->supervision.n_workers; i++)
+                if (strcmp(m->supervision.workers[i].name, "research-agent") == 0)
+                        m->supervision.workers[i].shutdown = research_shutdown;
+        ArtifactSet set = {};
+        Diags d = {};
+        assert_int_equal(render_services(m, &set, &d), 0);
+        assert_int_equal(d.n, 0);
+        char *t = strdup(artifact_set_find(&set, UNITS "mister-smith-orchestrator.service.d/50-tier.conf")->data);
+        artifact_set_free(&set);
+        return t;
+}
+
+static void test_supervisor_stop_timeout(void **state) {
+        (void) state;
+        Model *m = fixture_model("tier_3");
+        /* seven workers: six with 5s, event-router with 10s; stopped one after another */
+        assert_int_equal(supervision_stop_time(&m->supervision), 40 * USEC_PER_SEC);
+        assert_int_equal(supervision_stop_timeout(&m->supervision), 45 * USEC_PER_SEC);
+
+        /* the spec's own value is kept (the model builder warns when it is too short) */
+        char *t = orchestrator_dropin(m, 5 * USEC_PER_SEC, 45 * USEC_PER_SEC);
+        assert_line(t, "TimeoutStopSec=45s");
+        assert_null(strstr(t, "# msd-supervisor stops the tree"));
+        free(t);
+        /* none, and 45s fit in systemd's default 90s: nothing to say */
+        t = orchestrator_dropin(m, 5 * USEC_PER_SEC, USEC_UNSET);
+        assert_null(strstr(t, "TimeoutStopSec="));
+        free(t);
+        /* none, and the tree needs longer than the default: raised, with the reason */
+        t = orchestrator_dropin(m, 100 * USEC_PER_SEC, USEC_UNSET);
+        assert_line(t, "# msd-supervisor stops the tree one child at a time, in up to 2min 15s: more than systemd's default 1min 30s");
+        assert_line(t, "TimeoutStopSec=2min 20s");
+        free(t);
+        t = orchestrator_dropin(m, USEC_INFINITY, USEC_UNSET);
+        assert_line(t, "# msd-supervisor stops the tree one child at a time, in up to infinity: more than systemd's default 1min 30s");
+        assert_line(t, "TimeoutStopSec=infinity");
+        free(t);
+
+        /* only the service that runs the tree */
+        ArtifactSet set = {};
+        Diags d = {};
+        for (size_t i = 0; i < m->n_services; i++)
+                m->services[i].timeout_stop = USEC_UNSET;
+        assert_int_equal(render_services(m, &set, &d), 0);
+        assert_null(strstr(artifact_set_find(&set, UNITS "mister-smith-worker@.service.d/50-tier.conf")->data, "TimeoutStopSec="));
+        assert_null(strstr(artifact_set_find(&set, UNITS "mister-smith-health-check.service.d/50-tier.conf")->data, "TimeoutStopSec="));
+        artifact_set_free(&set);
+        fixture_free(m);
+}
+
+static void test_health_aggregator_sees_processes(void **state) {
+        (void) state;
+        Rendered *r3 = render("tier_3"), *r2 = render("tier_2");
+        /* its process check (worker-process) needs the other services' processes in /proc */
+        const char *h = file(r3, UNITS "mister-smith-health-check.service.d/50-tier.conf");
+        assert_line(h, "ProtectProc=default");
+        assert_line(h, "# health checks of kind process (and system-health-check.sh) look for the other services'");
+        assert_line(h, "# processes in /proc, which ProtectProc=invisible would hide from this service");
+        assert_no_line(h, "ProtectProc=invisible");
+        assert_line(h, "ProcSubset=pid");
+        assert_line(h, "PrivateUsers=yes");
+        /* the others keep the profile's */
+        assert_line(file(r3, UNITS "mister-smith-orchestrator.service.d/50-tier.conf"), "ProtectProc=invisible");
+        assert_line(file(r3, UNITS "mister-smith-worker@.service.d/50-tier.conf"), "ProtectProc=invisible");
+        assert_line(file(r3, UNITS "mister-smith-messaging.service.d/50-tier.conf"), "ProtectProc=invisible");
+        /* standard hides nothing: nothing to relax */
+        assert_null(strstr(file(r2, UNITS "mister-smith-health-check.service.d/50-tier.conf"), "ProtectProc="));
+        rendered_free(r3);
+        rendered_free(r2);
+
+        /* without a process check it keeps the profile's */
+        Model *m = fixture_model("tier_3");
+        m->services[2].n_checks = 0;
+        ArtifactSet set = {};
+        Diags d = {};
+        assert_int_equal(render_services(m, &set, &d), 0);
+        assert_line(artifact_set_find(&set, UNITS "mister-smith-health-check.service.d/50-tier.conf")->data, "ProtectProc=invisible");
+        artifact_set_free(&set);
+        /* a system-wide process check counts too */
+        m->checks[1].kind = HEALTH_PROCESS;
+        m->checks[1].target = "postgres";
+        assert_int_equal(render_services(m, &set, &d), 0);
+        assert_line(artifact_set_find(&set, UNITS "mister-smith-health-check.service.d/50-tier.conf")->data, "ProtectProc=default");
+        artifact_set_free(&set);
+        /* the spec's override wins (the model builder warns about it) */
+        KeyValue o[] = { { "ProtectProc", "ptraceable" } };
+        m->services[3].hardening_overrides = o;
+        m->services[3].n_hardening_overrides = 1;
+        assert_int_equal(render_services(m, &set, &d), 0);
+        const char *t = artifact_set_find(&set, UNITS "mister-smith-health-check.service.d/50-tier.conf")->data;
+        assert_line(t, "ProtectProc=ptraceable");
+        assert_null(strstr(t, "ProtectProc=default"));
+        assert_null(strstr(t, "# health checks of kind process"));
+        assert_int_equal(d.n, 0);
+        artifact_set_free(&set);
+        fixture_free(m);
+}
+
 static void test_missing_exec_fails(void **state) {
         (void) state;
         Model *m = fixture_model("tier_1");
@@ -346,6 +477,9 @@ int main(void) {
                 cmocka_unit_test(test_deterministic),
                 cmocka_unit_test(test_restart_steps_gated),
                 cmocka_unit_test(test_literal_paths_escaped),
+                cmocka_unit_test(test_success_exit_status),
+                cmocka_unit_test(test_supervisor_stop_timeout),
+                cmocka_unit_test(test_health_aggregator_sees_processes),
                 cmocka_unit_test(test_missing_exec_fails),
                 cmocka_unit_test(test_unknown_env_file_fails),
                 cmocka_unit_test(test_newline_in_value_fails),

@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "helpers/spec-check.h"
 #include "spec/schema.h"
+#include "spec/signals.h"
 #include "spec/syntax.h"
 
 static void test_text_rules(void **state) {
@@ -80,6 +82,58 @@ static void test_scalar_messages(void **state) {
         assert_null(schema_field(project, "nmae"));
 }
 
+static void test_signals(void **state) {
+        (void) state;
+        char err[256];
+        const Schema *service = schema_field(&spec_schema, "services")->schema->item;
+        const Schema *kill = schema_field(service, "kill_signal")->schema;
+        const Schema *status = schema_field(service, "success_exit_status")->schema->item;
+        assert_true(schema_scalar_valid(kill, "SIGINT", err, sizeof(err)));
+        assert_false(schema_scalar_valid(kill, "banana", err, sizeof(err)));
+        assert_string_equal(err, "is not a signal name; use e.g. 'SIGTERM', 'SIGINT' or 'SIGHUP'");
+        /* what was meant, whatever the case and with or without the prefix */
+        static const char *const typos[][2] = {
+                { "sigint", "SIGINT" }, { "INT", "SIGINT" },     { "int", "SIGINT" },      { "SIGTREM", "SIGTERM" },
+                { "SIG_TERM", "SIGTERM" }, { "SIGUSR", "SIGUSR1" }, { "Usr2", "SIGUSR2" }, { "SIGKIL", "SIGKILL" },
+        };
+        for (size_t i = 0; i < sizeof(typos) / sizeof(typos[0]); i++) {
+                assert_false(schema_scalar_valid(kill, typos[i][0], err, sizeof(err)));
+                char want[64];
+                snprintf(want, sizeof(want), "is not a signal name; did you mean '%s'?", typos[i][1]);
+                if (strcmp(err, want) != 0)
+                        fail_msg("'%s': '%s', expected '%s'", typos[i][0], err, want);
+        }
+        assert_null(signal_name_suggest("SIG"));
+        assert_null(signal_name_suggest(""));
+        assert_null(signal_name_suggest("SIGNAL_THAT_IS_FAR_TOO_LONG_TO_BE_ONE"));
+        for (const char *const *n = signal_names; *n; n++)
+                assert_true(signal_name_valid(*n));
+
+        /* exit statuses: 0..255 or a signal */
+        assert_true(schema_scalar_valid(status, "0", err, sizeof(err)));
+        assert_true(schema_scalar_valid(status, "255", err, sizeof(err)));
+        assert_true(schema_scalar_valid(status, "SIGPIPE", err, sizeof(err)));
+        assert_false(schema_scalar_valid(status, "256", err, sizeof(err)));
+        assert_string_equal(err, "is not an exit status; allowed: 0 to 255, or a signal name such as 'SIGPIPE'");
+        assert_false(schema_scalar_valid(status, "1x", err, sizeof(err)));
+        assert_false(schema_scalar_valid(status, "-1", err, sizeof(err)));
+        assert_false(schema_scalar_valid(status, "sigpipe", err, sizeof(err)));
+        assert_string_equal(err, "is not an exit status (0 to 255) or a signal name; did you mean 'SIGPIPE'?");
+
+        /* at the value, with every other error of the file */
+        Diags d = {};
+        Spec *s = NULL;
+        assert_true(spec_check_compose("project: {name: x}\nservices:\n  a: {exec: /bin/true, kill_signal: SIGTREM, success_exit_status: [1, 300, SIGPIP]}\n",
+                                       "tier_3", NULL, &s, &d) < 0);
+        assert_true(diags_has(&d, DIAG_ERROR, 3, 37, "'kill_signal' value 'SIGTREM' is not a signal name; did you mean 'SIGTERM'?"));
+        assert_true(diags_has(&d, DIAG_ERROR, 3, 71, "'success_exit_status' value '300' is not an exit status"));
+        assert_true(diags_has(&d, DIAG_ERROR, 3, 76, "'success_exit_status' value 'SIGPIP' is not an exit status (0 to 255) or a signal name; did you mean 'SIGPIPE'?"));
+        spec_free(s);
+        diags_clear(&d);
+        /* services only: how a program stops is not a tier's business */
+        assert_null(schema_field(schema_field(schema_field(&spec_schema, "defaults")->schema, "service")->schema, "kill_signal"));
+}
+
 static void test_structure(void **state) {
         (void) state;
         Diags d = {};
@@ -106,6 +160,9 @@ static void test_json_schema(void **state) {
         assert_non_null(strstr(json, "\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""));
         assert_non_null(strstr(json, "\"required\": [\"project\"]"));
         assert_non_null(strstr(json, "\"enum\": [\"simple\", \"exec\", \"notify\", \"oneshot\"]"));
+        assert_non_null(strstr(json, "\"kill_signal\": {\n"));
+        assert_non_null(strstr(json, "\"enum\": [\"SIGHUP\", \"SIGINT\", \"SIGQUIT\""));
+        assert_non_null(strstr(json, "\"oneOf\": [{\"type\": \"integer\", \"minimum\": 0, \"maximum\": 255}, {\"enum\": [\"SIGHUP\""));
         /* the recursive slice tree refers back to itself instead of recursing forever */
         assert_non_null(strstr(json, "\"children\": {\"$ref\": \"#/allOf/0/properties/slices\"}"));
         /* balanced braces and brackets outside strings */
@@ -127,6 +184,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_text_rules),      cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_commands),
                 cmocka_unit_test(test_scalar_messages), cmocka_unit_test(test_structure),       cmocka_unit_test(test_json_schema),
+                cmocka_unit_test(test_signals),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         spec_check_cleanup();

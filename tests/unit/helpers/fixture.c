@@ -204,7 +204,8 @@ static void fill_services(Model *m, const TierValues *t) {
         s->name = "mister-smith-messaging";
         s->description = "Mister Smith NATS messaging server";
         s->type = SERVICE_SIMPLE;
-        s->exec = "/usr/bin/nats-server --addr 127.0.0.1 --port 4222 --http_port 8222 --jetstream "
+        s->kill_signal = "SIGINT";
+        s->exec = "/usr/sbin/nats-server --addr 127.0.0.1 --port 4222 --http_port 8222 --jetstream "
                   "--store_dir /var/lib/mister-smith/nats";
         s->user = "mister-smith-nats";
         s->group = "mister-smith";
