@@ -181,6 +181,12 @@ static void op_kill(void *userdata, SvNode *n) {
                 (void) sd_event_add_time_relative(r->event, &h->kill_timer, CLOCK_MONOTONIC, timeout, TIMER_ACCURACY, on_kill_timer, h);
 }
 
+static void op_kill_now(void *userdata, SvNode *n) {
+        (void) userdata;
+        if (n->pid > 0)
+                (void) kill(-n->pid, SIGKILL);
+}
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         (void) s;
         NodeHost *h = userdata;
@@ -283,6 +289,7 @@ static void op_detach(void *userdata, SvNode *n) {
 static const SvTreeOps tree_ops = {
         .spawn = op_spawn,
         .kill = op_kill,
+        .kill_now = op_kill_now,
         .arm_timer = op_arm_timer,
         .restart_delay = op_restart_delay,
         .event = on_event,

@@ -165,6 +165,11 @@ static void stop(SvTree *t, SvNode *n, usec_t now) {
         n->state = SV_STOPPING;
         if (n->sup) {
                 n->mode = SV_MODE_SHUTDOWN;
+                /* a child supervisor gets its shutdown time for the whole subtree, then it is killed */
+                if (n->parent && n->sup->shutdown != USEC_INFINITY) {
+                        n->stop_deadline = now + n->sup->shutdown;
+                        t->ops.arm_timer(t->userdata, n, n->stop_deadline);
+                }
                 for (size_t i = 0; i < n->n_children; i++)
                         n->children[i]->must_stop = true;
                 reconcile(t, n, now);
@@ -177,6 +182,7 @@ static void stop(SvTree *t, SvNode *n, usec_t now) {
 static void stopped(SvTree *t, SvNode *n, usec_t now) {
         n->state = SV_STOPPED;
         n->pid = 0;
+        n->stop_deadline = 0;
         event(t, n, "stopped");
         if (n->parent)
                 reconcile(t, n->parent, now);
@@ -386,9 +392,25 @@ void sv_tree_fail(SvTree *t, SvNode *n, usec_t now) {
         t->ops.kill(t->userdata, n);
 }
 
+/* Every process under s, killed at once; their exits come back as usual. */
+static void kill_subtree(SvTree *t, SvNode *s) {
+        for (size_t i = 0; i < s->n_children; i++) {
+                SvNode *c = s->children[i];
+                if (c->sup)
+                        kill_subtree(t, c);
+                else if (c->pid > 0)
+                        t->ops.kill_now(t->userdata, c);
+        }
+}
+
 void sv_tree_timer(SvTree *t, SvNode *n, usec_t now) {
         if (n->state == SV_WAITING && n->restart_at <= now && n->parent)
                 reconcile(t, n->parent, now);
+        else if (n->sup && n->state == SV_STOPPING && n->stop_deadline && n->stop_deadline <= now) {
+                n->stop_deadline = 0;
+                event(t, n, "shutdown timeout");
+                kill_subtree(t, n);
+        }
 }
 
 static bool same_env(const SvWorker *a, const SvWorker *b) {

@@ -50,6 +50,7 @@ struct SvNode {
 
         /* supervisors */
         SvMode mode;
+        usec_t stop_deadline;      /* a child supervisor being stopped: its subtree is killed then (0: none) */
         usec_t *restart_times;     /* ring of the last intensity+1 restart times */
         size_t n_restart_times, restart_ring_pos;
         void *host;                /* free for the host (timers, backoff state, phi, ...) */
@@ -63,7 +64,11 @@ typedef struct SvTreeOps {
         /* Stops a worker: SIGTERM to its process group, SIGKILL after its shutdown timeout. The exit comes
          * back through sv_tree_exited(). */
         void (*kill)(void *userdata, SvNode *n);
-        /* Calls sv_tree_timer(n) at the monotonic time `at` (one timer per node: re-arming replaces it). */
+        /* Kills a worker's process group with SIGKILL at once (a child supervisor's shutdown time ran out);
+         * the exit comes back through sv_tree_exited(). */
+        void (*kill_now)(void *userdata, SvNode *n);
+        /* Calls sv_tree_timer(n) at the monotonic time `at` (one timer per node: re-arming replaces it):
+         * a restart delay, or a child supervisor's shutdown time. */
         void (*arm_timer)(void *userdata, SvNode *n, usec_t at);
         /* The delay before restarting n, whose last life lasted `uptime`. */
         usec_t (*restart_delay)(void *userdata, SvNode *n, usec_t uptime);

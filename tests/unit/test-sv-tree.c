@@ -41,6 +41,9 @@ static int op_spawn(void *ud, SvNode *n) {
 static void op_kill(void *ud, SvNode *n) {
         logf_(ud, "kill", n->name);
 }
+static void op_kill_now(void *ud, SvNode *n) {
+        logf_(ud, "kill-now", n->name);
+}
 static void op_arm(void *ud, SvNode *n, usec_t at) {
         (void) at;
         logf_(ud, "timer", n->name);
@@ -59,7 +62,10 @@ static void op_attach(void *ud, SvNode *n) {
 static void op_detach(void *ud, SvNode *n) {
         logf_(ud, "detach", n->name);
 }
-static const SvTreeOps ops = { op_spawn, op_kill, op_arm, op_delay, NULL, op_down, op_attach, op_detach };
+static const SvTreeOps ops = {
+        .spawn = op_spawn, .kill = op_kill, .kill_now = op_kill_now, .arm_timer = op_arm, .restart_delay = op_delay,
+        .root_down = op_down, .attach = op_attach, .detach = op_detach,
+};
 
 /* A root supervisor over workers a, b, c (readiness notify), strategy and intensity as given. */
 typedef struct Fixture {
@@ -330,6 +336,42 @@ static void clear_log(Host *h) {
         h->log.s[0] = 0;
 }
 
+static void test_child_supervisor_shutdown_time(void **state) {
+        (void) state;
+        SvWorker x = { .name = "x", .restart = CHILD_PERMANENT, .readiness = READINESS_NONE, .shutdown = USEC_PER_SEC };
+        SvWorker y = { .name = "y", .restart = CHILD_PERMANENT, .readiness = READINESS_NONE, .shutdown = USEC_PER_SEC };
+        SvWorker z = { .name = "z", .restart = CHILD_PERMANENT, .readiness = READINESS_NONE, .shutdown = USEC_PER_SEC };
+        SvChildRef sub_children[] = { { .name = "y", .worker = &y }, { .name = "z", .worker = &z } };
+        SvSupervisor sub = { .name = "sub", .strategy = STRATEGY_ONE_FOR_ONE, .intensity = 1, .period = USEC_PER_SEC,
+                             .shutdown = 2 * USEC_PER_SEC, .children = sub_children, .n_children = 2 };
+        SvChildRef root_children[] = { { .name = "x", .worker = &x }, { .name = "sub", .supervisor = &sub } };
+        SvSupervisor root = { .name = "root", .strategy = STRATEGY_ONE_FOR_ONE, .intensity = 1, .period = USEC_PER_SEC,
+                              .shutdown = USEC_INFINITY, .children = root_children, .n_children = 2 };
+        Supervision cfg = { .root = &root };
+        Host h = { .next_pid = 10 };
+        SvTree *t;
+        assert_int_equal(sv_tree_new(&cfg, &ops, &h, &t), 0);
+        sv_tree_start(t, 1);
+        clear_log(&h);
+        /* the subtree gets 2 s in all: z does not stop in time, so everything under sub is killed */
+        sv_tree_shutdown(t, 10);
+        assert_string_equal(h.log.s, "timer sub; kill z");
+        sv_tree_timer(t, sv_tree_find(t, "sub"), 10 + USEC_PER_SEC); /* early: nothing */
+        assert_string_equal(h.log.s, "timer sub; kill z");
+        sv_tree_timer(t, sv_tree_find(t, "sub"), 10 + 2 * USEC_PER_SEC);
+        assert_string_equal(h.log.s, "timer sub; kill z; kill-now y; kill-now z");
+        sv_tree_exited(t, sv_tree_find(t, "z"), 128 + SIGKILL, 11 + 2 * USEC_PER_SEC);
+        sv_tree_exited(t, sv_tree_find(t, "y"), 128 + SIGKILL, 11 + 2 * USEC_PER_SEC);
+        /* then the root goes on with x, and stops */
+        assert_string_equal(h.log.s, "timer sub; kill z; kill-now y; kill-now z; kill y; kill x");
+        sv_tree_exited(t, sv_tree_find(t, "x"), 128 + SIGTERM, 12 + 2 * USEC_PER_SEC);
+        assert_int_equal(h.down, 1);
+        assert_int_equal(sv_tree_find(t, "sub")->stop_deadline, 0);
+        sv_tree_free(t);
+        sb_free(&h.log);
+}
+
+
 /* The fixture's tree after a reload to children `names` (workers, readiness notify, like a b c). */
 typedef struct Next {
         SvWorker w[4];
@@ -450,6 +492,7 @@ int main(void) {
                 cmocka_unit_test(test_transient_abnormal_restarts), cmocka_unit_test(test_shutdown_reverse),
                 cmocka_unit_test(test_spawn_failure_backs_off), cmocka_unit_test(test_fail_by_host),
                 cmocka_unit_test(test_nested_escalation),
+                cmocka_unit_test(test_child_supervisor_shutdown_time),
                 cmocka_unit_test(test_reload_adds_and_removes),
                 cmocka_unit_test(test_reload_removed_child_is_not_restarted),
                 cmocka_unit_test(test_reload_replaces_one_at_a_time),
