@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,6 +377,7 @@ static void retire_config(Runtime *r, SvConfig *c) {
 static void reload(Runtime *r) {
         usec_t now = now_monotonic(r);
         (void) sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading", (unsigned long long) now);
+        r->status_workers = SIZE_MAX; /* STATUS= says "reloading" now: the summary is to be sent again */
         Diags d = {};
         SvConfig *next = NULL;
         int k = sv_config_load(r->config_path, &next, &d);

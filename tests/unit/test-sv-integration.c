@@ -609,6 +609,19 @@ static void rewrite(Run *r, const char *yaml) {
         "    children: [{name: a, type: worker}, {name: b, type: worker}]\nworkers:\n"                                         \
         "  - {name: a, exec: /bin/sleep 1000, environment: {KEY: " key "}}\n  - {name: b, exec: /bin/sleep 1001}\n"
 
+/* STATUS= said "reloading": the summary must come again after the last such message */
+static bool status_after_reload(Run *r, const char *summary) {
+        for (double end = now_s() + 2; now_s() < end; pump(r, 50)) {
+                const char *last = NULL;
+                for (const char *p = r->notes.s; p && (p = strstr(p, "STATUS=reloading")); p++)
+                        last = p;
+                if (last && strstr(last, summary))
+                        return true;
+        }
+        fprintf(stderr, "no '%s' after the last STATUS=reloading; notes:\n%s\n", summary, r->notes.s ? r->notes.s : "");
+        return false;
+}
+
 static void test_sighup_reload(void **state) {
         (void) state;
         Run r;
@@ -621,6 +634,7 @@ static void test_sighup_reload(void **state) {
         kill(r.pid, SIGHUP);
         assert_true(wait_note(&r, "RELOADING=1", 5));
         assert_true(wait_log(&r, "1 replaced, 0 added, 0 removed", 5));
+        assert_true(status_after_reload(&r, "STATUS=2/2 workers up"));
         assert_true(wait_log(&r, "a: started", 5));
         assert_int_not_equal(pid_of(&r, "a"), a);
         assert_int_equal(pid_of(&r, "b"), b);
@@ -656,6 +670,7 @@ static void test_sighup_reload(void **state) {
         rewrite(&r, "version: 1\nroot: [broken\n");
         kill(r.pid, SIGHUP);
         assert_true(wait_log(&r, "invalid configuration", 5));
+        assert_true(status_after_reload(&r, "STATUS=2/2 workers up")); /* though nothing changed */
         rewrite(&r, "version: 1\nproject: p\ncomponents:\n  - name: x\n    checks: [{name: t, kind: tcp, target: \"127.0.0.1:1\"}]\n");
         kill(r.pid, SIGHUP);
         assert_true(wait_log(&r, "do not turn into each other", 5));
