@@ -107,20 +107,7 @@ void build_supervision(Builder *b) {
         for (size_t i = 0; workers && i < workers->n; i++) {
                 const Node *w = workers->pairs[i].value;
                 SvWorker *x = &sv->workers[sv->n_workers++];
-                *x = (SvWorker) {
-                        .name = workers->pairs[i].key,
-                        .exec = b_str(b, w, "exec", NULL),
-                        .restart = child_restart_from_string(b_str(b, w, "restart", "permanent")),
-                        .shutdown = node_duration(w, "shutdown", 5 * USEC_PER_SEC),
-                        .readiness = readiness_from_string(b_str(b, w, "readiness", "none")),
-                        .check = b_str(b, w, "check", NULL),
-                        .start_timeout = node_duration(w, "start_timeout", SV_DEFAULT_START_TIMEOUT),
-                        .critical = node_bool(w, "critical", false),
-                        .user = b_str(b, w, "user", NULL),
-                        .group = b_str(b, w, "group", NULL),
-                        .loc = workers->pairs[i].key_loc,
-                };
-                x->environment = b_kv(b, w, "environment", &x->n_environment);
+                *x = node_sv_worker(b->a, w, workers->pairs[i].key, workers->pairs[i].key_loc);
                 if (x->readiness == READINESS_CHECK && !x->check)
                         diag_error(b->d, b_loc(w, "readiness"), "worker '%s' has 'readiness: check' but no 'check' to run", x->name);
                 if (x->user && !b_user_known(b, x->user))

@@ -57,6 +57,30 @@ static const char *scalar_or(const Node *n, const char *key, const char *def) {
         return v ? v : def;
 }
 
+SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc) {
+        SvWorker w = {
+                .name = name,
+                .exec = scalar_or(n, "exec", NULL),
+                .restart = child_restart_from_string(scalar_or(n, "restart", "permanent")),
+                .shutdown = node_duration(n, "shutdown", 5 * USEC_PER_SEC),
+                .readiness = readiness_from_string(scalar_or(n, "readiness", "none")),
+                .check = scalar_or(n, "check", NULL),
+                .start_timeout = node_duration(n, "start_timeout", SV_DEFAULT_START_TIMEOUT),
+                .critical = node_bool(n, "critical", false),
+                .user = scalar_or(n, "user", NULL),
+                .group = scalar_or(n, "group", NULL),
+                .loc = loc,
+        };
+        const Node *env = node_get(n, "environment");
+        if (env && env->kind == NODE_MAP) {
+                w.environment = arena_alloc_array(a, env->n, sizeof(KeyValue));
+                for (size_t i = 0; i < env->n; i++)
+                        if (env->pairs[i].value->kind == NODE_SCALAR)
+                                w.environment[w.n_environment++] = (KeyValue) { env->pairs[i].key, env->pairs[i].value->scalar };
+        }
+        return w;
+}
+
 HealthCheck node_health_check(const Node *n, const char *name, const char *component, Loc loc) {
         return (HealthCheck) {
                 .name = name,

@@ -15,3 +15,7 @@ StrList node_strlist(Arena *a, const Node *n, const char *key);
 /* A health check's settings with their defaults (the spec and msd-supervisor's configuration spell
  * checks alike); name, component and location are the caller's. */
 HealthCheck node_health_check(const Node *n, const char *name, const char *component, Loc loc);
+/* A supervised worker's settings with their defaults (the spec's supervision.workers and msd-supervisor's
+ * configuration spell workers alike); name and location are the caller's, the environment array comes
+ * from a. */
+SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc);

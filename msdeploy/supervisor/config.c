@@ -137,24 +137,7 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
         for (size_t i = 0; workers && i < workers->n; i++) {
                 const Node *w = workers->items[i];
                 SvWorker *x = &s->workers[s->n_workers++];
-                *x = (SvWorker) {
-                        .name = str(w, "name", ""),
-                        .exec = str(w, "exec", ""),
-                        .restart = child_restart_from_string(str(w, "restart", "permanent")),
-                        .shutdown = node_duration(w, "shutdown", 5 * USEC_PER_SEC),
-                        .readiness = readiness_from_string(str(w, "readiness", "none")),
-                        .check = str(w, "check", NULL),
-                        .start_timeout = node_duration(w, "start_timeout", SV_DEFAULT_START_TIMEOUT),
-                        .critical = node_bool(w, "critical", false),
-                        .user = str(w, "user", NULL),
-                        .group = str(w, "group", NULL),
-                        .loc = w->loc,
-                };
-                const Node *env = node_get(w, "environment");
-                x->environment = arena_alloc_array(c->arena, env ? env->n : 0, sizeof(KeyValue));
-                for (size_t k = 0; env && k < env->n; k++)
-                        if (env->pairs[k].value->kind == NODE_SCALAR)
-                                x->environment[x->n_environment++] = (KeyValue) { env->pairs[k].key, env->pairs[k].value->scalar };
+                *x = node_sv_worker(c->arena, w, str(w, "name", ""), w->loc);
                 if (x->readiness == READINESS_CHECK && !x->check)
                         diag_error(d, w->loc, "worker '%s' has 'readiness: check' but no 'check'", x->name);
                 for (size_t k = 0; k + 1 < s->n_workers; k++)
