@@ -13,7 +13,7 @@ BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
 PKGS      := yaml-0.1 libarchive libsystemd libcap libcurl libmicrohttpd libpq
 DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev \
              libcmocka-dev pkg-config systemd shellcheck time valgrind postgresql \
-             nats-server jq curl util-linux bsdutils
+             nats-server jq curl util-linux bsdutils dbus
 
 CFLAGS    ?= -O2 -g
 # Flags the build needs whatever CFLAGS the caller passes
@@ -28,7 +28,8 @@ endif
 DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v shellcheck >/dev/null \
              && command -v systemd-analyze >/dev/null && test -x /usr/bin/time && command -v valgrind >/dev/null \
              && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-             && test -x /usr/sbin/nats-server && command -v jq >/dev/null && command -v curl >/dev/null && echo yes)
+             && test -x /usr/sbin/nats-server && command -v jq >/dev/null && command -v curl >/dev/null \
+             && test -x /usr/bin/dbus-daemon && echo yes)
 ifneq ($(DEPS_OK),yes)
 ifeq ($(shell id -u),0)
 $(shell echo "msdeploy: installing build and test dependencies: $(DEB_PKGS)" >&2)
