@@ -23,11 +23,19 @@ typedef struct Unit {
 } Unit;
 
 struct SvUnits {
+        sd_event *event;
         sd_bus *bus;
+        sd_bus_slot *disconnected;
+        sd_event_source *retry;  /* reconnection after the bus went away */
+        usec_t retry_delay;
         Unit *units;
         size_t n;
         SvUnitState *states;     /* a copy of each unit's state, for sv_units_list() */
 };
+
+/* After a lost connection (the bus daemon restarted, say): again after 1 s, doubling up to 30 s. */
+#define RETRY_MIN USEC_PER_SEC
+#define RETRY_MAX (30 * USEC_PER_SEC)
 
 SvCheckStatus sv_unit_status(const char *s) {
         static const struct {
@@ -120,34 +128,96 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
-int sv_units_new(sd_event *e, const SvConfig *c, SvUnits **ret) {
-        SvUnits *us = xcalloc(1, sizeof(SvUnits));
-        for (size_t i = 0; i < c->n_components; i++)
-                us->n += c->components[i].units.n;
-        us->units = xcalloc(us->n + 1, sizeof(Unit));
-        us->states = xcalloc(us->n + 1, sizeof(SvUnitState));
-        size_t k = 0;
-        for (size_t i = 0; i < c->n_components; i++)
-                for (size_t j = 0; j < c->components[i].units.n; j++, k++)
-                        us->units[k] = (Unit) { .owner = us,
-                                                .state = { .name = c->components[i].units.items[j], .component = c->components[i].name } };
+static int connect_bus(SvUnits *us);
+
+/* What a lost connection said is forgotten: the units are unknown until a new one answers. */
+static void forget_states(SvUnits *us) {
+        for (size_t i = 0; i < us->n; i++) {
+                Unit *u = &us->units[i];
+                u->state.active_state[0] = u->state.sub_state[0] = 0;
+                free(u->state.control_group);
+                u->state.control_group = NULL;
+        }
+}
+
+static void disconnect(SvUnits *us) {
+        us->disconnected = sd_bus_slot_unref(us->disconnected);
+        for (size_t i = 0; i < us->n; i++)
+                us->units[i].match = sd_bus_slot_unref(us->units[i].match);
+        us->bus = sd_bus_flush_close_unref(us->bus);
+        forget_states(us);
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        (void) s, (void) usec;
+        SvUnits *us = userdata;
+        us->retry = sd_event_source_disable_unref(us->retry);
+        disconnect(us); /* the closed connection, and its slots */
+        int r = connect_bus(us);
+        if (r < 0) {
+                disconnect(us);
+                us->retry_delay = us->retry_delay * 2 > RETRY_MAX ? RETRY_MAX : us->retry_delay * 2;
+                (void) sd_event_add_time_relative(us->event, &us->retry, CLOCK_MONOTONIC, us->retry_delay, USEC_PER_MSEC, on_retry, us);
+        } else {
+                fprintf(stderr, "msd-supervisor: connected to the system bus again, watching %zu unit%s\n", us->n, us->n == 1 ? "" : "s");
+                us->retry_delay = RETRY_MIN;
+        }
+        return 0;
+}
+
+static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        (void) m, (void) error;
+        SvUnits *us = userdata;
+        fprintf(stderr, "msd-supervisor: the system bus went away; the units count as unknown until it is back\n");
+        forget_states(us); /* the connection itself goes in on_retry(), outside its own callback */
+        if (!us->retry)
+                (void) sd_event_add_time_relative(us->event, &us->retry, CLOCK_MONOTONIC, us->retry_delay, USEC_PER_MSEC, on_retry, us);
+        return 0;
+}
+
+/* A connection, the signals asked for, one match and a first reading per unit. */
+static int connect_bus(SvUnits *us) {
         int r = sd_bus_open_system(&us->bus);
         if (r >= 0)
-                r = sd_bus_attach_event(us->bus, e, SD_EVENT_PRIORITY_NORMAL);
+                r = sd_bus_attach_event(us->bus, us->event, SD_EVENT_PRIORITY_NORMAL);
+        /* the connection's end comes as a local signal (sd-bus does not exit the loop for it) */
+        if (r >= 0)
+                r = sd_bus_match_signal_async(us->bus, &us->disconnected, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                              "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, NULL, us);
         /* without a subscriber systemd sends no unit signals */
         if (r >= 0)
                 r = sd_bus_call_method_async(us->bus, NULL, SYSTEMD, "/org/freedesktop/systemd1", SYSTEMD ".Manager", "Subscribe", NULL, NULL, "");
         for (size_t i = 0; r >= 0 && i < us->n; i++) {
                 Unit *u = &us->units[i];
-                r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", u->state.name, &u->path);
-                if (r >= 0)
-                        r = sd_bus_match_signal_async(us->bus, &u->match, SYSTEMD, u->path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                                      on_properties_changed, NULL, u);
+                r = sd_bus_match_signal_async(us->bus, &u->match, SYSTEMD, u->path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                              on_properties_changed, NULL, u);
                 if (r >= 0)
                         refresh(u);
         }
+        return r;
+}
+
+int sv_units_new(sd_event *e, const SvConfig *c, SvUnits **ret) {
+        SvUnits *us = xcalloc(1, sizeof(SvUnits));
+        us->event = e;
+        us->retry_delay = RETRY_MIN;
+        for (size_t i = 0; i < c->n_components; i++)
+                us->n += c->components[i].units.n;
+        us->units = xcalloc(us->n + 1, sizeof(Unit));
+        us->states = xcalloc(us->n + 1, sizeof(SvUnitState));
+        size_t k = 0;
+        int r = 0;
+        for (size_t i = 0; i < c->n_components; i++)
+                for (size_t j = 0; j < c->components[i].units.n; j++, k++) {
+                        Unit *u = &us->units[k];
+                        *u = (Unit) { .owner = us, .state = { .name = c->components[i].units.items[j], .component = c->components[i].name } };
+                        if (r >= 0)
+                                r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", u->state.name, &u->path);
+                }
+        if (r >= 0)
+                r = connect_bus(us);
         if (r < 0) /* the units stay unknown: nothing to watch them with */
-                us->bus = sd_bus_flush_close_unref(us->bus);
+                disconnect(us);
         *ret = us;
         return r < 0 ? r : 0;
 }
@@ -155,12 +225,10 @@ int sv_units_new(sd_event *e, const SvConfig *c, SvUnits **ret) {
 SvUnits *sv_units_free(SvUnits *us) {
         if (!us)
                 return NULL;
-        for (size_t i = 0; i < us->n; i++) {
-                sd_bus_slot_unref(us->units[i].match);
+        disconnect(us);
+        sd_event_source_disable_unref(us->retry);
+        for (size_t i = 0; i < us->n; i++)
                 free(us->units[i].path);
-                free(us->units[i].state.control_group);
-        }
-        sd_bus_flush_close_unref(us->bus);
         free(us->units);
         free(us->states);
         free(us);

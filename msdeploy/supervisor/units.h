@@ -28,7 +28,9 @@ SvCheckStatus sv_unit_status(const char *active_state);
 
 /* Connects to the system bus on e, asks systemd to send unit signals (Manager.Subscribe) and reads each
  * unit's ActiveState, SubState, NRestarts and ControlGroup again whenever its PropertiesChanged signal
- * comes: no polling. -errno when the bus cannot be used; *ret is set even then, every unit unknown. */
+ * comes: no polling. When the connection is lost (the bus daemon restarted) the units are unknown until a
+ * new one, tried after 1 s and then at doubling intervals up to 30 s, answers. -errno when the bus cannot
+ * be used at all; *ret is set even then, every unit unknown. */
 int sv_units_new(sd_event *e, const SvConfig *c, SvUnits **ret);
 SvUnits *sv_units_free(SvUnits *u);
 
