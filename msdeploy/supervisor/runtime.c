@@ -442,6 +442,8 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                         return sd_event_exit(r->event, 1);
                 }
                 (void) sd_notify(0, "STOPPING=1\nSTATUS=stopping children");
+                fprintf(stderr, "msd-supervisor: SIG%s received: stopping%s\n", sigabbrev_np((int) si->ssi_signo),
+                        r->tree ? " the children, the last started first" : "");
                 if (!r->tree)
                         return sd_event_exit(r->event, 0);
                 sv_tree_shutdown(r->tree, now_monotonic(r));
