@@ -443,11 +443,11 @@ static SvNode *match_child(SvNode *n, const SvChildRef *new_child) {
         return NULL;
 }
 
-static void apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *worker, usec_t now, SvReloadStats *st);
+static void apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *worker, SvReloadStats *st);
 
 /* n's children become sup's: matched ones continue (in the new order), new ones are built (stopped: the
  * reconcile starts them), dropped ones go last, marked to stop, so they are stopped before any start. */
-static void apply_children(SvTree *t, SvNode *n, const SvSupervisor *sup, usec_t now, SvReloadStats *st) {
+static void apply_children(SvTree *t, SvNode *n, const SvSupervisor *sup, SvReloadStats *st) {
         SvNode **next = xcalloc(sup->n_children + n->n_children + 1, sizeof(SvNode *));
         bool *kept = xcalloc(n->n_children + 1, sizeof(bool));
         size_t k = 0;
@@ -456,7 +456,7 @@ static void apply_children(SvTree *t, SvNode *n, const SvSupervisor *sup, usec_t
                 SvNode *c = match_child(n, ref);
                 if (c) {
                         kept[c->index] = true;
-                        apply(t, c, ref->supervisor, ref->worker, now, st);
+                        apply(t, c, ref->supervisor, ref->worker, st);
                 } else {
                         c = build(ref->supervisor, ref->worker, n, k);
                         st->added++;
@@ -483,7 +483,7 @@ static void apply_children(SvTree *t, SvNode *n, const SvSupervisor *sup, usec_t
         n->n_children = k;
 }
 
-static void apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *worker, usec_t now, SvReloadStats *st) {
+static void apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker *worker, SvReloadStats *st) {
         n->name = sup ? sup->name : worker->name; /* the old configuration's strings go away */
         if (sup) {
                 if (sup->intensity != n->sup->intensity) { /* a fresh window of the new size */
@@ -493,7 +493,7 @@ static void apply(SvTree *t, SvNode *n, const SvSupervisor *sup, const SvWorker 
                         n->restart_ring_pos = 0;
                 }
                 n->sup = sup;
-                apply_children(t, n, sup, now, st);
+                apply_children(t, n, sup, st);
                 return;
         }
         bool changed = worker_changed(n->worker, worker);
@@ -520,7 +520,7 @@ int sv_tree_reload(SvTree *t, const Supervision *config, usec_t now, SvReloadSta
         for (size_t i = 0; i < t->n_all; i++)
                 if (t->all[i]->sup && t->all[i]->mode != SV_MODE_RUNNING)
                         return -EBUSY;
-        apply(t, t->root, config->root, NULL, now, ret);
+        apply(t, t->root, config->root, NULL, ret);
         index_nodes(t);
         for (size_t i = 0; t->ops.attach && i < t->n_all; i++)
                 if (!t->all[i]->host) /* new: nodes the host knows carry its state */
