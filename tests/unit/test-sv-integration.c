@@ -60,6 +60,16 @@ static const char *url(Run *r, const char *path) {
 }
 
 static pid_t live; /* the supervisor of the running test: killed by the teardown if an assertion fails */
+static char live_dir[64]; /* its directory: removed by finish(), or by the teardown after a failure */
+
+static void remove_dir(char *dir) {
+        char cmd[160];
+        if (!dir[0])
+                return;
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        (void) system(cmd);
+        dir[0] = 0;
+}
 
 /* Kills the process groups of the supervisor's children (each leads its own), then the supervisor, so that
  * a failed test leaves no orphan behind. */
@@ -78,6 +88,7 @@ static int teardown(void **state) {
                 waitpid(live, NULL, 0);
                 live = 0;
         }
+        remove_dir(live_dir);
         return 0;
 }
 
@@ -144,6 +155,7 @@ static void start(Run *r, const char *yaml, const char *watchdog_usec) {
         memset(r, 0, sizeof(*r));
         strcpy(r->dir, "/tmp/msd-sv-test-XXXXXX");
         assert_non_null(mkdtemp(r->dir));
+        snprintf(live_dir, sizeof(live_dir), "%s", r->dir);
         char path[128], sock[128];
         snprintf(path, sizeof(path), "%s/sv.yaml", r->dir);
         snprintf(sock, sizeof(sock), "%s/notify", r->dir);
@@ -212,9 +224,7 @@ static int finish(Run *r, double timeout) {
                 fprintf(stderr, "--- supervisor log:\n%s--- notifications:\n%s---\n", r->log.s ? r->log.s : "", r->notes.s ? r->notes.s : "");
         close(r->err);
         close(r->notify);
-        char cmd[160];
-        snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-        (void) system(cmd);
+        remove_dir(live_dir);
         sb_free(&r->log);
         sb_free(&r->notes);
         return status;
