@@ -47,18 +47,6 @@ void build_checks(Builder *b) {
                 m->checks[m->n_checks++] = build_check(b, &checks->pairs[i], NULL);
 }
 
-static Backoff build_backoff(Builder *b, const Node *n) {
-        return (Backoff) {
-                .kind = backoff_kind_from_string(b_str(b, n, "kind", "exponential")),
-                .base = node_duration(n, "base", 100 * USEC_PER_MSEC),
-                .cap = node_duration(n, "cap", 30 * USEC_PER_SEC),
-                .multiplier = node_double(n, "multiplier", 2),
-                .jitter = node_double(n, "jitter", 0.1),
-                .min_uptime = node_duration(n, "min_uptime", USEC_PER_SEC),
-                .reset_after = node_duration(n, "reset_after", 60 * USEC_PER_SEC),
-        };
-}
-
 /* Depth-first from the root: each supervisor and worker has one parent; a supervisor met again on
  * the current path is a cycle. */
 static void walk_tree(Builder *b, SvSupervisor *s, unsigned char *state, const char **parent_of) {
@@ -116,15 +104,7 @@ void build_supervision(Builder *b) {
         sv->supervisors = arena_alloc_array(b->a, sups ? sups->n : 0, sizeof(SvSupervisor));
         for (size_t i = 0; sups && i < sups->n; i++) {
                 const Node *s = sups->pairs[i].value;
-                sv->supervisors[sv->n_supervisors++] = (SvSupervisor) {
-                        .name = sups->pairs[i].key,
-                        .strategy = strategy_from_string(b_str(b, s, "strategy", "one_for_one")),
-                        .intensity = (unsigned) node_uint(s, "intensity", 1),
-                        .period = node_duration(s, "period", 5 * USEC_PER_SEC),
-                        .shutdown = node_duration(s, "shutdown", USEC_INFINITY),
-                        .backoff = build_backoff(b, node_get(s, "backoff")),
-                        .loc = sups->pairs[i].key_loc,
-                };
+                sv->supervisors[sv->n_supervisors++] = node_sv_supervisor(s, sups->pairs[i].key, sups->pairs[i].key_loc);
                 if (node_get_pair(workers, sups->pairs[i].key))
                         diag_error(b->d, sups->pairs[i].key_loc, "'%s' is both a supervisor and a worker", sups->pairs[i].key);
         }

@@ -52,7 +52,7 @@ StrList node_strlist(Arena *a, const Node *n, const char *key) {
 }
 
 
-static const char *scalar_or(const Node *n, const char *key, const char *def) {
+const char *node_str(const Node *n, const char *key, const char *def) {
         const char *v = node_get_scalar(n, key);
         return v ? v : def;
 }
@@ -60,15 +60,15 @@ static const char *scalar_or(const Node *n, const char *key, const char *def) {
 SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc) {
         SvWorker w = {
                 .name = name,
-                .exec = scalar_or(n, "exec", NULL),
-                .restart = child_restart_from_string(scalar_or(n, "restart", "permanent")),
+                .exec = node_str(n, "exec", NULL),
+                .restart = child_restart_from_string(node_str(n, "restart", "permanent")),
                 .shutdown = node_duration(n, "shutdown", 5 * USEC_PER_SEC),
-                .readiness = readiness_from_string(scalar_or(n, "readiness", "none")),
-                .check = scalar_or(n, "check", NULL),
+                .readiness = readiness_from_string(node_str(n, "readiness", "none")),
+                .check = node_str(n, "check", NULL),
                 .start_timeout = node_duration(n, "start_timeout", SV_DEFAULT_START_TIMEOUT),
                 .critical = node_bool(n, "critical", false),
-                .user = scalar_or(n, "user", NULL),
-                .group = scalar_or(n, "group", NULL),
+                .user = node_str(n, "user", NULL),
+                .group = node_str(n, "group", NULL),
                 .loc = loc,
         };
         const Node *env = node_get(n, "environment");
@@ -81,13 +81,34 @@ SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc) {
         return w;
 }
 
+SvSupervisor node_sv_supervisor(const Node *n, const char *name, Loc loc) {
+        const Node *b = node_get(n, "backoff");
+        return (SvSupervisor) {
+                .name = name,
+                .strategy = strategy_from_string(node_str(n, "strategy", "one_for_one")),
+                .intensity = (unsigned) node_uint(n, "intensity", 1),
+                .period = node_duration(n, "period", 5 * USEC_PER_SEC),
+                .shutdown = node_duration(n, "shutdown", USEC_INFINITY),
+                .backoff = {
+                        .kind = backoff_kind_from_string(node_str(b, "kind", "exponential")),
+                        .base = node_duration(b, "base", 100 * USEC_PER_MSEC),
+                        .cap = node_duration(b, "cap", 30 * USEC_PER_SEC),
+                        .multiplier = node_double(b, "multiplier", 2),
+                        .jitter = node_double(b, "jitter", 0.1),
+                        .min_uptime = node_duration(b, "min_uptime", USEC_PER_SEC),
+                        .reset_after = node_duration(b, "reset_after", 60 * USEC_PER_SEC),
+                },
+                .loc = loc,
+        };
+}
+
 HealthCheck node_health_check(const Node *n, const char *name, const char *component, Loc loc) {
         return (HealthCheck) {
                 .name = name,
                 .component = component,
-                .kind = health_kind_from_string(scalar_or(n, "kind", "tcp")),
-                .target = scalar_or(n, "target", ""),
-                .database = scalar_or(n, "database", "tcp"),
+                .kind = health_kind_from_string(node_str(n, "kind", "tcp")),
+                .target = node_str(n, "target", ""),
+                .database = node_str(n, "database", "tcp"),
                 .interval = node_duration(n, "interval", 30 * USEC_PER_SEC),
                 .timeout = node_duration(n, "timeout", 5 * USEC_PER_SEC),
                 .initial_delay = node_duration(n, "initial_delay", 0),

@@ -4,6 +4,8 @@
 #include "spec/model.h"
 #include "spec/node.h"
 
+/* The scalar at key, or def when it is absent (or not a scalar) */
+const char *node_str(const Node *n, const char *key, const char *def);
 usec_t node_duration(const Node *n, const char *key, usec_t def);
 uint64_t node_size(const Node *n, const char *key, uint64_t def);
 uint64_t node_percent(const Node *n, const char *key, uint64_t def);
@@ -19,3 +21,6 @@ HealthCheck node_health_check(const Node *n, const char *name, const char *compo
  * configuration spell workers alike); name and location are the caller's, the environment array comes
  * from a. */
 SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc);
+/* A supervisor's own settings and backoff with their defaults, alike in both; its children are the
+ * caller's to resolve. */
+SvSupervisor node_sv_supervisor(const Node *n, const char *name, Loc loc);

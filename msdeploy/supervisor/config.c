@@ -112,16 +112,11 @@ SvConfig *sv_config_free(SvConfig *c) {
         return NULL;
 }
 
-static const char *str(const Node *n, const char *key, const char *def) {
-        const char *v = node_get_scalar(n, key);
-        return v ? v : def;
-}
-
 static void read_checks(SvConfig *c, SvComponent *comp, const Node *list) {
         comp->checks = arena_alloc_array(c->arena, list ? list->n : 0, sizeof(HealthCheck));
         for (size_t i = 0; list && i < list->n; i++) {
                 const Node *n = list->items[i];
-                comp->checks[comp->n_checks++] = node_health_check(n, str(n, "name", ""), comp->name, n->loc);
+                comp->checks[comp->n_checks++] = node_health_check(n, node_str(n, "name", ""), comp->name, n->loc);
         }
 }
 
@@ -137,7 +132,7 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
         for (size_t i = 0; workers && i < workers->n; i++) {
                 const Node *w = workers->items[i];
                 SvWorker *x = &s->workers[s->n_workers++];
-                *x = node_sv_worker(c->arena, w, str(w, "name", ""), w->loc);
+                *x = node_sv_worker(c->arena, w, node_str(w, "name", ""), w->loc);
                 if (x->readiness == READINESS_CHECK && !x->check)
                         diag_error(d, w->loc, "worker '%s' has 'readiness: check' but no 'check'", x->name);
                 for (size_t k = 0; k + 1 < s->n_workers; k++)
@@ -146,24 +141,8 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
         }
         s->supervisors = arena_alloc_array(c->arena, sups ? sups->n : 0, sizeof(SvSupervisor));
         for (size_t i = 0; sups && i < sups->n; i++) {
-                const Node *n = sups->items[i], *b = node_get(n, "backoff");
-                s->supervisors[s->n_supervisors++] = (SvSupervisor) {
-                        .name = str(n, "name", ""),
-                        .strategy = strategy_from_string(str(n, "strategy", "one_for_one")),
-                        .intensity = (unsigned) node_uint(n, "intensity", 1),
-                        .period = node_duration(n, "period", 5 * USEC_PER_SEC),
-                        .shutdown = node_duration(n, "shutdown", USEC_INFINITY),
-                        .backoff = {
-                                .kind = backoff_kind_from_string(str(b, "kind", "exponential")),
-                                .base = node_duration(b, "base", 100 * USEC_PER_MSEC),
-                                .cap = node_duration(b, "cap", 30 * USEC_PER_SEC),
-                                .multiplier = node_double(b, "multiplier", 2),
-                                .jitter = node_double(b, "jitter", 0.1),
-                                .min_uptime = node_duration(b, "min_uptime", USEC_PER_SEC),
-                                .reset_after = node_duration(b, "reset_after", 60 * USEC_PER_SEC),
-                        },
-                        .loc = n->loc,
-                };
+                const Node *n = sups->items[i];
+                s->supervisors[s->n_supervisors++] = node_sv_supervisor(n, node_str(n, "name", ""), n->loc);
         }
         /* children by name; each supervisor and worker has one parent and the tree has no cycle */
         size_t n_nodes = s->n_supervisors + s->n_workers;
@@ -174,8 +153,8 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
                 sv->children = arena_alloc_array(c->arena, list ? list->n : 0, sizeof(SvChildRef));
                 for (size_t k = 0; list && k < list->n; k++) {
                         const Node *ref = list->items[k];
-                        SvChildRef cr = { .name = str(ref, "name", ""), .loc = ref->loc };
-                        bool is_sup = strcmp(str(ref, "type", ""), "supervisor") == 0;
+                        SvChildRef cr = { .name = node_str(ref, "name", ""), .loc = ref->loc };
+                        bool is_sup = strcmp(node_str(ref, "type", ""), "supervisor") == 0;
                         size_t idx = (size_t) -1;
                         for (size_t j = 0; j < (is_sup ? s->n_supervisors : s->n_workers); j++)
                                 if (strcmp(is_sup ? s->supervisors[j].name : s->workers[j].name, cr.name) == 0)
@@ -197,7 +176,7 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
                         sv->children[sv->n_children++] = cr;
                 }
         }
-        const char *root_name = str(root, "root", NULL);
+        const char *root_name = node_str(root, "root", NULL);
         if (!root_name) {
                 if (s->n_supervisors > 0)
                         diag_error(d, root->loc, "the configuration has supervisors but no 'root'");
@@ -233,14 +212,14 @@ int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
         }
         if (schema_check(&sv_config_schema, root, 0, d) < 0)
                 return -EINVAL;
-        c->project = str(root, "project", "msd");
-        c->listen = str(root, "listen", NULL);
+        c->project = node_str(root, "project", "msd");
+        c->listen = node_str(root, "listen", NULL);
         read_supervision(c, root, d);
         const Node *comps = node_get(root, "components");
         c->components = arena_alloc_array(c->arena, comps ? comps->n : 0, sizeof(SvComponent));
         for (size_t i = 0; comps && i < comps->n; i++) {
                 SvComponent *comp = &c->components[c->n_components++];
-                comp->name = str(comps->items[i], "name", "");
+                comp->name = node_str(comps->items[i], "name", "");
                 comp->units = node_strlist(c->arena, comps->items[i], "units");
                 read_checks(c, comp, node_get(comps->items[i], "checks"));
         }
@@ -251,8 +230,8 @@ int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
                 const Node *n = alerts->items[i];
                 SvAlertRule *a = &c->alerts[c->n_alerts++];
                 *a = (SvAlertRule) {
-                        .name = str(n, "name", ""),
-                        .metric = sv_alert_metric_from_string(str(n, "metric", "")),
+                        .name = node_str(n, "name", ""),
+                        .metric = sv_alert_metric_from_string(node_str(n, "metric", "")),
                         .threshold = node_double(n, "threshold", 0),
                         .breaches = (unsigned) node_uint(n, "breaches", 3),
                 };
