@@ -16,7 +16,7 @@
 #define SYSTEMD "org.freedesktop.systemd1"
 
 typedef struct Unit {
-        SvUnitState state;
+        SvUnitState *state;      /* its entry in SvUnits.states */
         SvUnits *owner;
         char *path;              /* its object path */
         sd_bus_slot *match;
@@ -30,7 +30,7 @@ struct SvUnits {
         usec_t retry_delay;
         Unit *units;
         size_t n;
-        SvUnitState *states;     /* a copy of each unit's state, for sv_units_list() */
+        SvUnitState *states;     /* what is known of each unit, in configuration order */
 };
 
 /* After a lost connection (the bus daemon restarted, say): again after 1 s, doubling up to 30 s. */
@@ -77,12 +77,12 @@ static int on_string(sd_bus_message *m, void *userdata, sd_bus_error *error, cha
 
 static int on_active_state(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Unit *u = userdata;
-        return on_string(m, userdata, error, u->state.active_state, sizeof(u->state.active_state));
+        return on_string(m, userdata, error, u->state->active_state, sizeof(u->state->active_state));
 }
 
 static int on_sub_state(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Unit *u = userdata;
-        return on_string(m, userdata, error, u->state.sub_state, sizeof(u->state.sub_state));
+        return on_string(m, userdata, error, u->state->sub_state, sizeof(u->state->sub_state));
 }
 
 static int on_control_group(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -91,8 +91,8 @@ static int on_control_group(sd_bus_message *m, void *userdata, sd_bus_error *err
         const char *v = NULL;
         if (sd_bus_message_is_method_error(m, NULL) || sd_bus_message_read(m, "v", "s", &v) < 0)
                 return 0;
-        free(u->state.control_group);
-        u->state.control_group = v && v[0] ? xstrdup(v) : NULL;
+        free(u->state->control_group);
+        u->state->control_group = v && v[0] ? xstrdup(v) : NULL;
         return 0;
 }
 
@@ -101,7 +101,7 @@ static int on_restarts(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Unit *u = userdata;
         uint32_t v = 0;
         if (!sd_bus_message_is_method_error(m, NULL) && sd_bus_message_read(m, "v", "u", &v) >= 0)
-                u->state.restarts = v;
+                u->state->restarts = v;
         return 0;
 }
 
@@ -114,7 +114,7 @@ static void get(Unit *u, const char *interface, const char *property, sd_bus_mes
 static void refresh(Unit *u) {
         get(u, SYSTEMD ".Unit", "ActiveState", on_active_state);
         get(u, SYSTEMD ".Unit", "SubState", on_sub_state);
-        const char *iface = type_interface(u->state.name);
+        const char *iface = type_interface(u->state->name);
         if (iface) {
                 get(u, iface, "ControlGroup", on_control_group);
                 if (strcmp(iface, SYSTEMD ".Service") == 0)
@@ -134,9 +134,9 @@ static int connect_bus(SvUnits *us);
 static void forget_states(SvUnits *us) {
         for (size_t i = 0; i < us->n; i++) {
                 Unit *u = &us->units[i];
-                u->state.active_state[0] = u->state.sub_state[0] = 0;
-                free(u->state.control_group);
-                u->state.control_group = NULL;
+                u->state->active_state[0] = u->state->sub_state[0] = 0;
+                free(u->state->control_group);
+                u->state->control_group = NULL;
         }
 }
 
@@ -210,9 +210,10 @@ int sv_units_new(sd_event *e, const SvConfig *c, SvUnits **ret) {
         for (size_t i = 0; i < c->n_components; i++)
                 for (size_t j = 0; j < c->components[i].units.n; j++, k++) {
                         Unit *u = &us->units[k];
-                        *u = (Unit) { .owner = us, .state = { .name = c->components[i].units.items[j], .component = c->components[i].name } };
+                        us->states[k] = (SvUnitState) { .name = c->components[i].units.items[j], .component = c->components[i].name };
+                        *u = (Unit) { .owner = us, .state = &us->states[k] };
                         if (r >= 0)
-                                r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", u->state.name, &u->path);
+                                r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", u->state->name, &u->path);
                 }
         if (r >= 0)
                 r = connect_bus(us);
@@ -240,8 +241,6 @@ size_t sv_units_list(const SvUnits *us, const SvUnitState **ret) {
                 *ret = NULL;
                 return 0;
         }
-        for (size_t i = 0; i < us->n; i++)
-                us->states[i] = us->units[i].state;
         *ret = us->states;
         return us->n;
 }
