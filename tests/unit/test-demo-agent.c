@@ -25,7 +25,7 @@
 #include "util/units.h"
 #include "util/xalloc.h"
 
-#define AGENT TEST_SRCDIR "/build/bin/msd-demo-agent"
+#define AGENT TEST_BINDIR "/msd-demo-agent"
 
 typedef struct Child {
         pid_t pid;

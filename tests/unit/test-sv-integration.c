@@ -27,8 +27,8 @@
 
 #include "util/strbuf.h"
 
-#define SUPERVISOR TEST_SRCDIR "/build/bin/msd-supervisor"
-#define AGENT TEST_SRCDIR "/build/bin/msd-demo-agent"
+#define SUPERVISOR TEST_BINDIR "/msd-supervisor"
+#define AGENT TEST_BINDIR "/msd-demo-agent"
 
 typedef struct Run {
         char dir[64];
