@@ -1,42 +1,215 @@
 /* SPDX-License-Identifier: MIT */
-/* Minimal JSON string quoting for machine-readable output. */
+/* The one JSON writer: nesting-aware separators and RFC 8259 string quoting that always yields valid UTF-8. */
 #include "json.h"
 
+#include <assert.h>
+#include <math.h>
 #include <string.h>
 
-void json_quote(StrBuf *b, const char *s) {
+/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 when it is not one (RFC 3629 table 3.7). */
+static size_t utf8_valid_len(const unsigned char *p, size_t n) {
+        unsigned char c = p[0];
+        size_t len;
+        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+        if (c >= 0xC2 && c <= 0xDF)
+                len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+                len = 3;
+                if (c == 0xE0)
+                        lo = 0xA0; /* overlong */
+                else if (c == 0xED)
+                        hi = 0x9F; /* surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+                len = 4;
+                if (c == 0xF0)
+                        lo = 0x90; /* overlong */
+                else if (c == 0xF4)
+                        hi = 0x8F; /* above U+10FFFF */
+        } else
+                return 0;
+        if (n < len || p[1] < lo || p[1] > hi)
+                return 0;
+        for (size_t i = 2; i < len; i++)
+                if (p[i] < 0x80 || p[i] > 0xBF)
+                        return 0;
+        return len;
+}
+
+void json_quoten(StrBuf *b, const char *s, size_t n) {
+        const unsigned char *p = (const unsigned char *) s, *end = p + n;
         sb_putc(b, '"');
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                size_t plain = strcspn((const char *) p, "\"\\\n\t\r\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
-                                                          "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
-                if (plain) { /* copy runs that need no escaping at once */
-                        sb_appendn(b, (const char *) p, plain);
-                        p += plain;
-                        if (!*p)
-                                break;
+        while (p < end) {
+                const unsigned char *run = p; /* copy runs that need no escaping at once */
+                while (p < end && *p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\')
+                        p++;
+                if (p > run)
+                        sb_appendn(b, (const char *) run, (size_t) (p - run));
+                if (p == end)
+                        break;
+                unsigned char c = *p;
+                if (c >= 0x80) {
+                        size_t len = utf8_valid_len(p, (size_t) (end - p));
+                        if (len == 0) {
+                                sb_append(b, "\\ufffd");
+                                p++;
+                        } else if (len == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+                                sb_printf(b, "\\u%04x", p[2] == 0xA8 ? 0x2028 : 0x2029);
+                                p += 3;
+                        } else {
+                                sb_appendn(b, (const char *) p, len);
+                                p += len;
+                        }
+                        continue;
                 }
-                switch (*p) {
-                case '"':
-                        sb_append(b, "\\\"");
-                        break;
-                case '\\':
-                        sb_append(b, "\\\\");
-                        break;
-                case '\n':
-                        sb_append(b, "\\n");
-                        break;
-                case '\t':
-                        sb_append(b, "\\t");
-                        break;
-                case '\r':
-                        sb_append(b, "\\r");
-                        break;
-                default:
-                        if (*p < 0x20)
-                                sb_printf(b, "\\u%04x", *p);
-                        else
-                                sb_putc(b, (char) *p);
+                switch (c) {
+                case '"': sb_append(b, "\\\""); break;
+                case '\\': sb_append(b, "\\\\"); break;
+                case '\n': sb_append(b, "\\n"); break;
+                case '\t': sb_append(b, "\\t"); break;
+                case '\r': sb_append(b, "\\r"); break;
+                case '\b': sb_append(b, "\\b"); break;
+                case '\f': sb_append(b, "\\f"); break;
+                default: sb_printf(b, "\\u%04x", c); break; /* other controls and DEL */
                 }
+                p++;
         }
         sb_putc(b, '"');
+}
+
+void json_quote(StrBuf *b, const char *s) {
+        json_quoten(b, s, strlen(s));
+}
+
+JsonWriter json_writer(StrBuf *out, JsonFlags flags) {
+        return (JsonWriter) { .out = out, .flags = flags };
+}
+
+static void newline(JsonWriter *w) {
+        sb_putc(w->out, '\n');
+        for (unsigned i = 0; i < w->depth; i++)
+                sb_append(w->out, "  ");
+}
+
+/* Before any value or key: the separator from the previous member, if any. */
+static void before_item(JsonWriter *w) {
+        if (w->after_key) {
+                w->after_key = false;
+                return;
+        }
+        if (w->depth == 0)
+                return;
+        bool pretty = w->flags & JSON_PRETTY;
+        if (w->has_items[w->depth - 1])
+                sb_append(w->out, pretty ? "," : ", ");
+        w->has_items[w->depth - 1] = true;
+        if (pretty)
+                newline(w);
+}
+
+static void container_open(JsonWriter *w, char c) {
+        before_item(w);
+        assert(w->depth < JSON_MAX_DEPTH);
+        sb_putc(w->out, c);
+        w->has_items[w->depth++] = false;
+}
+
+static void container_close(JsonWriter *w, char c) {
+        assert(w->depth > 0 && !w->after_key);
+        bool had = w->has_items[--w->depth];
+        if (had && (w->flags & JSON_PRETTY))
+                newline(w);
+        sb_putc(w->out, c);
+}
+
+void json_object_begin(JsonWriter *w) {
+        container_open(w, '{');
+}
+
+void json_object_end(JsonWriter *w) {
+        container_close(w, '}');
+}
+
+void json_array_begin(JsonWriter *w) {
+        container_open(w, '[');
+}
+
+void json_array_end(JsonWriter *w) {
+        container_close(w, ']');
+}
+
+void json_key(JsonWriter *w, const char *key) {
+        before_item(w);
+        json_quote(w->out, key);
+        sb_append(w->out, ": ");
+        w->after_key = true;
+}
+
+void json_stringn(JsonWriter *w, const char *s, size_t n) {
+        before_item(w);
+        json_quoten(w->out, s, n);
+}
+
+void json_string(JsonWriter *w, const char *s) {
+        if (!s) {
+                json_null(w);
+                return;
+        }
+        json_stringn(w, s, strlen(s));
+}
+
+void json_int(JsonWriter *w, int64_t v) {
+        before_item(w);
+        sb_printf(w->out, "%lld", (long long) v);
+}
+
+void json_uint(JsonWriter *w, uint64_t v) {
+        before_item(w);
+        sb_append_uint(w->out, v);
+}
+
+void json_double(JsonWriter *w, double v) {
+        if (!isfinite(v)) {
+                json_null(w);
+                return;
+        }
+        before_item(w);
+        sb_printf(w->out, "%.17g", v);
+}
+
+void json_bool(JsonWriter *w, bool v) {
+        json_raw(w, v ? "true" : "false");
+}
+
+void json_null(JsonWriter *w) {
+        json_raw(w, "null");
+}
+
+void json_raw(JsonWriter *w, const char *json) {
+        before_item(w);
+        sb_append(w->out, json);
+}
+
+void json_kv_string(JsonWriter *w, const char *key, const char *s) {
+        json_key(w, key);
+        json_string(w, s);
+}
+
+void json_kv_int(JsonWriter *w, const char *key, int64_t v) {
+        json_key(w, key);
+        json_int(w, v);
+}
+
+void json_kv_uint(JsonWriter *w, const char *key, uint64_t v) {
+        json_key(w, key);
+        json_uint(w, v);
+}
+
+void json_kv_double(JsonWriter *w, const char *key, double v) {
+        json_key(w, key);
+        json_double(w, v);
+}
+
+void json_kv_bool(JsonWriter *w, const char *key, bool v) {
+        json_key(w, key);
+        json_bool(w, v);
 }
