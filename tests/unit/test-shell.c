@@ -40,6 +40,7 @@ static void test_quoted_words(void **state) {
         assert_quote("~root", "'~root'");
         assert_quote("a=b", "'a=b'");
         assert_quote("{a,b}", "'{a,b}'");
+        assert_quote("a,b.env", "'a,b.env'"); /* bare, shellcheck would take it for two array elements */
         assert_quote("*", "'*'");
         assert_quote("''", "''\\'''\\'''");
 }
