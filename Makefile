@@ -76,6 +76,25 @@ $(BUILD)/install-paths.stamp: FORCE
 $(BUILD)/msdeploy/spec/compose.o $(BUILD)/msdeploy/main.o: $(BUILD)/install-paths.stamp
 .PHONY: FORCE
 
+# templates/*.sh, the fixed text of the generated scripts, become template_files[] (msdeploy/render/template.h):
+# templates/embed.c, built first, writes them out as C, so the binary needs no file at run time. The stamp holds
+# the list of templates: adding or removing one re-embeds them.
+TEMPLATES := $(sort $(wildcard templates/*.sh))
+$(BUILD)/templates/list.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(TEMPLATES)' | cmp -s - $@ || echo '$(TEMPLATES)' > $@
+$(BUILD)/templates/embed: templates/embed.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(MSD_CFLAGS) $(CFLAGS) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $<
+$(BUILD)/templates/embedded.c: $(BUILD)/templates/embed $(TEMPLATES) $(BUILD)/templates/list.stamp
+	@echo "  EMBED   $(TEMPLATES)"
+	@$(BUILD)/templates/embed $(TEMPLATES) >$@.tmp && mv -f $@.tmp $@
+$(BUILD)/templates/embedded.o: $(BUILD)/templates/embedded.c msdeploy/render/template.h
+	@echo "  CC      $<"
+	@$(CC) $(MSD_CFLAGS) $(CFLAGS) -c -o $@ $<
+LIB_OBJS += $(BUILD)/templates/embedded.o
+
 $(BUILD)/libmsdeploy.a: $(LIB_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^

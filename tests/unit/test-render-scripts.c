@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests for render/scripts.c and script-*.c: shellcheck-clean, quoted data, and dry or --root runs in temp dirs. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include "helpers/fixture.h"
 #include "helpers/render-check.h"
+#include "render/scripts.h"
 
 #define CGROUPS "usr/local/lib/mister-smith/setup-mister-smith-cgroups.sh"
 #define PRODUCTION "usr/local/lib/mister-smith/setup-mister-smith-production.sh"
@@ -63,6 +65,27 @@ static void test_awkward_values_quoted(void **state) {
         assert_non_null(strstr(p, "\nINSTANCES=(mister-smith-worker@1.service mister-smith-worker@2.service)\n"));
         assert_non_null(strstr(p, "\n        etc/mister-smith/w.env root mister-smith 0600\n)\n"));
         artifact_set_free(&out);
+        check_model_free(m);
+}
+
+/* A renderer whose template lacks a block it fills, or that names no embedded template, renders nothing. */
+static void test_template_mismatch_fails(void **state) {
+        (void) state;
+        Model *m = check_model_new();
+        ArtifactSet out = {};
+        Diags d = {};
+        const TemplateFill fills[] = { { "settings", "PROJECT=x\n" }, { "limits", NULL }, { "ports", "        port 80\n" } };
+        assert_int_equal(script_render(m, "setup-cgroups.sh", fills, 3, "x.sh", &out, &d), -EINVAL);
+        assert_int_equal(d.n_errors, 1);
+        assert_string_equal(d.items[0].msg, "template 'setup-cgroups.sh' lacks the data block 'ports' its renderer fills");
+        diags_clear(&d);
+        assert_int_equal(script_render(m, "setup-cgroups.sh", fills, 1, "x.sh", &out, &d), -EINVAL);
+        assert_non_null(strstr(d.items[0].msg, "data block 'limits' is not one its renderer fills"));
+        diags_clear(&d);
+        assert_int_equal(script_render(m, "no-such.sh", fills, 2, "x.sh", &out, &d), -ENOENT);
+        assert_string_equal(d.items[0].msg, "no template 'no-such.sh' is built in");
+        diags_clear(&d);
+        assert_int_equal(out.n, 0);
         check_model_free(m);
 }
 
@@ -226,6 +249,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_example_tiers_shellcheck_clean),
                 cmocka_unit_test(test_awkward_values_quoted),
+                cmocka_unit_test(test_template_mismatch_fails),
                 cmocka_unit_test(test_cgroups_dry_run),
                 cmocka_unit_test(test_production_into_root),
                 cmocka_unit_test(test_health_json),
