@@ -4,6 +4,7 @@
 # system-health-check.sh: one-shot checks of a project's units, health checks and state directories.
 # A template (templates/README.md): msdeploy replaces each data block with values from the spec.
 # msdeploy:data-end header
+# shellcheck disable=SC2317 # with nothing to check (no service, no check, no directory) check() is never called
 set -euo pipefail
 
 # msdeploy:data-begin settings
