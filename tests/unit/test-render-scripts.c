@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests for render/scripts.c and script-*.c: shellcheck-clean, quoted data, and dry or --root runs in temp dirs. */
+/* Tests for render/scripts.c and script-*.c: shellcheck-clean, quoted data, runs in temp dirs, missing commands. */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include "helpers/fixture.h"
 #include "helpers/render-check.h"
 #include "render/scripts.h"
+#include "util/xalloc.h"
 
 #define CGROUPS "usr/local/lib/mister-smith/setup-mister-smith-cgroups.sh"
 #define PRODUCTION "usr/local/lib/mister-smith/setup-mister-smith-production.sh"
@@ -144,6 +146,95 @@ static void test_cgroups_dry_run(void **state) {
         check_model_free(m);
 }
 
+/* A directory of symlinks to every program on PATH, the first of a name winning as in the shell. */
+static char *path_copy(void) {
+        char *dir = check_tmpdir();
+        _cleanup_free_ char *path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+        char *save = NULL;
+        for (char *p = strtok_r(path, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+                DIR *d = opendir(p);
+                if (!d)
+                        continue;
+                for (struct dirent *e; (e = readdir(d));) {
+                        if (e->d_name[0] == '.')
+                                continue;
+                        StrBuf from = {}, to = {};
+                        sb_printf(&from, "%s/%s", p, e->d_name);
+                        sb_printf(&to, "%s/%s", dir, e->d_name);
+                        if (symlink(from.s, to.s) < 0 && errno != EEXIST)
+                                fail_msg("symlink %s: %s", to.s, strerror(errno));
+                        sb_free(&from);
+                        sb_free(&to);
+                }
+                closedir(d);
+        }
+        return dir;
+}
+
+/* The script installed as name, run by /bin/bash with PATH=bin but for the command missing (NULL: none). */
+static char *run_without(const char *script, const char *name, const char *bin, const char *missing, const char *arg,
+                         int *ret_status) {
+        char *dir = check_tmpdir(), *output = NULL;
+        check_write(dir, name, script, 0755);
+        StrBuf path = {}, file = {}, cmd = {}, hidden = {};
+        sb_printf(&path, "PATH=%s", bin);
+        sb_printf(&file, "%s/%s", dir, name);
+        if (missing) {
+                sb_printf(&cmd, "%s/%s", bin, missing);
+                sb_printf(&hidden, "%s/.%s", bin, missing);
+                assert_int_equal(rename(cmd.s, hidden.s), 0);
+        }
+        *ret_status = check_run((const char *const[]) { "env", path.s, "/bin/bash", file.s, arg, NULL }, NULL, &output);
+        if (missing)
+                assert_int_equal(rename(hidden.s, cmd.s), 0);
+        sb_free(&path);
+        sb_free(&file);
+        sb_free(&cmd);
+        sb_free(&hidden);
+        check_rm_rf(dir);
+        return output;
+}
+
+/* Each script names the first command it lacks and its Debian package, and exits 69 before doing anything else. */
+static void test_missing_command(void **state) {
+        (void) state;
+        static const struct {
+                const char *artifact, *missing, *package, *arg;
+        } cases[] = {
+                { HEALTH, "pgrep", "procps", NULL },
+                { HEALTH, "timeout", "coreutils", "--json" },
+                { PRODUCTION, "systemd-sysusers", "systemd", "--dry-run" },
+                { PRODUCTION, "find", "findutils", NULL },
+                { PRODUCTION, "awk", "mawk", "--help" },
+                { CGROUPS, "grep", "grep", "--dry-run" },
+        };
+        Model *m = check_model_new();
+        ArtifactSet out = {};
+        Diags d = {};
+        assert_int_equal(render_scripts(m, &out, &d), 0);
+        char *bin = path_copy();
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const char *name = strrchr(cases[i].artifact, '/') + 1, *script = artifact_set_find(&out, cases[i].artifact)->data;
+                int status;
+                char *o = run_without(script, name, bin, cases[i].missing, cases[i].arg, &status);
+                StrBuf e = {};
+                sb_printf(&e, "%s: needs '%s' (Debian package %s)\n", name, cases[i].missing, cases[i].package);
+                assert_string_equal(o, e.s);
+                assert_int_equal(status, 69);
+                free(o);
+                sb_free(&e);
+
+                /* with every command there, the same PATH runs it; its usage documents the exit status */
+                o = run_without(script, name, bin, NULL, "--help", &status);
+                assert_int_equal(status, 0);
+                assert_non_null(strstr(o, "64 usage error, 69 a command it needs is not installed"));
+                free(o);
+        }
+        check_rm_rf(bin);
+        artifact_set_free(&out);
+        check_model_free(m);
+}
+
 static char *read_text(const char *dir, const char *rel) {
         StrBuf p = {};
         sb_printf(&p, "%s/%s", dir, rel);
@@ -253,6 +344,7 @@ int main(void) {
                 cmocka_unit_test(test_cgroups_dry_run),
                 cmocka_unit_test(test_production_into_root),
                 cmocka_unit_test(test_health_json),
+                cmocka_unit_test(test_missing_command),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,15 @@ run_checks() {
         :
 }
 
+# Every command this script needs, with the Debian package that provides it: all there before it does anything.
+# curl, pg_isready and systemctl are used where they are installed.
+for need in awk:mawk bash:bash cat:coreutils df:coreutils pgrep:procps timeout:coreutils; do
+        if ! command -v "${need%%:*}" >/dev/null; then
+                printf "%s: needs '%s' (Debian package %s)\n" "${0##*/}" "${need%%:*}" "${need#*:}" >&2
+                exit 69
+        fi
+done
+
 usage() {
         cat <<USAGE
 Usage: ${0##*/} [--json]
@@ -34,7 +43,7 @@ overall status.
   --json   print one JSON object instead: {"status": ..., "checks": [...]}
 
 Exit status: 0 healthy, 1 degraded (a non-critical check failed), 2 unhealthy (a critical
-check failed), 64 usage error.
+check failed), 64 usage error, 69 a command it needs is not installed.
 USAGE
 }
 

@@ -33,6 +33,14 @@ define_limits() {
         :
 }
 
+# Every command this script needs, with the Debian package that provides it: all there before it does anything.
+for need in cat:coreutils grep:grep mkdir:coreutils; do
+        if ! command -v "${need%%:*}" >/dev/null; then
+                printf "%s: needs '%s' (Debian package %s)\n" "${0##*/}" "${need%%:*}" "${need#*:}" >&2
+                exit 69
+        fi
+done
+
 usage() {
         cat <<USAGE
 Usage: ${0##*/} [--dry-run] [--cgroup-root DIR]
@@ -45,7 +53,7 @@ same limits itself and this script is not needed).
   --cgroup-root DIR  the cgroup2 mount point (default: /sys/fs/cgroup)
 
 Exit status: 0 all limits applied, 1 some limit could not be applied, 2 no usable cgroup v2
-hierarchy, 64 usage error.
+hierarchy, 64 usage error, 69 a command it needs is not installed.
 USAGE
 }
 

@@ -15,6 +15,15 @@ OWNED_FILES=(
         etc/quote/app.env root quote 0640
 )
 
+# Every command this script needs, with the Debian package that provides it: all there before it does anything.
+for need in awk:mawk cat:coreutils find:findutils install:coreutils readlink:coreutils sort:coreutils stat:coreutils \
+        systemctl:systemd systemd-sysusers:systemd systemd-tmpfiles:systemd; do
+        if ! command -v "${need%%:*}" >/dev/null; then
+                printf "%s: needs '%s' (Debian package %s)\n" "${0##*/}" "${need%%:*}" "${need#*:}" >&2
+                exit 69
+        fi
+done
+
 usage() {
         cat <<USAGE
 Usage: ${0##*/} [--dry-run] [--root DIR] [ARTIFACT_DIR]
@@ -28,7 +37,7 @@ reloads systemd, enables ${TARGET} and the template instances, and starts ${TARG
   --root DIR  install into the file system tree at DIR: never talks to the running systemd
               (units are enabled offline with systemctl --root, nothing is started)
 
-Exit status: 0 installed, 1 a step failed, 64 usage error.
+Exit status: 0 installed, 1 a step failed, 64 usage error, 69 a command it needs is not installed.
 USAGE
 }
 
@@ -90,10 +99,6 @@ lookup_id() {
         id=$(awk -F: -v n="$2" '$1 == n { print $3; exit }' "$root/etc/$1" 2>/dev/null) || true
         printf '%s\n' "${id:-$2}"
 }
-
-for tool in systemd-sysusers systemd-tmpfiles systemctl install awk; do
-        command -v "$tool" >/dev/null || die "$tool is needed and not installed"
-done
 
 printf '== users and groups\n'
 if [[ -n $SYSUSERS ]]; then
