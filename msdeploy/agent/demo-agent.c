@@ -11,7 +11,7 @@
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
-#include "supervisor/endpoint.h"
+#include "supervisor/host/endpoint.h"
 #include "util/json.h"
 #include "util/units.h"
 #include "util/xalloc.h"

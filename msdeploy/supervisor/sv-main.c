@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "supervisor/config.h"
-#include "supervisor/runtime.h"
+#include "supervisor/host/runtime.h"
 
 static void help(void) {
         printf("Usage: msd-supervisor --config FILE [--check]\n\n"

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "supervisor/monitor.h"
+#include "supervisor/host/monitor.h"
 #include "util/xalloc.h"
 
 #define FIXTURES TEST_SRCDIR "/tests/fixtures/monitor"

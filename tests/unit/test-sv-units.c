@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/health.h"
-#include "supervisor/units.h"
+#include "supervisor/host/health.h"
+#include "supervisor/host/units.h"
 
 static void test_status_of_active_state(void **state) {
         (void) state;
