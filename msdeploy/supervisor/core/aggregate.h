@@ -4,7 +4,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "supervisor/host/checks.h" /* SvCheckResult: pass, warn, fail */
+/* The raw result of one run of a check (host/checks.h runs them and names them). */
+typedef enum SvCheckResult {
+        SV_CHECK_PASS,
+        SV_CHECK_WARN,
+        SV_CHECK_FAIL,
+        _SV_CHECK_RESULT_MAX,
+        _SV_CHECK_RESULT_INVALID = -1,
+} SvCheckResult;
 
 /* Debounced status of one check. Listed from best to worst except UNKNOWN, which is first so that a
  * zeroed SvCheckState is unknown; use sv_health_worst() to compare. Severity:

@@ -6,7 +6,6 @@
 #include "supervisor/core/tree.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -35,18 +35,11 @@
 #include <systemd/sd-event.h>
 
 #include "spec/model.h"
+#include "supervisor/core/aggregate.h" /* SvCheckResult */
 #include "supervisor/core/breaker.h"
 #include "util/units.h"
 
-typedef enum SvCheckResult {
-        SV_CHECK_PASS,
-        SV_CHECK_WARN,
-        SV_CHECK_FAIL,
-        _SV_CHECK_RESULT_MAX,
-        _SV_CHECK_RESULT_INVALID = -1,
-} SvCheckResult;
-
-/* "pass", "warn", "fail"; NULL / _SV_CHECK_RESULT_INVALID for anything else. */
+/* The names of SvCheckResult: "pass", "warn", "fail"; NULL / _SV_CHECK_RESULT_INVALID for anything else. */
 const char *sv_check_result_to_string(SvCheckResult r);
 SvCheckResult sv_check_result_from_string(const char *s);
 
