@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervisor/host/monitor.h"
 #include "supervisor/host/runtime-internal.h"
 #include "util/xalloc.h"
 
