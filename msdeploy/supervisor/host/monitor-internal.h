@@ -9,7 +9,7 @@
 
 /* root (NULL, "" or "/" for none) joined with path, which starts with '/'; free it */
 char *sv_mon_path(const char *root, const char *path);
-/* The whole file root+path, NUL-terminated; -EFBIG beyond SV_MON_FILE_MAX */
+/* The whole file root+path, NUL-terminated; -EFBIG beyond SV_MON_FILE_MAX, -EBADMSG when it holds a NUL */
 int sv_mon_read(const char *root, const char *path, char **ret);
 /* A decimal number at *p (leading blanks skipped), advancing *p past it; -EBADMSG when there is none */
 int sv_mon_parse_u64(const char **p, uint64_t *ret);

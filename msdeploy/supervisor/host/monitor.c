@@ -3,9 +3,7 @@
 #include "supervisor/host/monitor.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +12,7 @@
 
 #include "supervisor/host/monitor-internal.h"
 #include "supervisor/core/prom.h"
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 #define CGROUP_PATH_MAX 4096u
@@ -70,34 +69,14 @@ char *sv_mon_path(const char *root, const char *path) {
 }
 
 int sv_mon_read(const char *root, const char *path, char **ret) {
-        _cleanup_free_ char *full = sv_mon_path(root, path);
-        _cleanup_close_ int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-
-        size_t cap = 4096, len = 0;
-        _cleanup_free_ char *buf = xmalloc(cap);
-        for (;;) {
-                if (len + 1 >= cap) {
-                        if (cap >= SV_MON_FILE_MAX)
-                                return -EFBIG;
-                        cap *= 2;
-                        buf = xrealloc(buf, cap);
-                }
-                ssize_t k = read(fd, buf + len, cap - len - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                len += (size_t) k;
-        }
-        if (memchr(buf, 0, len))
+        _cleanup_free_ char *full = sv_mon_path(root, path), *text = NULL;
+        size_t len;
+        int r = read_full_file(full, SV_MON_FILE_MAX, &text, &len);
+        if (r < 0)
+                return r;
+        if (memchr(text, 0, len))
                 return -EBADMSG;
-        buf[len] = 0;
-        *ret = TAKE_PTR(buf);
+        *ret = TAKE_PTR(text);
         return 0;
 }
 
