@@ -8,7 +8,6 @@
 
 #include "supervisor/host/monitor-internal.h"
 #include "supervisor/host/monitor.h"
-#include "supervisor/core/prom.h"
 #include "util/xalloc.h"
 
 #define TCP_LINE_MAX 4096u            /* a /proc/net/tcp6 line is about 180 bytes */
@@ -215,53 +214,4 @@ int sv_monitor_tcp(const char *root, SvTcpStats *ret) {
         }
         *ret = t;
         return 0;
-}
-
-void sv_monitor_net_metrics(StrBuf *b, const char *project, const SvNetDev *devs, size_t n) {
-        static const struct {
-                const char *name, *help;
-                size_t offset;
-        } fams[] = {
-                { "msd_net_receive_bytes_total", "Bytes received", offsetof(SvNetDev, rx_bytes) },
-                { "msd_net_receive_packets_total", "Packets received", offsetof(SvNetDev, rx_packets) },
-                { "msd_net_receive_errors_total", "Receive errors", offsetof(SvNetDev, rx_errors) },
-                { "msd_net_receive_drops_total", "Received packets dropped", offsetof(SvNetDev, rx_drops) },
-                { "msd_net_transmit_bytes_total", "Bytes sent", offsetof(SvNetDev, tx_bytes) },
-                { "msd_net_transmit_packets_total", "Packets sent", offsetof(SvNetDev, tx_packets) },
-                { "msd_net_transmit_errors_total", "Transmit errors", offsetof(SvNetDev, tx_errors) },
-                { "msd_net_transmit_drops_total", "Packets dropped on sending", offsetof(SvNetDev, tx_drops) },
-        };
-        if (n == 0)
-                return;
-        for (size_t f = 0; f < ELEMENTSOF(fams); f++) {
-                sv_prom_family(b, fams[f].name, "counter", fams[f].help);
-                for (size_t i = 0; i < n; i++) {
-                        uint64_t v;
-                        memcpy(&v, (const char *) &devs[i] + fams[f].offset, sizeof(v));
-                        const char *labels[] = { "project", project, "interface", devs[i].name, NULL };
-                        sv_prom_sample(b, fams[f].name, labels, (double) v);
-                }
-        }
-}
-
-void sv_monitor_tcp_metrics(StrBuf *b, const char *project, const SvTcpStats *t) {
-        sv_prom_family(b, "msd_tcp_connections", "gauge", "TCP connections by state (IPv4 and IPv6)");
-        for (int s = 1; s < _SV_TCP_STATE_MAX; s++) {
-                const char *labels[] = { "project", project, "state", sv_tcp_state_to_string(s), NULL };
-                sv_prom_sample(b, "msd_tcp_connections", labels, (double) t->states[s]);
-        }
-        if (t->n_ports > 0) {
-                sv_prom_family(b, "msd_tcp_port_established_connections", "gauge",
-                               "Established connections to a listening port");
-                for (size_t i = 0; i < t->n_ports; i++) {
-                        char port[8];
-                        snprintf(port, sizeof(port), "%u", (unsigned) t->ports[i].port);
-                        const char *labels[] = { "project", project, "port", port, NULL };
-                        sv_prom_sample(b, "msd_tcp_port_established_connections", labels,
-                                       (double) t->ports[i].established);
-                }
-        }
-        sv_prom_family(b, "msd_tcp_listen_ports_untracked", "gauge", "Listening ports beyond the tracked ones");
-        const char *labels[] = { "project", project, NULL };
-        sv_prom_sample(b, "msd_tcp_listen_ports_untracked", labels, (double) t->n_ports_untracked);
 }
