@@ -33,12 +33,19 @@ typedef struct SvPhiConfig {
         usec_t acceptable_pause;  /* added to the mean interval */
 } SvPhiConfig;
 
-#define SV_PHI_CONFIG_DEFAULT                                   \
-        ((SvPhiConfig) {                                        \
-                .threshold = 8.0,                               \
-                .max_samples = 1000,                            \
-                .min_stddev = 100 * USEC_PER_MSEC,              \
-                .acceptable_pause = 3 * USEC_PER_SEC,           \
+/* The defaults, spelled here only: a spec's `supervision.phi` (spec/build_supervision.c) and msd-supervisor's
+ * `phi:` (supervisor/config.c) fall back to them too. */
+#define SV_PHI_DEFAULT_THRESHOLD 8.0
+#define SV_PHI_DEFAULT_MAX_SAMPLES 1000u
+#define SV_PHI_DEFAULT_MIN_STDDEV (100 * USEC_PER_MSEC)
+#define SV_PHI_DEFAULT_ACCEPTABLE_PAUSE (3 * USEC_PER_SEC)
+
+#define SV_PHI_CONFIG_DEFAULT                                           \
+        ((SvPhiConfig) {                                                \
+                .threshold = SV_PHI_DEFAULT_THRESHOLD,                  \
+                .max_samples = SV_PHI_DEFAULT_MAX_SAMPLES,              \
+                .min_stddev = SV_PHI_DEFAULT_MIN_STDDEV,                \
+                .acceptable_pause = SV_PHI_DEFAULT_ACCEPTABLE_PAUSE,    \
         })
 
 typedef struct SvPhi {

@@ -17,9 +17,9 @@
 int liveness_init(Runtime *r, NodeHost *h) {
         const Supervision *s = &r->config->supervision;
         SvPhiConfig pc = {
-                .threshold = s->phi_threshold > 0 ? s->phi_threshold : 8,
-                .max_samples = s->phi_max_samples ? s->phi_max_samples : 1000,
-                .min_stddev = s->phi_min_stddev ? s->phi_min_stddev : 100 * USEC_PER_MSEC,
+                .threshold = s->phi_threshold > 0 ? s->phi_threshold : SV_PHI_DEFAULT_THRESHOLD,
+                .max_samples = s->phi_max_samples ? s->phi_max_samples : SV_PHI_DEFAULT_MAX_SAMPLES,
+                .min_stddev = s->phi_min_stddev ? s->phi_min_stddev : SV_PHI_DEFAULT_MIN_STDDEV,
                 .acceptable_pause = s->phi_acceptable_pause,
         };
         return sv_phi_init(&h->phi, &pc);
