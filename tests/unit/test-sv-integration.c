@@ -763,6 +763,41 @@ static void test_user_and_capabilities(void **state) {
         assert_int_equal(finish(&r, 10), 0);
 }
 
+/* True when text has a line that starts with prefix. */
+static bool has_line(const char *text, const char *prefix) {
+        for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                if (strncmp(p, prefix, strlen(prefix)) == 0)
+                        return true;
+        return false;
+}
+
+/* Every line on stderr carries its priority, so that the journal files errors apart from information: a
+ * child that cannot be started is an error, its exit a warning, the tree's ordinary life information. */
+static void test_log_priorities(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    intensity: 0\n    period: 60s\n    backoff: {kind: none}\n"
+              "    children: [{name: ok, type: worker}, {name: x, type: worker}]\n"
+              "workers:\n  - {name: ok, exec: /bin/sleep 1000}\n  - {name: x, exec: /bin/true, user: msd-no-such-user}\n",
+              NULL);
+        /* intensity 0: the first failure escalates */
+        assert_true(wait_log(&r, "the root supervisor failed: restart intensity exceeded, exiting\n", 10));
+        const char *log = r.log.s;
+        assert_true(has_line(log, "<6>msd-supervisor: R: started\n"));
+        assert_true(has_line(log, "<6>msd-supervisor: ok: started, pid "));
+        assert_true(has_line(log, "<3>msd-supervisor: x: cannot start '/bin/true': No such process\n"));
+        assert_true(has_line(log, "<4>msd-supervisor: x: exited with status 127\n"));
+        assert_true(has_line(log, "<3>msd-supervisor: R: escalating\n"));
+        assert_true(has_line(log, "<6>msd-supervisor: ok: exited with status 143\n")); /* stopped as asked */
+        assert_true(has_line(log, "<6>msd-supervisor: ok: stopped\n"));
+        assert_true(has_line(log, "<3>msd-supervisor: the root supervisor failed: restart intensity exceeded, exiting\n"));
+        for (const char *p = log; *p; p = strchr(p, '\n') + 1) /* and nothing without a priority */
+                if (!(p[0] == '<' && p[1] >= '0' && p[1] <= '7' && p[2] == '>'))
+                        fail_msg("a line without a priority prefix in:\n%s", log);
+        assert_int_equal(finish(&r, 10), 1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_one_for_one, teardown),           cmocka_unit_test_teardown(test_one_for_all, teardown),
@@ -779,6 +814,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_resource_alerts, teardown),
                 cmocka_unit_test_teardown(test_user_and_capabilities, teardown),
                 cmocka_unit_test_teardown(test_no_watchdog_when_unhealthy, teardown),
+                cmocka_unit_test_teardown(test_log_priorities, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervisor/host/log.h"
 #include "supervisor/host/monitor.h"
 #include "supervisor/host/runtime-internal.h"
 #include "util/xalloc.h"
@@ -46,10 +47,10 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
                         SvAlertEdge e = sv_alert_update(&in->state, in->rule, v);
                         if (e == SV_ALERT_EDGE_NONE)
                                 continue;
-                        fprintf(stderr, "msd-supervisor: %s: alert %s %s (%s %g, threshold %g)\n", w->name, in->rule->name,
-                                e == SV_ALERT_EDGE_FIRED ? "firing" : "cleared", sv_alert_metric_to_string(in->rule->metric), v,
-                                in->rule->threshold);
-                        (void) sv_alert_journal(in->rule, w->name, v, e == SV_ALERT_EDGE_FIRED);
+                        bool fired = e == SV_ALERT_EDGE_FIRED;
+                        sv_log(fired ? LOG_WARNING : LOG_NOTICE, "%s: alert %s %s (%s %g, threshold %g)", w->name, in->rule->name,
+                               fired ? "firing" : "cleared", sv_alert_metric_to_string(in->rule->metric), v, in->rule->threshold);
+                        (void) sv_alert_journal(in->rule, w->name, v, fired);
                 }
                 cs->prev = cur;
                 cs->pid = w->pid;

@@ -11,6 +11,7 @@
 #include "supervisor/core/breaker.h"
 #include "supervisor/host/checks.h"
 #include "supervisor/core/prom.h"
+#include "supervisor/host/log.h"
 #include "supervisor/host/units.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -74,8 +75,8 @@ int sv_aggregator_new(sd_event *e, const SvConfig *config, SvAggregator **ret) {
         if (any_unit) {
                 int bus = sv_units_new(e, config, &a->units);
                 if (bus < 0)
-                        fprintf(stderr, "msd-supervisor: cannot watch the components' units over the system bus (%s); they count as unknown\n",
-                                strerror(-bus));
+                        sv_log_warning("cannot watch the components' units over the system bus (%s); they count as unknown",
+                                       strerror(-bus));
         }
         int r = a->n ? sv_checks_new(e, a->flat, a->n, on_result, a, &a->runner) : 0;
         for (size_t i = 0; r >= 0 && i < a->n; i++)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervisor/host/log.h"
 #include "supervisor/host/runtime-internal.h"
 #include "util/xalloc.h"
 
@@ -63,8 +64,8 @@ static int on_phi_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         if (now > usec + STALL_BOUND)
                 note_stall_everywhere(r, now - usec);
         if (h->node->state == SV_UP && sv_phi_suspect(&h->phi, now)) {
-                fprintf(stderr, "msd-supervisor: %s: no heartbeat for %.1fs (phi %.1f above %.1f), failing it\n", h->node->name,
-                        (double) (now - h->phi.last_heartbeat) / 1e6, sv_phi_value(&h->phi, now), h->phi.config.threshold);
+                sv_log_warning("%s: no heartbeat for %.1fs (phi %.1f above %.1f), failing it", h->node->name,
+                               (double) (now - h->phi.last_heartbeat) / 1e6, sv_phi_value(&h->phi, now), h->phi.config.threshold);
                 sv_tree_fail(r->tree, h->node, now);
                 return 0;
         }
@@ -113,8 +114,8 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         h->start_timer = sd_event_source_disable_unref(h->start_timer);
         if (h->node->state != SV_STARTING)
                 return 0;
-        fprintf(stderr, "msd-supervisor: %s: not ready within %.3fs (start_timeout), failing it\n", h->node->name,
-                (double) h->node->worker->start_timeout / 1e6);
+        sv_log_warning("%s: not ready within %.3fs (start_timeout), failing it", h->node->name,
+                       (double) h->node->worker->start_timeout / 1e6);
         sv_tree_fail(h->rt->tree, h->node, usec);
         return 0;
 }
@@ -146,7 +147,7 @@ void liveness_started(Runtime *r, NodeHost *h) {
                 .successes_before_passing = 1,
         };
         if (sv_checks_new(r->event, &c, 1, on_readiness, h, &h->readiness) < 0)
-                fprintf(stderr, "msd-supervisor: %s: readiness check '%s' cannot run, ignoring\n", h->node->name, w->check);
+                sv_log_warning("%s: readiness check '%s' cannot run, ignoring", h->node->name, w->check);
 }
 
 void liveness_stopped(NodeHost *h) {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "supervisor/host/log.h"
 #include "supervisor/host/runtime-internal.h"
 #include "supervisor/host/spawn.h"
 #include "util/xalloc.h"
@@ -24,17 +25,34 @@ usec_t now_monotonic(Runtime *r) {
         return t;
 }
 
+/* An exit is news when nobody asked for it: a worker's exit after a stop request, or a clean exit, is not. */
+static int exit_priority(const SvNode *n) {
+        if (n->worker && ((n->state == SV_STOPPING && !n->failing) || n->last_exit == 0))
+                return LOG_INFO;
+        return LOG_WARNING;
+}
+
+static int event_priority(const char *what) {
+        if (strcmp(what, "escalating") == 0)
+                return LOG_ERR;
+        if (strcmp(what, "failing") == 0 || strcmp(what, "shutdown timeout") == 0)
+                return LOG_WARNING;
+        if (strcmp(what, "deleted") == 0)
+                return LOG_DEBUG;
+        return LOG_INFO;
+}
+
 static void log_node(Runtime *r, SvNode *n, const char *what) {
         if (n->worker && strcmp(what, "started") == 0 && n->pid > 0)
-                fprintf(stderr, "msd-supervisor: %s: started, pid %d\n", n->name, (int) n->pid);
+                sv_log_info("%s: started, pid %d", n->name, (int) n->pid);
         else if (strcmp(what, "exited") == 0)
-                fprintf(stderr, "msd-supervisor: %s: exited with status %d\n", n->name, n->last_exit);
+                sv_log(exit_priority(n), "%s: exited with status %d", n->name, n->last_exit);
         else if (strcmp(what, "restarting") == 0) {
                 usec_t now = now_monotonic(r);
-                fprintf(stderr, "msd-supervisor: %s: restarting in %.3fs (restart %u)\n", n->name,
-                        (double) (n->restart_at > now ? n->restart_at - now : 0) / 1e6, n->restarts);
+                sv_log_notice("%s: restarting in %.3fs (restart %u)", n->name,
+                              (double) (n->restart_at > now ? n->restart_at - now : 0) / 1e6, n->restarts);
         } else if (!(strcmp(what, "up") == 0 && n->worker && n->worker->readiness == READINESS_NONE)) /* up when started */
-                fprintf(stderr, "msd-supervisor: %s: %s\n", n->name, what);
+                sv_log(event_priority(what), "%s: %s", n->name, what);
 }
 
 /* STATUS= at most this often: under a restart storm systemd needs no thousand updates a second. */
@@ -143,7 +161,7 @@ static int op_spawn(void *userdata, SvNode *n) {
         if (k >= 0)
                 k = sv_spawn_start(h->plan, &pid);
         if (k < 0) {
-                fprintf(stderr, "msd-supervisor: %s: cannot start '%s': %s\n", n->name, n->worker->exec, strerror(-k));
+                sv_log_error("%s: cannot start '%s': %s", n->name, n->worker->exec, strerror(-k));
                 return k;
         }
         k = sd_event_add_child(r->event, &h->child, pid, WEXITED, on_child, h);
@@ -164,7 +182,7 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         (void) s, (void) usec;
         NodeHost *h = userdata;
         if (h->node->pid > 0) {
-                fprintf(stderr, "msd-supervisor: %s: did not stop in time, killing\n", h->node->name);
+                sv_log_warning("%s: did not stop in time, killing", h->node->name);
                 (void) kill(-h->node->pid, SIGKILL);
         }
         return 0;
@@ -213,7 +231,7 @@ static usec_t op_restart_delay(void *userdata, SvNode *n, usec_t uptime) {
         if (!sv_breaker_allow(&h->restarts, now)) {
                 usec_t retry = sv_breaker_retry_at(&h->restarts);
                 if (retry != USEC_INFINITY && retry > now + delay) {
-                        fprintf(stderr, "msd-supervisor: %s: restart breaker open, next start in %.1fs\n", n->name, (double) (retry - now) / 1e6);
+                        sv_log_warning("%s: restart breaker open, next start in %.1fs", n->name, (double) (retry - now) / 1e6);
                         delay = retry - now;
                 }
         }
@@ -223,7 +241,7 @@ static usec_t op_restart_delay(void *userdata, SvNode *n, usec_t uptime) {
 static void op_root_down(void *userdata, bool failed) {
         Runtime *r = userdata;
         if (failed)
-                fprintf(stderr, "msd-supervisor: the root supervisor failed: restart intensity exceeded, exiting\n");
+                sv_log_error("the root supervisor failed: restart intensity exceeded, exiting");
         (void) sd_event_exit(r->event, failed ? 1 : 0);
 }
 
@@ -278,8 +296,9 @@ static void host_free(SvNode *n) {
 }
 
 static void op_attach(void *userdata, SvNode *n) {
-        if (host_attach(userdata, n) < 0)
-                fprintf(stderr, "msd-supervisor: %s: no failure detection for it (out of memory)\n", n->name);
+        int k = host_attach(userdata, n);
+        if (k < 0)
+                sv_log_warning("%s: no failure detection for it (%s), ignoring", n->name, strerror(-k));
 }
 
 static void op_detach(void *userdata, SvNode *n) {
@@ -382,7 +401,7 @@ static void reload(Runtime *r) {
         SvConfig *next = NULL;
         int k = sv_config_load(r->config_path, &next, &d);
         diags_sort(&d);
-        diags_print(&d, stderr, false);
+        sv_log_diags(&d);
         diags_clear(&d);
         const char *why = "invalid configuration";
         if (k >= 0 && !next->supervision.root != !r->tree) {
@@ -398,14 +417,13 @@ static void reload(Runtime *r) {
                 why = "the tree is shutting down";
         }
         if (k < 0) {
-                fprintf(stderr, "msd-supervisor: reload of '%s' refused (%s), keeping the running configuration\n", r->config_path, why);
+                sv_log_error("reload of '%s' refused (%s), keeping the running configuration", r->config_path, why);
                 sv_config_free(next);
                 (void) sd_notify(0, "READY=1");
                 send_status(r);
                 return;
         }
-        fprintf(stderr, "msd-supervisor: reloaded '%s': %u replaced, %u added, %u removed\n", r->config_path, st.replaced, st.added,
-                st.removed);
+        sv_log_info("reloaded '%s': %u replaced, %u added, %u removed", r->config_path, st.replaced, st.added, st.removed);
         if (r->tree) {
                 SvNode **nodes;
                 size_t n = sv_tree_nodes(r->tree, &nodes);
@@ -418,14 +436,14 @@ static void reload(Runtime *r) {
         /* health checks start over with the new list; the endpoint keeps its address */
         SvAggregator *agg = NULL;
         if (next->n_components > 0 && sv_aggregator_new(r->event, next, &agg) < 0)
-                fprintf(stderr, "msd-supervisor: the new health checks cannot run, keeping none\n");
+                sv_log_error("the new health checks cannot run, keeping none");
         sv_aggregator_free(r->aggregator);
         r->aggregator = agg;
         alerts_stop(r); /* the rules live in the configuration */
         retire_config(r, r->config);
         r->config = next;
         if (alerts_start(r) < 0)
-                fprintf(stderr, "msd-supervisor: the new alert rules cannot run, keeping none\n");
+                sv_log_error("the new alert rules cannot run, keeping none");
         (void) sd_notify(0, "READY=1");
         send_status(r);
 }
@@ -437,13 +455,13 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         case SIGTERM:
         case SIGINT:
                 if (r->terms++ > 0 && r->tree) { /* a second one: no more waiting */
-                        fprintf(stderr, "msd-supervisor: second termination request, killing every child now\n");
+                        sv_log_warning("second termination request, killing every child now");
                         kill_everything(r);
                         return sd_event_exit(r->event, 1);
                 }
                 (void) sd_notify(0, "STOPPING=1\nSTATUS=stopping children");
-                fprintf(stderr, "msd-supervisor: SIG%s received: stopping%s\n", sigabbrev_np((int) si->ssi_signo),
-                        r->tree ? " the children, the last started first" : "");
+                sv_log_info("SIG%s received: stopping%s", sigabbrev_np((int) si->ssi_signo),
+                            r->tree ? " the children, the last started first" : "");
                 if (!r->tree)
                         return sd_event_exit(r->event, 0);
                 sv_tree_shutdown(r->tree, now_monotonic(r));
@@ -507,7 +525,7 @@ int runtime_new(const char *path, SvConfig *config, Runtime **ret) {
         if ((k = alerts_start(r)) < 0)
                 goto fail;
         if (config->listen && (k = report_start(r)) < 0) {
-                fprintf(stderr, "msd-supervisor: cannot listen on %s: %s\n", config->listen, strerror(-k));
+                sv_log_error("cannot listen on %s: %s", config->listen, strerror(-k));
                 goto fail;
         }
         uint64_t wd;

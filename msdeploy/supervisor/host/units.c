@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 
 #include "supervisor/core/prom.h"
+#include "supervisor/host/log.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -159,7 +160,7 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
                 us->retry_delay = us->retry_delay * 2 > RETRY_MAX ? RETRY_MAX : us->retry_delay * 2;
                 (void) sd_event_add_time_relative(us->event, &us->retry, CLOCK_MONOTONIC, us->retry_delay, USEC_PER_MSEC, on_retry, us);
         } else {
-                fprintf(stderr, "msd-supervisor: connected to the system bus again, watching %zu unit%s\n", us->n, us->n == 1 ? "" : "s");
+                sv_log_info("connected to the system bus again, watching %zu unit%s", us->n, us->n == 1 ? "" : "s");
                 us->retry_delay = RETRY_MIN;
         }
         return 0;
@@ -168,7 +169,7 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
 static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         (void) m, (void) error;
         SvUnits *us = userdata;
-        fprintf(stderr, "msd-supervisor: the system bus went away; the units count as unknown until it is back\n");
+        sv_log_warning("the system bus went away; the units count as unknown until it is back");
         forget_states(us); /* the connection itself goes in on_retry(), outside its own callback */
         if (!us->retry)
                 (void) sd_event_add_time_relative(us->event, &us->retry, CLOCK_MONOTONIC, us->retry_delay, USEC_PER_MSEC, on_retry, us);
