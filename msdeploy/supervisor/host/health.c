@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "supervisor/core/breaker.h"
-#include "supervisor/host/checks.h"
 #include "supervisor/core/prom.h"
+#include "supervisor/host/checks.h"
 #include "supervisor/host/log.h"
 #include "supervisor/host/units.h"
 #include "util/json.h"
@@ -118,32 +118,34 @@ size_t sv_aggregator_items(const SvAggregator *a, const char *component, SvHealt
         return n;
 }
 
-static void check_json(StrBuf *b, const CheckSlot *s) {
-        json_quote(b, s->cfg->name);
-        sb_append(b, ": {\"status\": ");
-        json_quote(b, sv_check_status_to_string(s->state.status));
-        sb_append(b, ", \"kind\": ");
-        json_quote(b, health_kind_to_string(s->cfg->kind));
-        sb_append(b, ", \"critical\": ");
-        sb_append(b, s->cfg->critical ? "true" : "false");
+static void check_json(JsonWriter *w, const CheckSlot *s) {
+        json_key(w, s->cfg->name);
+        json_object_begin(w);
+        json_kv_string(w, "status", sv_check_status_to_string(s->state.status));
+        json_kv_string(w, "kind", health_kind_to_string(s->cfg->kind));
+        json_kv_bool(w, "critical", s->cfg->critical);
         if (s->last != _SV_CHECK_RESULT_INVALID) {
-                sb_append(b, ", \"result\": ");
-                json_quote(b, sv_check_result_to_string(s->last));
-                sb_printf(b, ", \"duration_ms\": %.3f", (double) s->duration / 1000.0);
+                json_kv_string(w, "result", sv_check_result_to_string(s->last));
+                json_key(w, "duration_ms");
+                json_double_fixed(w, (double) s->duration / 1000.0, 3);
         }
-        if (s->detail) {
-                sb_append(b, ", \"detail\": ");
-                json_quote(b, s->detail);
-        }
-        sb_append(b, ", \"breaker\": ");
-        json_quote(b, sv_breaker_state_to_string(sv_breaker_state(&s->breaker)));
-        sb_append(b, "}");
+        if (s->detail)
+                json_kv_string(w, "detail", s->detail);
+        json_kv_string(w, "breaker", sv_breaker_state_to_string(sv_breaker_state(&s->breaker)));
+        json_object_end(w);
 }
 
-int sv_aggregator_json(const SvAggregator *a, const char *component, StrBuf *b) {
+bool sv_aggregator_has(const SvAggregator *a, const char *component) {
+        for (size_t i = 0; a && i < a->config->n_components; i++)
+                if (strcmp(component, a->config->components[i].name) == 0)
+                        return true;
+        return false;
+}
+
+void sv_aggregator_json(const SvAggregator *a, const char *component, JsonWriter *w) {
         const SvConfig *c = a ? a->config : NULL;
-        bool found = false;
-        sb_append(b, "\"components\": {");
+        json_key(w, "components");
+        json_object_begin(w);
         size_t k = 0;
         for (size_t i = 0; c && i < c->n_components; i++) {
                 const SvComponent *comp = &c->components[i];
@@ -159,25 +161,19 @@ int sv_aggregator_json(const SvAggregator *a, const char *component, StrBuf *b) 
                 for (size_t j = 0; j < n_units; j++)
                         if (strcmp(units[j].component, comp->name) == 0)
                                 status = sv_health_worst(status, sv_unit_status(units[j].active_state));
-                sb_append(b, found ? ", " : "");
-                found = true;
-                json_quote(b, comp->name);
-                sb_append(b, ": {\"status\": ");
-                json_quote(b, sv_check_status_to_string(status));
-                sb_append(b, ", \"checks\": {");
-                for (size_t j = 0; j < comp->n_checks; j++) {
-                        sb_append(b, j ? ", " : "");
-                        check_json(b, &slots[j]);
-                }
-                sb_append(b, "}");
-                if (a->units) {
-                        sb_append(b, ", ");
-                        sv_units_json(a->units, comp->name, b);
-                }
-                sb_append(b, "}");
+                json_key(w, comp->name);
+                json_object_begin(w);
+                json_kv_string(w, "status", sv_check_status_to_string(status));
+                json_key(w, "checks");
+                json_object_begin(w);
+                for (size_t j = 0; j < comp->n_checks; j++)
+                        check_json(w, &slots[j]);
+                json_object_end(w);
+                if (a->units)
+                        sv_units_json(a->units, comp->name, w);
+                json_object_end(w);
         }
-        sb_append(b, "}");
-        return component && !found ? -ENOENT : 0;
+        json_object_end(w);
 }
 
 const SvUnits *sv_aggregator_units(const SvAggregator *a) {

@@ -2,14 +2,15 @@
 /* The HTTP endpoint's routes: GET /health (JSON; 503 when unhealthy), /health/NAME, /tree and /metrics
  * (Prometheus text), all computed from the live tree and health checks on each request. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
-#include "supervisor/host/monitor.h"
 #include "supervisor/core/prom.h"
+#include "supervisor/host/monitor.h"
 #include "supervisor/host/runtime-internal.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -34,21 +35,21 @@ SvHealth system_health(Runtime *r, const char *component) {
         return h;
 }
 
-static void child_json(StrBuf *b, const SvNode *n) {
+static void child_json(JsonWriter *w, const SvNode *n) {
         const NodeHost *h = n->host;
-        json_quote(b, n->name);
-        sb_append(b, ": {\"status\": ");
-        json_quote(b, n->removed ? "removed" : sv_check_status_to_string(worker_status(n)));
-        sb_append(b, ", \"state\": ");
-        json_quote(b, sv_state_to_string(n->state));
-        sb_printf(b, ", \"critical\": %s, \"pid\": %d, \"restarts\": %u", n->worker->critical ? "true" : "false", (int) n->pid, n->restarts);
-        if (h && h->status) {
-                sb_append(b, ", \"message\": ");
-                json_quote(b, h->status);
-        }
-        sb_append(b, "}");
+        json_key(w, n->name);
+        json_object_begin(w);
+        json_kv_string(w, "status", n->removed ? "removed" : sv_check_status_to_string(worker_status(n)));
+        json_kv_string(w, "state", sv_state_to_string(n->state));
+        json_kv_bool(w, "critical", n->worker->critical);
+        json_kv_int(w, "pid", n->pid);
+        json_kv_uint(w, "restarts", n->restarts);
+        if (h && h->status)
+                json_kv_string(w, "message", h->status);
+        json_object_end(w);
 }
 
+/* GET /health: the system, its children and components; /health/NAME: one child, or one component. */
 static int on_health(void *userdata, const char *method, const char *path, StrBuf *body, const char **ret_type) {
         (void) method;
         Runtime *r = userdata;
@@ -56,89 +57,91 @@ static int on_health(void *userdata, const char *method, const char *path, StrBu
         if (!name && strcmp(path, "/health") != 0 && strcmp(path, "/health/") != 0)
                 return 404;
         *ret_type = "application/json";
-        SvHealth health = system_health(r, name);
+        JsonWriter w = json_writer(body, JSON_COMPACT);
+        json_object_begin(&w);
         SvNode *child = name && r->tree ? sv_tree_find(r->tree, name) : NULL;
+        int status;
         if (child && child->worker) { /* one child */
-                sb_append(body, "{");
-                child_json(body, child);
-                sb_append(body, "}\n");
-                return child->removed || worker_status(child) != SV_CHECK_STATUS_CRITICAL ? 200 : 503;
+                child_json(&w, child);
+                status = child->removed || worker_status(child) != SV_CHECK_STATUS_CRITICAL ? 200 : 503;
+        } else if (name && !sv_aggregator_has(r->aggregator, name)) {
+                _cleanup_free_ char *error = NULL;
+                if (asprintf(&error, "no component or child named '%s'", name) < 0)
+                        xoom();
+                json_kv_string(&w, "error", error); /* the name as valid UTF-8, whatever the request held */
+                status = 404;
+        } else {
+                SvHealth health = system_health(r, name);
+                json_kv_string(&w, "status", sv_health_to_string(health));
+                json_kv_string(&w, "project", r->config->project);
+                if (!name && r->tree) {
+                        json_key(&w, "children");
+                        json_object_begin(&w);
+                        SvNode **nodes;
+                        size_t n = sv_tree_nodes(r->tree, &nodes);
+                        for (size_t i = 0; i < n; i++)
+                                if (nodes[i]->worker)
+                                        child_json(&w, nodes[i]);
+                        json_object_end(&w);
+                }
+                sv_aggregator_json(r->aggregator, name, &w);
+                status = health == SV_HEALTH_UNHEALTHY ? 503 : 200;
         }
-        StrBuf components = {};
-        if (sv_aggregator_json(r->aggregator, name, &components) < 0) {
-                sb_free(&components);
-                sb_printf(body, "{\"error\": \"no component or child named ");
-                json_quote(body, name);
-                sb_append(body, "\"}\n");
-                return 404;
-        }
-        sb_append(body, "{\"status\": ");
-        json_quote(body, sv_health_to_string(health));
-        sb_append(body, ", \"project\": ");
-        json_quote(body, r->config->project);
-        if (!name && r->tree) {
-                sb_append(body, ", \"children\": {");
-                SvNode **nodes;
-                size_t n = sv_tree_nodes(r->tree, &nodes);
-                bool first = true;
-                for (size_t i = 0; i < n; i++)
-                        if (nodes[i]->worker) {
-                                sb_append(body, first ? "" : ", ");
-                                child_json(body, nodes[i]);
-                                first = false;
-                        }
-                sb_append(body, "}");
-        }
-        sb_append(body, ", ");
-        sb_append(body, components.s);
-        sb_append(body, "}\n");
-        sb_free(&components);
-        return health == SV_HEALTH_UNHEALTHY ? 503 : 200;
+        json_object_end(&w);
+        sb_putc(body, '\n');
+        return status;
 }
 
-static void node_json(StrBuf *b, const SvNode *n, usec_t now) {
-        sb_append(b, "{\"name\": ");
-        json_quote(b, n->name);
-        sb_printf(b, ", \"type\": \"%s\", \"state\": ", n->sup ? "supervisor" : "worker");
-        json_quote(b, n->removed ? "removed" : sv_state_to_string(n->state));
-        sb_printf(b, ", \"restarts\": %u", n->restarts);
+static void node_json(JsonWriter *w, const SvNode *n, usec_t now) {
+        json_object_begin(w);
+        json_kv_string(w, "name", n->name);
+        json_kv_string(w, "type", n->sup ? "supervisor" : "worker");
+        json_kv_string(w, "state", n->removed ? "removed" : sv_state_to_string(n->state));
+        json_kv_uint(w, "restarts", n->restarts);
         if (n->sup) {
-                sb_printf(b, ", \"strategy\": \"%s\", \"intensity\": %u, \"period_ms\": %llu, \"children\": [", strategy_to_string(n->sup->strategy),
-                          n->sup->intensity, (unsigned long long) (n->sup->period / USEC_PER_MSEC));
-                for (size_t i = 0; i < n->n_children; i++) {
-                        sb_append(b, i ? ", " : "");
-                        node_json(b, n->children[i], now);
-                }
-                sb_append(b, "]}");
+                json_kv_string(w, "strategy", strategy_to_string(n->sup->strategy));
+                json_kv_uint(w, "intensity", n->sup->intensity);
+                json_kv_uint(w, "period_ms", n->sup->period / USEC_PER_MSEC);
+                json_key(w, "children");
+                json_array_begin(w);
+                for (size_t i = 0; i < n->n_children; i++)
+                        node_json(w, n->children[i], now);
+                json_array_end(w);
+                json_object_end(w);
                 return;
         }
         const NodeHost *h = n->host;
-        sb_printf(b, ", \"pid\": %d, \"last_exit\": %d, \"restart_type\": \"%s\", \"readiness\": \"%s\", \"critical\": %s", (int) n->pid,
-                  n->last_exit, child_restart_to_string(n->worker->restart), readiness_to_string(n->worker->readiness),
-                  n->worker->critical ? "true" : "false");
+        json_kv_int(w, "pid", n->pid);
+        json_kv_int(w, "last_exit", n->last_exit);
+        json_kv_string(w, "restart_type", child_restart_to_string(n->worker->restart));
+        json_kv_string(w, "readiness", readiness_to_string(n->worker->readiness));
+        json_kv_bool(w, "critical", n->worker->critical);
         if (n->state == SV_UP)
-                sb_printf(b, ", \"uptime_ms\": %llu", (unsigned long long) ((now - n->started_at) / USEC_PER_MSEC));
-        if (h && h->phi.started)
-                sb_printf(b, ", \"phi\": %.3f, \"heartbeats\": %llu", sv_phi_value(&h->phi, now), (unsigned long long) h->phi.n_heartbeats);
-        if (h && h->status) {
-                sb_append(b, ", \"message\": ");
-                json_quote(b, h->status);
+                json_kv_uint(w, "uptime_ms", (now - n->started_at) / USEC_PER_MSEC);
+        if (h && h->phi.started) {
+                json_key(w, "phi");
+                json_double_fixed(w, sv_phi_value(&h->phi, now), 3);
+                json_kv_uint(w, "heartbeats", h->phi.n_heartbeats);
         }
-        sb_append(b, "}");
+        if (h && h->status)
+                json_kv_string(w, "message", h->status);
+        json_object_end(w);
 }
 
 static int on_tree(void *userdata, const char *method, const char *path, StrBuf *body, const char **ret_type) {
         (void) method, (void) path;
         Runtime *r = userdata;
         *ret_type = "application/json";
-        sb_append(body, "{\"project\": ");
-        json_quote(body, r->config->project);
-        sb_append(body, ", \"root\": ");
+        JsonWriter w = json_writer(body, JSON_COMPACT);
+        json_object_begin(&w);
+        json_kv_string(&w, "project", r->config->project);
+        json_key(&w, "root");
         if (r->tree)
-                node_json(body, sv_tree_root(r->tree), now_monotonic(r));
+                node_json(&w, sv_tree_root(r->tree), now_monotonic(r));
         else
-                sb_append(body, "null");
-        sb_append(body, "}\n");
+                json_null(&w);
+        json_object_end(&w);
+        sb_putc(body, '\n');
         return 200;
 }
 

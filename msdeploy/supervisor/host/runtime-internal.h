@@ -3,12 +3,12 @@
 #pragma once
 #include "supervisor/core/backoff.h"
 #include "supervisor/core/breaker.h"
+#include "supervisor/core/phi.h"
+#include "supervisor/core/rng.h"
 #include "supervisor/host/checks.h"
 #include "supervisor/host/endpoint.h"
 #include "supervisor/host/health.h"
 #include "supervisor/host/notify.h"
-#include "supervisor/core/phi.h"
-#include "supervisor/core/rng.h"
 #include "supervisor/host/runtime.h"
 #include "supervisor/host/spawn.h"
 

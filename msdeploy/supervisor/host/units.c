@@ -246,26 +246,23 @@ size_t sv_units_list(const SvUnits *us, const SvUnitState **ret) {
         return us->n;
 }
 
-void sv_units_json(const SvUnits *us, const char *component, StrBuf *b) {
+void sv_units_json(const SvUnits *us, const char *component, JsonWriter *w) {
         const SvUnitState *s;
         size_t n = sv_units_list(us, &s);
-        bool first = true;
-        sb_append(b, "\"units\": {");
+        json_key(w, "units");
+        json_object_begin(w);
         for (size_t i = 0; i < n; i++) {
                 if (strcmp(s[i].component, component) != 0)
                         continue;
-                sb_append(b, first ? "" : ", ");
-                first = false;
-                json_quote(b, s[i].name);
-                sb_append(b, ": {\"status\": ");
-                json_quote(b, sv_check_status_to_string(sv_unit_status(s[i].active_state)));
-                sb_append(b, ", \"active_state\": ");
-                json_quote(b, s[i].active_state);
-                sb_append(b, ", \"sub_state\": ");
-                json_quote(b, s[i].sub_state);
-                sb_printf(b, ", \"restarts\": %u}", s[i].restarts);
+                json_key(w, s[i].name);
+                json_object_begin(w);
+                json_kv_string(w, "status", sv_check_status_to_string(sv_unit_status(s[i].active_state)));
+                json_kv_string(w, "active_state", s[i].active_state);
+                json_kv_string(w, "sub_state", s[i].sub_state);
+                json_kv_uint(w, "restarts", s[i].restarts);
+                json_object_end(w);
         }
-        sb_append(b, "}");
+        json_object_end(w);
 }
 
 void sv_units_metrics(const SvUnits *us, const char *project, StrBuf *b) {

@@ -5,8 +5,9 @@
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
-#include "supervisor/core/aggregate.h"
 #include "supervisor/config.h"
+#include "supervisor/core/aggregate.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 typedef struct SvUnits SvUnits;
@@ -37,8 +38,9 @@ SvUnits *sv_units_free(SvUnits *u);
 /* Every unit of every component, in configuration order. */
 size_t sv_units_list(const SvUnits *u, const SvUnitState **ret);
 
-/* "units": {NAME: {"status", "active_state", "sub_state", "restarts"}} of one component, as a JSON member. */
-void sv_units_json(const SvUnits *u, const char *component, StrBuf *b);
+/* "units": {NAME: {"status", "active_state", "sub_state", "restarts"}} of one component, as a member of the
+ * object w is in. */
+void sv_units_json(const SvUnits *u, const char *component, JsonWriter *w);
 /*   msd_unit_active{project,component,unit}          gauge 1 when ActiveState is active
  *   msd_unit_restarts_total{project,component,unit}  counter, NRestarts */
 void sv_units_metrics(const SvUnits *u, const char *project, StrBuf *b);
