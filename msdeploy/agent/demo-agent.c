@@ -11,7 +11,7 @@
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
-#include "supervisor/endpoint.h"
+#include "supervisor/host/endpoint.h"
 #include "util/json.h"
 #include "util/units.h"
 #include "util/xalloc.h"
@@ -153,11 +153,14 @@ static int handle_health(void *userdata, const char *method, const char *path, S
         Agent *a = userdata;
         (void) method;
         (void) path;
-        sb_append(body, "{\"status\":\"ok\",\"role\":");
-        json_quote(body, a->role);
-        sb_append(body, ",\"instance\":");
-        json_quote(body, a->instance);
-        sb_printf(body, ",\"pid\":%d}\n", (int) getpid());
+        JsonWriter w = json_writer(body, JSON_COMPACT);
+        json_object_begin(&w);
+        json_kv_string(&w, "status", "ok");
+        json_kv_string(&w, "role", a->role);
+        json_kv_string(&w, "instance", a->instance);
+        json_kv_int(&w, "pid", getpid());
+        json_object_end(&w);
+        sb_putc(body, '\n');
         *ret_content_type = "application/json";
         return 200;
 }

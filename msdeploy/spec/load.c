@@ -5,66 +5,29 @@
 #include "spec/load.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 int source_read_file(const char *path, Source **ret, Diags *d) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0) {
-                int r = -errno;
-                Source *s = source_new(path, NULL, 0);
-                diag_error(d, (Loc) { .src = s }, "cannot read '%s': %s", path, strerror(-r));
+        char *text;
+        size_t len;
+        int r = read_full_file(path, LOAD_MAX_BYTES, &text, &len);
+        if (r < 0) {
                 /* the diagnostic needs a live source: hand it to the caller to keep */
-                *ret = s;
+                *ret = source_new(path, NULL, 0);
+                if (r == -EFBIG)
+                        diag_error(d, (Loc) { .src = *ret }, "'%s' is larger than %u bytes", path, LOAD_MAX_BYTES);
+                else if (r == -EISDIR || r == -EBADFD)
+                        diag_error(d, (Loc) { .src = *ret }, "'%s' is not a regular file", path);
+                else
+                        diag_error(d, (Loc) { .src = *ret }, "cannot read '%s': %s", path, strerror(-r));
                 return r;
         }
-        if (!S_ISREG(st.st_mode)) {
-                *ret = source_new(path, NULL, 0);
-                diag_error(d, (Loc) { .src = *ret }, "'%s' is not a regular file", path);
-                return -EINVAL;
-        }
-        if ((uint64_t) st.st_size > LOAD_MAX_BYTES) {
-                *ret = source_new(path, NULL, 0);
-                diag_error(d, (Loc) { .src = *ret }, "'%s' is %llu bytes, more than the %u bytes a spec may have", path,
-                           (unsigned long long) st.st_size, LOAD_MAX_BYTES);
-                return -EFBIG;
-        }
-        size_t cap = (size_t) st.st_size + 2, len = 0; /* + 2: the read that sees EOF needs room too */
-        char *buf = xmalloc(cap);
-        for (;;) {
-                if (len + 1 >= cap) {
-                        if (cap > LOAD_MAX_BYTES) {
-                                free(buf);
-                                *ret = source_new(path, NULL, 0);
-                                diag_error(d, (Loc) { .src = *ret }, "'%s' is larger than %u bytes", path, LOAD_MAX_BYTES);
-                                return -EFBIG;
-                        }
-                        cap *= 2;
-                        buf = xrealloc(buf, cap);
-                }
-                ssize_t n = read(fd, buf + len, cap - len - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int r = -errno;
-                        free(buf);
-                        *ret = source_new(path, NULL, 0);
-                        diag_error(d, (Loc) { .src = *ret }, "cannot read '%s': %s", path, strerror(-r));
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        buf[len] = 0;
-        *ret = source_new(path, buf, len);
+        *ret = source_new(path, text, len);
         return 0;
 }
 

@@ -3,7 +3,7 @@
  * both rendered by msdeploy, read into the model's own types. */
 #pragma once
 #include "spec/model.h"
-#include "supervisor/monitor.h"
+#include "supervisor/core/alert.h"
 #include "util/diag.h"
 
 typedef struct SvComponent {

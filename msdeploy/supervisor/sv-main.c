@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 #include "supervisor/config.h"
-#include "supervisor/runtime.h"
+#include "supervisor/host/log.h"
+#include "supervisor/host/runtime.h"
 
 static void help(void) {
         printf("Usage: msd-supervisor --config FILE [--check]\n\n"
@@ -33,7 +34,8 @@ int main(int argc, char **argv) {
         };
         const char *path = NULL;
         bool check = false;
-        for (int opt; (opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1;) {
+        opterr = 0; /* getopt's own messages would have no priority prefix */
+        for (int opt; (opt = getopt_long(argc, argv, ":c:h", options, NULL)) != -1;) {
                 switch (opt) {
                 case 'c':
                         path = optarg;
@@ -44,19 +46,27 @@ int main(int argc, char **argv) {
                 case 'h':
                         help();
                         return 0;
+                case ':':
+                        sv_log_error("option '%s' needs an argument; see 'msd-supervisor --help'", argv[optind - 1]);
+                        return 64;
                 default:
+                        sv_log_error("invalid option '%s'; see 'msd-supervisor --help'", argv[optind - 1]);
                         return 64;
                 }
         }
-        if (!path || optind < argc) {
-                fprintf(stderr, "msd-supervisor: %s\nTry 'msd-supervisor --help'.\n", path ? "unexpected argument" : "--config FILE is required");
+        if (optind < argc) {
+                sv_log_error("unexpected argument '%s'; see 'msd-supervisor --help'", argv[optind]);
+                return 64;
+        }
+        if (!path) {
+                sv_log_error("--config FILE is required; see 'msd-supervisor --help'");
                 return 64;
         }
         Diags d = {};
         SvConfig *config = NULL;
         int r = sv_config_load(path, &config, &d);
         diags_sort(&d);
-        diags_print(&d, stderr, isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
+        sv_log_diags(&d);
         diags_clear(&d);
         if (r < 0) {
                 sv_config_free(config);
@@ -71,7 +81,7 @@ int main(int argc, char **argv) {
         Runtime *rt = NULL;
         r = runtime_new(path, config, &rt);
         if (r < 0) {
-                fprintf(stderr, "msd-supervisor: cannot set up: %s\n", strerror(-r));
+                sv_log_error("cannot set up: %s", strerror(-r));
                 return 1;
         }
         int code = runtime_run(rt);

@@ -176,6 +176,16 @@ void json_double(JsonWriter *w, double v) {
         sb_printf(w->out, "%.17g", v);
 }
 
+void json_double_fixed(JsonWriter *w, double v, unsigned decimals) {
+        assert(decimals <= 17);
+        if (!isfinite(v)) {
+                json_null(w);
+                return;
+        }
+        before_item(w);
+        sb_printf(w->out, "%.*f", (int) decimals, v);
+}
+
 void json_bool(JsonWriter *w, bool v) {
         json_raw(w, v ? "true" : "false");
 }

@@ -50,6 +50,9 @@ void json_stringn(JsonWriter *w, const char *s, size_t n);
 void json_int(JsonWriter *w, int64_t v);
 void json_uint(JsonWriter *w, uint64_t v);
 void json_double(JsonWriter *w, double v); /* %.17g; NaN and infinities (not JSON) as null */
+/* Exactly `decimals` digits after the point (at most 17), for a figure of known precision: 1.5 ms as 1.500
+ * with 3; NaN and infinities as null. */
+void json_double_fixed(JsonWriter *w, double v, unsigned decimals);
 void json_bool(JsonWriter *w, bool v);
 void json_null(JsonWriter *w);
 /* A value the caller has already made valid JSON (a nested document rendered elsewhere). */

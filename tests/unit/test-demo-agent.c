@@ -216,7 +216,7 @@ static void test_ready_watchdog_health_stop(void **state) {
         assert_true(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
         assert_non_null(strstr(r, "\r\nContent-Type: application/json\r\n"));
         char expected[128];
-        snprintf(expected, sizeof(expected), "{\"status\":\"ok\",\"role\":\"alpha\",\"instance\":\"2\",\"pid\":%d}\n", (int) c.pid);
+        snprintf(expected, sizeof(expected), "{\"status\": \"ok\", \"role\": \"alpha\", \"instance\": \"2\", \"pid\": %d}\n", (int) c.pid);
         assert_non_null(strstr(r, expected));
 
         assert_int_equal(kill(c.pid, SIGTERM), 0);

@@ -74,8 +74,25 @@ static void test_non_finite_doubles_are_null(void **state) {
         json_array_begin(&w);
         json_double(&w, 1.0 / 0.0);
         json_double(&w, 0.0 / 0.0);
+        json_double_fixed(&w, -1.0 / 0.0, 3);
         json_array_end(&w);
-        assert_string_equal(b.s, "[null, null]");
+        assert_string_equal(b.s, "[null, null, null]");
+        sb_free(&b);
+}
+
+static void test_fixed_doubles(void **state) {
+        (void) state;
+        StrBuf b = {};
+        JsonWriter w = json_writer(&b, JSON_COMPACT);
+        json_object_begin(&w);
+        json_key(&w, "ms");
+        json_double_fixed(&w, 1234.0 / 1000.0, 3); /* not 1.2339999999999999 */
+        json_key(&w, "phi");
+        json_double_fixed(&w, 0.0, 3);
+        json_key(&w, "n");
+        json_double_fixed(&w, 2.5, 0);
+        json_object_end(&w);
+        assert_string_equal(b.s, "{\"ms\": 1.234, \"phi\": 0.000, \"n\": 2}");
         sb_free(&b);
 }
 
@@ -137,6 +154,7 @@ int main(void) {
                 cmocka_unit_test(test_compact_layout),
                 cmocka_unit_test(test_pretty_layout),
                 cmocka_unit_test(test_non_finite_doubles_are_null),
+                cmocka_unit_test(test_fixed_doubles),
                 cmocka_unit_test(test_escapes),
                 cmocka_unit_test(test_invalid_utf8_becomes_replacement),
                 cmocka_unit_test(test_read_back_by_jq),

@@ -9,7 +9,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "supervisor/aggregate.h"
+#include "supervisor/core/aggregate.h"
 
 #define U SV_CHECK_STATUS_UNKNOWN
 #define P SV_CHECK_STATUS_PASSING

@@ -11,8 +11,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "supervisor/backoff.h"
-#include "supervisor/rng.h"
+#include "supervisor/core/backoff.h"
+#include "supervisor/core/rng.h"
 #include "util/xalloc.h"
 
 #define MS USEC_PER_MSEC

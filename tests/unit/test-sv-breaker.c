@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "supervisor/breaker.h"
+#include "supervisor/core/breaker.h"
 
 #define MS USEC_PER_MSEC
 #define S USEC_PER_SEC

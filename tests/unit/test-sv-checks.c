@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "supervisor/checks.h"
+#include "supervisor/host/checks.h"
 #include "util/xalloc.h"
 
 #define MS USEC_PER_MSEC

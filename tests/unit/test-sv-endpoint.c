@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "supervisor/endpoint.h"
+#include "supervisor/host/endpoint.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 

@@ -25,6 +25,7 @@
 
 #include <curl/curl.h>
 
+#include "util/spawn.h"
 #include "util/strbuf.h"
 
 #define SUPERVISOR TEST_BINDIR "/msd-supervisor"
@@ -581,6 +582,77 @@ static void test_start_timeout(void **state) {
         assert_int_equal(finish(&r, 10), 0);
 }
 
+static void write_file(const char *path, const char *text) {
+        FILE *f = fopen(path, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        assert_int_equal(fclose(f), 0);
+}
+
+/* Whether jq parses body and finds filter true (jq -e); no shell in between, so filters quote freely. */
+static bool jq(Run *r, const char *body, const char *filter) {
+        char body_path[128], filter_path[128];
+        snprintf(body_path, sizeof(body_path), "%s/body.json", r->dir);
+        snprintf(filter_path, sizeof(filter_path), "%s/filter.jq", r->dir);
+        write_file(body_path, body);
+        write_file(filter_path, filter);
+        char *const argv[] = { (char *) "jq", (char *) "-e", (char *) "-f", filter_path, body_path, NULL };
+        char *out = NULL;
+        size_t len;
+        int status = -1;
+        assert_int_equal(spawn_capture(argv, &out, &len, &status), 0);
+        if (status != 0)
+                fprintf(stderr, "jq '%s' is not true of:\n%s(jq said: %s)\n", filter, body, out);
+        free(out);
+        return status == 0;
+}
+
+/* Every route answers valid JSON with what it knows, even about a name that is not valid UTF-8. */
+static void test_endpoint_json(void **state) {
+        (void) state;
+        Run r;
+        StrBuf body = {};
+        start(&r,
+              "version: 1\nproject: t\nlisten: \"127.0.0.1:@PORT@\"\nroot: R\nsupervisors:\n  - name: R\n"
+              "    children: [{name: api, type: worker}]\n"
+              "workers:\n  - {name: api, exec: " AGENT " --role api --port 0, readiness: notify, critical: true}\n"
+              "components:\n  - name: self\n    checks: [{name: port, kind: tcp, target: \"127.0.0.1:@PORT@\", interval: 100ms}]\n",
+              NULL);
+        assert_true(wait_log(&r, "api: up", 5));
+        double end = now_s() + 5;
+        while (!(http_get(url(&r, "/health"), &body) == 200 && strstr(body.s, "\"result\": \"pass\"")) && now_s() < end)
+                pump(&r, 100);
+        assert_true(jq(&r, body.s,
+                       ".status == \"healthy\" and .project == \"t\" and .children.api.state == \"up\" and .children.api.pid > 0"
+                       " and .components.self.status == \"passing\" and .components.self.checks.port.result == \"pass\""
+                       " and (.components.self.checks.port.duration_ms | type == \"number\")"));
+
+        assert_int_equal(http_get(url(&r, "/health/api"), &body), 200);
+        assert_true(jq(&r, body.s, "keys == [\"api\"] and .api.status == \"passing\" and .api.critical"));
+        assert_int_equal(http_get(url(&r, "/health/self"), &body), 200);
+        assert_true(jq(&r, body.s, ".status == \"healthy\" and (.components | keys == [\"self\"]) and (has(\"children\") | not)"));
+        assert_int_equal(http_get(url(&r, "/tree"), &body), 200);
+        assert_true(jq(&r, body.s,
+                       ".project == \"t\" and .root.type == \"supervisor\" and .root.strategy == \"one_for_one\""
+                       " and .root.children[0].name == \"api\" and .root.children[0].readiness == \"notify\""));
+
+        /* unknown names: a 404 whose body is JSON, the name quoted inside the message */
+        assert_int_equal(http_get(url(&r, "/health/nope"), &body), 404);
+        assert_string_equal(body.s, "{\"error\": \"no component or child named 'nope'\"}\n");
+        assert_true(jq(&r, body.s, ".error == \"no component or child named 'nope'\""));
+        /* R is a supervisor, neither a child nor a component */
+        assert_int_equal(http_get(url(&r, "/health/R"), &body), 404);
+        /* bytes that are not UTF-8 become U+FFFD, a quote is escaped: the body stays valid JSON (and ASCII) */
+        assert_int_equal(http_get(url(&r, "/health/%FF%C3%22x"), &body), 404);
+        assert_null(memchr(body.s, 0xff, body.len));
+        assert_string_equal(body.s, "{\"error\": \"no component or child named '\\ufffd\\ufffd\\\"x'\"}\n");
+        assert_true(jq(&r, body.s, ".error == \"no component or child named '\\ufffd\\ufffd\\\"x'\""));
+
+        sb_free(&body);
+        kill(r.pid, SIGTERM);
+        assert_int_equal(finish(&r, 10), 0);
+}
+
 static void test_health_aggregator(void **state) {
         (void) state;
         Run r;
@@ -763,6 +835,41 @@ static void test_user_and_capabilities(void **state) {
         assert_int_equal(finish(&r, 10), 0);
 }
 
+/* True when text has a line that starts with prefix. */
+static bool has_line(const char *text, const char *prefix) {
+        for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                if (strncmp(p, prefix, strlen(prefix)) == 0)
+                        return true;
+        return false;
+}
+
+/* Every line on stderr carries its priority, so that the journal files errors apart from information: a
+ * child that cannot be started is an error, its exit a warning, the tree's ordinary life information. */
+static void test_log_priorities(void **state) {
+        (void) state;
+        Run r;
+        start(&r,
+              "version: 1\nroot: R\nsupervisors:\n  - name: R\n    intensity: 0\n    period: 60s\n    backoff: {kind: none}\n"
+              "    children: [{name: ok, type: worker}, {name: x, type: worker}]\n"
+              "workers:\n  - {name: ok, exec: /bin/sleep 1000}\n  - {name: x, exec: /bin/true, user: msd-no-such-user}\n",
+              NULL);
+        /* intensity 0: the first failure escalates */
+        assert_true(wait_log(&r, "the root supervisor failed: restart intensity exceeded, exiting\n", 10));
+        const char *log = r.log.s;
+        assert_true(has_line(log, "<6>msd-supervisor: R: started\n"));
+        assert_true(has_line(log, "<6>msd-supervisor: ok: started, pid "));
+        assert_true(has_line(log, "<3>msd-supervisor: x: cannot start '/bin/true': No such process\n"));
+        assert_true(has_line(log, "<4>msd-supervisor: x: exited with status 127\n"));
+        assert_true(has_line(log, "<3>msd-supervisor: R: escalating\n"));
+        assert_true(has_line(log, "<6>msd-supervisor: ok: exited with status 143\n")); /* stopped as asked */
+        assert_true(has_line(log, "<6>msd-supervisor: ok: stopped\n"));
+        assert_true(has_line(log, "<3>msd-supervisor: the root supervisor failed: restart intensity exceeded, exiting\n"));
+        for (const char *p = log; *p; p = strchr(p, '\n') + 1) /* and nothing without a priority */
+                if (!(p[0] == '<' && p[1] >= '0' && p[1] <= '7' && p[2] == '>'))
+                        fail_msg("a line without a priority prefix in:\n%s", log);
+        assert_int_equal(finish(&r, 10), 1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_one_for_one, teardown),           cmocka_unit_test_teardown(test_one_for_all, teardown),
@@ -771,6 +878,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_notify_ready_watchdog_stopping, teardown), cmocka_unit_test_teardown(test_shutdown_timeout, teardown),
                 cmocka_unit_test_teardown(test_second_sigterm_kills_at_once, teardown),
                 cmocka_unit_test_teardown(test_endpoint_and_phi, teardown),
+                cmocka_unit_test_teardown(test_endpoint_json, teardown),
                 cmocka_unit_test_teardown(test_readiness_check, teardown),
                 cmocka_unit_test_teardown(test_start_timeout, teardown),
                 cmocka_unit_test_teardown(test_health_aggregator, teardown),
@@ -779,6 +887,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_resource_alerts, teardown),
                 cmocka_unit_test_teardown(test_user_and_capabilities, teardown),
                 cmocka_unit_test_teardown(test_no_watchdog_when_unhealthy, teardown),
+                cmocka_unit_test_teardown(test_log_priorities, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "supervisor/phi.h"
+#include "supervisor/core/phi.h"
 
 /* cmocka's assert_float_equal() compares floats; these need doubles */
 #define assert_double_equal(a, b, eps)                                                              \

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "supervisor/prom.h"
+#include "supervisor/core/prom.h"
 #include "util/xalloc.h"
 
 static char *value_text(double v) {

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "supervisor/tree.h"
+#include "supervisor/core/tree.h"
 #include "util/strbuf.h"
 
 typedef struct Host {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/health.h"
-#include "supervisor/units.h"
+#include "supervisor/host/health.h"
+#include "supervisor/host/units.h"
 
 static void test_status_of_active_state(void **state) {
         (void) state;
@@ -52,9 +52,12 @@ static void test_without_bus(void **state) {
         assert_null(s[0].control_group);
 
         StrBuf b = {};
-        sv_units_json(u, "web", &b);
-        assert_string_equal(b.s, "\"units\": {\"web.service\": {\"status\": \"unknown\", \"active_state\": \"\", \"sub_state\": \"\", \"restarts\": 0}, "
-                                 "\"web-worker@1.service\": {\"status\": \"unknown\", \"active_state\": \"\", \"sub_state\": \"\", \"restarts\": 0}}");
+        JsonWriter w = json_writer(&b, JSON_COMPACT);
+        json_object_begin(&w);
+        sv_units_json(u, "web", &w);
+        json_object_end(&w);
+        assert_string_equal(b.s, "{\"units\": {\"web.service\": {\"status\": \"unknown\", \"active_state\": \"\", \"sub_state\": \"\", \"restarts\": 0}, "
+                                 "\"web-worker@1.service\": {\"status\": \"unknown\", \"active_state\": \"\", \"sub_state\": \"\", \"restarts\": 0}}}");
         b.len = 0;
         sv_units_metrics(u, "p", &b);
         assert_non_null(strstr(b.s, "msd_unit_active{project=\"p\",component=\"db\",unit=\"db.service\"} 0\n"));
@@ -70,9 +73,16 @@ static void test_without_bus(void **state) {
         assert_int_equal(n, 3);
         assert_int_equal(sv_health_system(items, n), SV_HEALTH_DEGRADED);
         free(items);
+        assert_true(sv_aggregator_has(a, "db"));
+        assert_false(sv_aggregator_has(a, "nope"));
+        assert_false(sv_aggregator_has(NULL, "db"));
         StrBuf j = {};
-        assert_int_equal(sv_aggregator_json(a, "db", &j), 0);
-        assert_non_null(strstr(j.s, "\"db\": {\"status\": \"unknown\", \"checks\": {}, \"units\": {\"db.service\""));
+        w = json_writer(&j, JSON_COMPACT);
+        json_object_begin(&w);
+        sv_aggregator_json(a, "db", &w);
+        json_object_end(&w);
+        assert_string_equal(j.s, "{\"components\": {\"db\": {\"status\": \"unknown\", \"checks\": {}, \"units\": {\"db.service\": "
+                                 "{\"status\": \"unknown\", \"active_state\": \"\", \"sub_state\": \"\", \"restarts\": 0}}}}}");
         sb_free(&j);
         sv_aggregator_free(a);
         sd_event_unref(e);
