@@ -11,8 +11,8 @@
 #include "cmd/cmd.h"
 #include "output/output.h"
 #include "util/json.h"
-#include "spec/syntax.h"
 #include "util/spawn.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 static int write_temp(const char *dir, const char *name, const Artifact *a, char **ret_path) {

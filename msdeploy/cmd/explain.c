@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "spec/syntax.h"
 #include "util/json.h"
+#include "util/strv.h"
 #include "util/suggest.h"
 #include "util/xalloc.h"
 
@@ -24,7 +24,7 @@ static void explain_missing(const Node *root, const char *path, const char *tier
                         break;
                 }
         }
-        _cleanup_free_ char *word = strndup(last, strcspn(last, "."));
+        _cleanup_free_ char *word = xstrndup(last, strcspn(last, "."));
         const char *near = NULL;
         if (parent->kind == NODE_MAP) {
                 const char **keys = xcalloc(parent->n + 1, sizeof(char *));

@@ -7,7 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "output/output.h"
-#include "spec/syntax.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 int cmd_generate(CmdContext *c) {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
-#include "spec/syntax.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 int cmd_validate(CmdContext *c) {

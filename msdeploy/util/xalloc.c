@@ -43,3 +43,10 @@ char *xstrdup(const char *s) {
                 xoom();
         return p;
 }
+
+char *xstrndup(const char *s, size_t n) {
+        char *p = strndup(s, n);
+        if (!p)
+                xoom();
+        return p;
+}
