@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enum-table.h"
 #include "json.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -84,9 +85,12 @@ void diags_sort(Diags *d) {
         d->n = w;
 }
 
-static const char *level_name(DiagLevel l) {
-        return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
-}
+static const char *const diag_level_table[_DIAG_LEVEL_MAX] = {
+        [DIAG_ERROR] = "error",
+        [DIAG_WARNING] = "warning",
+        [DIAG_NOTE] = "note",
+};
+ENUM_TO_STRING(diag_level, DiagLevel, _DIAG_LEVEL_MAX)
 
 int loc_format(Loc loc, char *buf, size_t size) {
         if (!loc.src)
@@ -120,7 +124,7 @@ void diags_print(const Diags *d, FILE *f, bool color) {
                 char where[512];
                 loc_format(g->loc, where, sizeof(where));
                 const char *c = !color ? "" : g->level == DIAG_ERROR ? "\033[1;31m" : g->level == DIAG_WARNING ? "\033[1;35m" : "\033[1;36m";
-                fprintf(f, "%s: %s%s:%s %s\n", where, c, level_name(g->level), color ? "\033[0m" : "", g->msg);
+                fprintf(f, "%s: %s%s:%s %s\n", where, c, diag_level_to_string(g->level), color ? "\033[0m" : "", g->msg);
                 size_t len;
                 const char *line = source_line(g->loc.src, g->loc.line, &len);
                 if (!line)
@@ -146,7 +150,7 @@ void diags_print_json(const Diags *d, FILE *f) {
                 sb_append(&b, "\"file\": ");
                 json_quote(&b, g->loc.src ? g->loc.src->name : "<built-in>");
                 sb_printf(&b, ", \"line\": %u, \"column\": %u, \"severity\": \"%s\", \"message\": ", g->loc.line, g->loc.col,
-                          level_name(g->level));
+                          diag_level_to_string(g->level));
                 json_quote(&b, g->msg);
                 sb_putc(&b, '}');
         }

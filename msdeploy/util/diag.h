@@ -22,7 +22,11 @@ typedef enum DiagLevel {
         DIAG_ERROR,
         DIAG_WARNING,
         DIAG_NOTE,
+        _DIAG_LEVEL_MAX,
+        _DIAG_LEVEL_INVALID = -1,
 } DiagLevel;
+
+const char *diag_level_to_string(DiagLevel l); /* "error", "warning", "note" */
 
 typedef struct Diag {
         DiagLevel level;
