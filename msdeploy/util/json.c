@@ -87,7 +87,14 @@ JsonWriter json_writer(StrBuf *out, JsonFlags flags) {
 static void newline(JsonWriter *w) {
         sb_putc(w->out, '\n');
         for (unsigned i = 0; i < w->depth; i++)
-                sb_append(w->out, "  ");
+                sb_append(w->out, w->flags & JSON_PRETTY ? "  " : " ");
+}
+
+/* Whether the items of the container open at depth go on lines of their own. */
+static bool lines_at(const JsonWriter *w, unsigned depth) {
+        if (w->flags & JSON_PRETTY)
+                return true;
+        return (w->flags & JSON_RECORDS) && (w->compact_from == 0 || depth < w->compact_from);
 }
 
 /* Before any value or key: the separator from the previous member, if any. */
@@ -98,7 +105,7 @@ static void before_item(JsonWriter *w) {
         }
         if (w->depth == 0)
                 return;
-        bool pretty = w->flags & JSON_PRETTY;
+        bool pretty = lines_at(w, w->depth);
         if (w->has_items[w->depth - 1])
                 sb_append(w->out, pretty ? "," : ", ");
         w->has_items[w->depth - 1] = true;
@@ -107,16 +114,22 @@ static void before_item(JsonWriter *w) {
 }
 
 static void container_open(JsonWriter *w, char c) {
+        bool element = w->depth > 0 && !w->after_key; /* an element of an array: a record */
         before_item(w);
         assert(w->depth < JSON_MAX_DEPTH);
         sb_putc(w->out, c);
         w->has_items[w->depth++] = false;
+        if ((w->flags & JSON_RECORDS) && element && w->compact_from == 0)
+                w->compact_from = w->depth;
 }
 
 static void container_close(JsonWriter *w, char c) {
         assert(w->depth > 0 && !w->after_key);
+        bool lines = lines_at(w, w->depth);
+        if (w->compact_from == w->depth)
+                w->compact_from = 0;
         bool had = w->has_items[--w->depth];
-        if (had && (w->flags & JSON_PRETTY))
+        if (had && lines)
                 newline(w);
         sb_putc(w->out, c);
 }
