@@ -127,18 +127,19 @@ static void format_side(StrBuf *b, const Node *n) {
         sb_printf(b, " [%s]", where);
 }
 
-static void json_side(StrBuf *b, const Node *n) {
+/* One side of a value difference: null, or its value and where it was set. */
+static void json_side(JsonWriter *w, const char *key, const Node *n) {
+        json_key(w, key);
         if (!n) {
-                sb_append(b, "null");
+                json_null(w);
                 return;
         }
         StrBuf v = {};
         node_format(n, &v);
-        sb_append(b, "{\"value\": ");
-        json_quote(b, v.s);
-        sb_append(b, ", \"file\": ");
-        json_quote(b, n->loc.src ? n->loc.src->name : "<built-in>");
-        sb_printf(b, ", \"line\": %u, \"column\": %u}", n->loc.line, n->loc.col);
+        json_object_begin(w);
+        json_kv_string(w, "value", v.s);
+        loc_to_json(n->loc, w);
+        json_object_end(w);
         sb_free(&v);
 }
 
@@ -162,9 +163,12 @@ int cmd_diff(CmdContext *c) {
                 goto finish;
         }
         StrBuf out = {}, stat = {}, json = {};
+        JsonWriter w = json_writer(&json, JSON_RECORDS);
+        json_object_begin(&w);
+        json_key(&w, "files");
+        json_array_begin(&w);
         const ArtifactSet *A = &t[0].artifacts, *B = &t[1].artifacts;
         size_t i = 0, k = 0, files = 0, total_add = 0, total_rem = 0;
-        sb_append(&json, "{\"files\": [");
         while (i < A->n || k < B->n) {
                 int cmp = i == A->n ? 1 : k == B->n ? -1 : strcmp(A->items[i].path, B->items[k].path);
                 const Artifact *a = cmp <= 0 ? &A->items[i] : NULL, *b = cmp >= 0 ? &B->items[k] : NULL;
@@ -181,9 +185,12 @@ int cmd_diff(CmdContext *c) {
                 if (a && b && a->mode != b->mode && !c->stat && !c->json)
                         sb_printf(&out, "mode of %s: %04o -> %04o\n", path, (unsigned) a->mode, (unsigned) b->mode);
                 sb_printf(&stat, " %-60s | +%zu -%zu%s\n", path, add, rem, !a ? " (only in B)" : !b ? " (only in A)" : "");
-                sb_append(&json, files ? ",\n  {\"path\": " : "\n  {\"path\": ");
-                json_quote(&json, path);
-                sb_printf(&json, ", \"status\": \"%s\", \"added\": %zu, \"removed\": %zu}", !a ? "added" : !b ? "removed" : "modified", add, rem);
+                json_object_begin(&w);
+                json_kv_string(&w, "path", path);
+                json_kv_string(&w, "status", !a ? "added" : !b ? "removed" : "modified");
+                json_kv_uint(&w, "added", add);
+                json_kv_uint(&w, "removed", rem);
+                json_object_end(&w);
                 files++, total_add += add, total_rem += rem;
         }
         rm_rf(tmpdir);
@@ -191,17 +198,19 @@ int cmd_diff(CmdContext *c) {
         compare_trees(t[0].spec->tree, t[1].spec->tree, "", &values);
         if (ret == EXIT_OK) {
                 if (c->json) {
-                        sb_append(&json, "\n ],\n \"values\": [");
+                        json_array_end(&w);
+                        json_key(&w, "values");
+                        json_array_begin(&w);
                         for (size_t v = 0; v < values.n; v++) {
-                                sb_append(&json, v ? ",\n  {\"path\": " : "\n  {\"path\": ");
-                                json_quote(&json, values.items[v].path);
-                                sb_append(&json, ", \"a\": ");
-                                json_side(&json, values.items[v].a);
-                                sb_append(&json, ", \"b\": ");
-                                json_side(&json, values.items[v].b);
-                                sb_append(&json, "}");
+                                json_object_begin(&w);
+                                json_kv_string(&w, "path", values.items[v].path);
+                                json_side(&w, "a", values.items[v].a);
+                                json_side(&w, "b", values.items[v].b);
+                                json_object_end(&w);
                         }
-                        sb_append(&json, "\n ]}\n");
+                        json_array_end(&w);
+                        json_object_end(&w);
+                        sb_putc(&json, '\n');
                         fputs(json.s, stdout);
                 } else {
                         fputs(c->stat ? (stat.s ? stat.s : "") : (out.s ? out.s : ""), stdout);

@@ -92,9 +92,13 @@ static const char *const diag_level_table[_DIAG_LEVEL_MAX] = {
 };
 ENUM_TO_STRING(diag_level, DiagLevel, _DIAG_LEVEL_MAX)
 
+const char *loc_file(Loc loc) {
+        return loc.src ? loc.src->name : "<built-in>";
+}
+
 int loc_format(Loc loc, char *buf, size_t size) {
         if (!loc.src)
-                return snprintf(buf, size, "<built-in>");
+                return snprintf(buf, size, "%s", loc_file(loc));
         if (loc.line == 0)
                 return snprintf(buf, size, "%s", loc.src->name);
         return snprintf(buf, size, "%s:%u:%u", loc.src->name, loc.line, loc.col);
@@ -141,20 +145,26 @@ void diags_print(const Diags *d, FILE *f, bool color) {
         }
 }
 
+void loc_to_json(Loc loc, JsonWriter *w) {
+        json_kv_string(w, "file", loc_file(loc));
+        json_kv_uint(w, "line", loc.line);
+        json_kv_uint(w, "column", loc.col);
+}
+
 void diags_print_json(const Diags *d, FILE *f) {
         StrBuf b = {};
-        sb_putc(&b, '[');
+        JsonWriter w = json_writer(&b, JSON_RECORDS);
+        json_array_begin(&w);
         for (size_t i = 0; i < d->n; i++) {
                 const Diag *g = &d->items[i];
-                sb_append(&b, i ? ",\n {" : "\n {");
-                sb_append(&b, "\"file\": ");
-                json_quote(&b, g->loc.src ? g->loc.src->name : "<built-in>");
-                sb_printf(&b, ", \"line\": %u, \"column\": %u, \"severity\": \"%s\", \"message\": ", g->loc.line, g->loc.col,
-                          diag_level_to_string(g->level));
-                json_quote(&b, g->msg);
-                sb_putc(&b, '}');
+                json_object_begin(&w);
+                loc_to_json(g->loc, &w);
+                json_kv_string(&w, "severity", diag_level_to_string(g->level));
+                json_kv_string(&w, "message", g->msg);
+                json_object_end(&w);
         }
-        sb_append(&b, d->n ? "\n]\n" : "]\n");
+        json_array_end(&w);
+        sb_putc(&b, '\n');
         fputs(b.s, f);
         sb_free(&b);
 }

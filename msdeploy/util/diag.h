@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "json.h"
+
 /* One input text (a spec, a tier file, a --set argument); owns its bytes. */
 typedef struct Source {
         char *name;   /* as shown in messages: a path, "<built-in>", "<--set>" */
@@ -57,6 +59,10 @@ void diags_clear(Diags *d);
 void diags_move(Diags *dst, Diags *src);
 /* "file:line" (or "<built-in>") in a static-lifetime-free buffer owned by caller. */
 int loc_format(Loc loc, char *buf, size_t size);
+/* The name of the source loc points into, "<built-in>" for none. */
+const char *loc_file(Loc loc);
+/* loc as the members "file", "line" and "column" of the JSON object being written. */
+void loc_to_json(Loc loc, JsonWriter *w);
 
 /* The text of the line loc points at (no newline), or NULL. */
 const char *loc_source_line(Loc loc, size_t *ret_len);
