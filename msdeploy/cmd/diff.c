@@ -20,15 +20,16 @@ static int write_temp(const char *dir, const char *name, const Artifact *a, char
                 *ret_path = xstrdup("/dev/null");
                 return 0;
         }
-        char *path;
-        if (asprintf(&path, "%s/%s", dir, name) < 0)
-                xoom();
+        _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
         _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0 || write(fd, a->data, a->size) != (ssize_t) a->size) {
-                free(path);
+        if (fd < 0)
                 return -errno;
-        }
-        *ret_path = path;
+        ssize_t n = write(fd, a->data, a->size);
+        if (n < 0)
+                return -errno;
+        if ((size_t) n != a->size)
+                return -EIO;
+        *ret_path = TAKE_PTR(path);
         return 0;
 }
 
@@ -41,8 +42,8 @@ static int diff_artifact(const char *tmpdir, const char *path, const Artifact *a
                 r = write_temp(tmpdir, "b", b, &fb);
         if (r < 0)
                 return r;
-        if (asprintf(&la, "%s/%s", ta, path) < 0 || asprintf(&lb, "%s/%s", tb, path) < 0)
-                xoom();
+        la = xasprintf("%s/%s", ta, path);
+        lb = xasprintf("%s/%s", tb, path);
         char *argv[] = { "diff", "-u", "--label", a ? la : "/dev/null", "--label", b ? lb : "/dev/null", fa, fb, NULL };
         _cleanup_free_ char *text = NULL;
         size_t len;
@@ -81,16 +82,12 @@ static void add_value_diff(ValueDiffs *v, const char *path, const Node *a, const
 static void compare_trees(const Node *a, const Node *b, const char *path, ValueDiffs *out) {
         if (a && b && a->kind == NODE_MAP && b->kind == NODE_MAP) {
                 for (size_t i = 0; i < a->n; i++) {
-                        _cleanup_free_ char *sub = NULL;
-                        if (asprintf(&sub, "%s%s%s", path, *path ? "." : "", a->pairs[i].key) < 0)
-                                xoom();
+                        _cleanup_free_ char *sub = xasprintf("%s%s%s", path, *path ? "." : "", a->pairs[i].key);
                         compare_trees(a->pairs[i].value, node_get(b, a->pairs[i].key), sub, out);
                 }
                 for (size_t i = 0; i < b->n; i++)
                         if (!node_get_pair(a, b->pairs[i].key)) {
-                                _cleanup_free_ char *sub = NULL;
-                                if (asprintf(&sub, "%s%s%s", path, *path ? "." : "", b->pairs[i].key) < 0)
-                                        xoom();
+                                _cleanup_free_ char *sub = xasprintf("%s%s%s", path, *path ? "." : "", b->pairs[i].key);
                                 compare_trees(NULL, b->pairs[i].value, sub, out);
                         }
                 return;

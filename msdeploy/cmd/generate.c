@@ -28,12 +28,11 @@ int cmd_generate(CmdContext *c) {
                 sets[i] = (OutputSet) { .subdir = c->n_tiers == 1 ? NULL : tiers[i], .set = &results[i].artifacts };
         }
         int ret = cmd_report(c, &d, /* only_output= */ false);
+        Diags io = {};
         if (ret == EXIT_OK) {
-                char err[1024] = "";
-                int r = c->out ? output_write_tree(c->out, sets, (size_t) n, err, sizeof(err))
-                               : output_write_archive(c->archive, sets, (size_t) n, err, sizeof(err));
+                int r = c->out ? output_write_tree(c->out, sets, (size_t) n, &io) : output_write_archive(c->archive, sets, (size_t) n, &io);
                 if (r < 0) {
-                        fprintf(stderr, "msdeploy: %s\n", err);
+                        cmd_report(c, &io, /* only_output= */ false);
                         ret = EXIT_IO;
                 } else if (!c->json) {
                         size_t files = 0;
@@ -47,6 +46,7 @@ int cmd_generate(CmdContext *c) {
                 tier_result_free(&results[i]);
         free(results);
         free(sets);
+        diags_clear(&io);
         diags_clear(&d);
         return ret;
 }

@@ -46,9 +46,7 @@ int cmd_find_tiers_dir(const char *spec_path, const char *option, char **ret) {
         const char *dir = dirname(copy);
         static const char *const candidates[] = { "/tiers", "/../tiers" };
         for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
-                char *p = NULL;
-                if (asprintf(&p, "%s%s", dir, candidates[i]) < 0)
-                        xoom();
+                char *p = xasprintf("%s%s", dir, candidates[i]);
                 if (is_dir(p)) {
                         *ret = path_tidy(p);
                         return 0;

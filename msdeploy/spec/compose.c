@@ -86,12 +86,8 @@ static void spec_keep_source(Spec *s, Source *src) {
 }
 
 char *spec_tier_canonical(const char *t) {
-        char *r;
-        if (t[0] >= '0' && t[0] <= '9' && !t[strspn(t, "0123456789")]) {
-                if (asprintf(&r, "tier_%s", t) < 0)
-                        xoom();
-                return r;
-        }
+        if (t[0] >= '0' && t[0] <= '9' && !t[strspn(t, "0123456789")])
+                return xasprintf("tier_%s", t);
         return xstrdup(t);
 }
 
@@ -228,9 +224,7 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
         const Node *overlay = node_get(node_get(spec, "tiers"), tier);
         const char *dir = o->tiers_dir;
         if (dir && syntax_check_name(tier) == NULL && strv_contains(o->tier_files, tier)) {
-                _cleanup_free_ char *tier_path = NULL;
-                if (asprintf(&tier_path, "%s/%s.yaml", dir, tier) < 0)
-                        xoom();
+                _cleanup_free_ char *tier_path = xasprintf("%s/%s.yaml", dir, tier);
                 Node *tnode;
                 r = load_file(s, tier_path, &tnode, d);
                 if (r < 0)

@@ -2,6 +2,7 @@
 /* Diagnostics: errors and warnings that point at FILE:LINE:COL and quote the source line. */
 #include "diag.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +93,9 @@ static const char *const diag_level_table[_DIAG_LEVEL_MAX] = {
 };
 ENUM_TO_STRING(diag_level, DiagLevel, _DIAG_LEVEL_MAX)
 
-const char *loc_file(Loc loc) {
-        return loc.src ? loc.src->name : "<built-in>";
-}
-
 int loc_format(Loc loc, char *buf, size_t size) {
-        if (!loc.src)
-                return snprintf(buf, size, "%s", loc_file(loc));
+        if (!loc.src) /* not about any input: the program speaks for itself */
+                return snprintf(buf, size, "%s", program_invocation_short_name);
         if (loc.line == 0)
                 return snprintf(buf, size, "%s", loc.src->name);
         return snprintf(buf, size, "%s:%u:%u", loc.src->name, loc.line, loc.col);
@@ -146,7 +143,7 @@ void diags_print(const Diags *d, FILE *f, bool color) {
 }
 
 void loc_to_json(Loc loc, JsonWriter *w) {
-        json_kv_string(w, "file", loc_file(loc));
+        json_kv_string(w, "file", loc.src ? loc.src->name : NULL);
         json_kv_uint(w, "line", loc.line);
         json_kv_uint(w, "column", loc.col);
 }

@@ -57,11 +57,9 @@ void diags_print_json(const Diags *d, FILE *f);
 void diags_clear(Diags *d);
 /* Moves every diagnostic of src to the end of dst, leaving src empty. */
 void diags_move(Diags *dst, Diags *src);
-/* "file:line" (or "<built-in>") in a static-lifetime-free buffer owned by caller. */
+/* "FILE:LINE:COL" into buf; "FILE" when there is no line, the program's name when there is no location. */
 int loc_format(Loc loc, char *buf, size_t size);
-/* The name of the source loc points into, "<built-in>" for none. */
-const char *loc_file(Loc loc);
-/* loc as the members "file", "line" and "column" of the JSON object being written. */
+/* loc as the members "file" (null for no location), "line" and "column" of the JSON object being written. */
 void loc_to_json(Loc loc, JsonWriter *w);
 
 /* The text of the line loc points at (no newline), or NULL. */

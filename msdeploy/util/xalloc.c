@@ -2,7 +2,9 @@
 /* Allocation wrappers that abort on out-of-memory. */
 #include "xalloc.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 _Noreturn void xoom(void) {
@@ -47,6 +49,17 @@ char *xstrdup(const char *s) {
 char *xstrndup(const char *s, size_t n) {
         char *p = strndup(s, n);
         if (!p)
+                xoom();
+        return p;
+}
+
+char *xasprintf(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        char *p;
+        int r = vasprintf(&p, fmt, ap);
+        va_end(ap);
+        if (r < 0)
                 xoom();
         return p;
 }
