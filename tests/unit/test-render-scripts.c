@@ -32,25 +32,32 @@ static void test_example_tiers_shellcheck_clean(void **state) {
         (void) state;
         static const char *const tiers[] = { "tier_1", "tier_2", "tier_3" };
         for (size_t t = 0; t < 3; t++) {
-                Model *m = fixture_model(tiers[t]);
+                Fixture *f = fixture_example(tiers[t], NULL);
+                Model *m = f->model;
                 ArtifactSet out = {};
                 Diags d = {};
                 assert_int_equal(render_scripts(m, &out, &d), 0);
                 assert_scripts_clean(&out);
                 artifact_set_free(&out);
-                fixture_free(m);
+                fixture_free(f);
         }
 }
 
 static void test_awkward_values_quoted(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
+        /* values the spec refuses, which the scripts must quote all the same */
+        assert_string_equal(m->directories[0].path, "/var/lib/mister-smith");
+        m->directories[0].path = "/var/lib/mister-smith/odd dir 100%";
+        assert_string_equal(m->slices[1].name, "mister-smith-workers");
+        m->slices[1].limits.tasks_max = UINT64_MAX; /* infinity */
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_scripts(m, &out, &d), 0);
         assert_scripts_clean(&out);
         const char *h = artifact_set_find(&out, HEALTH)->data;
-        assert_non_null(strstr(h, "\n        check http messaging/nats-monitor critical 'http://127.0.0.1:8222/healthz?x='\\''1'\\''' 2\n"));
+        assert_non_null(strstr(h, "\n        check http messaging/nats-monitor critical 'http://127.0.0.1:8222/healthz?a=1&b=%41' 2\n"));
         assert_non_null(strstr(h, "\n        check disk '/var/lib/mister-smith/odd dir 100%'\n"));
         assert_null(strstr(h, "check disk /run/")); /* volatile: tmpfs */
         assert_null(strstr(h, "check script")); /* the check that runs this very script */
@@ -63,7 +70,7 @@ static void test_awkward_values_quoted(void **state) {
         assert_non_null(strstr(p, "\nINSTANCES=(mister-smith-worker@1.service mister-smith-worker@2.service)\n"));
         assert_non_null(strstr(p, "\n        etc/mister-smith/w.env root mister-smith 0600\n)\n"));
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static char *run_script(const char *script, const char *const *args, int *ret_status) {
@@ -83,7 +90,8 @@ static char *run_script(const char *script, const char *const *args, int *ret_st
 
 static void test_cgroups_dry_run(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_scripts(m, &out, &d), 0);
@@ -118,7 +126,7 @@ static void test_cgroups_dry_run(void **state) {
         sb_free(&e);
         check_rm_rf(fake);
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static char *read_text(const char *dir, const char *rel) {
@@ -134,7 +142,8 @@ static char *read_text(const char *dir, const char *rel) {
 /* The installer run from the generated tree into a temporary --root: users, files, directories, enabled units. */
 static void test_production_into_root(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_model(m, &out, &d), 0);
@@ -186,17 +195,20 @@ static void test_production_into_root(void **state) {
         check_rm_rf(art);
         check_rm_rf(root);
         artifact_set_free(&out);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 static void test_health_json(void **state) {
         (void) state;
-        Model *m = check_model_new();
         /* nothing listens on these ports in the test environment */
-        m->services[0].checks[0].target = "127.0.0.1:1";
-        m->services[0].checks[1].target = "http://127.0.0.1:1/healthz";
-        m->checks[1].target = "127.0.0.1:1";
-        m->directories[0].path = "/tmp";
+        Fixture *f = fixture_awkward((const char *const[]) {
+                "services.messaging.health_checks.nats-client.target=127.0.0.1:1",
+                "services.messaging.health_checks.nats-monitor.target=http://127.0.0.1:1/healthz",
+                "health.checks.state-db.target=127.0.0.1:1",
+                "directories.state.path=/tmp",
+                NULL,
+        });
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_scripts(m, &out, &d), 0);
@@ -219,7 +231,7 @@ static void test_health_json(void **state) {
         assert_int_equal(status, 64);
         free(o);
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 int main(void) {
