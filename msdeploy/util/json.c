@@ -6,34 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 when it is not one (RFC 3629 table 3.7). */
-static size_t utf8_valid_len(const unsigned char *p, size_t n) {
-        unsigned char c = p[0];
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF)
-                len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-                len = 3;
-                if (c == 0xE0)
-                        lo = 0xA0; /* overlong */
-                else if (c == 0xED)
-                        hi = 0x9F; /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-                len = 4;
-                if (c == 0xF0)
-                        lo = 0x90; /* overlong */
-                else if (c == 0xF4)
-                        hi = 0x8F; /* above U+10FFFF */
-        } else
-                return 0;
-        if (n < len || p[1] < lo || p[1] > hi)
-                return 0;
-        for (size_t i = 2; i < len; i++)
-                if (p[i] < 0x80 || p[i] > 0xBF)
-                        return 0;
-        return len;
-}
+#include "utf8.h"
 
 void json_quoten(StrBuf *b, const char *s, size_t n) {
         const unsigned char *p = (const unsigned char *) s, *end = p + n;
@@ -48,7 +21,7 @@ void json_quoten(StrBuf *b, const char *s, size_t n) {
                         break;
                 unsigned char c = *p;
                 if (c >= 0x80) {
-                        size_t len = utf8_valid_len(p, (size_t) (end - p));
+                        size_t len = utf8_sequence_length(p, (size_t) (end - p));
                         if (len == 0) {
                                 sb_append(b, "\\ufffd");
                                 p++;
