@@ -3,6 +3,7 @@
 #pragma once
 #include "render/artifact.h"
 #include "render/unit_writer.h"
+#include "render/yaml_writer.h"
 #include "spec/model.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
@@ -21,6 +22,9 @@ void render_header(StrBuf *b, const Model *m, const char *comment);
 char *render_spec_copy_path(const Model *m);
 /* How every unit begins: "[Unit]", Description= and the SourcePath= of the spec's copy (when there is one). */
 void render_unit_section(UnitWriter *w, const Model *m, const char *description);
+/* How every msd-supervisor configuration begins: the header, what the file is (doc), the format version, the
+ * "project" label of every metric, and the address it serves on (NULL: none). */
+void render_sv_config_begin(YamlWriter *y, const Model *m, const char *doc, const char *listen);
 
 /* One entry point per artifact kind, each in its own file. */
 int render_services(const Model *m, ArtifactSet *out, Diags *d);   /* render/service.c: units, templates, drop-ins */

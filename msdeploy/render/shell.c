@@ -3,22 +3,12 @@
 #include "render/shell.h"
 
 #include <stdarg.h>
-#include <stdbool.h>
-#include <string.h>
 
-/* Characters that never start an expansion, a glob, a redirection, an assignment or a word split. */
-static bool shell_safe(const char *s) {
-        if (!*s)
-                return false;
-        for (const char *p = s; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      strchr("_./:@%+,-", *p)))
-                        return false;
-        return true;
-}
+#include "util/escape.h"
 
 void shell_quote(StrBuf *b, const char *s) {
-        if (shell_safe(s)) {
+        /* punctuation that never starts an expansion, a glob, a redirection, an assignment or a word split */
+        if (escape_word_plain(s, "_./:@%+,-")) {
                 sb_append(b, s);
                 return;
         }
