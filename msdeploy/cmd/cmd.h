@@ -72,12 +72,16 @@ int cmd_build_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags
 /* Compose, build and render one tier; diagnostics accumulate in d. Returns -errno. */
 int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d);
 void tier_result_free(TierResult *t);
+void tier_results_free(TierResult *results, size_t n);
 /* Frees what is no longer needed once a tier is done; the spec is kept while diagnostics point into
  * its sources. */
 void tier_result_trim(TierResult *t, bool keep_artifacts, bool keep_spec);
 /* Reads and parses the spec once, finds its tier files, and lists the tiers to act on: those given with
  * --tier (canonical names), else every tier the spec has. On failure prints why, returns -errno. */
 int cmd_open(CmdContext *c, char ***ret);
+/* cmd_open(), then cmd_process_tiers() on every tier to act on: *ret_results holds one result per tier of
+ * *ret_tiers (free with tier_results_free()). Returns how many tiers, or -errno when the spec cannot be opened. */
+int cmd_open_and_process(CmdContext *c, bool keep_artifacts, char ***ret_tiers, TierResult **ret_results, Diags *d);
 /* Frees what cmd_open() found. */
 void cmd_close(CmdContext *c);
 /* Where the tier files of the spec at spec_path are: option (--tiers-dir) if given, else

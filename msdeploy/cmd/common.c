@@ -61,6 +61,12 @@ void tier_result_free(TierResult *t) {
         t->spec = spec_free(t->spec);
 }
 
+void tier_results_free(TierResult *results, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                tier_result_free(&results[i]);
+        free(results);
+}
+
 int cmd_open(CmdContext *c, char ***ret) {
         *ret = NULL;
         if (access(c->spec_path, R_OK) < 0) {
@@ -96,6 +102,20 @@ int cmd_open(CmdContext *c, char ***ret) {
                         c->spec_path);
                 return -ENOENT;
         }
+        return n;
+}
+
+int cmd_open_and_process(CmdContext *c, bool keep_artifacts, char ***ret_tiers, TierResult **ret_results, Diags *d) {
+        char **tiers = NULL;
+        int n = cmd_open(c, &tiers);
+        if (n < 0) {
+                strv_free(tiers);
+                return n;
+        }
+        TierResult *results = xcalloc((size_t) n + 1, sizeof(TierResult));
+        cmd_process_tiers(c, tiers, (size_t) n, results, d, keep_artifacts);
+        *ret_tiers = tiers;
+        *ret_results = results;
         return n;
 }
 

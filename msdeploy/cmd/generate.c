@@ -17,12 +17,11 @@ int cmd_generate(CmdContext *c) {
                 return cmd_usage_error("'%s': unknown archive type; use .tar.gz, .tgz, .tar.zst or .tar", c->archive);
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_open(c, &tiers);
+        TierResult *results;
+        int n = cmd_open_and_process(c, /* keep_artifacts= */ true, &tiers, &results, &d);
         if (n < 0)
                 return EXIT_INVALID;
-        TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
-        OutputSet *sets = xcalloc((size_t) (n > 0 ? n : 1), sizeof(OutputSet));
-        cmd_process_tiers(c, tiers, (size_t) n, results, &d, /* keep_artifacts= */ true);
+        OutputSet *sets = xcalloc((size_t) n + 1, sizeof(OutputSet));
         for (int i = 0; i < n; i++) {
                 /* one tier asked for: at the top; several: one sub-directory each */
                 sets[i] = (OutputSet) { .subdir = c->n_tiers == 1 ? NULL : tiers[i], .set = &results[i].artifacts };
@@ -42,9 +41,7 @@ int cmd_generate(CmdContext *c) {
                                 c->out ? c->out : c->archive);
                 }
         }
-        for (int i = 0; i < n; i++)
-                tier_result_free(&results[i]);
-        free(results);
+        tier_results_free(results, (size_t) n);
         free(sets);
         diags_clear(&io);
         diags_clear(&d);
