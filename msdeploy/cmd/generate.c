@@ -8,7 +8,15 @@
 #include "cmd/cmd.h"
 #include "output/output.h"
 #include "util/strv.h"
+#include "util/units.h"
 #include "util/xalloc.h"
+
+/* The time every archive entry carries: SOURCE_DATE_EPOCH (reproducible-builds.org), or 0. */
+static int64_t source_date_epoch(void) {
+        const char *s = getenv("SOURCE_DATE_EPOCH");
+        uint64_t v;
+        return s && parse_uint(s, 0, INT64_MAX, &v) >= 0 ? (int64_t) v : 0;
+}
 
 int cmd_generate(CmdContext *c) {
         if (!c->out == !c->archive)
@@ -29,7 +37,8 @@ int cmd_generate(CmdContext *c) {
         int ret = cmd_report(c, &d, /* only_output= */ false);
         Diags io = {};
         if (ret == EXIT_OK) {
-                int r = c->out ? output_write_tree(c->out, sets, (size_t) n, &io) : output_write_archive(c->archive, sets, (size_t) n, &io);
+                int r = c->out ? output_write_tree(c->out, sets, (size_t) n, &io)
+                               : output_write_archive(c->archive, sets, (size_t) n, source_date_epoch(), &io);
                 if (r < 0) {
                         cmd_report(c, &io, /* only_output= */ false);
                         ret = EXIT_IO;

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "output/output.h"
-#include "util/units.h"
 #include "util/xalloc.h"
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -31,12 +30,6 @@ static int entry_cmp(const void *x, const void *y) {
         return strcmp(((const Entry *) x)->path, ((const Entry *) y)->path);
 }
 
-static int64_t source_date_epoch(void) {
-        const char *s = getenv("SOURCE_DATE_EPOCH");
-        uint64_t v;
-        return s && parse_uint(s, 0, INT64_MAX, &v) >= 0 ? (int64_t) v : 0;
-}
-
 static int add_entry(struct archive *ar, const char *path, const Artifact *a, int64_t mtime) {
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, path);
@@ -55,7 +48,7 @@ static int add_entry(struct archive *ar, const char *path, const Artifact *a, in
         return r == ARCHIVE_OK ? 0 : -EIO;
 }
 
-int output_write_archive(const char *path, const OutputSet *sets, size_t n, Diags *d) {
+int output_write_archive(const char *path, const OutputSet *sets, size_t n, int64_t mtime, Diags *d) {
         struct archive *ar = archive_write_new();
         archive_write_set_format_pax_restricted(ar);
         int r = ARCHIVE_OK;
@@ -93,7 +86,6 @@ int output_write_archive(const char *path, const OutputSet *sets, size_t n, Diag
                                                     entries[k].a->path);
                 }
         qsort(entries, total, sizeof(Entry), entry_cmp);
-        int64_t mtime = source_date_epoch();
         int res = 0;
         for (size_t i = 0; i < total && res >= 0; i++)
                 res = add_entry(ar, entries[i].path, entries[i].a, mtime);

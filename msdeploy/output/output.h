@@ -2,6 +2,7 @@
 /* Writing rendered artifact sets out: into a directory (replaced as a whole) or a reproducible archive. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "render/artifact.h"
 #include "util/diag.h"
@@ -19,8 +20,8 @@ typedef struct OutputSet {
  * not (that is the installer's job). On error, dir is left as it was, and d says why. */
 int output_write_tree(const char *dir, const OutputSet *sets, size_t n, Diags *d);
 bool output_archive_supported(const char *path);
-/* Writes a .tar.gz, .tgz, .tar.zst or .tar archive: sorted entries, owner 0:0, mtime from
- * SOURCE_DATE_EPOCH or 0, installed modes. Written to a temporary file and renamed; on error d says why. */
-int output_write_archive(const char *path, const OutputSet *sets, size_t n, Diags *d);
+/* Writes a .tar.gz, .tgz, .tar.zst or .tar archive: sorted entries, owner 0:0, every entry's mtime the given one
+ * (seconds since the epoch), installed modes. Written to a temporary file and renamed; on error d says why. */
+int output_write_archive(const char *path, const OutputSet *sets, size_t n, int64_t mtime, Diags *d);
 /* Removes a tree (no symlinks followed, stays on one file system). */
 int rm_rf(const char *path);
