@@ -74,7 +74,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/install-paths.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(datadir)' | cmp -s - $@ || echo '$(datadir)' > $@
-$(BUILD)/msdeploy/spec/compose.o $(BUILD)/msdeploy/main.o: $(BUILD)/install-paths.stamp
+$(BUILD)/msdeploy/cmd/tierdir.o $(BUILD)/msdeploy/main.o: $(BUILD)/install-paths.stamp
 .PHONY: FORCE
 
 # templates/*.sh, the fixed text of the generated scripts, become template_files[] (msdeploy/render/template.h):

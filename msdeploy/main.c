@@ -147,6 +147,6 @@ int main(int argc, char **argv) {
         if (c.n_args && cmd->run != cmd_explain)
                 return cmd_usage_error("'%s' takes no argument '%s'", cmd->name, c.args[0]);
         int r = cmd->run(&c);
-        spec_file_free(c.file);
+        cmd_close(&c);
         return r;
 }

@@ -38,7 +38,10 @@ typedef struct CmdContext {
         bool color;
         char **args;  /* positional arguments after the command */
         size_t n_args;
-        SpecFile *file; /* the spec, parsed once by cmd_open() */
+        /* set by cmd_open(), freed by cmd_close() */
+        SpecFile *file;           /* the spec, parsed once */
+        char *found_tiers_dir;    /* where its tier files are, or NULL */
+        char **tier_files;        /* the tiers found_tiers_dir has a file for */
 } CmdContext;
 
 typedef struct Command {
@@ -69,12 +72,25 @@ int cmd_build_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags
 /* Compose, build and render one tier; diagnostics accumulate in d. Returns -errno. */
 int cmd_process_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d);
 void tier_result_free(TierResult *t);
+void tier_results_free(TierResult *results, size_t n);
 /* Frees what is no longer needed once a tier is done; the spec is kept while diagnostics point into
  * its sources. */
 void tier_result_trim(TierResult *t, bool keep_artifacts, bool keep_spec);
-/* Reads and parses the spec once (c->file, freed by main) and lists the tiers to act on: those given
- * with --tier (canonical names), else every tier the spec has. On failure prints why, returns -errno. */
+/* Reads and parses the spec once, finds its tier files, and lists the tiers to act on: those given with
+ * --tier (canonical names), else every tier the spec has. On failure prints why, returns -errno. */
 int cmd_open(CmdContext *c, char ***ret);
+/* cmd_open(), then cmd_process_tiers() on every tier to act on: *ret_results holds one result per tier of
+ * *ret_tiers (free with tier_results_free()). Returns how many tiers, or -errno when the spec cannot be opened. */
+int cmd_open_and_process(CmdContext *c, bool keep_artifacts, char ***ret_tiers, TierResult **ret_results, Diags *d);
+/* Frees what cmd_open() found. */
+void cmd_close(CmdContext *c);
+/* Where the tier files of the spec at spec_path are: option (--tiers-dir) if given, else
+ * $MSDEPLOY_TIERS_DIR if set, else the first directory of SPEC_DIR/tiers, SPEC_DIR/../tiers and
+ * MSDEPLOY_DATADIR/tiers. Returns -ENOENT when there is none. */
+int cmd_find_tiers_dir(const char *spec_path, const char *option, char **ret);
+/* The tiers dir has a file for ("tier_3" for tier_3.yaml; hidden files left out), sorted. Returns how
+ * many, or -errno. */
+int cmd_list_tier_files(const char *dir, char ***ret);
 /* Prints diagnostics (text, or JSON with --json when they are the whole output or the command failed)
  * and returns the exit code they imply. */
 int cmd_report(const CmdContext *c, Diags *d, bool only_output);

@@ -10,7 +10,7 @@
 #include "cmd/cmd.h"
 #include "render/render.h"
 #include "spec/build.h"
-#include "spec/syntax.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 int cmd_build_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d) {
@@ -19,7 +19,8 @@ int cmd_build_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags
                 .spec_path = c->spec_path,
                 .file = c->file,
                 .tier = tier,
-                .tiers_dir = c->tiers_dir,
+                .tiers_dir = c->found_tiers_dir,
+                .tier_files = c->tier_files,
                 .sets = c->sets,
                 .n_sets = c->n_sets,
         };
@@ -60,6 +61,12 @@ void tier_result_free(TierResult *t) {
         t->spec = spec_free(t->spec);
 }
 
+void tier_results_free(TierResult *results, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                tier_result_free(&results[i]);
+        free(results);
+}
+
 int cmd_open(CmdContext *c, char ***ret) {
         *ret = NULL;
         if (access(c->spec_path, R_OK) < 0) {
@@ -75,6 +82,13 @@ int cmd_open(CmdContext *c, char ***ret) {
                 return r;
         }
         diags_clear(&d);
+        if (cmd_find_tiers_dir(c->spec_path, c->tiers_dir, &c->found_tiers_dir) >= 0) {
+                r = cmd_list_tier_files(c->found_tiers_dir, &c->tier_files);
+                if (r < 0) {
+                        fprintf(stderr, "msdeploy: cannot read the tier directory '%s': %s\n", c->found_tiers_dir, strerror(-r));
+                        return r;
+                }
+        }
         if (c->n_tiers > 0) {
                 char **v = xcalloc(c->n_tiers + 1, sizeof(char *));
                 for (size_t i = 0; i < c->n_tiers; i++)
@@ -82,13 +96,35 @@ int cmd_open(CmdContext *c, char ***ret) {
                 *ret = v;
                 return (int) c->n_tiers;
         }
-        int n = spec_list_tiers(c->file, c->tiers_dir, ret);
+        int n = spec_list_tiers(c->file, c->tier_files, ret);
         if (n == 0) {
                 fprintf(stderr, "msdeploy: %s: no tiers: no tiers/*.yaml next to the spec and no 'tiers:' in it; pass --tier or --tiers-dir\n",
                         c->spec_path);
                 return -ENOENT;
         }
         return n;
+}
+
+int cmd_open_and_process(CmdContext *c, bool keep_artifacts, char ***ret_tiers, TierResult **ret_results, Diags *d) {
+        char **tiers = NULL;
+        int n = cmd_open(c, &tiers);
+        if (n < 0) {
+                strv_free(tiers);
+                return n;
+        }
+        TierResult *results = xcalloc((size_t) n + 1, sizeof(TierResult));
+        cmd_process_tiers(c, tiers, (size_t) n, results, d, keep_artifacts);
+        *ret_tiers = tiers;
+        *ret_results = results;
+        return n;
+}
+
+void cmd_close(CmdContext *c) {
+        c->file = spec_file_free(c->file);
+        free(c->found_tiers_dir);
+        c->found_tiers_dir = NULL;
+        strv_free(c->tier_files);
+        c->tier_files = NULL;
 }
 
 int cmd_report(const CmdContext *c, Diags *d, bool only_output) {

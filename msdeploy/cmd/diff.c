@@ -11,8 +11,8 @@
 #include "cmd/cmd.h"
 #include "output/output.h"
 #include "util/json.h"
-#include "spec/syntax.h"
 #include "util/spawn.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 static int write_temp(const char *dir, const char *name, const Artifact *a, char **ret_path) {
@@ -20,15 +20,16 @@ static int write_temp(const char *dir, const char *name, const Artifact *a, char
                 *ret_path = xstrdup("/dev/null");
                 return 0;
         }
-        char *path;
-        if (asprintf(&path, "%s/%s", dir, name) < 0)
-                xoom();
+        _cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
         _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0 || write(fd, a->data, a->size) != (ssize_t) a->size) {
-                free(path);
+        if (fd < 0)
                 return -errno;
-        }
-        *ret_path = path;
+        ssize_t n = write(fd, a->data, a->size);
+        if (n < 0)
+                return -errno;
+        if ((size_t) n != a->size)
+                return -EIO;
+        *ret_path = TAKE_PTR(path);
         return 0;
 }
 
@@ -41,8 +42,8 @@ static int diff_artifact(const char *tmpdir, const char *path, const Artifact *a
                 r = write_temp(tmpdir, "b", b, &fb);
         if (r < 0)
                 return r;
-        if (asprintf(&la, "%s/%s", ta, path) < 0 || asprintf(&lb, "%s/%s", tb, path) < 0)
-                xoom();
+        la = xasprintf("%s/%s", ta, path);
+        lb = xasprintf("%s/%s", tb, path);
         char *argv[] = { "diff", "-u", "--label", a ? la : "/dev/null", "--label", b ? lb : "/dev/null", fa, fb, NULL };
         _cleanup_free_ char *text = NULL;
         size_t len;
@@ -81,16 +82,12 @@ static void add_value_diff(ValueDiffs *v, const char *path, const Node *a, const
 static void compare_trees(const Node *a, const Node *b, const char *path, ValueDiffs *out) {
         if (a && b && a->kind == NODE_MAP && b->kind == NODE_MAP) {
                 for (size_t i = 0; i < a->n; i++) {
-                        _cleanup_free_ char *sub = NULL;
-                        if (asprintf(&sub, "%s%s%s", path, *path ? "." : "", a->pairs[i].key) < 0)
-                                xoom();
+                        _cleanup_free_ char *sub = xasprintf("%s%s%s", path, *path ? "." : "", a->pairs[i].key);
                         compare_trees(a->pairs[i].value, node_get(b, a->pairs[i].key), sub, out);
                 }
                 for (size_t i = 0; i < b->n; i++)
                         if (!node_get_pair(a, b->pairs[i].key)) {
-                                _cleanup_free_ char *sub = NULL;
-                                if (asprintf(&sub, "%s%s%s", path, *path ? "." : "", b->pairs[i].key) < 0)
-                                        xoom();
+                                _cleanup_free_ char *sub = xasprintf("%s%s%s", path, *path ? "." : "", b->pairs[i].key);
                                 compare_trees(NULL, b->pairs[i].value, sub, out);
                         }
                 return;
@@ -127,18 +124,19 @@ static void format_side(StrBuf *b, const Node *n) {
         sb_printf(b, " [%s]", where);
 }
 
-static void json_side(StrBuf *b, const Node *n) {
+/* One side of a value difference: null, or its value and where it was set. */
+static void json_side(JsonWriter *w, const char *key, const Node *n) {
+        json_key(w, key);
         if (!n) {
-                sb_append(b, "null");
+                json_null(w);
                 return;
         }
         StrBuf v = {};
         node_format(n, &v);
-        sb_append(b, "{\"value\": ");
-        json_quote(b, v.s);
-        sb_append(b, ", \"file\": ");
-        json_quote(b, n->loc.src ? n->loc.src->name : "<built-in>");
-        sb_printf(b, ", \"line\": %u, \"column\": %u}", n->loc.line, n->loc.col);
+        json_object_begin(w);
+        json_kv_string(w, "value", v.s);
+        loc_to_json(n->loc, w);
+        json_object_end(w);
         sb_free(&v);
 }
 
@@ -162,9 +160,12 @@ int cmd_diff(CmdContext *c) {
                 goto finish;
         }
         StrBuf out = {}, stat = {}, json = {};
+        JsonWriter w = json_writer(&json, JSON_RECORDS);
+        json_object_begin(&w);
+        json_key(&w, "files");
+        json_array_begin(&w);
         const ArtifactSet *A = &t[0].artifacts, *B = &t[1].artifacts;
         size_t i = 0, k = 0, files = 0, total_add = 0, total_rem = 0;
-        sb_append(&json, "{\"files\": [");
         while (i < A->n || k < B->n) {
                 int cmp = i == A->n ? 1 : k == B->n ? -1 : strcmp(A->items[i].path, B->items[k].path);
                 const Artifact *a = cmp <= 0 ? &A->items[i] : NULL, *b = cmp >= 0 ? &B->items[k] : NULL;
@@ -181,9 +182,12 @@ int cmd_diff(CmdContext *c) {
                 if (a && b && a->mode != b->mode && !c->stat && !c->json)
                         sb_printf(&out, "mode of %s: %04o -> %04o\n", path, (unsigned) a->mode, (unsigned) b->mode);
                 sb_printf(&stat, " %-60s | +%zu -%zu%s\n", path, add, rem, !a ? " (only in B)" : !b ? " (only in A)" : "");
-                sb_append(&json, files ? ",\n  {\"path\": " : "\n  {\"path\": ");
-                json_quote(&json, path);
-                sb_printf(&json, ", \"status\": \"%s\", \"added\": %zu, \"removed\": %zu}", !a ? "added" : !b ? "removed" : "modified", add, rem);
+                json_object_begin(&w);
+                json_kv_string(&w, "path", path);
+                json_kv_string(&w, "status", !a ? "added" : !b ? "removed" : "modified");
+                json_kv_uint(&w, "added", add);
+                json_kv_uint(&w, "removed", rem);
+                json_object_end(&w);
                 files++, total_add += add, total_rem += rem;
         }
         rm_rf(tmpdir);
@@ -191,17 +195,19 @@ int cmd_diff(CmdContext *c) {
         compare_trees(t[0].spec->tree, t[1].spec->tree, "", &values);
         if (ret == EXIT_OK) {
                 if (c->json) {
-                        sb_append(&json, "\n ],\n \"values\": [");
+                        json_array_end(&w);
+                        json_key(&w, "values");
+                        json_array_begin(&w);
                         for (size_t v = 0; v < values.n; v++) {
-                                sb_append(&json, v ? ",\n  {\"path\": " : "\n  {\"path\": ");
-                                json_quote(&json, values.items[v].path);
-                                sb_append(&json, ", \"a\": ");
-                                json_side(&json, values.items[v].a);
-                                sb_append(&json, ", \"b\": ");
-                                json_side(&json, values.items[v].b);
-                                sb_append(&json, "}");
+                                json_object_begin(&w);
+                                json_kv_string(&w, "path", values.items[v].path);
+                                json_side(&w, "a", values.items[v].a);
+                                json_side(&w, "b", values.items[v].b);
+                                json_object_end(&w);
                         }
-                        sb_append(&json, "\n ]}\n");
+                        json_array_end(&w);
+                        json_object_end(&w);
+                        sb_putc(&json, '\n');
                         fputs(json.s, stdout);
                 } else {
                         fputs(c->stat ? (stat.s ? stat.s : "") : (out.s ? out.s : ""), stdout);

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "spec/syntax.h"
 #include "util/json.h"
+#include "util/strv.h"
 #include "util/suggest.h"
 #include "util/xalloc.h"
 
@@ -24,7 +24,7 @@ static void explain_missing(const Node *root, const char *path, const char *tier
                         break;
                 }
         }
-        _cleanup_free_ char *word = strndup(last, strcspn(last, "."));
+        _cleanup_free_ char *word = xstrndup(last, strcspn(last, "."));
         const char *near = NULL;
         if (parent->kind == NODE_MAP) {
                 const char **keys = xcalloc(parent->n + 1, sizeof(char *));
@@ -48,8 +48,9 @@ int cmd_explain(CmdContext *c) {
                 return EXIT_INVALID;
         int ret = EXIT_OK;
         StrBuf out = {};
+        JsonWriter w = json_writer(&out, JSON_RECORDS);
         if (c->json)
-                sb_append(&out, "[");
+                json_array_begin(&w);
         for (int i = 0; i < n && ret == EXIT_OK; i++) {
                 TierResult t;
                 int r = cmd_process_tier(c, tiers[i], &t, &d);
@@ -67,20 +68,16 @@ int cmd_explain(CmdContext *c) {
                 }
                 StrBuf val = {};
                 node_format(v, &val);
-                char where[512];
-                loc_format(v->loc, where, sizeof(where));
                 if (c->json) {
-                        sb_append(&out, i ? ",\n {" : "\n {");
-                        sb_append(&out, "\"tier\": ");
-                        json_quote(&out, tiers[i]);
-                        sb_append(&out, ", \"path\": ");
-                        json_quote(&out, path);
-                        sb_append(&out, ", \"value\": ");
-                        json_quote(&out, val.s);
-                        sb_append(&out, ", \"file\": ");
-                        json_quote(&out, v->loc.src ? v->loc.src->name : "<built-in>");
-                        sb_printf(&out, ", \"line\": %u, \"column\": %u}", v->loc.line, v->loc.col);
+                        json_object_begin(&w);
+                        json_kv_string(&w, "tier", tiers[i]);
+                        json_kv_string(&w, "path", path);
+                        json_kv_string(&w, "value", val.s);
+                        loc_to_json(v->loc, &w);
+                        json_object_end(&w);
                 } else {
+                        char where[512];
+                        loc_format(v->loc, where, sizeof(where));
                         sb_printf(&out, "%s = %s  (%s)\n", path, val.s, tiers[i]);
                         sb_printf(&out, "  set at %s\n", where);
                         size_t len;
@@ -92,8 +89,10 @@ int cmd_explain(CmdContext *c) {
                 tier_result_free(&t);
         }
         if (ret == EXIT_OK) {
-                if (c->json)
-                        sb_append(&out, "\n]\n");
+                if (c->json) {
+                        json_array_end(&w);
+                        sb_putc(&out, '\n');
+                }
                 if (out.s)
                         fputs(out.s, stdout);
         }

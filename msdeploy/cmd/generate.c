@@ -7,8 +7,16 @@
 
 #include "cmd/cmd.h"
 #include "output/output.h"
-#include "spec/syntax.h"
+#include "util/strv.h"
+#include "util/units.h"
 #include "util/xalloc.h"
+
+/* The time every archive entry carries: SOURCE_DATE_EPOCH (reproducible-builds.org), or 0. */
+static int64_t source_date_epoch(void) {
+        const char *s = getenv("SOURCE_DATE_EPOCH");
+        uint64_t v;
+        return s && parse_uint(s, 0, INT64_MAX, &v) >= 0 ? (int64_t) v : 0;
+}
 
 int cmd_generate(CmdContext *c) {
         if (!c->out == !c->archive)
@@ -17,23 +25,22 @@ int cmd_generate(CmdContext *c) {
                 return cmd_usage_error("'%s': unknown archive type; use .tar.gz, .tgz, .tar.zst or .tar", c->archive);
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_open(c, &tiers);
+        TierResult *results;
+        int n = cmd_open_and_process(c, /* keep_artifacts= */ true, &tiers, &results, &d);
         if (n < 0)
                 return EXIT_INVALID;
-        TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
-        OutputSet *sets = xcalloc((size_t) (n > 0 ? n : 1), sizeof(OutputSet));
-        cmd_process_tiers(c, tiers, (size_t) n, results, &d, /* keep_artifacts= */ true);
+        OutputSet *sets = xcalloc((size_t) n + 1, sizeof(OutputSet));
         for (int i = 0; i < n; i++) {
                 /* one tier asked for: at the top; several: one sub-directory each */
                 sets[i] = (OutputSet) { .subdir = c->n_tiers == 1 ? NULL : tiers[i], .set = &results[i].artifacts };
         }
         int ret = cmd_report(c, &d, /* only_output= */ false);
+        Diags io = {};
         if (ret == EXIT_OK) {
-                char err[1024] = "";
-                int r = c->out ? output_write_tree(c->out, sets, (size_t) n, err, sizeof(err))
-                               : output_write_archive(c->archive, sets, (size_t) n, err, sizeof(err));
+                int r = c->out ? output_write_tree(c->out, sets, (size_t) n, &io)
+                               : output_write_archive(c->archive, sets, (size_t) n, source_date_epoch(), &io);
                 if (r < 0) {
-                        fprintf(stderr, "msdeploy: %s\n", err);
+                        cmd_report(c, &io, /* only_output= */ false);
                         ret = EXIT_IO;
                 } else if (!c->json) {
                         size_t files = 0;
@@ -43,10 +50,9 @@ int cmd_generate(CmdContext *c) {
                                 c->out ? c->out : c->archive);
                 }
         }
-        for (int i = 0; i < n; i++)
-                tier_result_free(&results[i]);
-        free(results);
+        tier_results_free(results, (size_t) n);
         free(sets);
+        diags_clear(&io);
         diags_clear(&d);
         return ret;
 }

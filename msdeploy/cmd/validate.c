@@ -1,20 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* msdeploy validate: checks the spec for every tier (or the given ones), rendering included. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "cmd/cmd.h"
-#include "spec/syntax.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 int cmd_validate(CmdContext *c) {
         Diags d = { .werror = c->werror };
         _cleanup_(strv_freep) char **tiers = NULL;
-        int n = cmd_open(c, &tiers);
+        TierResult *results;
+        int n = cmd_open_and_process(c, /* keep_artifacts= */ false, &tiers, &results, &d);
         if (n < 0)
                 return EXIT_INVALID;
-        TierResult *results = xcalloc((size_t) (n > 0 ? n : 1), sizeof(TierResult));
-        cmd_process_tiers(c, tiers, (size_t) n, results, &d, /* keep_artifacts= */ false);
         size_t services = 0, slices = 0, artifacts = 0;
         for (int i = 0; i < n; i++)
                 if (results[i].n_artifacts) {
@@ -33,9 +31,7 @@ int cmd_validate(CmdContext *c) {
                         printf(", %zu warning%s", d.n_warnings, d.n_warnings == 1 ? "" : "s");
                 printf(")\n");
         }
-        for (int i = 0; i < n; i++)
-                tier_result_free(&results[i]);
-        free(results);
+        tier_results_free(results, (size_t) n);
         diags_clear(&d);
         return ret;
 }

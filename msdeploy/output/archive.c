@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "output/output.h"
-#include "util/units.h"
 #include "util/xalloc.h"
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -31,12 +30,6 @@ static int entry_cmp(const void *x, const void *y) {
         return strcmp(((const Entry *) x)->path, ((const Entry *) y)->path);
 }
 
-static int64_t source_date_epoch(void) {
-        const char *s = getenv("SOURCE_DATE_EPOCH");
-        uint64_t v;
-        return s && parse_uint(s, 0, INT64_MAX, &v) >= 0 ? (int64_t) v : 0;
-}
-
 static int add_entry(struct archive *ar, const char *path, const Artifact *a, int64_t mtime) {
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, path);
@@ -55,7 +48,7 @@ static int add_entry(struct archive *ar, const char *path, const Artifact *a, in
         return r == ARCHIVE_OK ? 0 : -EIO;
 }
 
-int output_write_archive(const char *path, const OutputSet *sets, size_t n, char *err, size_t err_size) {
+int output_write_archive(const char *path, const OutputSet *sets, size_t n, int64_t mtime, Diags *d) {
         struct archive *ar = archive_write_new();
         archive_write_set_format_pax_restricted(ar);
         int r = ARCHIVE_OK;
@@ -66,20 +59,18 @@ int output_write_archive(const char *path, const OutputSet *sets, size_t n, char
         } else if (ends_with(path, ".tar.zst"))
                 r = archive_write_add_filter_zstd(ar);
         else if (!ends_with(path, ".tar")) {
-                snprintf(err, err_size, "'%s': unknown archive type; use .tar.gz, .tgz, .tar.zst or .tar", path);
+                diag_error(d, (Loc) {}, "'%s': unknown archive type; use .tar.gz, .tgz, .tar.zst or .tar", path);
                 archive_write_free(ar);
                 return -EINVAL;
         }
         if (r != ARCHIVE_OK) {
-                snprintf(err, err_size, "cannot set up compression: %s", archive_error_string(ar));
+                diag_error(d, (Loc) {}, "cannot set up compression: %s", archive_error_string(ar));
                 archive_write_free(ar);
                 return -EIO;
         }
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.tmp-%d", path, (int) getpid()) < 0)
-                xoom();
+        _cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", path, (int) getpid());
         if (archive_write_open_filename(ar, tmp) != ARCHIVE_OK) {
-                snprintf(err, err_size, "cannot create '%s': %s", tmp, archive_error_string(ar));
+                diag_error(d, (Loc) {}, "cannot create '%s': %s", tmp, archive_error_string(ar));
                 archive_write_free(ar);
                 return -EIO;
         }
@@ -91,20 +82,18 @@ int output_write_archive(const char *path, const OutputSet *sets, size_t n, char
         for (size_t s = 0; s < n; s++)
                 for (size_t i = 0; i < sets[s].set->n; i++, k++) {
                         entries[k].a = &sets[s].set->items[i];
-                        if (asprintf(&entries[k].path, "%s%s%s", sets[s].subdir ? sets[s].subdir : "", sets[s].subdir ? "/" : "",
-                                     entries[k].a->path) < 0)
-                                xoom();
+                        entries[k].path = xasprintf("%s%s%s", sets[s].subdir ? sets[s].subdir : "", sets[s].subdir ? "/" : "",
+                                                    entries[k].a->path);
                 }
         qsort(entries, total, sizeof(Entry), entry_cmp);
-        int64_t mtime = source_date_epoch();
         int res = 0;
         for (size_t i = 0; i < total && res >= 0; i++)
                 res = add_entry(ar, entries[i].path, entries[i].a, mtime);
         if (res < 0)
-                snprintf(err, err_size, "cannot write '%s': %s", tmp, archive_error_string(ar));
+                diag_error(d, (Loc) {}, "cannot write '%s': %s", tmp, archive_error_string(ar));
         if (archive_write_close(ar) != ARCHIVE_OK && res >= 0) {
                 res = -EIO;
-                snprintf(err, err_size, "cannot finish '%s': %s", tmp, archive_error_string(ar));
+                diag_error(d, (Loc) {}, "cannot finish '%s': %s", tmp, archive_error_string(ar));
         }
         archive_write_free(ar);
         for (size_t i = 0; i < total; i++)
@@ -112,7 +101,7 @@ int output_write_archive(const char *path, const OutputSet *sets, size_t n, char
         free(entries);
         if (res >= 0 && rename(tmp, path) < 0) {
                 res = -errno;
-                snprintf(err, err_size, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+                diag_error(d, (Loc) {}, "cannot rename '%s' to '%s': %s", tmp, path, strerror(-res));
         }
         if (res < 0)
                 unlink(tmp);

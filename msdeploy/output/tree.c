@@ -27,9 +27,7 @@ int rm_rf(const char *path) {
         for (struct dirent *de; (de = readdir(d));) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                _cleanup_free_ char *child = NULL;
-                if (asprintf(&child, "%s/%s", path, de->d_name) < 0)
-                        xoom();
+                _cleanup_free_ char *child = xasprintf("%s/%s", path, de->d_name);
                 struct stat cst;
                 if (lstat(child, &cst) == 0 && S_ISDIR(cst.st_mode) && cst.st_dev != st.st_dev)
                         continue; /* another file system: leave it */
@@ -89,49 +87,47 @@ static bool dir_replaceable(const char *dir) {
         return empty || marked;
 }
 
-int output_write_tree(const char *dir, const OutputSet *sets, size_t n, char *err, size_t err_size) {
+int output_write_tree(const char *dir, const OutputSet *sets, size_t n, Diags *d) {
         struct stat st;
         if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-                snprintf(err, err_size, "'%s' exists and is not a directory", dir);
+                diag_error(d, (Loc) {}, "'%s' exists and is not a directory", dir);
                 return -ENOTDIR;
         }
         if (!dir_replaceable(dir)) {
-                snprintf(err, err_size, "refusing to replace '%s': it is not empty and was not written by msdeploy generate", dir);
+                diag_error(d, (Loc) {}, "refusing to replace '%s': it is not empty and was not written by msdeploy generate", dir);
                 return -EEXIST;
         }
-        _cleanup_free_ char *tmp = NULL, *old = NULL;
-        if (asprintf(&tmp, "%s.tmp-%d", dir, (int) getpid()) < 0 || asprintf(&old, "%s.old-%d", dir, (int) getpid()) < 0)
-                xoom();
+        _cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", dir, (int) getpid());
+        _cleanup_free_ char *old = xasprintf("%s.old-%d", dir, (int) getpid());
         rm_rf(tmp);
         int r = mkdir_parents(tmp);
         if (r >= 0 && mkdir(tmp, 0755) < 0)
                 r = -errno;
+        if (r < 0)
+                diag_error(d, (Loc) {}, "cannot create '%s': %s", tmp, strerror(-r));
         for (size_t s = 0; r >= 0 && s < n; s++)
                 for (size_t i = 0; r >= 0 && i < sets[s].set->n; i++) {
                         const Artifact *a = &sets[s].set->items[i];
-                        _cleanup_free_ char *path = NULL;
-                        if (asprintf(&path, "%s/%s%s%s", tmp, sets[s].subdir ? sets[s].subdir : "", sets[s].subdir ? "/" : "", a->path) < 0)
-                                xoom();
+                        _cleanup_free_ char *path = xasprintf("%s/%s%s%s", tmp, sets[s].subdir ? sets[s].subdir : "",
+                                                              sets[s].subdir ? "/" : "", a->path);
                         r = mkdir_parents(path);
                         if (r >= 0)
                                 r = write_file(path, a);
                         if (r < 0)
-                                snprintf(err, err_size, "cannot write '%s': %s", path, strerror(-r));
+                                diag_error(d, (Loc) {}, "cannot write '%s': %s", path, strerror(-r));
                 }
         if (r >= 0) {
-                _cleanup_free_ char *marker = NULL;
-                if (asprintf(&marker, "%s/%s", tmp, OUTPUT_MARKER) < 0)
-                        xoom();
+                _cleanup_free_ char *marker = xasprintf("%s/%s", tmp, OUTPUT_MARKER);
                 static const char text[] = "written by msdeploy generate; this directory is replaced as a whole\n";
                 r = write_file(marker, &(Artifact) { .mode = 0644, .data = (char *) text, .size = sizeof(text) - 1 });
                 if (r < 0)
-                        snprintf(err, err_size, "cannot write '%s': %s", marker, strerror(-r));
+                        diag_error(d, (Loc) {}, "cannot write '%s': %s", marker, strerror(-r));
         }
         if (r >= 0) {
                 _cleanup_close_ int tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (tfd < 0 || syncfs(tfd) < 0) {
                         r = -errno;
-                        snprintf(err, err_size, "cannot sync '%s': %s", tmp, strerror(-r));
+                        diag_error(d, (Loc) {}, "cannot sync '%s': %s", tmp, strerror(-r));
                 }
         }
         if (r < 0) {
@@ -141,13 +137,13 @@ int output_write_tree(const char *dir, const OutputSet *sets, size_t n, char *er
         bool had_old = access(dir, F_OK) == 0;
         if (had_old && rename(dir, old) < 0) {
                 r = -errno;
-                snprintf(err, err_size, "cannot move '%s' aside: %s", dir, strerror(errno));
+                diag_error(d, (Loc) {}, "cannot move '%s' aside: %s", dir, strerror(-r));
                 rm_rf(tmp);
                 return r;
         }
         if (rename(tmp, dir) < 0) {
                 r = -errno;
-                snprintf(err, err_size, "cannot rename '%s' to '%s': %s", tmp, dir, strerror(errno));
+                diag_error(d, (Loc) {}, "cannot rename '%s' to '%s': %s", tmp, dir, strerror(-r));
                 if (had_old)
                         (void) rename(old, dir);
                 rm_rf(tmp);

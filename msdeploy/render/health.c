@@ -5,7 +5,6 @@
 
 #include "render/render.h"
 #include "render/unitnames.h"
-#include "render/yaml_writer.h"
 #include "util/xalloc.h"
 
 static const char health_doc[] =
@@ -125,12 +124,7 @@ int render_health_config(const Model *m, ArtifactSet *out, Diags *d) {
 
         StrBuf b = {};
         YamlWriter y = { .b = &b };
-        render_header(&b, m, "#");
-        sb_append(&b, health_doc);
-        yaml_uint(&y, "version", 1);
-        yaml_str(&y, "project", m->name); /* the "project" label of every metric */
-        if (m->health_listen)
-                yaml_str(&y, "listen", m->health_listen);
+        render_sv_config_begin(&y, m, health_doc, m->health_listen);
         yaml_open(&y, "aggregation");
         yaml_str(&y, "component", "worst_check");
         yaml_str(&y, "system", "worst_component");

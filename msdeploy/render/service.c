@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Service units: one .service per service, one name@.service per template, and a drop-in with the tier's policy. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "render/hardening.h"
 #include "render/render.h"
-#include "render/unit_writer.h"
 #include "util/xalloc.h"
 
 /*
@@ -29,17 +27,17 @@
 
 
 /* The command line of a service: the spec's own, or msd-supervisor with the config the renderers write. */
-static int service_exec(const Model *m, const Service *s, StrBuf *ret) {
+static int service_exec(const Model *m, const Service *s, StrBuf *ret, Diags *d) {
         const char *config = s->supervisor ? "supervisor.yaml" : s->health_aggregator ? "health-checks.yaml" : NULL;
         if (!config) {
-                if (!s->exec)
+                if (!s->exec) {
+                        diag_error(d, s->loc, "service '%s' has no command: set 'exec'", s->key);
                         return -EINVAL;
+                }
                 sb_append(ret, s->exec);
                 return 0;
         }
-        _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, "%s/%s", m->config_dir, config) < 0)
-                return -ENOMEM;
+        _cleanup_free_ char *path = xasprintf("%s/%s", m->config_dir, config);
         uw_exec_append_arg(ret, m->supervisor_path);
         uw_exec_append_arg(ret, "--config");
         uw_exec_append_arg(ret, path);
@@ -47,11 +45,7 @@ static int service_exec(const Model *m, const Service *s, StrBuf *ret) {
 }
 
 static void write_unit_section(UnitWriter *w, const Model *m, const Service *s, const char *target) {
-        uw_section(w, "Unit");
-        uw_set_spec(w, "Description", s->description ? s->description : s->name);
-        char source[PATH_MAX];
-        if (render_spec_copy_path(m, source, sizeof(source)))
-                uw_set(w, "SourcePath", source);
+        render_unit_section(w, m, s->description ? s->description : s->name);
         /* Stopping or restarting the target stops or restarts every service in it. */
         StrList part_of = { .items = xmalloc((s->part_of.n + 1) * sizeof(char *)), .n = s->part_of.n + 1 };
         part_of.items[0] = target;
@@ -66,18 +60,20 @@ static void write_unit_section(UnitWriter *w, const Model *m, const Service *s, 
         uw_set_list(w, "Before", &s->before);
 }
 
-static int write_service_section(UnitWriter *w, const Model *m, const Service *s) {
-        _cleanup_free_ char *exec = NULL;
+static int write_service_section(UnitWriter *w, const Model *m, const Service *s, Diags *d) {
         StrBuf e = {};
-        int r = service_exec(m, s, &e);
-        exec = sb_take(&e, NULL);
+        int r = service_exec(m, s, &e, d);
+        _cleanup_free_ char *exec = sb_take(&e, NULL);
         if (r < 0)
                 return r;
-        if ((unsigned) s->type >= _SERVICE_TYPE_MAX)
+        const char *type = service_type_to_string(s->type);
+        if (!type) {
+                diag_error(d, s->loc, "service '%s' has no valid type", s->key);
                 return -EINVAL;
+        }
 
         uw_section(w, "Service");
-        uw_set_raw(w, "Type", service_type_to_string(s->type));
+        uw_set_raw(w, "Type", type);
         if (s->type == SERVICE_NOTIFY)
                 uw_set_raw(w, "NotifyAccess", "main");
         for (size_t i = 0; i < s->exec_start_pre.n; i++)
@@ -97,8 +93,10 @@ static int write_service_section(UnitWriter *w, const Model *m, const Service *s
         /* No '-' prefix: a missing environment file is an installation error, not an option. */
         for (size_t i = 0; i < s->env_files.n; i++) {
                 const EnvFile *f = model_find_env_file(m, s->env_files.items[i]);
-                if (!f)
+                if (!f) {
+                        diag_error(d, s->loc, "service '%s' names unknown env file '%s'", s->key, s->env_files.items[i]);
                         return -ENOENT;
+                }
                 uw_set(w, "EnvironmentFile", f->path);
         }
         for (size_t i = 0; i < s->n_environment; i++)
@@ -126,21 +124,17 @@ static int render_base(const Model *m, const Service *s, const char *unit, const
         uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
         render_header(&b, m, "#");
         write_unit_section(&w, m, s, target);
-        int r = write_service_section(&w, m, s);
-        if (r >= 0) {
-                uw_section(&w, "Install");
-                uw_set(&w, "WantedBy", target);
-                /* `systemctl enable name@.service` enables the first instance; the installer enables them all. */
-                if (s->templated && s->instances.n > 0)
-                        uw_set(&w, "DefaultInstance", s->instances.items[0]);
-        }
+        int r = write_service_section(&w, m, s, d);
         if (r < 0) {
                 sb_free(&b);
                 return r;
         }
-        _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, UNIT_DIR "%s", unit) < 0)
-                return sb_free(&b), -ENOMEM;
+        uw_section(&w, "Install");
+        uw_set(&w, "WantedBy", target);
+        /* `systemctl enable name@.service` enables the first instance; the installer enables them all. */
+        if (s->templated && s->instances.n > 0)
+                uw_set(&w, "DefaultInstance", s->instances.items[0]);
+        _cleanup_free_ char *path = xasprintf(UNIT_DIR "%s", unit);
         return uw_finish_artifact(&w, out, path);
 }
 
@@ -164,10 +158,13 @@ static void write_timeout_stop(UnitWriter *w, const Model *m, const Service *s) 
 }
 
 static int render_dropin(const Model *m, const Service *s, const char *unit, ArtifactSet *out, Diags *d) {
+        const char *restart = restart_policy_to_string(s->restart.policy);
+        if (!restart) {
+                diag_error(d, s->loc, "service '%s' has no valid restart policy", s->key);
+                return -EINVAL;
+        }
         StrBuf b = {};
         UnitWriter w;
-        if ((unsigned) s->restart.policy >= _RESTART_POLICY_MAX)
-                return -EINVAL;
         uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
         render_header(&b, m, "#");
 
@@ -181,7 +178,7 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
                 uw_set_env(&w, "LOG_LEVEL", s->log_level);
         if (s->log_format)
                 uw_set_env(&w, "LOG_FORMAT", s->log_format);
-        uw_set_raw(&w, "Restart", restart_policy_to_string(s->restart.policy));
+        uw_set_raw(&w, "Restart", restart);
         uw_set_duration(&w, "RestartSec", s->restart.delay);
         if (s->restart.steps > 0)
                 uw_setf(&w, "RestartSteps", "%u", s->restart.steps);
@@ -192,21 +189,15 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
         uw_set_u64(&w, "LimitNOFILE", s->limit_nofile);
         hardening_write(&w, s, model_service_watches_processes(m, s) ? HARDENING_NEED_PROCESSES : 0);
 
-        _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, UNIT_DIR "%s.d/50-tier.conf", unit) < 0)
-                return sb_free(&b), -ENOMEM;
+        _cleanup_free_ char *path = xasprintf(UNIT_DIR "%s.d/50-tier.conf", unit);
         return uw_finish_artifact(&w, out, path);
 }
 
 int render_services(const Model *m, ArtifactSet *out, Diags *d) {
-        _cleanup_free_ char *target = NULL;
-        if (asprintf(&target, "%s.target", m->name) < 0)
-                return -ENOMEM;
+        _cleanup_free_ char *target = xasprintf("%s.target", m->name);
         for (size_t i = 0; i < m->n_services; i++) {
                 const Service *s = &m->services[i];
-                _cleanup_free_ char *unit = NULL;
-                if (asprintf(&unit, "%s.service", s->name) < 0)
-                        return -ENOMEM;
+                _cleanup_free_ char *unit = xasprintf("%s.service", s->name);
                 int r = render_base(m, s, unit, target, out, d);
                 if (r < 0)
                         return r;

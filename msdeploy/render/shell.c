@@ -3,23 +3,14 @@
 #include "render/shell.h"
 
 #include <stdarg.h>
-#include <stdbool.h>
-#include <string.h>
 
-/* Characters that never start an expansion, a glob, a redirection, an assignment or a word split. ',' is not
- * among them: bash reads it literally, but shellcheck takes a bare comma in an array for a separator (SC2054). */
-static bool shell_safe(const char *s) {
-        if (!*s)
-                return false;
-        for (const char *p = s; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      strchr("_./:@%+-", *p)))
-                        return false;
-        return true;
-}
+#include "util/escape.h"
 
 void shell_quote(StrBuf *b, const char *s) {
-        if (shell_safe(s)) {
+        /* punctuation that never starts an expansion, a glob, a redirection, an assignment or a word split; ','
+         * is not among it: bash reads it literally, but shellcheck takes a bare comma in an array for a
+         * separator (SC2054) */
+        if (escape_word_plain(s, "_./:@%+-")) {
                 sb_append(b, s);
                 return;
         }

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Slice units: one <name>.slice per model slice, carrying the tier's resource budget. */
-#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "render/render.h"
-#include "render/unit_writer.h"
 #include "util/xalloc.h"
 
 /* systemd nests slices by name: "a-b.slice" lives in "a.slice". A child's name is its parent's, a dash and one
@@ -18,19 +16,14 @@ static bool slice_name_nests(const Slice *s) {
 }
 
 static int render_slice(const Model *m, const Slice *s, ArtifactSet *out, Diags *d) {
-        _cleanup_free_ char *unit = NULL, *path = NULL;
-        if (asprintf(&unit, "%s.slice", s->name) < 0 || asprintf(&path, "etc/systemd/system/%s", unit) < 0)
-                return -ENOMEM;
+        _cleanup_free_ char *unit = xasprintf("%s.slice", s->name);
+        _cleanup_free_ char *path = xasprintf("etc/systemd/system/%s", unit);
 
         StrBuf b = {};
         UnitWriter w;
         uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
         render_header(&b, m, "#");
-        uw_section(&w, "Unit");
-        uw_set_spec(&w, "Description", s->description ? s->description : s->name);
-        char source[PATH_MAX];
-        if (render_spec_copy_path(m, source, sizeof(source)))
-                uw_set(&w, "SourcePath", source);
+        render_unit_section(&w, m, s->description ? s->description : s->name);
         uw_section(&w, "Slice");
         uw_set_limits(&w, &s->limits);
         return uw_finish_artifact(&w, out, path);

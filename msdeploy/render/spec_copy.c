@@ -1,22 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* The spec itself, installed as CONFIG_DIR/msdeploy.yaml: what every unit's SourcePath= names. */
-#include <stdio.h>
 #include <string.h>
 
 #include "render/render.h"
 #include "util/xalloc.h"
 
-const char *render_spec_copy_path(const Model *m, char *buf, size_t size) {
-        if (!m->spec_text)
-                return NULL;
-        snprintf(buf, size, "%s/msdeploy.yaml", m->config_dir);
-        return buf;
+char *render_spec_copy_path(const Model *m) {
+        return m->spec_text ? xasprintf("%s/msdeploy.yaml", m->config_dir) : NULL;
 }
 
 int render_spec_copy(const Model *m, ArtifactSet *out, Diags *d) {
         (void) d;
-        char path[4096];
-        if (!render_spec_copy_path(m, path, sizeof(path)))
+        _cleanup_free_ char *path = render_spec_copy_path(m);
+        if (!path)
                 return 0;
         char *data = xmalloc(m->spec_len + 1);
         memcpy(data, m->spec_text, m->spec_len);

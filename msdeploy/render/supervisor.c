@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "render/render.h"
-#include "render/yaml_writer.h"
 
 static const char supervisor_doc[] =
         "# msd-supervisor supervision tree: msd-supervisor --config THIS_FILE.\n"
@@ -92,12 +91,7 @@ int render_supervisor(const Model *m, ArtifactSet *out, Diags *d) {
 
         StrBuf b = {};
         YamlWriter y = { .b = &b };
-        render_header(&b, m, "#");
-        sb_append(&b, supervisor_doc);
-        yaml_uint(&y, "version", 1);
-        yaml_str(&y, "project", m->name); /* the "project" label of every metric */
-        if (sv->listen)
-                yaml_str(&y, "listen", sv->listen);
+        render_sv_config_begin(&y, m, supervisor_doc, sv->listen);
         yaml_open(&y, "phi");
         yaml_double(&y, "threshold", sv->phi_threshold);
         yaml_uint(&y, "max_samples", sv->phi_max_samples);

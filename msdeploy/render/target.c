@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The project target: <name>.target pulls in every service and every enabled template instance. */
-#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "render/render.h"
-#include "render/unit_writer.h"
 #include "util/xalloc.h"
 
 /*
@@ -16,9 +14,8 @@
  * Requires=) keeps one failing service from taking the others down.
  */
 int render_target(const Model *m, ArtifactSet *out, Diags *d) {
-        _cleanup_free_ char *unit = NULL, *path = NULL;
-        if (asprintf(&unit, "%s.target", m->name) < 0 || asprintf(&path, "etc/systemd/system/%s", unit) < 0)
-                return -ENOMEM;
+        _cleanup_free_ char *unit = xasprintf("%s.target", m->name);
+        _cleanup_free_ char *path = xasprintf("etc/systemd/system/%s", unit);
 
         StrBuf wants = {};
         for (size_t i = 0; i < m->n_services; i++) {
@@ -36,11 +33,7 @@ int render_target(const Model *m, ArtifactSet *out, Diags *d) {
         UnitWriter w;
         uw_init(&w, &b, m->systemd_version, d, (Loc) {}, unit);
         render_header(&b, m, "#");
-        uw_section(&w, "Unit");
-        uw_set_spec(&w, "Description", m->target_description ? m->target_description : m->description ? m->description : m->name);
-        char source[PATH_MAX];
-        if (render_spec_copy_path(m, source, sizeof(source)))
-                uw_set(&w, "SourcePath", source);
+        render_unit_section(&w, m, m->target_description ? m->target_description : m->description ? m->description : m->name);
         if (wants.len > 0)
                 uw_set(&w, "Wants", wants.s);
         sb_free(&wants);

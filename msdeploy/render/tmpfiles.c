@@ -59,9 +59,7 @@ int render_tmpfiles(const Model *m, ArtifactSet *out, Diags *d) {
                         if (!slash || (size_t) (slash - src) <= cfg_len || strncmp(src, m->config_dir, cfg_len) != 0 ||
                             src[cfg_len] != '/')
                                 continue;
-                        char *dir = strndup(src, (size_t) (slash - src));
-                        if (!dir)
-                                xoom();
+                        char *dir = xstrndup(src, (size_t) (slash - src));
                         if (tmpdir_listed(dirs, n, dir)) {
                                 free(dir);
                                 continue;

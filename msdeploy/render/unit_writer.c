@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/escape.h"
 #include "util/xalloc.h"
 
 /* Directives newer than the oldest systemd msdeploy may target, with what happens when they are left out.
@@ -69,9 +70,15 @@ void uw_init(UnitWriter *w, StrBuf *b, unsigned systemd_version, Diags *d, Loc l
         *w = (UnitWriter) { .b = b, .systemd_version = systemd_version, .d = d, .loc = loc, .unit = unit };
 }
 
-static void uw_fail(UnitWriter *w, int r) {
+/* A value the unit cannot carry: reported at the unit's origin; the unit is not written. key NULL: a comment. */
+static void uw_fail(UnitWriter *w, const char *key, const char *value, const char *why) {
+        if (w->d) {
+                char shown[128];
+                diag_error(w->d, w->loc, "%s%s%s in '%s' cannot be written: '%s' %s", key ? "'" : "a comment", key ? key : "",
+                           key ? "='" : "", w->unit ? w->unit : "?", escape_value(shown, sizeof(shown), value), why);
+        }
         if (w->error == 0)
-                w->error = r;
+                w->error = -EINVAL;
 }
 
 void uw_section(UnitWriter *w, const char *name) {
@@ -82,7 +89,7 @@ void uw_section(UnitWriter *w, const char *name) {
 
 void uw_comment(UnitWriter *w, const char *text) {
         if (strchr(text, '\n'))
-                return uw_fail(w, -EINVAL);
+                return uw_fail(w, NULL, text, "contains a line break");
         sb_printf(w->b, "# %s\n", text);
 }
 
@@ -101,15 +108,27 @@ bool uw_supported(UnitWriter *w, const char *key) {
         return false;
 }
 
-/* A value a unit file line can hold: no line breaks, no trailing backslash (a line continuation). */
-static bool value_ok(const char *v) {
+/* Why a unit file line cannot hold v (a line break, or a trailing backslash: a line continuation), or NULL. */
+static const char *value_problem(const char *v) {
         size_t n = strlen(v);
-        return !strpbrk(v, "\n\r") && !(n > 0 && v[n - 1] == '\\');
+        if (strpbrk(v, "\n\r"))
+                return "contains a line break";
+        if (n > 0 && v[n - 1] == '\\')
+                return "ends in a backslash, which would continue the line";
+        return NULL;
+}
+
+/* Whether value can be written as key's value; reports it when not. */
+static bool value_ok(UnitWriter *w, const char *key, const char *value) {
+        const char *why = value_problem(value);
+        if (why)
+                uw_fail(w, key, value, why);
+        return !why;
 }
 
 void uw_set_raw(UnitWriter *w, const char *key, const char *value) {
-        if (!value_ok(value))
-                return uw_fail(w, -EINVAL);
+        if (!value_ok(w, key, value))
+                return;
         if (!uw_supported(w, key))
                 return;
         sb_append(w->b, key);
@@ -124,8 +143,8 @@ static bool is_specifier(char c) {
 }
 
 void uw_set_spec(UnitWriter *w, const char *key, const char *value) {
-        if (!value_ok(value))
-                return uw_fail(w, -EINVAL);
+        if (!value_ok(w, key, value))
+                return;
         if (!uw_supported(w, key))
                 return;
         sb_append(w->b, key);
@@ -152,8 +171,8 @@ static void append_escaped(StrBuf *b, const char *v) {
 }
 
 void uw_set(UnitWriter *w, const char *key, const char *value) {
-        if (!value_ok(value))
-                return uw_fail(w, -EINVAL);
+        if (!value_ok(w, key, value))
+                return;
         if (!uw_supported(w, key))
                 return;
         sb_append(w->b, key);
@@ -175,9 +194,12 @@ void uw_setf(UnitWriter *w, const char *key, const char *fmt, ...) {
 void uw_set_list(UnitWriter *w, const char *key, const StrList *l) {
         if (l->n == 0)
                 return;
-        for (size_t i = 0; i < l->n; i++)
-                if (!value_ok(l->items[i]) || strchr(l->items[i], ' '))
-                        return uw_fail(w, -EINVAL);
+        for (size_t i = 0; i < l->n; i++) {
+                if (!value_ok(w, key, l->items[i]))
+                        return;
+                if (strchr(l->items[i], ' '))
+                        return uw_fail(w, key, l->items[i], "contains a space, which separates the items of the list");
+        }
         if (!uw_supported(w, key))
                 return;
         sb_append(w->b, key);
@@ -191,8 +213,10 @@ void uw_set_list(UnitWriter *w, const char *key, const StrList *l) {
 }
 
 void uw_set_env(UnitWriter *w, const char *name, const char *value) {
-        if (strpbrk(name, "\n\r=\"\\ ") || strpbrk(value, "\n\r"))
-                return uw_fail(w, -EINVAL);
+        if (strpbrk(name, "\n\r=\"\\ "))
+                return uw_fail(w, "Environment", name, "is not a variable name");
+        if (strpbrk(value, "\n\r"))
+                return uw_fail(w, "Environment", value, "contains a line break");
         sb_append(w->b, "Environment=\"");
         append_escaped(w->b, name);
         sb_putc(w->b, '=');

@@ -24,15 +24,15 @@
  *                 quoted where needed, '%' doubled and '$' doubled so systemd neither expands specifiers nor
  *                 substitutes variables.
  *
- * Values that a unit file cannot carry (a newline, a trailing backslash that would continue the line) make the
- * writer fail with -EINVAL, reported once by uw_finish().
+ * Values that a unit file cannot carry (a newline, a trailing backslash that would continue the line) are
+ * reported as errors at the writer's location, and make the writer fail with -EINVAL, returned by uw_finish().
  */
 
 typedef struct UnitWriter {
         StrBuf *b;
         unsigned systemd_version; /* the target systemd: newer directives are dropped with a warning */
-        Diags *d;                 /* warnings go here; may be NULL */
-        Loc loc;                  /* where warnings point: the service or slice being rendered */
+        Diags *d;                 /* warnings and errors go here; may be NULL */
+        Loc loc;                  /* where they point: the service or slice being rendered */
         const char *unit;         /* unit file name, for messages */
         unsigned n_sections;
         int error;                /* first failure, -errno; 0 while all is well */

@@ -3,19 +3,15 @@
  * Every value keeps the location it was written at, so explain and diff can say who set it. */
 #include "spec/compose.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "spec/load.h"
 #include "spec/merge.h"
 #include "spec/schema.h"
 #include "spec/syntax.h"
-#include "util/install-paths.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 
@@ -89,51 +85,9 @@ static void spec_keep_source(Spec *s, Source *src) {
         s->sources[s->n_sources++] = src;
 }
 
-static bool is_dir(const char *p) {
-        struct stat st;
-        return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* "examples/../tiers" -> "tiers" when it lies under the working directory (messages stay short). */
-static char *path_tidy(char *p) {
-        _cleanup_free_ char *real = realpath(p, NULL), *cwd = getcwd(NULL, 0);
-        if (!real || !cwd)
-                return p;
-        size_t n = strlen(cwd);
-        if (strncmp(real, cwd, n) == 0 && real[n] == '/') {
-                free(p);
-                return xstrdup(real + n + 1);
-        }
-        return p;
-}
-
-char *spec_find_tiers_dir(const char *spec_path, const char *tiers_dir) {
-        if (tiers_dir)
-                return is_dir(tiers_dir) ? xstrdup(tiers_dir) : NULL;
-        const char *env = getenv("MSDEPLOY_TIERS_DIR");
-        if (env && *env)
-                return is_dir(env) ? xstrdup(env) : NULL;
-        _cleanup_free_ char *copy = xstrdup(spec_path);
-        const char *dir = dirname(copy);
-        const char *candidates[] = { "/tiers", "/../tiers" };
-        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
-                char *p = NULL;
-                if (asprintf(&p, "%s%s", dir, candidates[i]) < 0)
-                        xoom();
-                if (is_dir(p))
-                        return path_tidy(p);
-                free(p);
-        }
-        return is_dir(MSDEPLOY_DATADIR "/tiers") ? xstrdup(MSDEPLOY_DATADIR "/tiers") : NULL;
-}
-
 char *spec_tier_canonical(const char *t) {
-        char *r;
-        if (t[0] >= '0' && t[0] <= '9' && !t[strspn(t, "0123456789")]) {
-                if (asprintf(&r, "tier_%s", t) < 0)
-                        xoom();
-                return r;
-        }
+        if (t[0] >= '0' && t[0] <= '9' && !t[strspn(t, "0123456789")])
+                return xasprintf("tier_%s", t);
         return xstrdup(t);
 }
 
@@ -156,7 +110,7 @@ static int apply_set(Spec *s, const char *arg, Node **tree, Diags *d) {
                 diag_error(d, at, "--set needs PATH=VALUE, e.g. --set services.worker.instances=8");
                 return -EINVAL;
         }
-        _cleanup_free_ char *path = strndup(arg, (size_t) (eq - arg));
+        _cleanup_free_ char *path = xstrndup(arg, (size_t) (eq - arg));
         for (const char *p = path; *p; p++)
                 if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@", *p) ||
                     (*p == '.' && (p == path || p[1] == '.' || !p[1]))) {
@@ -268,11 +222,9 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
 
         /* tier layer */
         const Node *overlay = node_get(node_get(spec, "tiers"), tier);
-        _cleanup_free_ char *dir = spec_find_tiers_dir(o->spec_path, o->tiers_dir);
-        _cleanup_free_ char *tier_path = NULL;
-        if (syntax_check_name(tier) == NULL && dir && asprintf(&tier_path, "%s/%s.yaml", dir, tier) < 0)
-                xoom();
-        if (tier_path && access(tier_path, F_OK) == 0) {
+        const char *dir = o->tiers_dir;
+        if (dir && syntax_check_name(tier) == NULL && strv_contains(o->tier_files, tier)) {
+                _cleanup_free_ char *tier_path = xasprintf("%s/%s.yaml", dir, tier);
                 Node *tnode;
                 r = load_file(s, tier_path, &tnode, d);
                 if (r < 0)
@@ -290,13 +242,13 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
                           dir ? dir : "tiers", tier, tier);
         } else {
                 _cleanup_(strv_freep) char **all = NULL;
-                spec_list_tiers(file, o->tiers_dir, &all);
-                char list[512] = "";
-                size_t off = 0;
-                for (char **t = all; t && *t && off < sizeof(list); t++)
-                        off += (size_t) snprintf(list + off, sizeof(list) - off, "%s%s", t == all ? "" : ", ", *t);
-                diag_error(d, (Loc) { .src = file->source }, "unknown tier '%s': no %s/%s.yaml and no 'tiers.%s' in the spec%s%s", tier,
-                           dir ? dir : "tiers", tier, tier, *list ? "; available: " : "", list);
+                spec_list_tiers(file, o->tier_files, &all);
+                StrBuf list = {};
+                for (char **t = all; *t; t++)
+                        sb_printf(&list, "%s%s", t == all ? "; available: " : ", ", *t);
+                diag_error(d, (Loc) { .src = file->source }, "unknown tier '%s': no %s/%s.yaml and no 'tiers.%s' in the spec%s", tier,
+                           dir ? dir : "tiers", tier, tier, list.s ? list.s : "");
+                sb_free(&list);
                 return -ENOENT;
         }
 
@@ -330,39 +282,15 @@ int spec_compose(const SpecOptions *o, Spec **ret, Diags *d) {
         return r;
 }
 
-static int strv_cmp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-int spec_list_tiers(const SpecFile *file, const char *tiers_dir, char ***ret) {
-        size_t n = 0;
+int spec_list_tiers(const SpecFile *file, char *const *tier_files, char ***ret) {
         char **v = xcalloc(1, sizeof(char *));
-        _cleanup_free_ char *dir = spec_find_tiers_dir(file->source->name, tiers_dir);
-        if (dir) {
-                DIR *dp = opendir(dir);
-                for (struct dirent *de; dp && (de = readdir(dp));) {
-                        size_t len = strlen(de->d_name);
-                        if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml") != 0 || de->d_name[0] == '.')
-                                continue;
-                        v = xreallocarray(v, n + 2, sizeof(char *));
-                        v[n++] = strndup(de->d_name, len - 5);
-                        v[n] = NULL;
-                }
-                if (dp)
-                        closedir(dp);
-        }
+        for (size_t i = 0; tier_files && tier_files[i]; i++)
+                strv_push(&v, xstrdup(tier_files[i]));
         const Node *tiers = node_get(file->root, "tiers");
-        for (size_t i = 0; tiers && tiers->kind == NODE_MAP && i < tiers->n; i++) {
-                bool dup = false;
-                for (size_t k = 0; k < n; k++)
-                        dup |= strcmp(v[k], tiers->pairs[i].key) == 0;
-                if (dup)
-                        continue;
-                v = xreallocarray(v, n + 2, sizeof(char *));
-                v[n++] = xstrdup(tiers->pairs[i].key);
-                v[n] = NULL;
-        }
-        qsort(v, n, sizeof(char *), strv_cmp);
+        for (size_t i = 0; tiers && tiers->kind == NODE_MAP && i < tiers->n; i++)
+                if (!strv_contains(v, tiers->pairs[i].key))
+                        strv_push(&v, xstrdup(tiers->pairs[i].key));
+        strv_sort(v);
         *ret = v;
-        return (int) n;
+        return (int) strv_length(v);
 }

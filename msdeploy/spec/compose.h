@@ -18,7 +18,8 @@ typedef struct SpecOptions {
         const char *spec_path;
         const SpecFile *file;    /* the parsed spec; NULL: spec_compose() reads spec_path itself */
         const char *tier;        /* "tier_3" or "3"; required */
-        const char *tiers_dir;   /* NULL: search next to the spec, then the installed copy */
+        const char *tiers_dir;   /* the directory of the tier files (the caller finds it), or NULL: none */
+        char *const *tier_files; /* the tiers it has a file for ("tier_3" for tier_3.yaml), NULL-terminated; NULL: none */
         const char *const *sets; /* "path=value" overrides, applied in order */
         size_t n_sets;
 } SpecOptions;
@@ -41,9 +42,8 @@ typedef struct Spec {
 int spec_compose(const SpecOptions *o, Spec **ret, Diags *d);
 Spec *spec_free(Spec *s);
 
-/* The tiers available for a spec: tier files found plus the spec's own overlays, sorted. */
-int spec_list_tiers(const SpecFile *file, const char *tiers_dir, char ***ret);
+/* The tiers available for a spec: those with a tier file (tier_files, NULL-terminated, may be NULL) plus the
+ * spec's own overlays, sorted and without duplicates. Returns how many. */
+int spec_list_tiers(const SpecFile *file, char *const *tier_files, char ***ret);
 /* "3" -> "tier_3"; anything else as given (malloc'ed). */
 char *spec_tier_canonical(const char *tier);
-/* Where tier files are looked up for a spec (first existing of the search list), or NULL. */
-char *spec_find_tiers_dir(const char *spec_path, const char *tiers_dir);

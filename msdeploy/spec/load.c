@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "util/fileio.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 int source_read_file(const char *path, Source **ret, Diags *d) {
@@ -31,34 +32,6 @@ int source_read_file(const char *path, Source **ret, Diags *d) {
         return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p, 0 when invalid. */
-static size_t utf8_seq_len(const unsigned char *p, const unsigned char *end) {
-        unsigned char c = p[0];
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80)
-                return 1;
-        if ((c & 0xe0) == 0xc0)
-                n = 2, cp = c & 0x1f;
-        else if ((c & 0xf0) == 0xe0)
-                n = 3, cp = c & 0x0f;
-        else if ((c & 0xf8) == 0xf0)
-                n = 4, cp = c & 0x07;
-        else
-                return 0;
-        if ((size_t) (end - p) < n)
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((p[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-        if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return n;
-}
-
 /* Byte-level checks libyaml reports poorly: NUL, invalid UTF-8, tabs in indentation. */
 static int scan_bytes(const Source *src, Diags *d) {
         const unsigned char *p = (const unsigned char *) src->text, *end = p + src->len;
@@ -76,7 +49,7 @@ static int scan_bytes(const Source *src, Diags *d) {
                         diag_error(d, at, "NUL byte in input; a spec is UTF-8 text");
                         return -EINVAL;
                 }
-                size_t n = utf8_seq_len(p, end);
+                size_t n = utf8_sequence_length(p, (size_t) (end - p));
                 if (n == 0) {
                         diag_error(d, at, "invalid UTF-8 byte 0x%02x; a spec is UTF-8 text", *p);
                         return -EINVAL;
@@ -312,6 +285,12 @@ static int parse_node(Loader *l, yaml_event_t *ev, Node **ret, size_t *ret_size)
         }
 }
 
+/* Frees ev and reads the event after it into ev. */
+static int next_event_after(Loader *l, yaml_event_t *ev) {
+        yaml_event_delete(ev);
+        return next_event(l, ev);
+}
+
 static int expect_event(Loader *l, yaml_event_type_t type, yaml_event_t *ev) {
         if (next_event(l, ev) < 0)
                 return -EINVAL;
@@ -338,26 +317,23 @@ int spec_load(Arena *a, const Source *src, Node **ret, Diags *d) {
         r = expect_event(&l, YAML_STREAM_START_EVENT, &ev);
         if (r < 0)
                 goto finish;
-        yaml_event_delete(&ev);
-        if (next_event(&l, &ev) < 0) {
-                r = -EINVAL;
+        r = next_event_after(&l, &ev);
+        if (r < 0)
                 goto finish;
-        }
         if (ev.type == YAML_STREAM_END_EVENT) { /* empty input */
                 yaml_event_delete(&ev);
                 root = node_new(a, NODE_NULL, (Loc) { .src = src, .line = 1, .col = 1 });
                 goto finish;
         }
         if (ev.type != YAML_DOCUMENT_START_EVENT) {
+                diag_error(d, mark_loc(&l, ev.start_mark), "unexpected YAML structure");
                 yaml_event_delete(&ev);
                 r = -EINVAL;
                 goto finish;
         }
-        yaml_event_delete(&ev);
-        if (next_event(&l, &ev) < 0) {
-                r = -EINVAL;
+        r = next_event_after(&l, &ev);
+        if (r < 0)
                 goto finish;
-        }
         size_t size;
         r = parse_node(&l, &ev, &root, &size);
         if (r < 0)
@@ -365,11 +341,9 @@ int spec_load(Arena *a, const Source *src, Node **ret, Diags *d) {
         r = expect_event(&l, YAML_DOCUMENT_END_EVENT, &ev);
         if (r < 0)
                 goto finish;
-        yaml_event_delete(&ev);
-        if (next_event(&l, &ev) < 0) {
-                r = -EINVAL;
+        r = next_event_after(&l, &ev);
+        if (r < 0)
                 goto finish;
-        }
         if (ev.type == YAML_DOCUMENT_START_EVENT) {
                 diag_error(d, mark_loc(&l, ev.start_mark), "more than one YAML document; a spec is one document");
                 r = -EINVAL;

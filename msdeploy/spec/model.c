@@ -5,33 +5,72 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/enum-table.h"
 #include "util/xalloc.h"
 
-static int lookup(const char *const *table, size_t n, const char *s) {
-        for (size_t i = 0; s && i < n; i++)
-                if (table[i] && strcmp(table[i], s) == 0)
-                        return (int) i;
-        return -1;
-}
+const char *const service_type_table[_SERVICE_TYPE_MAX + 1] = {
+        [SERVICE_SIMPLE] = "simple",
+        [SERVICE_EXEC] = "exec",
+        [SERVICE_NOTIFY] = "notify",
+        [SERVICE_ONESHOT] = "oneshot",
+};
+ENUM_STRING_TABLE(service_type, ServiceType, _SERVICE_TYPE_MAX)
 
-#define ENUM_STRINGS(name, type, max, ...)                                                  \
-        static const char *const name##_table[max] = { __VA_ARGS__ };                       \
-        const char *name##_to_string(type v) {                                              \
-                return (unsigned) v < (unsigned) (max) ? name##_table[v] : NULL;            \
-        }                                                                                   \
-        type name##_from_string(const char *s) {                                            \
-                return (type) lookup(name##_table, (size_t) (max), s);                      \
-        }
+const char *const restart_policy_table[_RESTART_POLICY_MAX + 1] = {
+        [RESTART_NO] = "no",
+        [RESTART_ON_SUCCESS] = "on-success",
+        [RESTART_ON_FAILURE] = "on-failure",
+        [RESTART_ON_ABNORMAL] = "on-abnormal",
+        [RESTART_ON_WATCHDOG] = "on-watchdog",
+        [RESTART_ON_ABORT] = "on-abort",
+        [RESTART_ALWAYS] = "always",
+};
+ENUM_STRING_TABLE(restart_policy, RestartPolicy, _RESTART_POLICY_MAX)
 
-ENUM_STRINGS(service_type, ServiceType, _SERVICE_TYPE_MAX, "simple", "exec", "notify", "oneshot")
-ENUM_STRINGS(restart_policy, RestartPolicy, _RESTART_POLICY_MAX, "no", "on-success", "on-failure", "on-abnormal",
-             "on-watchdog", "on-abort", "always")
-ENUM_STRINGS(hardening_profile, HardeningProfile, _HARDENING_PROFILE_MAX, "basic", "standard", "strict")
-ENUM_STRINGS(health_kind, HealthKind, _HEALTH_KIND_MAX, "http", "tcp", "process", "database", "script")
-ENUM_STRINGS(strategy, Strategy, _STRATEGY_MAX, "one_for_one", "one_for_all", "rest_for_one")
-ENUM_STRINGS(backoff_kind, BackoffKind, _BACKOFF_KIND_MAX, "exponential", "linear", "adaptive", "none")
-ENUM_STRINGS(child_restart, ChildRestart, _CHILD_RESTART_MAX, "permanent", "transient", "temporary")
-ENUM_STRINGS(readiness, Readiness, _READINESS_MAX, "none", "notify", "check")
+const char *const hardening_profile_table[_HARDENING_PROFILE_MAX + 1] = {
+        [HARDENING_BASIC] = "basic",
+        [HARDENING_STANDARD] = "standard",
+        [HARDENING_STRICT] = "strict",
+};
+ENUM_STRING_TABLE(hardening_profile, HardeningProfile, _HARDENING_PROFILE_MAX)
+
+const char *const health_kind_table[_HEALTH_KIND_MAX + 1] = {
+        [HEALTH_HTTP] = "http",
+        [HEALTH_TCP] = "tcp",
+        [HEALTH_PROCESS] = "process",
+        [HEALTH_DATABASE] = "database",
+        [HEALTH_SCRIPT] = "script",
+};
+ENUM_STRING_TABLE(health_kind, HealthKind, _HEALTH_KIND_MAX)
+
+const char *const strategy_table[_STRATEGY_MAX + 1] = {
+        [STRATEGY_ONE_FOR_ONE] = "one_for_one",
+        [STRATEGY_ONE_FOR_ALL] = "one_for_all",
+        [STRATEGY_REST_FOR_ONE] = "rest_for_one",
+};
+ENUM_STRING_TABLE(strategy, Strategy, _STRATEGY_MAX)
+
+const char *const backoff_kind_table[_BACKOFF_KIND_MAX + 1] = {
+        [BACKOFF_EXPONENTIAL] = "exponential",
+        [BACKOFF_LINEAR] = "linear",
+        [BACKOFF_ADAPTIVE] = "adaptive",
+        [BACKOFF_NONE] = "none",
+};
+ENUM_STRING_TABLE(backoff_kind, BackoffKind, _BACKOFF_KIND_MAX)
+
+const char *const child_restart_table[_CHILD_RESTART_MAX + 1] = {
+        [CHILD_PERMANENT] = "permanent",
+        [CHILD_TRANSIENT] = "transient",
+        [CHILD_TEMPORARY] = "temporary",
+};
+ENUM_STRING_TABLE(child_restart, ChildRestart, _CHILD_RESTART_MAX)
+
+const char *const readiness_table[_READINESS_MAX + 1] = {
+        [READINESS_NONE] = "none",
+        [READINESS_NOTIFY] = "notify",
+        [READINESS_CHECK] = "check",
+};
+ENUM_STRING_TABLE(readiness, Readiness, _READINESS_MAX)
 
 static usec_t add_saturating(usec_t a, usec_t b) {
         if (a == USEC_INFINITY || b == USEC_INFINITY || a >= USEC_UNSET - b)

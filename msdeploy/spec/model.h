@@ -318,6 +318,16 @@ typedef struct Model {
         size_t spec_len;
 } Model;
 
+/* Names of the enums as the spec writes them; each table ends in NULL (the schema's value lists). */
+extern const char *const service_type_table[_SERVICE_TYPE_MAX + 1];
+extern const char *const restart_policy_table[_RESTART_POLICY_MAX + 1];
+extern const char *const hardening_profile_table[_HARDENING_PROFILE_MAX + 1];
+extern const char *const health_kind_table[_HEALTH_KIND_MAX + 1];
+extern const char *const strategy_table[_STRATEGY_MAX + 1];
+extern const char *const backoff_kind_table[_BACKOFF_KIND_MAX + 1];
+extern const char *const child_restart_table[_CHILD_RESTART_MAX + 1];
+extern const char *const readiness_table[_READINESS_MAX + 1];
+
 const char *service_type_to_string(ServiceType t);
 ServiceType service_type_from_string(const char *s);
 const char *restart_policy_to_string(RestartPolicy p);

@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/enum-table.h"
 #include "util/xalloc.h"
 
-const char *node_kind_to_string(NodeKind k) {
-        static const char *const names[] = { "null", "scalar", "mapping", "sequence" };
-        return (unsigned) k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
-}
+static const char *const node_kind_table[] = {
+        [NODE_NULL] = "null",
+        [NODE_SCALAR] = "scalar",
+        [NODE_MAP] = "mapping",
+        [NODE_SEQ] = "sequence",
+};
+ENUM_TO_STRING(node_kind, NodeKind, ELEMENTSOF(node_kind_table))
 
 Node *node_new(Arena *a, NodeKind kind, Loc loc) {
         Node *n = arena_alloc(a, sizeof(Node));

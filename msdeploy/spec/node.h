@@ -14,7 +14,7 @@ typedef enum NodeKind {
         NODE_SCALAR, /* kept as written; typing is the schema's job */
         NODE_MAP,
         NODE_SEQ,
-} NodeKind;
+} NodeKind; /* no _NODE_KIND_MAX: the switches over it stay exhaustive */
 
 typedef struct Node Node;
 

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "spec/model.h"
+
 #define FIELDS SCHEMA_FIELDS
 #define VALUES SCHEMA_VALUES
 
@@ -101,7 +103,7 @@ static const Schema t_resources = { S_OBJECT, "per-service resource limits", .fi
         LIMIT_FIELDS,
         { "limit_nofile", &t_count, false, "LimitNOFILE=: open file limit" }) };
 
-static const Schema t_restart_policy = { S_ENUM, "Restart=", VALUES("no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always") };
+static const Schema t_restart_policy = { S_ENUM, "Restart=", restart_policy_table };
 static const Schema t_restart = { S_OBJECT, "restart policy", .fields = FIELDS(
         { "policy", &t_restart_policy, false, "Restart=" },
         { "delay", &t_duration, false, "RestartSec=" },
@@ -114,12 +116,12 @@ static const Schema t_timeouts = { S_OBJECT, "start and stop timeouts", .fields 
         { "start", &t_duration, false, "TimeoutStartSec=" },
         { "stop", &t_duration, false, "TimeoutStopSec=" }) };
 
-static const Schema t_profile = { S_ENUM, "hardening profile", VALUES("basic", "standard", "strict") };
+static const Schema t_profile = { S_ENUM, "hardening profile", hardening_profile_table };
 static const Schema t_hardening = { S_OBJECT, "sandboxing", .fields = FIELDS(
         { "profile", &t_profile, false, "basic (tier_1), standard (tier_2), strict (tier_3)" },
         { "overrides", &t_overrides, false, "per-directive overrides of the profile" }) };
 
-static const Schema t_check_kind = { S_ENUM, "health check kind", VALUES("http", "tcp", "process", "database", "script") };
+static const Schema t_check_kind = { S_ENUM, "health check kind", health_kind_table };
 static const Schema t_database = { S_ENUM, "database protocol", VALUES("postgresql", "tcp") };
 #define CHECK_TUNING_FIELDS                                                                             \
         { "interval", &t_duration, false, "time between checks" },                                      \
@@ -136,7 +138,7 @@ static const Schema t_check = { S_OBJECT, "a health check", .label = "health che
 static const Schema t_checks = { S_DICT, "health checks by name", .item = &t_check };
 static const Schema t_check_defaults = { S_OBJECT, "defaults for every health check", .fields = FIELDS(CHECK_TUNING_FIELDS) };
 
-static const Schema t_service_type = { S_ENUM, "Type=", VALUES("simple", "exec", "notify", "oneshot") };
+static const Schema t_service_type = { S_ENUM, "Type=", service_type_table };
 static const Schema t_instances = { S_INSTANCES, "number of instances, or a list of instance names" };
 
 #define SERVICE_TUNING_FIELDS                                                                            \
@@ -179,8 +181,8 @@ static const Schema t_service = { S_OBJECT, "a service", .label = "service", .fi
 static const Schema t_services = { S_DICT, "services by key; unit NAME-KEY.service", .item = &t_service };
 static const Schema t_service_defaults = { S_OBJECT, "defaults for every service", .fields = FIELDS(SERVICE_TUNING_FIELDS) };
 
-static const Schema t_strategy = { S_ENUM, "supervision strategy", VALUES("one_for_one", "one_for_all", "rest_for_one") };
-static const Schema t_backoff_kind = { S_ENUM, "backoff kind", VALUES("exponential", "linear", "adaptive", "none") };
+static const Schema t_strategy = { S_ENUM, "supervision strategy", strategy_table };
+static const Schema t_backoff_kind = { S_ENUM, "backoff kind", backoff_kind_table };
 static const Schema t_multiplier = { S_FLOAT, "growth factor", .min = 1, .max = 100 };
 static const Schema t_jitter = { S_FLOAT, "jitter fraction", .min = 0, .max = 1 };
 static const Schema t_backoff = { S_OBJECT, "restart backoff", .fields = FIELDS(
@@ -201,8 +203,8 @@ static const Schema t_supervisor = { S_OBJECT, "a supervisor", .label = "supervi
         { "children", &t_names, true, "supervisors and workers in start order" },
         SUPERVISOR_TUNING_FIELDS) };
 static const Schema t_supervisor_defaults = { S_OBJECT, "defaults for every supervisor", .fields = FIELDS(SUPERVISOR_TUNING_FIELDS) };
-static const Schema t_child_restart = { S_ENUM, "child restart type", VALUES("permanent", "transient", "temporary") };
-static const Schema t_readiness = { S_ENUM, "readiness", VALUES("none", "notify", "check") };
+static const Schema t_child_restart = { S_ENUM, "child restart type", child_restart_table };
+static const Schema t_readiness = { S_ENUM, "readiness", readiness_table };
 static const Schema t_worker = { S_OBJECT, "a supervised worker process", .label = "worker", .fields = FIELDS(
         { "exec", &t_command, true, "command line" },
         { "restart", &t_child_restart, false, "permanent (default), transient or temporary" },

@@ -1,16 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Exports the schema table as a JSON Schema (draft 2020-12) for editors; the same table validates. */
-#include <string.h>
-
 #include "spec/schema.h"
 #include "spec/signals.h"
 #include "util/json.h"
 #include "util/strbuf.h"
-
-static void indent(StrBuf *b, int depth) {
-        for (int i = 0; i < depth; i++)
-                sb_append(b, "  ");
-}
 
 static const char *pattern_of(SchemaType t) {
         switch (t) {
@@ -50,151 +43,154 @@ typedef struct Frame {
         const struct Frame *up;
 } Frame;
 
-static void emit(StrBuf *b, const Schema *s, const char *doc, int depth, const char *pointer, const Frame *up);
+static void emit(JsonWriter *w, const Schema *s, const char *doc, const char *pointer, const Frame *up);
 
-/* "enum": [...] of the signal names, without the key */
-static void emit_signal_names(StrBuf *b) {
-        sb_append(b, "[");
-        for (const char *const *n = signal_names; *n; n++) {
-                sb_append(b, n == signal_names ? "" : ", ");
-                json_quote(b, *n);
-        }
-        sb_append(b, "]");
+/* "key": [...] of a NULL-terminated list of strings */
+static void emit_strings(JsonWriter *w, const char *key, const char *const *v) {
+        json_key(w, key);
+        json_array_begin(w);
+        for (; *v; v++)
+                json_string(w, *v);
+        json_array_end(w);
 }
 
-static void emit_doc(StrBuf *b, const char *doc, int depth) {
-        if (!doc || !*doc)
-                return;
-        indent(b, depth);
-        sb_append(b, "\"description\": ");
-        json_quote(b, doc);
-        sb_append(b, ",\n");
+/* "type" with its "minimum" and "maximum" */
+static void emit_range(JsonWriter *w, const char *type, int64_t min, int64_t max) {
+        json_kv_string(w, "type", type);
+        json_kv_int(w, "minimum", min);
+        json_kv_int(w, "maximum", max);
 }
 
-static void emit(StrBuf *b, const Schema *s, const char *doc, int depth, const char *pointer, const Frame *up) {
+/* "oneOf": [{an integer from min to max}, ...]: the caller adds the alternatives and ends the array. */
+static void emit_one_of_integer(JsonWriter *w, int64_t min, int64_t max) {
+        json_key(w, "oneOf");
+        json_array_begin(w);
+        json_object_begin(w);
+        emit_range(w, "integer", min, max);
+        json_object_end(w);
+}
+
+static void emit(JsonWriter *w, const Schema *s, const char *doc, const char *pointer, const Frame *up) {
+        json_object_begin(w);
         for (const Frame *f = up; f; f = f->up)
                 if (f->schema == s) {
-                        sb_append(b, "{\"$ref\": ");
-                        json_quote(b, f->pointer);
-                        sb_append(b, "}");
+                        json_kv_string(w, "$ref", f->pointer);
+                        json_object_end(w);
                         return;
                 }
         Frame here = { s, pointer, up };
-        StrBuf sub = {};
-        sb_append(b, "{\n");
-        emit_doc(b, doc ? doc : s->doc, depth + 1);
-        indent(b, depth + 1);
+        StrBuf sub = {}; /* the pointer of a nested schema */
+        if (!doc)
+                doc = s->doc;
+        if (doc && *doc)
+                json_kv_string(w, "description", doc);
         switch (s->type) {
         case S_OBJECT: {
-                sb_append(b, "\"type\": \"object\",\n");
-                indent(b, depth + 1);
-                sb_append(b, "\"additionalProperties\": false,\n");
+                json_kv_string(w, "type", "object");
+                json_kv_bool(w, "additionalProperties", false);
                 bool any_required = false;
                 for (const SchemaField *f = s->fields; f->key; f++)
                         any_required |= f->required;
                 if (any_required) {
-                        indent(b, depth + 1);
-                        sb_append(b, "\"required\": [");
-                        bool first = true;
+                        json_key(w, "required");
+                        json_array_begin(w);
                         for (const SchemaField *f = s->fields; f->key; f++)
-                                if (f->required) {
-                                        sb_append(b, first ? "" : ", ");
-                                        json_quote(b, f->key);
-                                        first = false;
-                                }
-                        sb_append(b, "],\n");
+                                if (f->required)
+                                        json_string(w, f->key);
+                        json_array_end(w);
                 }
-                indent(b, depth + 1);
-                sb_append(b, "\"properties\": {\n");
+                json_key(w, "properties");
+                json_object_begin(w);
                 for (const SchemaField *f = s->fields; f->key; f++) {
-                        indent(b, depth + 2);
-                        json_quote(b, f->key);
-                        sb_append(b, ": ");
+                        json_key(w, f->key);
                         sub.len = 0;
                         sb_printf(&sub, "%s/properties/%s", pointer, f->key);
-                        emit(b, f->schema, f->doc, depth + 2, sub.s, &here);
-                        sb_append(b, f[1].key ? ",\n" : "\n");
+                        emit(w, f->schema, f->doc, sub.s, &here);
                 }
-                indent(b, depth + 1);
-                sb_append(b, "}\n");
+                json_object_end(w);
                 break;
         }
         case S_DICT:
-                sb_append(b, "\"type\": [\"object\", \"null\"],\n");
+                emit_strings(w, "type", (const char *const[]) { "object", "null", NULL });
                 if (s->key && pattern_of(s->key->type)) {
-                        indent(b, depth + 1);
-                        sb_append(b, "\"propertyNames\": {\"pattern\": ");
-                        json_quote(b, pattern_of(s->key->type));
-                        sb_append(b, "},\n");
+                        json_key(w, "propertyNames");
+                        json_object_begin(w);
+                        json_kv_string(w, "pattern", pattern_of(s->key->type));
+                        json_object_end(w);
                 }
-                indent(b, depth + 1);
-                sb_append(b, "\"additionalProperties\": ");
+                json_key(w, "additionalProperties");
                 sb_printf(&sub, "%s/additionalProperties", pointer);
-                emit(b, s->item, NULL, depth + 1, sub.s, &here);
-                sb_append(b, "\n");
+                emit(w, s->item, NULL, sub.s, &here);
                 break;
         case S_LIST:
-                sb_append(b, "\"type\": \"array\",\n");
-                indent(b, depth + 1);
-                sb_append(b, "\"items\": ");
+                json_kv_string(w, "type", "array");
+                json_key(w, "items");
                 sb_printf(&sub, "%s/items", pointer);
-                emit(b, s->item, NULL, depth + 1, sub.s, &here);
-                sb_append(b, "\n");
+                emit(w, s->item, NULL, sub.s, &here);
                 break;
         case S_INSTANCES:
-                sb_append(b, "\"oneOf\": [{\"type\": \"integer\", \"minimum\": 0, \"maximum\": 1000}, {\"type\": \"array\", \"items\": {\"type\": \"string\"}}]\n");
+                emit_one_of_integer(w, 0, 1000);
+                json_object_begin(w);
+                json_kv_string(w, "type", "array");
+                json_key(w, "items");
+                json_object_begin(w);
+                json_kv_string(w, "type", "string");
+                json_object_end(w);
+                json_object_end(w);
+                json_array_end(w);
                 break;
         case S_INT:
-                sb_printf(b, "\"type\": \"integer\", \"minimum\": %lld, \"maximum\": %lld\n", (long long) s->min, (long long) s->max);
+                emit_range(w, "integer", s->min, s->max);
                 break;
         case S_FLOAT:
                 if (s->max > s->min)
-                        sb_printf(b, "\"type\": \"number\", \"minimum\": %lld, \"maximum\": %lld\n", (long long) s->min, (long long) s->max);
+                        emit_range(w, "number", s->min, s->max);
                 else
-                        sb_append(b, "\"type\": \"number\"\n");
+                        json_kv_string(w, "type", "number");
                 break;
         case S_BOOL:
-                sb_append(b, "\"type\": \"boolean\"\n");
+                json_kv_string(w, "type", "boolean");
                 break;
         case S_SIGNAL:
-                sb_append(b, "\"enum\": ");
-                emit_signal_names(b);
-                sb_append(b, "\n");
+                emit_strings(w, "enum", signal_names);
                 break;
         case S_EXIT_STATUS:
-                sb_append(b, "\"oneOf\": [{\"type\": \"integer\", \"minimum\": 0, \"maximum\": 255}, {\"enum\": ");
-                emit_signal_names(b);
-                sb_append(b, "}]\n");
+                emit_one_of_integer(w, 0, 255);
+                json_object_begin(w);
+                emit_strings(w, "enum", signal_names);
+                json_object_end(w);
+                json_array_end(w);
                 break;
         case S_ENUM:
-                sb_append(b, "\"enum\": [");
-                for (const char *const *v = s->values; *v; v++) {
-                        sb_append(b, v == s->values ? "" : ", ");
-                        json_quote(b, *v);
-                }
-                sb_append(b, "]\n");
+                emit_strings(w, "enum", s->values);
                 break;
         default: {
-                const char *pat = pattern_of(s->type);
                 /* durations and sizes may be written as bare YAML numbers too */
-                bool numeric = s->type == S_DURATION || s->type == S_SIZE;
-                sb_append(b, numeric ? "\"type\": [\"string\", \"integer\"]" : "\"type\": \"string\"");
-                if (pat) {
-                        sb_append(b, ", \"pattern\": ");
-                        json_quote(b, pat);
-                }
-                sb_append(b, "\n");
+                if (s->type == S_DURATION || s->type == S_SIZE)
+                        emit_strings(w, "type", (const char *const[]) { "string", "integer", NULL });
+                else
+                        json_kv_string(w, "type", "string");
+                const char *pat = pattern_of(s->type);
+                if (pat)
+                        json_kv_string(w, "pattern", pat);
         }
         }
-        indent(b, depth);
-        sb_append(b, "}");
+        json_object_end(w);
         sb_free(&sub);
 }
 
 char *schema_to_json(void) {
         StrBuf b = {};
-        sb_append(&b, "{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"$id\": \"msdeploy.schema.json\",\n  \"title\": \"msdeploy spec\",\n  \"allOf\": [");
-        emit(&b, &spec_schema, NULL, 1, "#/allOf/0", NULL);
-        sb_append(&b, "]\n}\n");
+        JsonWriter w = json_writer(&b, JSON_PRETTY);
+        json_object_begin(&w);
+        json_kv_string(&w, "$schema", "https://json-schema.org/draft/2020-12/schema");
+        json_kv_string(&w, "$id", "msdeploy.schema.json");
+        json_kv_string(&w, "title", "msdeploy spec");
+        json_key(&w, "allOf");
+        json_array_begin(&w);
+        emit(&w, &spec_schema, NULL, "#/allOf/0", NULL);
+        json_array_end(&w);
+        json_object_end(&w);
+        sb_putc(&b, '\n');
         return sb_take(&b, NULL);
 }

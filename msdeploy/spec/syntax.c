@@ -139,14 +139,6 @@ int command_split(const char *s, char ***ret_words) {
         return (int) n;
 }
 
-void strv_free(char **v) {
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
 const char *syntax_check_command(const char *s) {
         const char *why = syntax_check_text(s);
         if (why)

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/strv.h"
+
 const char *syntax_check_text(const char *s);
 const char *syntax_check_name(const char *s);
 const char *syntax_check_user(const char *s);
@@ -18,7 +20,3 @@ const char *syntax_check_address(const char *s);
 /* Splits a command line the way systemd does (quotes, backslash escapes) into at most max words.
  * Returns the word count, or -EINVAL when quoting is unbalanced. Words are malloc'ed. */
 int command_split(const char *s, char ***ret_words);
-void strv_free(char **v);
-static inline void strv_freep(char ***v) {
-        strv_free(*v);
-}

@@ -35,7 +35,7 @@ static const Schema c_phi = { S_OBJECT, "phi accrual detector", .fields = SCHEMA
         { "min_stddev", &c_duration, false, "" },
         { "acceptable_pause", &c_duration, false, "" }) };
 static const Schema c_backoff = { S_OBJECT, "backoff", .fields = SCHEMA_FIELDS(
-        { "kind", &(const Schema) { S_ENUM, "backoff kind", SCHEMA_VALUES("exponential", "linear", "adaptive", "none") }, false, "" },
+        { "kind", &(const Schema) { S_ENUM, "backoff kind", backoff_kind_table }, false, "" },
         { "base", &c_duration, false, "" },
         { "cap", &c_duration, false, "" },
         { "multiplier", &c_factor, false, "" },
@@ -47,7 +47,7 @@ static const Schema c_child_ref = { S_OBJECT, "a child", .fields = SCHEMA_FIELDS
         { "type", &(const Schema) { S_ENUM, "child type", SCHEMA_VALUES("supervisor", "worker") }, true, "" }) };
 static const Schema c_supervisor = { S_OBJECT, "a supervisor", .label = "supervisor", .fields = SCHEMA_FIELDS(
         { "name", &c_name, true, "" },
-        { "strategy", &(const Schema) { S_ENUM, "strategy", SCHEMA_VALUES("one_for_one", "one_for_all", "rest_for_one") }, false, "" },
+        { "strategy", &(const Schema) { S_ENUM, "strategy", strategy_table }, false, "" },
         { "intensity", &c_count, false, "" },
         { "period", &c_duration, false, "" },
         { "shutdown", &c_duration, false, "" },
@@ -56,9 +56,9 @@ static const Schema c_supervisor = { S_OBJECT, "a supervisor", .label = "supervi
 static const Schema c_worker = { S_OBJECT, "a worker", .label = "worker", .fields = SCHEMA_FIELDS(
         { "name", &c_name, true, "" },
         { "exec", &c_command, true, "" },
-        { "restart", &(const Schema) { S_ENUM, "restart", SCHEMA_VALUES("permanent", "transient", "temporary") }, false, "" },
+        { "restart", &(const Schema) { S_ENUM, "restart", child_restart_table }, false, "" },
         { "shutdown", &c_duration, false, "" },
-        { "readiness", &(const Schema) { S_ENUM, "readiness", SCHEMA_VALUES("none", "notify", "check") }, false, "" },
+        { "readiness", &(const Schema) { S_ENUM, "readiness", readiness_table }, false, "" },
         { "check", &c_string, false, "" },
         { "start_timeout", &c_duration, false, "" },
         { "critical", &c_bool, false, "" },
@@ -67,7 +67,7 @@ static const Schema c_worker = { S_OBJECT, "a worker", .label = "worker", .field
         { "environment", &c_env, false, "" }) };
 static const Schema c_check = { S_OBJECT, "a health check", .label = "check", .fields = SCHEMA_FIELDS(
         { "name", &c_name, true, "" },
-        { "kind", &(const Schema) { S_ENUM, "check kind", SCHEMA_VALUES("http", "tcp", "process", "database", "script") }, true, "" },
+        { "kind", &(const Schema) { S_ENUM, "check kind", health_kind_table }, true, "" },
         { "target", &c_string, true, "" },
         { "database", &(const Schema) { S_ENUM, "database", SCHEMA_VALUES("postgresql", "tcp") }, false, "" },
         { "interval", &c_duration, false, "" },

@@ -2,10 +2,12 @@
 /* Diagnostics: errors and warnings that point at FILE:LINE:COL and quote the source line. */
 #include "diag.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "enum-table.h"
 #include "json.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -84,13 +86,16 @@ void diags_sort(Diags *d) {
         d->n = w;
 }
 
-static const char *level_name(DiagLevel l) {
-        return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
-}
+static const char *const diag_level_table[_DIAG_LEVEL_MAX] = {
+        [DIAG_ERROR] = "error",
+        [DIAG_WARNING] = "warning",
+        [DIAG_NOTE] = "note",
+};
+ENUM_TO_STRING(diag_level, DiagLevel, _DIAG_LEVEL_MAX)
 
 int loc_format(Loc loc, char *buf, size_t size) {
-        if (!loc.src)
-                return snprintf(buf, size, "<built-in>");
+        if (!loc.src) /* not about any input: the program speaks for itself */
+                return snprintf(buf, size, "%s", program_invocation_short_name);
         if (loc.line == 0)
                 return snprintf(buf, size, "%s", loc.src->name);
         return snprintf(buf, size, "%s:%u:%u", loc.src->name, loc.line, loc.col);
@@ -120,7 +125,7 @@ void diags_print(const Diags *d, FILE *f, bool color) {
                 char where[512];
                 loc_format(g->loc, where, sizeof(where));
                 const char *c = !color ? "" : g->level == DIAG_ERROR ? "\033[1;31m" : g->level == DIAG_WARNING ? "\033[1;35m" : "\033[1;36m";
-                fprintf(f, "%s: %s%s:%s %s\n", where, c, level_name(g->level), color ? "\033[0m" : "", g->msg);
+                fprintf(f, "%s: %s%s:%s %s\n", where, c, diag_level_to_string(g->level), color ? "\033[0m" : "", g->msg);
                 size_t len;
                 const char *line = source_line(g->loc.src, g->loc.line, &len);
                 if (!line)
@@ -137,20 +142,26 @@ void diags_print(const Diags *d, FILE *f, bool color) {
         }
 }
 
+void loc_to_json(Loc loc, JsonWriter *w) {
+        json_kv_string(w, "file", loc.src ? loc.src->name : NULL);
+        json_kv_uint(w, "line", loc.line);
+        json_kv_uint(w, "column", loc.col);
+}
+
 void diags_print_json(const Diags *d, FILE *f) {
         StrBuf b = {};
-        sb_putc(&b, '[');
+        JsonWriter w = json_writer(&b, JSON_RECORDS);
+        json_array_begin(&w);
         for (size_t i = 0; i < d->n; i++) {
                 const Diag *g = &d->items[i];
-                sb_append(&b, i ? ",\n {" : "\n {");
-                sb_append(&b, "\"file\": ");
-                json_quote(&b, g->loc.src ? g->loc.src->name : "<built-in>");
-                sb_printf(&b, ", \"line\": %u, \"column\": %u, \"severity\": \"%s\", \"message\": ", g->loc.line, g->loc.col,
-                          level_name(g->level));
-                json_quote(&b, g->msg);
-                sb_putc(&b, '}');
+                json_object_begin(&w);
+                loc_to_json(g->loc, &w);
+                json_kv_string(&w, "severity", diag_level_to_string(g->level));
+                json_kv_string(&w, "message", g->msg);
+                json_object_end(&w);
         }
-        sb_append(&b, d->n ? "\n]\n" : "]\n");
+        json_array_end(&w);
+        sb_putc(&b, '\n');
         fputs(b.s, f);
         sb_free(&b);
 }

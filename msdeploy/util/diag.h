@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "json.h"
+
 /* One input text (a spec, a tier file, a --set argument); owns its bytes. */
 typedef struct Source {
         char *name;   /* as shown in messages: a path, "<built-in>", "<--set>" */
@@ -22,7 +24,11 @@ typedef enum DiagLevel {
         DIAG_ERROR,
         DIAG_WARNING,
         DIAG_NOTE,
+        _DIAG_LEVEL_MAX,
+        _DIAG_LEVEL_INVALID = -1,
 } DiagLevel;
+
+const char *diag_level_to_string(DiagLevel l); /* "error", "warning", "note" */
 
 typedef struct Diag {
         DiagLevel level;
@@ -51,8 +57,10 @@ void diags_print_json(const Diags *d, FILE *f);
 void diags_clear(Diags *d);
 /* Moves every diagnostic of src to the end of dst, leaving src empty. */
 void diags_move(Diags *dst, Diags *src);
-/* "file:line" (or "<built-in>") in a static-lifetime-free buffer owned by caller. */
+/* "FILE:LINE:COL" into buf; "FILE" when there is no line, the program's name when there is no location. */
 int loc_format(Loc loc, char *buf, size_t size);
+/* loc as the members "file" (null for no location), "line" and "column" of the JSON object being written. */
+void loc_to_json(Loc loc, JsonWriter *w);
 
 /* The text of the line loc points at (no newline), or NULL. */
 const char *loc_source_line(Loc loc, size_t *ret_len);

@@ -29,3 +29,12 @@ const char *escape_value(char *buf, size_t size, const char *s) {
         buf[o] = 0;
         return buf;
 }
+
+bool escape_word_plain(const char *s, const char *punct) {
+        if (!*s)
+                return false;
+        for (const char *p = s; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(punct, *p)))
+                        return false;
+        return true;
+}

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Quoting user values safely in messages: control bytes escaped, long values shortened. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Writes s into buf with control characters as \n, \t, \xNN and at most size-1 bytes ("..." when cut). */
 const char *escape_value(char *buf, size_t size, const char *s);
+/* Whether s is non-empty and made only of ASCII letters, digits and characters of punct: a word a writer may
+ * leave unquoted when punct lists the characters its format gives no meaning. */
+bool escape_word_plain(const char *s, const char *punct);

@@ -6,34 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 when it is not one (RFC 3629 table 3.7). */
-static size_t utf8_valid_len(const unsigned char *p, size_t n) {
-        unsigned char c = p[0];
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF)
-                len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-                len = 3;
-                if (c == 0xE0)
-                        lo = 0xA0; /* overlong */
-                else if (c == 0xED)
-                        hi = 0x9F; /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-                len = 4;
-                if (c == 0xF0)
-                        lo = 0x90; /* overlong */
-                else if (c == 0xF4)
-                        hi = 0x8F; /* above U+10FFFF */
-        } else
-                return 0;
-        if (n < len || p[1] < lo || p[1] > hi)
-                return 0;
-        for (size_t i = 2; i < len; i++)
-                if (p[i] < 0x80 || p[i] > 0xBF)
-                        return 0;
-        return len;
-}
+#include "utf8.h"
 
 void json_quoten(StrBuf *b, const char *s, size_t n) {
         const unsigned char *p = (const unsigned char *) s, *end = p + n;
@@ -48,7 +21,7 @@ void json_quoten(StrBuf *b, const char *s, size_t n) {
                         break;
                 unsigned char c = *p;
                 if (c >= 0x80) {
-                        size_t len = utf8_valid_len(p, (size_t) (end - p));
+                        size_t len = utf8_sequence_length(p, (size_t) (end - p));
                         if (len == 0) {
                                 sb_append(b, "\\ufffd");
                                 p++;
@@ -87,7 +60,14 @@ JsonWriter json_writer(StrBuf *out, JsonFlags flags) {
 static void newline(JsonWriter *w) {
         sb_putc(w->out, '\n');
         for (unsigned i = 0; i < w->depth; i++)
-                sb_append(w->out, "  ");
+                sb_append(w->out, w->flags & JSON_PRETTY ? "  " : " ");
+}
+
+/* Whether the items of the container open at depth go on lines of their own. */
+static bool lines_at(const JsonWriter *w, unsigned depth) {
+        if (w->flags & JSON_PRETTY)
+                return true;
+        return (w->flags & JSON_RECORDS) && (w->compact_from == 0 || depth < w->compact_from);
 }
 
 /* Before any value or key: the separator from the previous member, if any. */
@@ -98,7 +78,7 @@ static void before_item(JsonWriter *w) {
         }
         if (w->depth == 0)
                 return;
-        bool pretty = w->flags & JSON_PRETTY;
+        bool pretty = lines_at(w, w->depth);
         if (w->has_items[w->depth - 1])
                 sb_append(w->out, pretty ? "," : ", ");
         w->has_items[w->depth - 1] = true;
@@ -107,16 +87,22 @@ static void before_item(JsonWriter *w) {
 }
 
 static void container_open(JsonWriter *w, char c) {
+        bool element = w->depth > 0 && !w->after_key; /* an element of an array: a record */
         before_item(w);
         assert(w->depth < JSON_MAX_DEPTH);
         sb_putc(w->out, c);
         w->has_items[w->depth++] = false;
+        if ((w->flags & JSON_RECORDS) && element && w->compact_from == 0)
+                w->compact_from = w->depth;
 }
 
 static void container_close(JsonWriter *w, char c) {
         assert(w->depth > 0 && !w->after_key);
+        bool lines = lines_at(w, w->depth);
+        if (w->compact_from == w->depth)
+                w->compact_from = 0;
         bool had = w->has_items[--w->depth];
-        if (had && (w->flags & JSON_PRETTY))
+        if (had && lines)
                 newline(w);
         sb_putc(w->out, c);
 }

@@ -26,7 +26,10 @@
 
 typedef enum JsonFlags {
         JSON_COMPACT = 0,      /* one line: {"a": 1, "b": [1, 2]} */
-        JSON_PRETTY = 1 << 0,  /* one member or element per line, indented by two spaces per level */
+        JSON_PRETTY = 1 << 0,  /* one member or element per line, indented by two spaces per level (as jq prints) */
+        JSON_RECORDS = 1 << 1, /* lists of records, one per line: members and elements on their own lines, indented
+                                * by one space per level, except inside a container that is an element of an array,
+                                * which stays on its line, compact: [\n {"a": 1, "b": [2]},\n {"a": 3}\n] */
 } JsonFlags;
 
 typedef struct JsonWriter {
@@ -35,6 +38,7 @@ typedef struct JsonWriter {
         unsigned depth;
         bool has_items[JSON_MAX_DEPTH]; /* whether the container at each level has a member yet */
         bool after_key;                 /* a key was written; its value comes next, with no comma */
+        unsigned compact_from;          /* JSON_RECORDS: the depth of the record being written (0: none) */
 } JsonWriter;
 
 JsonWriter json_writer(StrBuf *out, JsonFlags flags);

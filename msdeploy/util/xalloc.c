@@ -2,7 +2,9 @@
 /* Allocation wrappers that abort on out-of-memory. */
 #include "xalloc.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 _Noreturn void xoom(void) {
@@ -40,6 +42,24 @@ void *xreallocarray(void *p, size_t n, size_t size) {
 char *xstrdup(const char *s) {
         char *p = strdup(s);
         if (!p)
+                xoom();
+        return p;
+}
+
+char *xstrndup(const char *s, size_t n) {
+        char *p = strndup(s, n);
+        if (!p)
+                xoom();
+        return p;
+}
+
+char *xasprintf(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        char *p;
+        int r = vasprintf(&p, fmt, ap);
+        va_end(ap);
+        if (r < 0)
                 xoom();
         return p;
 }

@@ -12,8 +12,7 @@
 #include "helpers/spec-check.h"
 
 static Model *example(const char *tier, Spec **ret_spec, Diags *d) {
-        SpecOptions o = { .spec_path = example_path(), .tier = tier, .tiers_dir = TEST_SRCDIR "/tiers" };
-        assert_int_equal(spec_compose(&o, ret_spec, d), 0);
+        assert_int_equal(spec_check_compose_file(example_path(), tier, NULL, ret_spec, d), 0);
         Model *m = NULL;
         assert_int_equal(spec_build_model(*ret_spec, NULL, &m, d), 0);
         assert_int_equal(d->n_errors, 0);

@@ -68,18 +68,20 @@ static void test_profiles_nest(void **state) {
 
 static void test_basic(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_1");
+        Fixture *f = fixture_example("tier_1", NULL);
+        Model *m = f->model;
         Diags d = {};
         char *t = hardening_text(&m->services[0], 252, &d);
         assert_string_equal(t, "NoNewPrivileges=yes\nPrivateTmp=yes\nProtectSystem=full\nProtectHome=read-only\n"
                                "UMask=0027\nCapabilityBoundingSet=\n");
         free(t);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 static void test_strict(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         Diags d = {};
         char *t = hardening_text(&m->services[1], 252, &d);
         static const char *const lines[] = {
@@ -95,24 +97,21 @@ static void test_strict(void **state) {
         assert_null(strstr(t, "AmbientCapabilities="));
         assert_int_equal(d.n, 0);
         free(t);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 static void test_overrides(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
-        Service *s = &m->services[0];
-        KeyValue o[] = {
-                { "ProtectSystem", "full" },
-                { "SystemCallFilter", "@system-service @resources" },
-                { "IPAddressAllow", "localhost 10.0.0.0/8" },
-                { "ReadOnlyPaths", "/srv/models" },
-                { "StateDirectory", "nats-%N" },
-        };
-        s->hardening_overrides = o;
-        s->n_hardening_overrides = sizeof(o) / sizeof(o[0]);
+        Fixture *f = fixture_example("tier_3", (const char *const[]) {
+                "services.messaging.hardening.overrides.ProtectSystem=full",
+                "services.messaging.hardening.overrides.SystemCallFilter=\"@system-service @resources\"",
+                "services.messaging.hardening.overrides.IPAddressAllow=localhost 10.0.0.0/8",
+                "services.messaging.hardening.overrides.ReadOnlyPaths=/srv/models",
+                "services.messaging.hardening.overrides.TemporaryFileSystem=/var/cache/%N",
+                NULL,
+        });
         Diags d = {};
-        char *t = hardening_text(s, 252, &d);
+        char *t = hardening_text(model_find_service(f->model, "messaging"), 252, &d);
         assert_non_null(strstr(t, "\nProtectSystem=full\n"));
         assert_null(strstr(t, "ProtectSystem=strict"));
         /* Both profile lines of SystemCallFilter= are replaced by the one override. */
@@ -120,41 +119,42 @@ static void test_overrides(void **state) {
         assert_non_null(strstr(t, "\nSystemCallFilter=@system-service @resources\n"));
         assert_non_null(strstr(t, "\nIPAddressDeny=any\nIPAddressAllow=localhost 10.0.0.0/8\n"));
         /* Overrides the profile lacks come after it, in spec order, written as given. */
-        assert_non_null(strstr(t, "\nReadOnlyPaths=/srv/models\nStateDirectory=nats-%N\nCapabilityBoundingSet=\n"));
+        assert_non_null(strstr(t, "\nReadOnlyPaths=/srv/models\nTemporaryFileSystem=/var/cache/%N\nCapabilityBoundingSet=\n"));
         assert_int_equal(count_lines_starting(t, "ProtectSystem="), 1);
         free(t);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 static void test_capabilities(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
-        Service *s = &m->services[0];
-        const char *caps[] = { "CAP_NET_BIND_SERVICE", "CAP_NET_RAW" };
-        s->capabilities = (StrList) { caps, 2 };
+        Fixture *f = fixture_example("tier_3", (const char *const[]) { "services.messaging.capabilities=[CAP_NET_BIND_SERVICE, CAP_NET_RAW]",
+                                                                       NULL });
         Diags d = {};
-        char *t = hardening_text(s, 252, &d);
+        char *t = hardening_text(model_find_service(f->model, "messaging"), 252, &d);
         assert_non_null(strstr(t, "\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_NET_RAW\n"
                                   "AmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_RAW\n"));
         /* Capabilities inside a user namespace are worthless on the host: no PrivateUsers= then. */
         assert_null(strstr(t, "PrivateUsers="));
         free(t);
+        fixture_free(f);
 
-        KeyValue o[] = { { "PrivateUsers", "yes" }, { "CapabilityBoundingSet", "CAP_NET_BIND_SERVICE" } };
-        s->hardening_overrides = o;
-        s->n_hardening_overrides = 2;
-        t = hardening_text(s, 252, &d);
+        f = fixture_example("tier_3", (const char *const[]) { "services.messaging.capabilities=[CAP_NET_BIND_SERVICE, CAP_NET_RAW]",
+                                                              "services.messaging.hardening.overrides.PrivateUsers=yes",
+                                                              "services.messaging.hardening.overrides.CapabilityBoundingSet=CAP_NET_BIND_SERVICE",
+                                                              NULL });
+        t = hardening_text(model_find_service(f->model, "messaging"), 252, &d);
         assert_non_null(strstr(t, "\nPrivateUsers=yes\n"));
         assert_int_equal(count_lines_starting(t, "CapabilityBoundingSet="), 1);
         assert_non_null(strstr(t, "\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"));
         assert_non_null(strstr(t, "\nAmbientCapabilities=CAP_NET_BIND_SERVICE CAP_NET_RAW\n"));
         free(t);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 static void test_old_systemd(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         Diags d = {};
         char *t = hardening_text(&m->services[0], 244, &d);
         assert_null(strstr(t, "ProtectClock="));
@@ -165,15 +165,21 @@ static void test_old_systemd(void **state) {
         assert_non_null(strstr(d.items[0].msg, "'ProtectClock=' needs systemd 245, target is 244, not rendered"));
         free(t);
         diags_clear(&d);
-        fixture_free(m);
+        fixture_free(f);
+}
+
+/* The health aggregator's hardening lines when it needs to see the other services' processes. */
+static char *health_check_text(const char *const *sets, unsigned systemd_version, Diags *d) {
+        Fixture *f = fixture_example("tier_3", sets);
+        char *t = hardening_text_needs(model_find_service(f->model, "health-check"), HARDENING_NEED_PROCESSES, systemd_version, d);
+        fixture_free(f);
+        return t;
 }
 
 static void test_need_processes(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
-        Service *s = &m->services[3];
         Diags d = {};
-        char *t = hardening_text_needs(s, HARDENING_NEED_PROCESSES, 252, &d);
+        char *t = health_check_text(NULL, 252, &d);
         /* at the profile's position, with the reason; nothing else relaxed */
         assert_non_null(strstr(t, "\nProtectHostname=yes\n"
                                   "# health checks of kind process (and system-health-check.sh) look for the other services'\n"
@@ -185,14 +191,12 @@ static void test_need_processes(void **state) {
         free(t);
 
         /* profiles without ProtectProc= show every process already */
-        s->hardening = HARDENING_STANDARD;
-        t = hardening_text_needs(s, HARDENING_NEED_PROCESSES, 252, &d);
+        t = health_check_text((const char *const[]) { "services.health-check.hardening.profile=standard", NULL }, 252, &d);
         assert_null(strstr(t, "ProtectProc"));
         free(t);
 
         /* a systemd without ProtectProc= shows every process: no line, no comment, no warning about it */
-        s->hardening = HARDENING_STRICT;
-        t = hardening_text_needs(s, HARDENING_NEED_PROCESSES, 246, &d);
+        t = health_check_text(NULL, 246, &d);
         assert_null(strstr(t, "ProtectProc"));
         assert_int_equal(d.n_warnings, 1); /* ProcSubset= */
         assert_non_null(strstr(d.items[0].msg, "'ProcSubset=' needs systemd 247"));
@@ -200,15 +204,11 @@ static void test_need_processes(void **state) {
         diags_clear(&d);
 
         /* an override is the spec's word */
-        KeyValue o[] = { { "ProtectProc", "noaccess" } };
-        s->hardening_overrides = o;
-        s->n_hardening_overrides = 1;
-        t = hardening_text_needs(s, HARDENING_NEED_PROCESSES, 252, &d);
+        t = health_check_text((const char *const[]) { "services.health-check.hardening.overrides.ProtectProc=noaccess", NULL }, 252, &d);
         assert_non_null(strstr(t, "\nProtectProc=noaccess\n"));
         assert_null(strstr(t, "# health checks"));
         assert_int_equal(count_lines_starting(t, "ProtectProc="), 1);
         free(t);
-        fixture_free(m);
 }
 
 /* ---- systemd-analyze security ------------------------------------------------------------------------ */
@@ -244,7 +244,8 @@ static void test_tier_3_exposure(void **state) {
         (void) state;
         if (system("systemd-analyze --version >/dev/null 2>&1") != 0)
                 skip();
-        Model *m = fixture_model("tier_3");
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet set = {};
         Diags d = {};
         assert_int_equal(render_services(m, &set, &d), 0);
@@ -269,7 +270,7 @@ static void test_tier_3_exposure(void **state) {
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
         assert_int_equal(system(cmd), 0);
         artifact_set_free(&set);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 /* Whatever a profile sets, a spec can override: the two tables cannot drift apart. */

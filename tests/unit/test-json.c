@@ -67,6 +67,60 @@ static void test_pretty_layout(void **state) {
         sb_free(&b);
 }
 
+static void test_records_layout(void **state) {
+        (void) state;
+        StrBuf b = {};
+        JsonWriter w = json_writer(&b, JSON_RECORDS);
+        json_object_begin(&w);
+        json_key(&w, "files");
+        json_array_begin(&w);
+        json_object_begin(&w);
+        json_kv_string(&w, "path", "a");
+        json_key(&w, "side");
+        json_object_begin(&w);
+        json_kv_int(&w, "line", 3);
+        json_object_end(&w);
+        json_key(&w, "tags");
+        json_array_begin(&w);
+        json_string(&w, "x");
+        json_string(&w, "y");
+        json_array_end(&w);
+        json_object_end(&w);
+        json_object_begin(&w);
+        json_kv_string(&w, "path", "b");
+        json_object_end(&w);
+        json_array_end(&w);
+        json_key(&w, "values");
+        json_array_begin(&w);
+        json_array_end(&w);
+        json_kv_uint(&w, "n", 2);
+        json_object_end(&w);
+        assert_string_equal(b.s, "{\n"
+                                 " \"files\": [\n"
+                                 "  {\"path\": \"a\", \"side\": {\"line\": 3}, \"tags\": [\"x\", \"y\"]},\n"
+                                 "  {\"path\": \"b\"}\n"
+                                 " ],\n"
+                                 " \"values\": [],\n"
+                                 " \"n\": 2\n"
+                                 "}");
+        sb_free(&b);
+
+        /* a top-level list of records, and an empty one */
+        b = (StrBuf) {};
+        w = json_writer(&b, JSON_RECORDS);
+        json_array_begin(&w);
+        for (int i = 1; i <= 2; i++) {
+                json_object_begin(&w);
+                json_kv_int(&w, "i", i);
+                json_object_end(&w);
+        }
+        json_array_end(&w);
+        json_array_begin(&w);
+        json_array_end(&w);
+        assert_string_equal(b.s, "[\n {\"i\": 1},\n {\"i\": 2}\n][]");
+        sb_free(&b);
+}
+
 static void test_non_finite_doubles_are_null(void **state) {
         (void) state;
         StrBuf b = {};
@@ -153,6 +207,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_compact_layout),
                 cmocka_unit_test(test_pretty_layout),
+                cmocka_unit_test(test_records_layout),
                 cmocka_unit_test(test_non_finite_doubles_are_null),
                 cmocka_unit_test(test_fixed_doubles),
                 cmocka_unit_test(test_escapes),

@@ -12,7 +12,8 @@
 
 static void test_structure(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_health_config(m, &out, &d), 0);
@@ -32,7 +33,7 @@ static void test_structure(void **state) {
         assert_int_equal(check_yaml_len(t, "components.0.checks"), 2);
         check_assert_yaml(t, "components.0.checks.1.name", "nats-monitor");
         check_assert_yaml(t, "components.0.checks.1.kind", "http");
-        check_assert_yaml(t, "components.0.checks.1.target", "http://127.0.0.1:8222/healthz?x='1'");
+        check_assert_yaml(t, "components.0.checks.1.target", "http://127.0.0.1:8222/healthz?a=1&b=%41");
         check_assert_yaml(t, "components.0.checks.1.interval", "10s");
         check_assert_yaml(t, "components.0.checks.1.timeout", "2s");
         check_assert_yaml(t, "components.0.checks.1.initial_delay", "15s");
@@ -47,16 +48,13 @@ static void test_structure(void **state) {
         assert_int_equal(check_yaml_len(t, "components.3.units"), -1);
         check_assert_yaml(t, "components.3.checks.0.database", "tcp");
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static void test_no_listen_no_checks(void **state) {
         (void) state;
-        Model *m = check_model_new();
-        m->health_listen = NULL;
-        m->n_checks = 0;
-        for (size_t i = 0; i < m->n_services; i++)
-                m->services[i].n_checks = 0;
+        Fixture *f = fixture_yaml(FIXTURE_MINIMAL_YAML, "tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_health_config(m, &out, &d), 0);
@@ -65,12 +63,13 @@ static void test_no_listen_no_checks(void **state) {
         assert_null(check_yaml_get(t, "listen", NULL));
         assert_int_equal(check_yaml_len(t, "components"), 0);
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static void test_example(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_health_config(m, &out, &d), 0);
@@ -83,7 +82,7 @@ static void test_example(void **state) {
         check_assert_yaml(t, "components.1.checks.0.target", "http://127.0.0.1:9090/health");
         assert_int_equal(check_yaml_len(t, "components.2.units"), 4);
         artifact_set_free(&out);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 int main(void) {

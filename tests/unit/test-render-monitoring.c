@@ -13,7 +13,8 @@
 
 static void test_rules(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_monitoring(m, &out, &d), 0);
@@ -44,57 +45,78 @@ static void test_rules(void **state) {
         check_assert_yaml(t, "groups.0.rules.5.expr", "msd_health_check_duration_seconds{project=\"mister-smith\"} > 2");
         check_assert_yaml(t, "groups.0.rules.5.for", "10m");
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
+}
+
+/* A spec with n services and an alert of every kind. */
+static Fixture *spec_with_services(size_t n) {
+        StrBuf y = {};
+        sb_append(&y, "project: {name: demo}\n"
+                      "users: {demo: {}}\n"
+                      "monitoring:\n"
+                      "  alerts:\n"
+                      "    down: {kind: service_down}\n"
+                      "    memory: {kind: memory, threshold: 90}\n"
+                      "    cpu: {kind: cpu, threshold: 80}\n"
+                      "    failing: {kind: health_check}\n"
+                      "    slow: {kind: latency, threshold: 2}\n"
+                      "services:\n");
+        for (size_t i = 0; i < n; i++)
+                sb_printf(&y, "  s%zu: {exec: /usr/bin/true, user: demo}\n", i);
+        Fixture *f = fixture_yaml(y.s, "tier_3", NULL);
+        sb_free(&y);
+        return f;
 }
 
 /* The rules do not grow with the spec: a thousand services give as many rules as three. */
 static void test_constant_size(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *few = spec_with_services(3), *many = spec_with_services(1000);
         ArtifactSet small = {}, large = {};
         Diags d = {};
-        assert_int_equal(render_monitoring(m, &small, &d), 0);
-        Service *many = calloc(1000, sizeof(Service));
-        for (size_t i = 0; i < 1000; i++)
-                many[i] = m->services[i % m->n_services];
-        Service *orig = m->services;
-        size_t orig_n = m->n_services;
-        m->services = many;
-        m->n_services = 1000;
-        assert_int_equal(render_monitoring(m, &large, &d), 0);
+        assert_int_equal(render_monitoring(few->model, &small, &d), 0);
+        assert_int_equal(render_monitoring(many->model, &large, &d), 0);
+        assert_int_equal(check_yaml_len(small.items[0].data, "groups.0.rules"), 5);
         assert_int_equal(small.items[0].size, large.items[0].size);
-        m->services = orig;
-        m->n_services = orig_n;
-        free(many);
         artifact_set_free(&small);
         artifact_set_free(&large);
-        check_model_free(m);
+        fixture_free(few);
+        fixture_free(many);
 }
 
 static void test_bad_alerts(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
+        /* alerts the spec refuses, which the renderer refuses all the same */
+        assert_string_equal(m->alerts[1].kind, "memory");
         m->alerts[1].threshold = 0;
         assert_int_equal(render_monitoring(m, &out, &d), -EINVAL);
         assert_int_equal(d.n_errors, 1);
+        assert_string_equal(d.items[0].msg, "alert 'MisterSmithMemoryPressure': kind 'memory' needs a threshold above 0");
         diags_clear(&d);
         m->alerts[1].threshold = 90;
         m->alerts[2].kind = "disk";
         assert_int_equal(render_monitoring(m, &out, &d), -EINVAL);
         assert_int_equal(out.n, 0);
+        assert_string_equal(d.items[0].msg, "alert 'MisterSmithCpuSaturated': unknown kind 'disk'");
         diags_clear(&d);
-        m->n_alerts = 0;
-        assert_int_equal(render_monitoring(m, &out, &d), 0);
+        fixture_free(f);
+
+        /* no alerts: no rules */
+        f = fixture_yaml(FIXTURE_MINIMAL_YAML, "tier_3", NULL);
+        assert_int_equal(render_monitoring(f->model, &out, &d), 0);
         assert_int_equal(check_yaml_len(out.items[0].data, "groups.0.rules"), 0);
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static void test_example(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_monitoring(m, &out, &d), 0);
@@ -103,7 +125,7 @@ static void test_example(void **state) {
         /* service down (units, supervised children), memory, health_check, latency */
         assert_int_equal(check_yaml_len(t, "groups.0.rules"), 5);
         artifact_set_free(&out);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 int main(void) {

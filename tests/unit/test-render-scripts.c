@@ -36,25 +36,32 @@ static void test_example_tiers_shellcheck_clean(void **state) {
         (void) state;
         static const char *const tiers[] = { "tier_1", "tier_2", "tier_3" };
         for (size_t t = 0; t < 3; t++) {
-                Model *m = fixture_model(tiers[t]);
+                Fixture *f = fixture_example(tiers[t], NULL);
+                Model *m = f->model;
                 ArtifactSet out = {};
                 Diags d = {};
                 assert_int_equal(render_scripts(m, &out, &d), 0);
                 assert_scripts_clean(&out);
                 artifact_set_free(&out);
-                fixture_free(m);
+                fixture_free(f);
         }
 }
 
 static void test_awkward_values_quoted(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
+        /* values the spec refuses, which the scripts must quote all the same */
+        assert_string_equal(m->directories[0].path, "/var/lib/mister-smith");
+        m->directories[0].path = "/var/lib/mister-smith/odd dir 100%";
+        assert_string_equal(m->slices[1].name, "mister-smith-workers");
+        m->slices[1].limits.tasks_max = UINT64_MAX; /* infinity */
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_scripts(m, &out, &d), 0);
         assert_scripts_clean(&out);
         const char *h = artifact_set_find(&out, HEALTH)->data;
-        assert_non_null(strstr(h, "\n        check http messaging/nats-monitor critical 'http://127.0.0.1:8222/healthz?x='\\''1'\\''' 2\n"));
+        assert_non_null(strstr(h, "\n        check http messaging/nats-monitor critical 'http://127.0.0.1:8222/healthz?a=1&b=%41' 2\n"));
         assert_non_null(strstr(h, "\n        check disk '/var/lib/mister-smith/odd dir 100%'\n"));
         assert_null(strstr(h, "check disk /run/")); /* volatile: tmpfs */
         assert_null(strstr(h, "check script")); /* the check that runs this very script */
@@ -67,13 +74,14 @@ static void test_awkward_values_quoted(void **state) {
         assert_non_null(strstr(p, "\nINSTANCES=(mister-smith-worker@1.service mister-smith-worker@2.service)\n"));
         assert_non_null(strstr(p, "\n        etc/mister-smith/w.env root mister-smith 0600\n)\n"));
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 /* A renderer whose template lacks a block it fills, or that names no embedded template, renders nothing. */
 static void test_template_mismatch_fails(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         const TemplateFill fills[] = { { "settings", "PROJECT=x\n" }, { "limits", NULL }, { "ports", "        port 80\n" } };
@@ -88,7 +96,7 @@ static void test_template_mismatch_fails(void **state) {
         assert_string_equal(d.items[0].msg, "no template 'no-such.sh' is built in");
         diags_clear(&d);
         assert_int_equal(out.n, 0);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static char *run_script(const char *script, const char *const *args, int *ret_status) {
@@ -108,7 +116,8 @@ static char *run_script(const char *script, const char *const *args, int *ret_st
 
 static void test_cgroups_dry_run(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_scripts(m, &out, &d), 0);
@@ -143,7 +152,7 @@ static void test_cgroups_dry_run(void **state) {
         sb_free(&e);
         check_rm_rf(fake);
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 /* A directory of symlinks to every program on PATH, the first of a name winning as in the shell. */
@@ -208,7 +217,8 @@ static void test_missing_command(void **state) {
                 { PRODUCTION, "awk", "mawk", "--help" },
                 { CGROUPS, "grep", "grep", "--dry-run" },
         };
-        Model *m = check_model_new();
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_scripts(m, &out, &d), 0);
@@ -232,7 +242,7 @@ static void test_missing_command(void **state) {
         }
         check_rm_rf(bin);
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static char *read_text(const char *dir, const char *rel) {
@@ -248,7 +258,8 @@ static char *read_text(const char *dir, const char *rel) {
 /* The installer run from the generated tree into a temporary --root: users, files, directories, enabled units. */
 static void test_production_into_root(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_model(m, &out, &d), 0);
@@ -300,17 +311,20 @@ static void test_production_into_root(void **state) {
         check_rm_rf(art);
         check_rm_rf(root);
         artifact_set_free(&out);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 static void test_health_json(void **state) {
         (void) state;
-        Model *m = check_model_new();
         /* nothing listens on these ports in the test environment */
-        m->services[0].checks[0].target = "127.0.0.1:1";
-        m->services[0].checks[1].target = "http://127.0.0.1:1/healthz";
-        m->checks[1].target = "127.0.0.1:1";
-        m->directories[0].path = "/tmp";
+        Fixture *f = fixture_awkward((const char *const[]) {
+                "services.messaging.health_checks.nats-client.target=127.0.0.1:1",
+                "services.messaging.health_checks.nats-monitor.target=http://127.0.0.1:1/healthz",
+                "health.checks.state-db.target=127.0.0.1:1",
+                "directories.state.path=/tmp",
+                NULL,
+        });
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_scripts(m, &out, &d), 0);
@@ -333,7 +347,7 @@ static void test_health_json(void **state) {
         assert_int_equal(status, 64);
         free(o);
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 int main(void) {

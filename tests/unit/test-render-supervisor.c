@@ -12,7 +12,8 @@
 
 static void test_tree(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_supervisor(m, &out, &d), 0);
@@ -56,23 +57,24 @@ static void test_tree(void **state) {
         check_assert_yaml(t, "workers.1.check", "http://127.0.0.1:9121/health");
         check_assert_yaml(t, "workers.1.user", "mister-smith");
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static void test_no_tree_no_file(void **state) {
         (void) state;
-        Model *m = check_model_new();
-        m->supervision.root = NULL;
+        Fixture *f = fixture_yaml(FIXTURE_MINIMAL_YAML, "tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_supervisor(m, &out, &d), 0);
         assert_int_equal(out.n, 0);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static void test_example(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_3");
+        Fixture *f = fixture_example("tier_3", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_supervisor(m, &out, &d), 0);
@@ -83,7 +85,7 @@ static void test_example(void **state) {
         assert_int_equal(check_yaml_len(t, "workers"), 7);
         check_assert_yaml(t, "supervisors.0.children.2.name", "MessagingSupervisor");
         artifact_set_free(&out);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 int main(void) {

@@ -14,7 +14,8 @@
 
 static void test_lines(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_sysusers(m, &out, &d), 0);
@@ -28,26 +29,29 @@ static void test_lines(void **state) {
                                   "u mister-smith-nats -:msnats NATS - -\n"
                                   "m mister-smith-nats mister-smith\n");
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static void test_bad_description(void **state) {
         (void) state;
-        Model *m = check_model_new();
-        m->users[1].description = "a:b";
+        /* the spec takes it; sysusers.d separates its fields with ':' */
+        Fixture *f = fixture_awkward((const char *const[]) { "users.mister-smith-nats.description=a:b", NULL });
         ArtifactSet out = {};
         Diags d = {};
-        assert_int_equal(render_sysusers(m, &out, &d), -EINVAL);
+        assert_int_equal(render_sysusers(f->model, &out, &d), -EINVAL);
         assert_int_equal(d.n_errors, 1);
+        assert_string_equal(d.items[0].msg, "user 'mister-smith-nats': description cannot contain ':' or a newline");
+        assert_int_equal(d.items[0].loc.line, 17);
         assert_int_equal(out.n, 0);
         diags_clear(&d);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 /* systemd-sysusers --root at a temporary directory: never the host's users. */
 static void test_real_sysusers(void **state) {
         (void) state;
-        Model *m = check_model_new();
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_sysusers(m, &out, &d), 0);
@@ -80,12 +84,13 @@ static void test_real_sysusers(void **state) {
         sb_free(&rootarg);
         check_rm_rf(root);
         artifact_set_free(&out);
-        check_model_free(m);
+        fixture_free(f);
 }
 
 static void test_example(void **state) {
         (void) state;
-        Model *m = fixture_model("tier_1");
+        Fixture *f = fixture_example("tier_1", NULL);
+        Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_sysusers(m, &out, &d), 0);
@@ -94,7 +99,7 @@ static void test_example(void **state) {
         assert_non_null(strstr(t, "\nu mister-smith -:mister-smith \"Mister Smith agents\" /var/lib/mister-smith -\n"));
         assert_non_null(strstr(t, "\nu mister-smith-nats -:mister-smith \"Mister Smith NATS messaging\" - -\n"));
         artifact_set_free(&out);
-        fixture_free(m);
+        fixture_free(f);
 }
 
 int main(void) {

@@ -93,7 +93,7 @@ static void test_diags(void **state) {
                                "<4>sv.yaml:1:7: warning: a warning\n"
                                "<4>     1 | root: R\n"
                                "<4>       |       ^\n"
-                               "<5><built-in>: note: a note without a place\n");
+                               "<5>test-sv-log: note: a note without a place\n"); /* the program's name where no place is */
 }
 
 static void log_error_and_diag(void) {

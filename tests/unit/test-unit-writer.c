@@ -83,6 +83,8 @@ static void test_environment_bad_name(void **state) {
         Ctx *c = *state;
         uw_set_env(&c->w, "A=B", "x");
         assert_int_equal(uw_finish(&c->w), -EINVAL);
+        assert_int_equal(c->d.n_errors, 1);
+        assert_string_equal(c->d.items[0].msg, "'Environment=' in 'x.service' cannot be written: 'A=B' is not a variable name");
 }
 
 static void test_exec_args(void **state) {
@@ -112,11 +114,23 @@ static void test_bad_values(void **state) {
         uw_set(&c->w, "Description", "two\nlines");
         assert_int_equal(uw_finish(&c->w), -EINVAL);
         assert_null(c->b.s);
+        /* each refusal is an error at the writer's location, saying what and why */
+        assert_int_equal(c->d.n_errors, 1);
+        assert_int_equal(c->d.items[0].loc.line, 7);
+        assert_string_equal(c->d.items[0].msg, "'Description=' in 'x.service' cannot be written: 'two\\nlines' contains a line break");
 
-        Ctx *c2 = c;
-        c2->w.error = 0;
-        uw_set_raw(&c2->w, "ExecStart", "/bin/x \\");
-        assert_int_equal(uw_finish(&c2->w), -EINVAL);
+        c->w.error = 0;
+        uw_set_raw(&c->w, "ExecStart", "/bin/x \\");
+        assert_int_equal(uw_finish(&c->w), -EINVAL);
+        assert_string_equal(c->d.items[1].msg, "'ExecStart=' in 'x.service' cannot be written: '/bin/x \\' ends in a backslash, "
+                                               "which would continue the line");
+
+        const char *items[] = { "a.service", "b c.service" };
+        uw_set_list(&c->w, "After", &(StrList) { items, 2 });
+        assert_non_null(strstr(c->d.items[2].msg, "'After=' in 'x.service' cannot be written: 'b c.service' contains a space"));
+        uw_comment(&c->w, "a\nb");
+        assert_string_equal(c->d.items[3].msg, "a comment in 'x.service' cannot be written: 'a\\nb' contains a line break");
+        assert_int_equal(c->d.n_errors, 4);
 }
 
 static void test_units(void **state) {

@@ -93,6 +93,12 @@ static void test_escape_and_suggest(void **state) {
         char buf[32];
         assert_string_equal(escape_value(buf, sizeof(buf), "a\nb\x07"), "a\\nb\\x07");
         assert_string_equal(escape_value(buf, 12, "abcdefghijklmnop"), "abcdefgh...");
+        assert_true(escape_word_plain("Mister-smith_2.0", "_.-"));
+        assert_false(escape_word_plain("a b", "_.-"));
+        assert_false(escape_word_plain("a%b", "_.-"));
+        assert_true(escape_word_plain("a%b", "%"));
+        assert_false(escape_word_plain("", "_.-"));
+        assert_false(escape_word_plain("caf\xc3\xa9", "_.-")); /* ASCII only */
         static const char *const words[] = { "restart", "resources", "requires", NULL };
         assert_string_equal(suggest_closest("restrat", words, sizeof(char *)), "restart");
         assert_string_equal(suggest_closest("resource", words, sizeof(char *)), "resources");

@@ -4,7 +4,8 @@
 
 #include <assert.h>
 #include <limits.h>
-#include <string.h>
+
+#include "util/enum-table.h"
 
 static const char *const sv_check_status_table[_SV_CHECK_STATUS_MAX] = {
         [SV_CHECK_STATUS_UNKNOWN] = "unknown",
@@ -12,35 +13,14 @@ static const char *const sv_check_status_table[_SV_CHECK_STATUS_MAX] = {
         [SV_CHECK_STATUS_WARNING] = "warning",
         [SV_CHECK_STATUS_CRITICAL] = "critical",
 };
+ENUM_STRING_TABLE(sv_check_status, SvCheckStatus, _SV_CHECK_STATUS_MAX)
 
 static const char *const sv_health_table[_SV_HEALTH_MAX] = {
         [SV_HEALTH_HEALTHY] = "healthy",
         [SV_HEALTH_DEGRADED] = "degraded",
         [SV_HEALTH_UNHEALTHY] = "unhealthy",
 };
-
-static int lookup(const char *const *table, unsigned n, const char *s) {
-        for (unsigned i = 0; s && i < n; i++)
-                if (strcmp(table[i], s) == 0)
-                        return (int) i;
-        return -1;
-}
-
-const char *sv_check_status_to_string(SvCheckStatus s) {
-        return (unsigned) s < _SV_CHECK_STATUS_MAX ? sv_check_status_table[s] : NULL;
-}
-
-SvCheckStatus sv_check_status_from_string(const char *s) {
-        return (SvCheckStatus) lookup(sv_check_status_table, _SV_CHECK_STATUS_MAX, s);
-}
-
-const char *sv_health_to_string(SvHealth h) {
-        return (unsigned) h < _SV_HEALTH_MAX ? sv_health_table[h] : NULL;
-}
-
-SvHealth sv_health_from_string(const char *s) {
-        return (SvHealth) lookup(sv_health_table, _SV_HEALTH_MAX, s);
-}
+ENUM_STRING_TABLE(sv_health, SvHealth, _SV_HEALTH_MAX)
 
 void sv_check_state_init(SvCheckState *s) {
         assert(s);

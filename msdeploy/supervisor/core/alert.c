@@ -10,8 +10,9 @@
 
 #include "supervisor/core/prom.h"
 #include "util/xalloc.h"
+#include "util/enum-table.h"
 
-static const char *const metric_names[_SV_ALERT_METRIC_MAX] = {
+static const char *const sv_alert_metric_table[_SV_ALERT_METRIC_MAX] = {
         [SV_ALERT_MEMORY_PERCENT] = "memory_percent",
         [SV_ALERT_MEMORY_BYTES] = "memory_bytes",
         [SV_ALERT_CPU_PERCENT] = "cpu_percent",
@@ -20,17 +21,7 @@ static const char *const metric_names[_SV_ALERT_METRIC_MAX] = {
         [SV_ALERT_TCP_ESTABLISHED] = "tcp_established",
         [SV_ALERT_TCP_TIME_WAIT] = "tcp_time_wait",
 };
-
-const char *sv_alert_metric_to_string(SvAlertMetric m) {
-        return m >= 0 && m < _SV_ALERT_METRIC_MAX ? metric_names[m] : NULL;
-}
-
-SvAlertMetric sv_alert_metric_from_string(const char *s) {
-        for (int i = 0; s && i < _SV_ALERT_METRIC_MAX; i++)
-                if (strcmp(s, metric_names[i]) == 0)
-                        return i;
-        return _SV_ALERT_METRIC_INVALID;
-}
+ENUM_STRING_TABLE(sv_alert_metric, SvAlertMetric, _SV_ALERT_METRIC_MAX)
 
 int sv_alert_rule_validate(const SvAlertRule *r) {
         if (!r || !r->name || !r->name[0] || !sv_alert_metric_to_string(r->metric) || !isfinite(r->threshold) ||

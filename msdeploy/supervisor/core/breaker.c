@@ -4,24 +4,15 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <string.h>
+
+#include "util/enum-table.h"
 
 static const char *const sv_breaker_state_table[_SV_BREAKER_STATE_MAX] = {
         [SV_BREAKER_CLOSED] = "closed",
         [SV_BREAKER_OPEN] = "open",
         [SV_BREAKER_HALF_OPEN] = "half-open",
 };
-
-const char *sv_breaker_state_to_string(SvBreakerState s) {
-        return (unsigned) s < _SV_BREAKER_STATE_MAX ? sv_breaker_state_table[s] : NULL;
-}
-
-SvBreakerState sv_breaker_state_from_string(const char *s) {
-        for (unsigned i = 0; s && i < _SV_BREAKER_STATE_MAX; i++)
-                if (strcmp(sv_breaker_state_table[i], s) == 0)
-                        return (SvBreakerState) i;
-        return _SV_BREAKER_STATE_INVALID;
-}
+ENUM_STRING_TABLE(sv_breaker_state, SvBreakerState, _SV_BREAKER_STATE_MAX)
 
 int sv_breaker_policy_validate(const SvBreakerPolicy *p) {
         assert(p);

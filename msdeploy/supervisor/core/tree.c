@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/xalloc.h"
+#include "util/enum-table.h"
 
 struct SvTree {
         SvTreeOps ops;
@@ -19,10 +20,14 @@ struct SvTree {
         size_t n_all;
 };
 
-const char *sv_state_to_string(SvState s) {
-        static const char *const names[_SV_STATE_MAX] = { "stopped", "waiting", "starting", "up", "stopping" };
-        return (unsigned) s < _SV_STATE_MAX ? names[s] : NULL;
-}
+static const char *const sv_state_table[_SV_STATE_MAX] = {
+        [SV_STOPPED] = "stopped",
+        [SV_WAITING] = "waiting",
+        [SV_STARTING] = "starting",
+        [SV_UP] = "up",
+        [SV_STOPPING] = "stopping",
+};
+ENUM_TO_STRING(sv_state, SvState, _SV_STATE_MAX)
 
 static void event(SvTree *t, SvNode *n, const char *what) {
         if (t->ops.event)

@@ -11,30 +11,17 @@
 #include "util/strbuf.h"
 #include "util/units.h"
 #include "util/xalloc.h"
+#include "util/enum-table.h"
 
 /* Timers fire within a millisecond of their time: durations are reported, and tests measure them. */
 #define CHECK_TIMER_ACCURACY USEC_PER_MSEC
 
-static const char *const result_names[_SV_CHECK_RESULT_MAX] = {
+static const char *const sv_check_result_table[_SV_CHECK_RESULT_MAX] = {
         [SV_CHECK_PASS] = "pass",
         [SV_CHECK_WARN] = "warn",
         [SV_CHECK_FAIL] = "fail",
 };
-
-const char *sv_check_result_to_string(SvCheckResult r) {
-        if (r < 0 || r >= _SV_CHECK_RESULT_MAX)
-                return NULL;
-        return result_names[r];
-}
-
-SvCheckResult sv_check_result_from_string(const char *s) {
-        if (!s)
-                return _SV_CHECK_RESULT_INVALID;
-        for (int i = 0; i < _SV_CHECK_RESULT_MAX; i++)
-                if (strcmp(s, result_names[i]) == 0)
-                        return (SvCheckResult) i;
-        return _SV_CHECK_RESULT_INVALID;
-}
+ENUM_STRING_TABLE(sv_check_result, SvCheckResult, _SV_CHECK_RESULT_MAX)
 
 usec_t sv_check_now(void) {
         struct timespec ts;

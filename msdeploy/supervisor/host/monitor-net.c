@@ -9,6 +9,7 @@
 #include "supervisor/host/monitor-internal.h"
 #include "supervisor/host/monitor.h"
 #include "util/xalloc.h"
+#include "util/enum-table.h"
 
 #define TCP_LINE_MAX 4096u            /* a /proc/net/tcp6 line is about 180 bytes */
 #define TCP_LINES_MAX (4u * 1024u * 1024u) /* per file: bounds the time a pathological table costs */
@@ -68,7 +69,7 @@ int sv_monitor_net_dev(const char *root, SvNetDev **ret, size_t *ret_n) {
         return 0;
 }
 
-static const char *const tcp_state_names[_SV_TCP_STATE_MAX] = {
+static const char *const sv_tcp_state_table[_SV_TCP_STATE_MAX] = {
         [SV_TCP_ESTABLISHED] = "established", [SV_TCP_SYN_SENT] = "syn_sent",
         [SV_TCP_SYN_RECV] = "syn_recv",       [SV_TCP_FIN_WAIT1] = "fin_wait1",
         [SV_TCP_FIN_WAIT2] = "fin_wait2",     [SV_TCP_TIME_WAIT] = "time_wait",
@@ -76,17 +77,7 @@ static const char *const tcp_state_names[_SV_TCP_STATE_MAX] = {
         [SV_TCP_LAST_ACK] = "last_ack",       [SV_TCP_LISTEN] = "listen",
         [SV_TCP_CLOSING] = "closing",         [SV_TCP_NEW_SYN_RECV] = "new_syn_recv",
 };
-
-const char *sv_tcp_state_to_string(SvTcpState s) {
-        return s > 0 && s < _SV_TCP_STATE_MAX ? tcp_state_names[s] : NULL;
-}
-
-SvTcpState sv_tcp_state_from_string(const char *s) {
-        for (int i = 1; s && i < _SV_TCP_STATE_MAX; i++)
-                if (strcmp(s, tcp_state_names[i]) == 0)
-                        return i;
-        return _SV_TCP_STATE_INVALID;
-}
+ENUM_STRING_TABLE(sv_tcp_state, SvTcpState, _SV_TCP_STATE_MAX)
 
 static int hexval(char c) {
         if (c >= '0' && c <= '9')

@@ -12,46 +12,27 @@
 #include <time.h>
 
 #include "supervisor/host/monitor-internal.h"
+#include "util/enum-table.h"
 #include "util/fileio.h"
 #include "util/xalloc.h"
 
 #define CGROUP_PATH_MAX 4096u
 
-static const char *const source_names[_SV_MONITOR_SOURCE_MAX] = {
+static const char *const sv_monitor_source_table[_SV_MONITOR_SOURCE_MAX] = {
         [SV_MONITOR_SOURCE_NONE] = "none",
         [SV_MONITOR_SOURCE_CGROUP2] = "cgroup2",
         [SV_MONITOR_SOURCE_CGROUP1] = "cgroup1",
         [SV_MONITOR_SOURCE_PROC] = "proc",
 };
+ENUM_STRING_TABLE(sv_monitor_source, SvMonitorSource, _SV_MONITOR_SOURCE_MAX)
 
-const char *sv_monitor_source_to_string(SvMonitorSource s) {
-        return s >= 0 && s < _SV_MONITOR_SOURCE_MAX ? source_names[s] : NULL;
-}
-
-SvMonitorSource sv_monitor_source_from_string(const char *s) {
-        for (int i = 0; s && i < _SV_MONITOR_SOURCE_MAX; i++)
-                if (strcmp(s, source_names[i]) == 0)
-                        return i;
-        return _SV_MONITOR_SOURCE_INVALID;
-}
-
-static const char *const layout_names[_SV_CGROUP_LAYOUT_MAX] = {
+static const char *const sv_cgroup_layout_table[_SV_CGROUP_LAYOUT_MAX] = {
         [SV_CGROUP_LAYOUT_NONE] = "none",
         [SV_CGROUP_LAYOUT_V1] = "v1",
         [SV_CGROUP_LAYOUT_HYBRID] = "hybrid",
         [SV_CGROUP_LAYOUT_V2] = "v2",
 };
-
-const char *sv_cgroup_layout_to_string(SvCgroupLayout l) {
-        return l >= 0 && l < _SV_CGROUP_LAYOUT_MAX ? layout_names[l] : NULL;
-}
-
-SvCgroupLayout sv_cgroup_layout_from_string(const char *s) {
-        for (int i = 0; s && i < _SV_CGROUP_LAYOUT_MAX; i++)
-                if (strcmp(s, layout_names[i]) == 0)
-                        return i;
-        return _SV_CGROUP_LAYOUT_INVALID;
-}
+ENUM_STRING_TABLE(sv_cgroup_layout, SvCgroupLayout, _SV_CGROUP_LAYOUT_MAX)
 
 /* ---- file helpers shared by the monitor's parts --------------------------------------------------------- */
 

@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Test helpers for rendered artifacts: a small hand-built model, running tools, reading YAML back. */
+/* Test helpers for rendered artifacts: running tools on them, reading YAML back. */
 #pragma once
 #include <stdbool.h>
 
 #include "render/render.h"
-
-/* A small model shaped like the bundled example, with awkward values (spaces, quotes, '$', '%')
- * in the places quoting matters. Free with check_model_free(). */
-Model *check_model_new(void);
-void check_model_free(Model *m);
 
 /* Runs argv with data on stdin; returns its exit status (or -errno) and its stdout+stderr. */
 int check_run(const char *const *argv, const char *data, char **ret_output);

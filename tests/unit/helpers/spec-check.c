@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cmd.h"
+
 static char spec_path[64];
 
 const char *example_path(void) {
@@ -28,10 +30,26 @@ int spec_check_compose(const char *yaml, const char *tier, const char *const *se
                 abort();
         }
         close(fd);
+        return spec_check_compose_file(spec_path, tier, sets, ret, d);
+}
+
+int spec_check_compose_file(const char *path, const char *tier, const char *const *sets, Spec **ret, Diags *d) {
+        static char **tier_files;
+        if (!tier_files && cmd_list_tier_files(TEST_SRCDIR "/tiers", &tier_files) < 0) {
+                perror("spec-check: " TEST_SRCDIR "/tiers");
+                abort();
+        }
         size_t n_sets = 0;
         while (sets && sets[n_sets])
                 n_sets++;
-        SpecOptions o = { .spec_path = spec_path, .tier = tier, .tiers_dir = TEST_SRCDIR "/tiers", .sets = sets, .n_sets = n_sets };
+        SpecOptions o = {
+                .spec_path = path,
+                .tier = tier,
+                .tiers_dir = TEST_SRCDIR "/tiers",
+                .tier_files = tier_files,
+                .sets = sets,
+                .n_sets = n_sets,
+        };
         return spec_compose(&o, ret, d);
 }
 

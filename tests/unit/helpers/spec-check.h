@@ -9,6 +9,8 @@
 /* Writes yaml to a fresh temporary file and composes it for tier with the repository's tiers/. The
  * path is kept until spec_check_cleanup(). sets: NULL-terminated --set list or NULL. */
 int spec_check_compose(const char *yaml, const char *tier, const char *const *sets, Spec **ret, Diags *d);
+/* The same for the spec file at path (what `msdeploy -f PATH --tiers-dir tiers` composes). */
+int spec_check_compose_file(const char *path, const char *tier, const char *const *sets, Spec **ret, Diags *d);
 /* Composes and builds; the model (or NULL) in ret_model. */
 int spec_check_build(const char *yaml, const char *tier, Spec **ret_spec, Model **ret_model, Diags *d);
 /* Whether d holds a diagnostic of level at line:col (0: any) whose message contains text. */
