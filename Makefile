@@ -50,8 +50,10 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c) \
              $(filter-out msdeploy/supervisor/sv-main.c,$(wildcard msdeploy/supervisor/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
-TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# tests/unit: one program per module, pure (no other program started); tests/integration: real processes, tools
+# and temporary roots. Both link the shared helpers of tests/unit/helpers.
+UNIT_BINS := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard tests/unit/test-*.c)))
+INTEGRATION_BINS := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard tests/integration/test-*.c)))
 TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/helpers/*.c))
 
 MSDEPLOY  := $(BUILD)/bin/msdeploy
@@ -60,7 +62,7 @@ DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all check unit-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench bench-msdeploy bench-supervisor \
+.PHONY: all check unit-tests integration-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench bench-msdeploy bench-supervisor \
 	install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
@@ -95,20 +97,30 @@ $(DEMO_AGENT): $(BUILD)/msdeploy/agent/demo-agent.o $(BUILD)/libmsdeploy.a
 	@echo "  LD      $@"
 	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -pthread
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdeploy.a
+$(UNIT_BINS) $(INTEGRATION_BINS): $(BUILD)/%: $(BUILD)/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdeploy.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -pthread
 
-$(BUILD)/tests/unit/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' -DTEST_BINDIR='"$(CURDIR)/$(BUILD)/bin"'
+$(BUILD)/tests/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' -DTEST_BINDIR='"$(CURDIR)/$(BUILD)/bin"'
 
 # ---- tests -------------------------------------------------------------------------------------------
 # valgrind and the sanitizers do not mix: the SANITIZE=1 build is checked by ASan+UBSan instead
-check: unit-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
+check: unit-tests integration-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
 	@echo "make check: all test suites passed"
 
-unit-tests: all $(TEST_BINS)
-	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+# run-tests NAME PROGRAM...: runs every program, then says how many failed
+run-tests = failed=; for t in $(2); do echo "== $$t"; $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "$(1): $(words $(2)) programs,$$failed failed"; exit 1; fi; \
+	echo "$(1): all $(words $(2)) programs passed"
+
+unit-tests: $(UNIT_BINS)
+	@$(call run-tests,unit,$(UNIT_BINS))
+
+# msd-supervisor and msd-demo-agent as real processes, generated scripts run, systemd-sysusers/-tmpfiles/-analyze,
+# bash, jq and PostgreSQL as the consumers of what msdeploy writes
+integration-tests: all $(INTEGRATION_BINS)
+	@$(call run-tests,integration,$(INTEGRATION_BINS))
 
 golden-tests: all
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/golden/run
