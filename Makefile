@@ -11,9 +11,6 @@ CC        ?= cc
 SANITIZE  ?= 0
 BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
 PKGS      := yaml-0.1 libarchive libsystemd libcap libcurl libmicrohttpd libpq
-DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev \
-             libcmocka-dev pkg-config systemd shellcheck time valgrind postgresql \
-             nats-server jq curl util-linux bsdutils dbus
 
 CFLAGS    ?= -O2 -g
 # Flags the build needs whatever CFLAGS the caller passes
@@ -24,28 +21,37 @@ MSD_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 MSD_LDFLAGS := -fsanitize=address,undefined
 endif
 
-# Dependencies: checked on every build; installed with apt-get when root, else the exact command is printed.
-DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v shellcheck >/dev/null \
-             && command -v systemd-analyze >/dev/null && test -x /usr/bin/time && command -v valgrind >/dev/null \
-             && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-             && test -x /usr/sbin/nats-server && command -v jq >/dev/null && command -v curl >/dev/null \
-             && test -x /usr/bin/dbus-daemon && echo yes)
-ifneq ($(DEPS_OK),yes)
-ifeq ($(shell id -u),0)
-$(shell echo "msdeploy: installing build and test dependencies: $(DEB_PKGS)" >&2)
-APT_OUT := $(shell (test -e $(BUILD)/.apt-updated || apt-get update -qq) >&2 && mkdir -p $(BUILD) && touch $(BUILD)/.apt-updated \
-             && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS) >&2 && echo ok)
-ifneq ($(APT_OUT),ok)
-$(error apt-get install failed; run: apt-get update && apt-get install $(DEB_PKGS))
-endif
-else
-$(error missing dependencies; run as root: apt-get update && apt-get install $(DEB_PKGS))
-endif
-endif
+# ---- dependencies ------------------------------------------------------------------------------------
+# Debian packages, each as PACKAGE=PROBE, the probe showing it is installed: pc:MODULE (pkg-config), a command,
+# or an absolute path (a glob). A build needs BUILD_DEPS; the test targets need TEST_DEPS too, bench BENCH_DEPS;
+# clean and uninstall need nothing. Missing ones are installed by the 'deps' target (build-aux/deps) when make
+# runs as root: one line on the terminal, apt-get's output in $(BUILD)/apt.log. Otherwise make stops and
+# prints the command to run as root.
+CC_DEB    := $(if $(findstring clang,$(CC)),clang,gcc)
+BUILD_DEPS := $(CC_DEB)=$(firstword $(CC)) pkg-config=pkg-config libyaml-dev=pc:yaml-0.1 libarchive-dev=pc:libarchive \
+             libsystemd-dev=pc:libsystemd libcap-dev=pc:libcap libcurl4-openssl-dev=pc:libcurl \
+             libmicrohttpd-dev=pc:libmicrohttpd libpq-dev=pc:libpq
+# unit tests: cmocka. integration tests: systemd (systemd-analyze, -sysusers, -tmpfiles), shellcheck, bash's
+# peers jq and python3, procps (pgrep in the generated health script), curl, postgresql (a throwaway server).
+# golden/CLI: zstd (tar reads the .tar.zst archives), diffutils. valgrind. e2e (tests/e2e): systemd booted in
+# namespaces (util-linux: unshare, nsenter, setpriv; bsdutils: script), dbus, nats-server, and inside the
+# container curl, jq, procps (ps, kill).
+TEST_DEPS := libcmocka-dev=pc:cmocka systemd=systemd-analyze shellcheck=shellcheck valgrind=valgrind \
+             postgresql=/usr/lib/postgresql/*/bin/initdb python3=python3 jq=jq curl=curl procps=pgrep zstd=zstd \
+             diffutils=cmp util-linux=nsenter bsdutils=script dbus=/usr/bin/dbus-daemon nats-server=/usr/sbin/nats-server
+# make bench: GNU time for peak RSS; msd-supervisor's peers supervisord, runit and s6
+BENCH_DEPS := time=/usr/bin/time procps=ps supervisor=supervisord runit=runsvdir s6=s6-svscan
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+GOALS     := $(or $(MAKECMDGOALS),all)
+TEST_GOALS := check unit-tests integration-tests golden-tests external-tests valgrind-tests e2e-tests deps $(BUILD)/tests/%
+BENCH_GOALS := bench bench-msdeploy bench-supervisor
+DEPS      := $(if $(filter-out clean uninstall,$(GOALS)),$(BUILD_DEPS)) $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_DEPS)) \
+             $(if $(filter $(BENCH_GOALS),$(GOALS)),$(BENCH_DEPS))
+
+# pkg-config runs once, when a recipe first needs the flags: after 'deps' has installed what was missing
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
 
 LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c) \
              $(filter-out msdeploy/supervisor/sv-main.c,$(wildcard msdeploy/supervisor/*.c)))
@@ -62,11 +68,15 @@ DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all check unit-tests integration-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench bench-msdeploy bench-supervisor \
-	install uninstall clean regenerate
+.PHONY: all deps check unit-tests integration-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench \
+	bench-msdeploy bench-supervisor install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
-$(BUILD)/%.o: %.c
+# installs what the goals need (see BUILD_DEPS); everything that compiles or runs a test waits for it
+deps:
+	@build-aux/deps --log $(BUILD)/apt.log --for '$(GOALS)' $(DEPS)
+
+$(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(MSD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
@@ -114,28 +124,28 @@ run-tests = failed=; for t in $(2); do echo "== $$t"; $$t || failed="$$failed $$
 	if [ -n "$$failed" ]; then echo "$(1): $(words $(2)) programs,$$failed failed"; exit 1; fi; \
 	echo "$(1): all $(words $(2)) programs passed"
 
-unit-tests: $(UNIT_BINS)
+unit-tests: $(UNIT_BINS) | deps
 	@$(call run-tests,unit,$(UNIT_BINS))
 
 # msd-supervisor and msd-demo-agent as real processes, generated scripts run, systemd-sysusers/-tmpfiles/-analyze,
 # bash, jq and PostgreSQL as the consumers of what msdeploy writes
-integration-tests: all $(INTEGRATION_BINS)
+integration-tests: all $(INTEGRATION_BINS) | deps
 	@$(call run-tests,integration,$(INTEGRATION_BINS))
 
-golden-tests: all
+golden-tests: all | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/golden/run
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/bad/run
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/cli/run
 
-external-tests: $(MSDEPLOY)
+external-tests: $(MSDEPLOY) | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
 
-valgrind-tests: all
+valgrind-tests: all | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/valgrind-run
 
 # A real systemd 252 as PID 1 of its own namespaces over an overlay of / (tests/e2e/sdbox) runs the example's
 # tier_3 units. Needs root: fails, never skips, without it. SANITIZE=1 runs the sanitized programs.
-e2e-tests: $(MSDEPLOY) $(SUPERVISOR) $(DEMO_AGENT)
+e2e-tests: $(MSDEPLOY) $(SUPERVISOR) $(DEMO_AGENT) | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) DEMO_AGENT=$(CURDIR)/$(DEMO_AGENT) \
 		E2E_SANITIZED=$(SANITIZE) tests/e2e/run
 
@@ -148,7 +158,7 @@ regenerate: $(MSDEPLOY)
 	$(MSDEPLOY) schema > schemas/msdeploy.schema.json
 
 # ---- the bundled example -----------------------------------------------------------------------------
-demo: $(MSDEPLOY)
+demo: $(MSDEPLOY) | deps
 	$(MSDEPLOY) -f $(SPEC) validate
 	rm -rf $(BUILD)/demo && $(MSDEPLOY) -f $(SPEC) generate --out $(BUILD)/demo
 	@echo "== artifacts in $(BUILD)/demo:" && (cd $(BUILD)/demo && find . -type f | sort | sed 's/^\.\//  /' | head -60)
@@ -158,14 +168,14 @@ demo: $(MSDEPLOY)
 
 bench: bench-msdeploy bench-supervisor
 
-bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen
+bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/run
 
-# msd-supervisor side by side with supervisord, runit and s6 (installed for the run when root)
-bench-supervisor: $(SUPERVISOR)
+# msd-supervisor side by side with supervisord, runit and s6 (their Debian packages are in BENCH_DEPS)
+bench-supervisor: $(SUPERVISOR) | deps
 	@MSD_SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/bench/supervisor-run
 
-$(BUILD)/bench-gen: tests/bench/gen.c
+$(BUILD)/bench-gen: tests/bench/gen.c | deps
 	@mkdir -p $(dir $@)
 	@$(CC) $(MSD_CFLAGS) $(CFLAGS) -o $@ $<
 
@@ -188,7 +198,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(datadir)/msdeploy
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(filter-out build build-san,$(BUILD))
 
 -include $(shell find $(BUILD)/msdeploy $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
 
