@@ -158,13 +158,32 @@ regenerate: $(MSDEPLOY)
 	$(MSDEPLOY) schema > schemas/msdeploy.schema.json
 
 # ---- the bundled example -----------------------------------------------------------------------------
+# What msdeploy does with examples/mister-smith.yaml, step by step; the files stay in $(BUILD)/demo to look at.
 demo: $(MSDEPLOY) | deps
+	@echo "== 1/4 validate: checks the spec in every tier (structure, values, references, cycles, slice budgets),"
+	@echo "       renders it, and writes nothing"
 	$(MSDEPLOY) -f $(SPEC) validate
+	@echo
+	@echo "== 2/4 generate: writes each tier's artifacts to $(BUILD)/demo/TIER, laid out as they install under /"
 	rm -rf $(BUILD)/demo && $(MSDEPLOY) -f $(SPEC) generate --out $(BUILD)/demo
-	@echo "== artifacts in $(BUILD)/demo:" && (cd $(BUILD)/demo && find . -type f | sort | sed 's/^\.\//  /' | head -60)
-	@echo "== tier_1 (experimental) vs tier_3 (operational):"
+	@echo "   (etc/systemd/system: units, slices, drop-ins; etc/mister-smith: env files and msd-supervisor's"
+	@echo "   configuration; etc/sysusers.d, etc/tmpfiles.d: users and directories; usr/local/lib: scripts)"
+	@cd $(BUILD)/demo && n=$$(find tier_3 -type f | wc -l) && echo "   the $$n files of tier_3:" && \
+		find tier_3 -type f | LC_ALL=C sort | sed 's/^/     /' && for t in tier_1 tier_2; do \
+		if [ "$$(cd $$t && find . -type f | LC_ALL=C sort)" = "$$(cd tier_3 && find . -type f | LC_ALL=C sort)" ]; then \
+		echo "   and $$n more in $$t/: the same paths, with $$t's values"; \
+		else echo "   and $$(find $$t -type f | wc -l) more in $$t/:"; find $$t -type f | LC_ALL=C sort | sed 's/^/     /'; fi; done
+	@echo
+	@echo "== 3/4 diff: tier_1 (experimental) against tier_3 (operational): how many lines change in each file, then"
+	@echo "       every spec value that differs, with the FILE:LINE:COL that set it in each tier"
 	$(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3 --stat
+	@echo
+	@echo "== 4/4 explain: where one value comes from (here, tier_3's restart policy of the orchestrator)"
 	$(MSDEPLOY) -f $(SPEC) explain services.orchestrator.restart.policy --tier tier_3
+	@echo
+	@echo "Next: read the files in $(BUILD)/demo/TIER, e.g. $(BUILD)/demo/tier_3/etc/systemd/system/mister-smith-orchestrator.service"
+	@echo "      the full diff:    $(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3"
+	@echo "      every test suite: make check (as root)"
 
 bench: bench-msdeploy bench-supervisor
 
