@@ -144,8 +144,10 @@ valgrind-tests: all | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/valgrind-run
 
 # A real systemd 252 as PID 1 of its own namespaces over an overlay of / (tests/e2e/sdbox) runs the example's
-# tier_3 units. Needs root: fails, never skips, without it. SANITIZE=1 runs the sanitized programs.
+# tier_3 units; tests/e2e/sdbox-test checks that sdbox acts on the container alone. Needs root: fails, never skips,
+# without it. SANITIZE=1 runs the sanitized programs.
 e2e-tests: $(MSDEPLOY) $(SUPERVISOR) $(DEMO_AGENT) | deps
+	@tests/e2e/sdbox-test
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) DEMO_AGENT=$(CURDIR)/$(DEMO_AGENT) \
 		E2E_SANITIZED=$(SANITIZE) tests/e2e/run
 
