@@ -48,6 +48,11 @@ BENCH_GOALS := bench bench-msdeploy bench-supervisor
 DEPS      := $(if $(filter-out clean uninstall,$(GOALS)),$(BUILD_DEPS)) $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_DEPS)) \
              $(if $(filter $(BENCH_GOALS),$(GOALS)),$(BENCH_DEPS))
 
+.DEFAULT_GOAL := all
+# installs what the goals need; everything that compiles or runs a test waits for it
+deps:
+	@build-aux/deps --log $(BUILD)/apt.log --for '$(GOALS)' $(DEPS)
+
 # pkg-config runs once, when a recipe first needs the flags: after 'deps' has installed what was missing
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
@@ -71,10 +76,6 @@ TIERS     := tier_1 tier_2 tier_3
 .PHONY: all deps check unit-tests integration-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench \
 	bench-msdeploy bench-supervisor install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
-
-# installs what the goals need (see BUILD_DEPS); everything that compiles or runs a test waits for it
-deps:
-	@build-aux/deps --log $(BUILD)/apt.log --for '$(GOALS)' $(DEPS)
 
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
