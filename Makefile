@@ -11,9 +11,6 @@ CC        ?= cc
 SANITIZE  ?= 0
 BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
 PKGS      := yaml-0.1 libarchive libsystemd libcap libcurl libmicrohttpd libpq
-DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev \
-             libcmocka-dev pkg-config systemd shellcheck time valgrind postgresql \
-             nats-server jq curl util-linux bsdutils dbus
 
 CFLAGS    ?= -O2 -g
 # Flags the build needs whatever CFLAGS the caller passes
@@ -24,35 +21,51 @@ MSD_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sani
 MSD_LDFLAGS := -fsanitize=address,undefined
 endif
 
-# Dependencies: checked on every build; installed with apt-get when root, else the exact command is printed.
-DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v shellcheck >/dev/null \
-             && command -v systemd-analyze >/dev/null && test -x /usr/bin/time && command -v valgrind >/dev/null \
-             && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
-             && test -x /usr/sbin/nats-server && command -v jq >/dev/null && command -v curl >/dev/null \
-             && test -x /usr/bin/dbus-daemon && echo yes)
-ifneq ($(DEPS_OK),yes)
-ifeq ($(shell id -u),0)
-$(shell echo "msdeploy: installing build and test dependencies: $(DEB_PKGS)" >&2)
-APT_OUT := $(shell (test -e $(BUILD)/.apt-updated || apt-get update -qq) >&2 && mkdir -p $(BUILD) && touch $(BUILD)/.apt-updated \
-             && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS) >&2 && echo ok)
-ifneq ($(APT_OUT),ok)
-$(error apt-get install failed; run: apt-get update && apt-get install $(DEB_PKGS))
-endif
-else
-$(error missing dependencies; run as root: apt-get update && apt-get install $(DEB_PKGS))
-endif
-endif
+# ---- dependencies ------------------------------------------------------------------------------------
+# Debian packages, each as PACKAGE=PROBE, the probe showing it is installed: pc:MODULE (pkg-config), a command,
+# or an absolute path (a glob). A build needs BUILD_DEPS; the test targets need TEST_DEPS too, bench BENCH_DEPS;
+# clean and uninstall need nothing. Missing ones are installed by the 'deps' target (build-aux/deps) when make
+# runs as root: one line on the terminal, apt-get's output in $(BUILD)/apt.log. Otherwise make stops and
+# prints the command to run as root.
+CC_DEB    := $(if $(findstring clang,$(CC)),clang,gcc)
+BUILD_DEPS := $(CC_DEB)=$(firstword $(CC)) pkg-config=pkg-config libyaml-dev=pc:yaml-0.1 libarchive-dev=pc:libarchive \
+             libsystemd-dev=pc:libsystemd libcap-dev=pc:libcap libcurl4-openssl-dev=pc:libcurl \
+             libmicrohttpd-dev=pc:libmicrohttpd libpq-dev=pc:libpq
+# unit tests: cmocka. integration tests: systemd (systemd-analyze, -sysusers, -tmpfiles), shellcheck, bash's
+# peers jq and python3, procps (pgrep in the generated health script), curl, postgresql (a throwaway server).
+# golden/CLI: zstd (tar reads the .tar.zst archives), diffutils. valgrind. e2e (tests/e2e): systemd booted in
+# namespaces (util-linux: unshare, nsenter, setpriv; bsdutils: script), dbus, nats-server, and inside the
+# container curl, jq, procps (ps, kill).
+TEST_DEPS := libcmocka-dev=pc:cmocka systemd=systemd-analyze shellcheck=shellcheck valgrind=valgrind \
+             postgresql=/usr/lib/postgresql/*/bin/initdb python3=python3 jq=jq curl=curl procps=pgrep zstd=zstd \
+             diffutils=cmp util-linux=nsenter bsdutils=script dbus=/usr/bin/dbus-daemon nats-server=/usr/sbin/nats-server
+# make bench: GNU time for peak RSS; msd-supervisor's peers supervisord, runit and s6
+BENCH_DEPS := time=/usr/bin/time procps=ps supervisor=supervisord runit=runsvdir s6=s6-svscan
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+GOALS     := $(or $(MAKECMDGOALS),all)
+TEST_GOALS := check unit-tests integration-tests golden-tests external-tests valgrind-tests e2e-tests deps $(BUILD)/tests/%
+BENCH_GOALS := bench bench-msdeploy bench-supervisor
+DEPS      := $(if $(filter-out clean uninstall,$(GOALS)),$(BUILD_DEPS)) $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_DEPS)) \
+             $(if $(filter $(BENCH_GOALS),$(GOALS)),$(BENCH_DEPS))
+
+.DEFAULT_GOAL := all
+# installs what the goals need; everything that compiles or runs a test waits for it
+deps:
+	@build-aux/deps --log $(BUILD)/apt.log --for '$(GOALS)' $(DEPS)
+
+# pkg-config runs once, when a recipe first needs the flags: after 'deps' has installed what was missing
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
 
 LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c) \
              $(filter-out msdeploy/supervisor/sv-main.c,$(wildcard msdeploy/supervisor/*.c msdeploy/supervisor/core/*.c \
                msdeploy/supervisor/host/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
-TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# tests/unit: one program per module, pure (no other program started); tests/integration: real processes, tools
+# and temporary roots. Both link the shared helpers of tests/unit/helpers.
+UNIT_BINS := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard tests/unit/test-*.c)))
+INTEGRATION_BINS := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard tests/integration/test-*.c)))
 TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/helpers/*.c))
 
 MSDEPLOY  := $(BUILD)/bin/msdeploy
@@ -61,11 +74,11 @@ DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all check unit-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench bench-msdeploy bench-supervisor \
-	install uninstall clean regenerate
+.PHONY: all deps check unit-tests integration-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench \
+	bench-msdeploy bench-supervisor install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(MSD_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
@@ -115,35 +128,47 @@ $(DEMO_AGENT): $(BUILD)/msdeploy/agent/demo-agent.o $(BUILD)/libmsdeploy.a
 	@echo "  LD      $@"
 	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -pthread
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdeploy.a
+$(UNIT_BINS) $(INTEGRATION_BINS): $(BUILD)/%: $(BUILD)/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdeploy.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -pthread
 
-$(BUILD)/tests/unit/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' -DTEST_BINDIR='"$(CURDIR)/$(BUILD)/bin"'
+$(BUILD)/tests/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' -DTEST_BINDIR='"$(CURDIR)/$(BUILD)/bin"'
 
 # ---- tests -------------------------------------------------------------------------------------------
 # valgrind and the sanitizers do not mix: the SANITIZE=1 build is checked by ASan+UBSan instead
-check: unit-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
+check: unit-tests integration-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
 	@echo "make check: all test suites passed"
 
-unit-tests: all $(TEST_BINS)
-	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+# run-tests NAME PROGRAM...: runs every program, then says how many failed
+run-tests = failed=; for t in $(2); do echo "== $$t"; $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "$(1): $(words $(2)) programs,$$failed failed"; exit 1; fi; \
+	echo "$(1): all $(words $(2)) programs passed"
 
-golden-tests: all
+unit-tests: $(UNIT_BINS) | deps
+	@$(call run-tests,unit,$(UNIT_BINS))
+
+# msd-supervisor and msd-demo-agent as real processes, generated scripts run, systemd-sysusers/-tmpfiles/-analyze,
+# bash, jq and PostgreSQL as the consumers of what msdeploy writes
+integration-tests: all $(INTEGRATION_BINS) | deps
+	@$(call run-tests,integration,$(INTEGRATION_BINS))
+
+golden-tests: all | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/golden/run
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/bad/run
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/cli/run
 
-external-tests: $(MSDEPLOY)
+external-tests: $(MSDEPLOY) | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
 
-valgrind-tests: all
+valgrind-tests: all | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/valgrind-run
 
 # A real systemd 252 as PID 1 of its own namespaces over an overlay of / (tests/e2e/sdbox) runs the example's
-# tier_3 units. Needs root: fails, never skips, without it. SANITIZE=1 runs the sanitized programs.
-e2e-tests: $(MSDEPLOY) $(SUPERVISOR) $(DEMO_AGENT)
+# tier_3 units; tests/e2e/sdbox-test checks that sdbox acts on the container alone. Needs root: fails, never skips,
+# without it. SANITIZE=1 runs the sanitized programs.
+e2e-tests: $(MSDEPLOY) $(SUPERVISOR) $(DEMO_AGENT) | deps
+	@tests/e2e/sdbox-test
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) DEMO_AGENT=$(CURDIR)/$(DEMO_AGENT) \
 		E2E_SANITIZED=$(SANITIZE) tests/e2e/run
 
@@ -156,24 +181,43 @@ regenerate: $(MSDEPLOY)
 	$(MSDEPLOY) schema > schemas/msdeploy.schema.json
 
 # ---- the bundled example -----------------------------------------------------------------------------
-demo: $(MSDEPLOY)
+# What msdeploy does with examples/mister-smith.yaml, step by step; the files stay in $(BUILD)/demo to look at.
+demo: $(MSDEPLOY) | deps
+	@echo "== 1/4 validate: checks the spec in every tier (structure, values, references, cycles, slice budgets),"
+	@echo "       renders it, and writes nothing"
 	$(MSDEPLOY) -f $(SPEC) validate
+	@echo
+	@echo "== 2/4 generate: writes each tier's artifacts to $(BUILD)/demo/TIER, laid out as they install under /"
 	rm -rf $(BUILD)/demo && $(MSDEPLOY) -f $(SPEC) generate --out $(BUILD)/demo
-	@echo "== artifacts in $(BUILD)/demo:" && (cd $(BUILD)/demo && find . -type f | sort | sed 's/^\.\//  /' | head -60)
-	@echo "== tier_1 (experimental) vs tier_3 (operational):"
+	@echo "   (etc/systemd/system: units, slices, drop-ins; etc/mister-smith: env files and msd-supervisor's"
+	@echo "   configuration; etc/sysusers.d, etc/tmpfiles.d: users and directories; usr/local/lib: scripts)"
+	@cd $(BUILD)/demo && n=$$(find tier_3 -type f | wc -l) && echo "   the $$n files of tier_3:" && \
+		find tier_3 -type f | LC_ALL=C sort | sed 's/^/     /' && for t in tier_1 tier_2; do \
+		if [ "$$(cd $$t && find . -type f | LC_ALL=C sort)" = "$$(cd tier_3 && find . -type f | LC_ALL=C sort)" ]; then \
+		echo "   and $$n more in $$t/: the same paths, with $$t's values"; \
+		else echo "   and $$(find $$t -type f | wc -l) more in $$t/:"; find $$t -type f | LC_ALL=C sort | sed 's/^/     /'; fi; done
+	@echo
+	@echo "== 3/4 diff: tier_1 (experimental) against tier_3 (operational): how many lines change in each file, then"
+	@echo "       every spec value that differs, with the FILE:LINE:COL that set it in each tier"
 	$(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3 --stat
+	@echo
+	@echo "== 4/4 explain: where one value comes from (here, tier_3's restart policy of the orchestrator)"
 	$(MSDEPLOY) -f $(SPEC) explain services.orchestrator.restart.policy --tier tier_3
+	@echo
+	@echo "Next: read the files in $(BUILD)/demo/TIER, e.g. $(BUILD)/demo/tier_3/etc/systemd/system/mister-smith-orchestrator.service"
+	@echo "      the full diff:    $(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3"
+	@echo "      every test suite: make check (as root)"
 
 bench: bench-msdeploy bench-supervisor
 
-bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen
+bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/run
 
-# msd-supervisor side by side with supervisord, runit and s6 (installed for the run when root)
-bench-supervisor: $(SUPERVISOR)
+# msd-supervisor side by side with supervisord, runit and s6 (their Debian packages are in BENCH_DEPS)
+bench-supervisor: $(SUPERVISOR) | deps
 	@MSD_SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/bench/supervisor-run
 
-$(BUILD)/bench-gen: tests/bench/gen.c
+$(BUILD)/bench-gen: tests/bench/gen.c | deps
 	@mkdir -p $(dir $@)
 	@$(CC) $(MSD_CFLAGS) $(CFLAGS) -o $@ $<
 
@@ -196,7 +240,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(datadir)/msdeploy
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(filter-out build build-san,$(BUILD))
 
 -include $(shell find $(BUILD)/msdeploy $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
 

@@ -39,8 +39,6 @@ static void print_help(void) {
                "Exit codes:\n"
                "  0   success\n"
                "  1   invalid spec or input (diagnostics on stderr)\n"
-               "  2   plan --detailed-exitcode: changes pending\n"
-               "  3   apply failed health validation and was rolled back\n"
                "  4   could not write the output (or run diff(1))\n"
                "  64  usage error\n\n"
                "See msdeploy(1) and msdeploy.yaml(5).\n");

@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of the hardening profiles, overrides and capabilities, and of tier_3's systemd-analyze security exposure. */
+/* Tests of the hardening profiles, overrides and capabilities (tier_3's exposure as systemd-analyze security
+ * rates it: tests/integration/test-hardening.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "helpers/fixture.h"
 #include "render/hardening.h"
@@ -211,68 +208,6 @@ static void test_need_processes(void **state) {
         free(t);
 }
 
-/* ---- systemd-analyze security ------------------------------------------------------------------------ */
-
-static void write_file(const char *root, const char *rel, const char *data) {
-        char path[4096], cmd[4200];
-        snprintf(path, sizeof(path), "%s/%s", root, rel);
-        snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-        assert_int_equal(system(cmd), 0);
-        FILE *f = fopen(path, "we");
-        assert_non_null(f);
-        fputs(data, f);
-        assert_int_equal(fclose(f), 0);
-}
-
-/* The "Overall exposure level" systemd-analyze reports for unit, or -1. */
-static double exposure(const char *root, const char *unit) {
-        char cmd[4096], line[1024];
-        snprintf(cmd, sizeof(cmd), "systemd-analyze security --offline=true --no-pager --root='%s' '%s' 2>&1", root, unit);
-        FILE *p = popen(cmd, "r");
-        assert_non_null(p);
-        double v = -1;
-        while (fgets(line, sizeof(line), p)) {
-                const char *s = strstr(line, "Overall exposure level for ");
-                if (s && (s = strstr(s, ": ")))
-                        v = strtod(s + 2, NULL);
-        }
-        pclose(p);
-        return v;
-}
-
-static void test_tier_3_exposure(void **state) {
-        (void) state;
-        if (system("systemd-analyze --version >/dev/null 2>&1") != 0)
-                skip();
-        Fixture *f = fixture_example("tier_3", NULL);
-        Model *m = f->model;
-        ArtifactSet set = {};
-        Diags d = {};
-        assert_int_equal(render_services(m, &set, &d), 0);
-        assert_int_equal(render_slices(m, &set, &d), 0);
-
-        char root[] = "/tmp/msdeploy-hardening-XXXXXX";
-        assert_non_null(mkdtemp(root));
-        for (size_t i = 0; i < set.n; i++)
-                write_file(root, set.items[i].path, set.items[i].data);
-
-        /* the health-check with ProtectProc=default too: its process checks see the other services */
-        static const char *const units[] = { "mister-smith-messaging.service", "mister-smith-orchestrator.service",
-                                             "mister-smith-worker@1.service", "mister-smith-health-check.service" };
-        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-                double v = exposure(root, units[i]);
-                print_message("%s: exposure %.1f\n", units[i], v);
-                assert_true(v >= 0);
-                assert_true(v <= 2.0);
-        }
-
-        char cmd[4200];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-        assert_int_equal(system(cmd), 0);
-        artifact_set_free(&set);
-        fixture_free(f);
-}
-
 /* Whatever a profile sets, a spec can override: the two tables cannot drift apart. */
 static void test_profile_directives_overridable(void **state) {
         (void) state;
@@ -295,7 +230,6 @@ int main(void) {
                 cmocka_unit_test(test_capabilities),
                 cmocka_unit_test(test_old_systemd),
                 cmocka_unit_test(test_need_processes),
-                cmocka_unit_test(test_tier_3_exposure),
                 cmocka_unit_test(test_profile_directives_overridable),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests for util/json.c: layout of the writer, string escaping, and a read-back of every string through jq. */
+/* Tests for util/json.c: layout of the writer and string escaping (tests/integration/test-json.c reads them back with jq). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "util/json.h"
@@ -172,37 +170,6 @@ static void test_invalid_utf8_becomes_replacement(void **state) {
         free(q);
 }
 
-/* Every byte value and some multi-byte sequences, read back by jq: what it decodes is what was written
- * (valid input) and the output always parses. */
-static void test_read_back_by_jq(void **state) {
-        (void) state;
-        char in[300];
-        size_t n = 0;
-        for (int c = 1; c < 0x80; c++)
-                in[n++] = (char) c;
-        memcpy(in + n, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9);
-        n += 9;
-        in[n] = 0;
-        char *q = quoted(in, n);
-        char tmp[] = "/tmp/msd-json-XXXXXX";
-        int fd = mkstemp(tmp);
-        assert_true(fd >= 0);
-        FILE *f = fdopen(fd, "w");
-        fputs(q, f);
-        fclose(f);
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "jq -j . < %s", tmp);
-        FILE *p = popen(cmd, "r");
-        assert_non_null(p);
-        char out[400];
-        size_t got = fread(out, 1, sizeof out, p);
-        assert_int_equal(pclose(p), 0);
-        unlink(tmp);
-        assert_int_equal(got, n);
-        assert_memory_equal(out, in, n);
-        free(q);
-}
-
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_compact_layout),
@@ -212,7 +179,6 @@ int main(void) {
                 cmocka_unit_test(test_fixed_doubles),
                 cmocka_unit_test(test_escapes),
                 cmocka_unit_test(test_invalid_utf8_becomes_replacement),
-                cmocka_unit_test(test_read_back_by_jq),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests for render/envfile.c: paths, modes, owners and systemd-compatible quoting. */
+/* Tests for render/envfile.c: paths, modes, owners and systemd-compatible quoting (read back by bash:
+ * tests/integration/test-render-envfile.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,15 +49,6 @@ static void test_quoting(void **state) {
         assert_non_null(strstr(text, "\nMISTER_SMITH_NATS_URL=nats://127.0.0.1:4222\n"));
         assert_non_null(strstr(text, "\nGREETING=\"say \\\"hi\\\" to \\$USER \\`now\\` \\\\o/\"\n"));
         assert_non_null(strstr(artifact_set_find(&out, "etc/mister-smith/w.env")->data, "\nEMPTY=\n"));
-
-        /* A shell sourcing the file reads the same values systemd does. */
-        StrBuf script = {};
-        sb_printf(&script, "set -e\n%s\nprintf '%%s|' \"$MISTER_SMITH_ROLE\" \"$GREETING\"\n", text);
-        char *res = NULL;
-        assert_int_equal(check_run((const char *const[]) { "bash", "--norc", "-s", NULL }, script.s, &res), 0);
-        assert_string_equal(res, "orchestrator|say \"hi\" to $USER `now` \\o/|");
-        free(res);
-        sb_free(&script);
         artifact_set_free(&out);
         fixture_free(f);
 }
