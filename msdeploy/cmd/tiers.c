@@ -53,6 +53,8 @@ static void finish_tier(Scheduler *s, TierState *t, const char *tier) {
                         diag_error(&t->diags[1 + p], (Loc) {}, "tier '%s': rendering failed", tier);
         }
         artifact_set_sort(&t->result->artifacts);
+        if (!t->build_failed)
+                render_check_paths(t->result->model, &t->result->artifacts, &t->diags[1]);
         t->result->n_artifacts = t->result->artifacts.n;
         bool any_diags = false;
         for (unsigned k = 0; k < JOBS_PER_TIER; k++)

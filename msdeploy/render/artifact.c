@@ -50,10 +50,6 @@ static int artifact_cmp(const void *a, const void *b) {
 void artifact_set_sort(ArtifactSet *s) {
         if (s->n > 1)
                 qsort(s->items, s->n, sizeof(Artifact), artifact_cmp);
-#ifndef NDEBUG
-        for (size_t i = 1; i < s->n; i++)
-                assert(strcmp(s->items[i - 1].path, s->items[i].path) != 0);
-#endif
 }
 
 const Artifact *artifact_set_find(const ArtifactSet *s, const char *path) {

@@ -20,7 +20,7 @@ typedef struct ArtifactSet {
         size_t n, cap;
 } ArtifactSet;
 
-/* Takes ownership of data (malloc'ed). A second artifact with the same path is a programming error. */
+/* Takes ownership of data (malloc'ed). Two artifacts at one path are the renderer's to report (render_check_paths()). */
 void artifact_set_add(ArtifactSet *s, const char *path, mode_t mode, const char *owner, const char *group, char *data_take,
                       size_t size);
 /* Adds b's text as an artifact, taking it (b is left empty); a leading '/' of path is dropped. */

@@ -2,6 +2,10 @@
 /* Rendering entry point: runs every artifact renderer over the model and sorts the result. */
 #include "render/render.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
 typedef int (*Renderer)(const Model *, ArtifactSet *, Diags *);
 
 /* Two parts of about equal cost, so that two threads can render one tier together. */
@@ -22,6 +26,62 @@ int render_model_part(const Model *m, unsigned part, ArtifactSet *out, Diags *d)
         return 0;
 }
 
+/* What put a file at path: an env file of the spec, or one of the files msdeploy names itself in config_dir,
+ * libexec_dir or the system's directories. Where the spec chose that path, for the error. */
+typedef struct Origin {
+        const char *what; /* "env file 'x'", "the generated file '/etc/x'" */
+        Loc loc;
+        int rank;         /* how directly the spec chose the path: the error goes to the highest */
+} Origin;
+
+static bool path_below(const char *path, const char *dir) {
+        size_t n = strlen(dir);
+        return strncmp(path, dir, n) == 0 && (path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+/* skip: how many env files at path to pass over, so that two files at one path get two origins */
+static Origin origin_of(const Model *m, const char *path, size_t skip, char *buf, size_t size) {
+        for (size_t i = 0; i < m->n_env_files; i++)
+                if (strcmp(m->env_files[i].path + strspn(m->env_files[i].path, "/"), path) == 0 && skip-- == 0) {
+                        snprintf(buf, size, "env file '%s'", m->env_files[i].key);
+                        return (Origin) { buf, m->env_files[i].path_loc, 3 };
+                }
+        snprintf(buf, size, "the generated file '/%s'", path);
+        char abs[4097];
+        snprintf(abs, sizeof(abs), "/%s", path);
+        if (path_below(abs, m->config_dir))
+                return (Origin) { buf, m->config_dir_loc, 2 };
+        if (path_below(abs, m->libexec_dir))
+                return (Origin) { buf, m->libexec_dir_loc, 1 };
+        return (Origin) { buf, m->name_loc, 0 };
+}
+
+int render_check_paths(const Model *m, const ArtifactSet *s, Diags *d) {
+        int r = 0;
+        /* sorted by path: a duplicate is next to its twin, a file below another file follows it */
+        for (size_t i = 0; i + 1 < s->n; i++)
+                for (size_t k = i + 1; k < s->n; k++) {
+                        const char *a = s->items[i].path, *b = s->items[k].path;
+                        size_t n = strlen(a);
+                        bool same = strcmp(a, b) == 0, below = strncmp(a, b, n) == 0 && b[n] == '/';
+                        if (!same && !below)
+                                break;
+                        char abuf[4200], bbuf[4200];
+                        Origin oa = origin_of(m, a, 0, abuf, sizeof(abuf)), ob = origin_of(m, b, same, bbuf, sizeof(bbuf));
+                        const Origin *chosen = ob.rank >= oa.rank ? &ob : &oa, *other = chosen == &ob ? &oa : &ob;
+                        if (same)
+                                diag_error(d, chosen->loc, "%s would be written to '/%s', the path of %s; give them different paths", chosen->what,
+                                           a, other->what);
+                        else {
+                                diag_error(d, chosen->loc, "%s would be written below '/%s', which is the file of %s; give them unrelated paths",
+                                           ob.what, a, oa.what);
+                                break; /* once for each file with others below it */
+                        }
+                        r = -EINVAL;
+                }
+        return r;
+}
+
 int render_model(const Model *m, ArtifactSet *out, Diags *d) {
         for (unsigned part = 0; part < RENDER_PARTS; part++) {
                 int r = render_model_part(m, part, out, d);
@@ -29,5 +89,5 @@ int render_model(const Model *m, ArtifactSet *out, Diags *d) {
                         return r;
         }
         artifact_set_sort(out);
-        return 0;
+        return render_check_paths(m, out, d);
 }

@@ -18,6 +18,6 @@ int render_spec_copy(const Model *m, ArtifactSet *out, Diags *d) {
         memcpy(data, m->spec_text, m->spec_len);
         data[m->spec_len] = 0;
         /* 0640: the spec may hold values that only the services' env files (0640) should show */
-        artifact_set_add(out, path + 1, 0640, "root", "root", data, m->spec_len);
+        artifact_set_add(out, path + strspn(path, "/"), 0640, "root", "root", data, m->spec_len);
         return 0;
 }

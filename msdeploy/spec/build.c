@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/suggest.h"
+#include "util/xalloc.h"
 
 const char *b_str(Builder *b, const Node *n, const char *key, const char *def) {
         const char *v = node_get_scalar(n, key);
@@ -62,6 +63,25 @@ bool b_group_known(Builder *b, const char *name) {
         return false;
 }
 
+/* The directories the system itself is made of: a project never gets one of them as its own. */
+static bool system_directory(const char *path) {
+        static const char *const dirs[] = { "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/proc", "/root",
+                                            "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/lib",
+                                            "/usr/local", "/usr/local/bin", "/usr/local/lib", "/usr/sbin", "/var",
+                                            "/var/lib", "/var/log", "/etc/systemd", "/etc/systemd/system" };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (strcmp(path, dirs[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* config_dir and libexec_dir are created and owned by the project (tmpfiles.d, the installer). */
+static void check_own_directory(Builder *b, const Node *p, const char *key, const char *path) {
+        if (system_directory(path))
+                diag_error(b->d, b_loc(p, key), "project.%s '%s' is a system directory; give the project its own, e.g. '%s/%s'", key, path,
+                           strcmp(key, "config_dir") == 0 ? "/etc" : "/usr/local/lib", b->m->name);
+}
+
 static void build_project(Builder *b) {
         Model *m = b->m;
         const Node *p = node_get(b->root, "project");
@@ -72,6 +92,11 @@ static void build_project(Builder *b) {
         m->libexec_dir = b_str(b, p, "libexec_dir", arena_printf(b->a, "/usr/local/lib/%s", m->name));
         m->supervisor_path = b_str(b, p, "supervisor", "/usr/local/bin/msd-supervisor");
         m->log_level = b_str(b, p, "log_level", "info");
+        m->name_loc = b_loc(p, "name");
+        m->config_dir_loc = b_loc(p, "config_dir");
+        m->libexec_dir_loc = b_loc(p, "libexec_dir");
+        check_own_directory(b, p, "config_dir", m->config_dir);
+        check_own_directory(b, p, "libexec_dir", m->libexec_dir);
         /* every unit name is derived from the project name: check the longest suffix fits */
         if (strlen(m->name) > 200)
                 diag_error(b->d, b_loc(p, "name"), "project name is too long to prefix unit names (at most 200 characters)");
@@ -139,8 +164,7 @@ static void build_directories(Builder *b) {
                 for (size_t k = 0; k < m->n_directories; k++)
                         if (strcmp(m->directories[k].path, dir.path) == 0)
                                 diag_error(b->d, b_loc(n, "path"), "directory '%s' has the same path as '%s'", dir.key, m->directories[k].key);
-                if (strcmp(dir.path, "/") == 0 || strcmp(dir.path, "/etc") == 0 || strcmp(dir.path, "/usr") == 0 ||
-                    strcmp(dir.path, "/var") == 0 || strcmp(dir.path, "/run") == 0)
+                if (system_directory(dir.path))
                         diag_error(b->d, b_loc(n, "path"), "directory '%s' is the system directory '%s'; give the project its own", dir.key,
                                    dir.path);
                 m->directories[m->n_directories++] = dir;
@@ -161,7 +185,11 @@ static void build_env_files(Builder *b) {
                         .group = b_str(b, n, "group", "root"),
                         .mode = node_mode(n, "mode", 0640),
                         .loc = files->pairs[i].key_loc,
+                        .path_loc = node_get(n, "path") ? b_loc(n, "path") : files->pairs[i].key_loc,
                 };
+                if (strcmp(f.path, "/") == 0)
+                        diag_error(b->d, f.path_loc, "env file '%s' has the path '/', which is a directory; name a file, e.g. '/etc/%s/%s.env'", key,
+                                   m->name, key);
                 f.vars = b_kv(b, n, "vars", &f.n_vars);
                 if (f.mode & 0137)
                         diag_error(b->d, b_loc(n, "mode"),

@@ -63,6 +63,7 @@ typedef struct EnvFile {
         KeyValue *vars;
         size_t n_vars;
         Loc loc;
+        Loc path_loc;             /* where the path was set: its 'path:', else the key */
 } EnvFile;
 
 typedef struct Slice {
@@ -300,6 +301,8 @@ typedef struct Model {
         const char *libexec_dir;  /* where generated scripts go: "/usr/local/lib/mister-smith" */
         const char *supervisor_path; /* msd-supervisor binary */
         const char *log_level;
+        /* Where the name and the directories the generated files go to were set (for errors about those files) */
+        Loc name_loc, config_dir_loc, libexec_dir_loc;
 
         Group *groups;           size_t n_groups;
         User *users;             size_t n_users;

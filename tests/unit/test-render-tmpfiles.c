@@ -40,14 +40,14 @@ static void test_lines(void **state) {
 
 static void test_no_top_level_config_dir(void **state) {
         (void) state;
-        Fixture *f = fixture_awkward((const char *const[]) { "project.config_dir=/etc",
-                                                             "services.orchestrator.secrets.api-key=/etc/ssl/private/key", NULL });
+        Fixture *f = fixture_awkward((const char *const[]) { "project.config_dir=/opt",
+                                                             "services.orchestrator.secrets.api-key=/opt/ssl/private/key", NULL });
         Model *m = f->model;
         ArtifactSet out = {};
         Diags d = {};
         assert_int_equal(render_tmpfiles(m, &out, &d), 0);
-        assert_null(strstr(out.items[0].data, " /etc "));
-        assert_null(strstr(out.items[0].data, "/etc/ssl"));
+        assert_null(strstr(out.items[0].data, " /opt "));
+        assert_null(strstr(out.items[0].data, "/opt/ssl"));
         artifact_set_free(&out);
         fixture_free(f);
 }
