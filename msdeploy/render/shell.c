@@ -39,6 +39,11 @@ void shell_line(StrBuf *b, const char *indent, const char *word, ...) {
 
 void shell_assign(StrBuf *b, const char *name, const char *value) {
         sb_printf(b, "%s=", name);
-        shell_quote(b, value);
+        /* a bare word of letters and digits may be a command's name (PROJECT=wc), which shellcheck takes for a
+         * forgotten $(...) (SC2209): quoted, it is plainly a string */
+        if (*value && escape_word_plain(value, "_"))
+                sb_printf(b, "'%s'", value);
+        else
+                shell_quote(b, value);
         sb_putc(b, '\n');
 }

@@ -44,10 +44,29 @@ static void test_quoted_words(void **state) {
         assert_quote("''", "''\\'''\\'''");
 }
 
+/* A bare word of letters and digits is quoted in an assignment: PROJECT=wc reads to shellcheck as a forgotten
+ * $(wc) (SC2209). */
+static void test_assign(void **state) {
+        (void) state;
+        static const char *const cases[][2] = {
+                { "wc", "PROJECT='wc'\n" },
+                { "mister-smith", "PROJECT=mister-smith\n" },
+                { "", "PROJECT=''\n" },
+                { "a b", "PROJECT='a b'\n" },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                StrBuf b = {};
+                shell_assign(&b, "PROJECT", cases[i][0]);
+                assert_string_equal(b.s, cases[i][1]);
+                sb_free(&b);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_bare_words),
                 cmocka_unit_test(test_quoted_words),
+                cmocka_unit_test(test_assign),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,7 @@
 # shellcheck disable=SC2317 # with nothing to check (no service, no check, no directory) check() is never called
 set -euo pipefail
 
-PROJECT=quote
+PROJECT='quote'
 
 # The checks in spec order: units, each service's checks, system checks, state directories.
 run_checks() {
