@@ -4,12 +4,8 @@
 #include <stddef.h>
 
 #include "render/unit_writer.h"
+#include "spec/directives.h"
 #include "spec/model.h"
-
-typedef struct HardeningDirective {
-        const char *key;
-        const char *value;
-} HardeningDirective;
 
 /* What the program a service runs needs from its sandbox, beyond what its profile allows: msdeploy knows it for
  * the programs it writes the command of (msd-supervisor). */
@@ -17,8 +13,6 @@ typedef enum HardeningNeeds {
         HARDENING_NEED_PROCESSES = 1 << 0, /* sees other services' processes in /proc: ProtectProc=default */
 } HardeningNeeds;
 
-/* The profile's directives in rendering order; a key may repeat (SystemCallFilter= allow, then deny list). */
-const HardeningDirective *hardening_profile_directives(HardeningProfile p, size_t *ret_n);
 
 /*
  * Writes the [Service] sandboxing lines of s: its profile, with each directive the service overrides replaced by the

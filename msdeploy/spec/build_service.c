@@ -6,6 +6,7 @@
 #include <sys/capability.h>
 
 #include "spec/build_internal.h"
+#include "spec/directives.h"
 #include "util/xalloc.h"
 
 static const char *const dep_keys[] = { "after", "before", "requires", "wants", "binds_to", "part_of" };
@@ -197,6 +198,14 @@ static void build_one(Builder *b, const Node *services, const NodePair *p, Servi
         s->instances = build_instances(b, svc, templated, p->key);
         s->environment = b_kv(b, svc, "environment", &s->n_environment);
         s->hardening_overrides = b_kv(b, hard, "overrides", &s->n_hardening_overrides);
+        for (size_t i = 0; i < s->n_hardening_overrides; i++) {
+                const KeyValue *o = &s->hardening_overrides[i];
+                char buf[256];
+                const char *why = directive_check_value(o->key, o->value, buf, sizeof(buf));
+                if (why)
+                        diag_error(b->d, b_loc(node_get(hard, "overrides"), o->key), "service '%s' hardening override '%s=%s' %s; systemd would ignore it",
+                                   s->key, o->key, o->value, why);
+        }
         StrList *deps[] = { &s->after, &s->before, &s->requires, &s->wants, &s->binds_to, &s->part_of };
         for (size_t i = 0; i < ELEMENTSOF(dep_keys); i++)
                 *deps[i] = resolve_deps(b, services, svc, p->key, dep_keys[i]);
@@ -361,12 +370,58 @@ static void check_process_visibility(Builder *b, const Service *s, const Node *s
         }
 }
 
+/* The strict profile is what makes tier_3 operational: an override that protects less needs to be meant, by naming
+ * its directive in hardening.allow_weaker. The baseline is what the service would get without the override. */
+static void check_weaker_overrides(Builder *b, const Service *s, const Node *svc) {
+        if (s->hardening != HARDENING_STRICT)
+                return;
+        const Node *hard = node_get(svc, "hardening"), *overrides = node_get(hard, "overrides");
+        StrList allowed = node_strlist(b->a, hard, "allow_weaker");
+        size_t n;
+        const HardeningDirective *p = hardening_profile_directives(HARDENING_STRICT, &n);
+        for (size_t i = 0; i < s->n_hardening_overrides; i++) {
+                const KeyValue *o = &s->hardening_overrides[i];
+                char buf[256];
+                if (directive_check_value(o->key, o->value, buf, sizeof(buf)))
+                        continue; /* reported already */
+                const char *base = NULL, *shown = NULL; /* the profile's first value, and all its lines of the key */
+                for (size_t k = 0; k < n; k++)
+                        if (strcmp(p[k].key, o->key) == 0) {
+                                shown = shown ? arena_printf(b->a, "%s' and '%s=%s", shown, p[k].key, p[k].value)
+                                              : arena_printf(b->a, "%s=%s", p[k].key, p[k].value);
+                                base = base ? base : p[k].value;
+                        }
+                if (strcmp(o->key, "ProtectProc") == 0 && model_service_watches_processes(b->m, s))
+                        base = shown = "ProtectProc=default"; /* what the renderer relaxes it to for process checks */
+                if (strcmp(o->key, "PrivateUsers") == 0 && s->capabilities.n > 0)
+                        base = NULL; /* left out for a service with capabilities */
+                if (strcmp(o->key, "CapabilityBoundingSet") == 0 || strcmp(o->key, "AmbientCapabilities") == 0) {
+                        StrBuf caps = {}; /* what the service keeps: its 'capabilities' */
+                        for (size_t k = 0; k < s->capabilities.n; k++)
+                                sb_printf(&caps, "%s%s", k ? " " : "", s->capabilities.items[k]);
+                        base = arena_strdup(b->a, caps.s ? caps.s : "");
+                        shown = arena_printf(b->a, "%s=%s", o->key, base);
+                        sb_free(&caps);
+                }
+                bool ok = !directive_weaker(o->key, o->value, base);
+                for (size_t k = 0; k < allowed.n && !ok; k++)
+                        ok = strcmp(allowed.items[k], o->key) == 0;
+                if (ok)
+                        continue;
+                diag_error(b->d, b_loc(overrides, o->key),
+                           "service '%s' sets '%s=%s', which protects less than the strict profile's '%s'; add '%s' to "
+                           "'hardening.allow_weaker' if that is meant",
+                           s->key, o->key, o->value, shown, o->key);
+        }
+}
+
 void build_check_services(Builder *b) {
         const Node *services = node_get(b->root, "services");
         Model *m = b->m;
         for (size_t i = 0; services && i < m->n_services && i < services->n; i++) {
                 check_stop_timeout(b, &m->services[i], services->pairs[i].value);
                 check_process_visibility(b, &m->services[i], services->pairs[i].value);
+                check_weaker_overrides(b, &m->services[i], services->pairs[i].value);
         }
 }
 

@@ -70,7 +70,7 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
         case S_DIRECTIVE:
                 why = syntax_check_directive(v);
                 if (!why && !directive_overridable(v)) {
-                        const char *near = suggest_closest(v, overridable_directives, sizeof(char *));
+                        const char *near = directive_suggest(v);
                         snprintf(err, size, "is not a sandboxing directive msdeploy lets a spec override%s%s%s", near ? "; did you mean '" : "",
                                  near ? near : "", near ? "'?" : "");
                         return false;

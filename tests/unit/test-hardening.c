@@ -13,6 +13,7 @@
 #include "helpers/fixture.h"
 #include "render/hardening.h"
 #include "spec/directives.h"
+#include "util/xalloc.h"
 #include "render/render.h"
 
 #define UNITS "etc/systemd/system/"
@@ -100,6 +101,7 @@ static void test_strict(void **state) {
 static void test_overrides(void **state) {
         (void) state;
         Fixture *f = fixture_example("tier_3", (const char *const[]) {
+                "services.messaging.hardening.allow_weaker=[ProtectSystem, SystemCallFilter, IPAddressAllow]",
                 "services.messaging.hardening.overrides.ProtectSystem=full",
                 "services.messaging.hardening.overrides.SystemCallFilter=\"@system-service @resources\"",
                 "services.messaging.hardening.overrides.IPAddressAllow=localhost 10.0.0.0/8",
@@ -221,6 +223,50 @@ static void test_profile_directives_overridable(void **state) {
         assert_false(directive_overridable("ExecStart"));
 }
 
+/* Each override is read with the grammar of systemd 252's parser for it; what that parser would ignore is refused. */
+static void test_directive_values(void **state) {
+        (void) state;
+        char buf[256];
+        static const char *const ok[][2] = {
+                { "ProtectHome", "read-only" }, { "ProtectHome", "TRUE" },  { "ProtectSystem", "off" },
+                { "PrivateTmp", "y" },          { "UMask", "0027" },       { "RestrictNamespaces", "~net user" },
+                { "RestrictAddressFamilies", "none" }, { "SystemCallFilter", "~@mount chown:EPERM" },
+                { "SystemCallErrorNumber", "EACCES" }, { "IPAddressAllow", "localhost 192.168.0.0/16 fe80::/10" },
+                { "CapabilityBoundingSet", "~CAP_SYS_ADMIN" }, { "ReadWritePaths", "-+/srv/a /var/lib/%N" },
+                { "BindPaths", "-/a:/b:rbind" }, { "TemporaryFileSystem", "/var:ro,mode=0755" },
+                { "DeviceAllow", "/dev/fuse rwm" }, { "SocketBindAllow", "ipv6:udp:53" }, { "ReadOnlyPaths", "" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++)
+                if (directive_check_value(ok[i][0], ok[i][1], buf, sizeof(buf)))
+                        fail_msg("%s=%s refused: %s", ok[i][0], ok[i][1], directive_check_value(ok[i][0], ok[i][1], buf, sizeof(buf)));
+        static const char *const bad[][2] = {
+                { "ProtectHome", "yess" },      { "ProtectHome", "" },      { "PrivateTmp", "maybe" },
+                { "UMask", "999" },             { "UMask", "01777" },      { "RestrictAddressFamilies", "AF_UNIX inet" },
+                { "SystemCallFilter", "Open" }, { "SystemCallFilter", "read:EWHAT" }, { "CapabilityBoundingSet", "CAP_NOPE" },
+                { "IPAddressDeny", "10.0.0.0/33" }, { "ReadWritePaths", "/a/../b" }, { "ReadWritePaths", "/a\\q" },
+                { "ReadOnlyPaths", "/a/100%" }, { "BindPaths", "/a:/b:bind" }, { "DeviceAllow", "/dev/null rx" },
+                { "SocketBindAllow", "tcp:70000" }, { "ProtectSystem", "strict " }, { "DevicePolicy", "open" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                if (!directive_check_value(bad[i][0], bad[i][1], buf, sizeof(buf)))
+                        fail_msg("%s=%s accepted", bad[i][0], bad[i][1]);
+        /* weaker than the strict profile's value, or not */
+        assert_true(directive_weaker("ProtectHome", "read-only", "yes"));
+        assert_false(directive_weaker("ProtectHome", "true", "yes"));
+        assert_true(directive_weaker("ProtectSystem", "full", "strict"));
+        assert_true(directive_weaker("UMask", "0027", "0077"));
+        assert_false(directive_weaker("UMask", "0177", "0077"));
+        assert_true(directive_weaker("RestrictAddressFamilies", "AF_UNIX AF_NETLINK", "AF_UNIX AF_INET AF_INET6"));
+        assert_false(directive_weaker("RestrictAddressFamilies", "AF_UNIX", "AF_UNIX AF_INET AF_INET6"));
+        assert_true(directive_weaker("RestrictAddressFamilies", "~AF_PACKET", "AF_UNIX AF_INET AF_INET6"));
+        assert_true(directive_weaker("IPAddressDeny", "", "any"));
+        assert_false(directive_weaker("IPAddressAllow", "", "localhost"));
+        assert_true(directive_weaker("SystemCallFilter", "@system-service", "@system-service"));
+        assert_false(directive_weaker("CapabilityBoundingSet", "CAP_NET_RAW", "CAP_NET_BIND_SERVICE CAP_NET_RAW"));
+        assert_true(directive_weaker("CapabilityBoundingSet", "CAP_SYS_ADMIN", ""));
+        assert_false(directive_weaker("PrivateNetwork", "no", NULL)); /* not in the profile: systemd's default */
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_profiles_nest),
@@ -231,6 +277,7 @@ int main(void) {
                 cmocka_unit_test(test_old_systemd),
                 cmocka_unit_test(test_need_processes),
                 cmocka_unit_test(test_profile_directives_overridable),
+                cmocka_unit_test(test_directive_values),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
