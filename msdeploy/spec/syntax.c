@@ -81,62 +81,132 @@ const char *syntax_check_path(const char *s) {
         return NULL;
 }
 
-int command_split(const char *s, char ***ret_words) {
-        size_t n = 0, cap = 4;
-        char **words = xcalloc(cap + 1, sizeof(char *));
+static int unhex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* systemd's cunescape_one() (src/basic/escape.c) for the escape after a backslash at p: the bytes it stands for
+ * into out (UTF-8 for \u and \U, the raw byte for \x and octal), the length of the escape, or -EINVAL for one
+ * systemd does not know, which it warns about ("Ignoring unknown escape sequences"). NUL is never allowed. */
+static int cunescape_one(const char *p, char *out, size_t *ret_n) {
+        static const char simple[] = "a\ab\bf\fn\nr\rt\tv\v\\\\\"\"''s ";
+        for (const char *x = simple; *x; x += 2)
+                if (p[0] == x[0]) {
+                        out[0] = x[1];
+                        *ret_n = 1;
+                        return 1;
+                }
+        unsigned long c = 0;
+        int len;
+        switch (p[0]) {
+        case 'x':
+        case 'u':
+        case 'U':
+                len = p[0] == 'x' ? 2 : p[0] == 'u' ? 4 : 8;
+                for (int i = 1; i <= len; i++) {
+                        int h = unhex(p[i]);
+                        if (h < 0)
+                                return -EINVAL;
+                        c = c << 4 | (unsigned long) h;
+                }
+                break;
+        case '0' ... '7':
+                len = 2; /* three octal digits in all */
+                for (int i = 0; i <= 2; i++) {
+                        if (p[i] < '0' || p[i] > '7')
+                                return -EINVAL;
+                        c = c << 3 | (unsigned long) (p[i] - '0');
+                }
+                if (c > 255)
+                        return -EINVAL;
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (c == 0)
+                return -EINVAL;
+        if (p[0] == 'x' || (p[0] >= '0' && p[0] <= '7')) {
+                out[0] = (char) c;
+                *ret_n = 1;
+                return len + 1;
+        }
+        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+                return -EINVAL;
+        size_t n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+        for (size_t i = n - 1; i > 0; i--, c >>= 6)
+                out[i] = (char) (0x80 | (c & 0x3f));
+        out[0] = (char) (lead[n] | c);
+        *ret_n = n;
+        return len + 1;
+}
+
+int command_split_full(const char *s, char ***ret_words, const char **ret_why) {
+        const char *why = NULL;
+        char **words = xcalloc(1, sizeof(char *));
+        size_t n = 0;
         const char *p = s;
         for (;;) {
-                while (*p == ' ' || *p == '\t')
-                        p++;
+                p += strspn(p, " \t\n\r");
                 if (!*p)
                         break;
-                char *w = xmalloc(strlen(p) + 1), *o = w;
+                /* an unquoted ';' on its own separates commands in ExecStart= */
+                if (p[0] == ';' && (!p[1] || strchr(" \t\n\r", p[1]))) {
+                        why = "contains a lone ';': one command per line";
+                        goto fail;
+                }
+                char *w = xmalloc(strlen(p) * 4 + 1), *o = w;
                 char quote = 0;
-                for (; *p; p++) {
-                        if (quote) {
-                                if (*p == quote) {
-                                        quote = 0;
-                                        continue;
-                                }
-                                if (*p == '\\' && quote == '"' && p[1]) {
-                                        *o++ = *++p;
-                                        continue;
-                                }
-                                *o++ = *p;
+                /* and '\;' on its own is a literal ';' (systemd checks for it before unescaping) */
+                if (p[0] == '\\' && p[1] == ';' && (!p[2] || strchr(" \t\n\r", p[2]))) {
+                        *o++ = ';';
+                        p += 2;
+                }
+                for (; *p && (quote || !strchr(" \t\n\r", *p)); p++) {
+                        if (*p == quote) {
+                                quote = 0;
                                 continue;
                         }
-                        if (*p == ' ' || *p == '\t')
-                                break;
-                        if (*p == '"' || *p == '\'') {
+                        if (!quote && (*p == '"' || *p == '\'')) {
                                 quote = *p;
                                 continue;
                         }
-                        if (*p == '\\') {
-                                if (!p[1]) {
-                                        free(w);
-                                        strv_free(words);
-                                        return -EINVAL;
-                                }
-                                *o++ = *++p;
+                        if (*p != '\\') {
+                                *o++ = *p;
                                 continue;
                         }
-                        *o++ = *p;
+                        size_t k;
+                        int r = p[1] ? cunescape_one(p + 1, o, &k) : -EINVAL;
+                        if (r < 0) {
+                                why = p[1] ? "has an escape sequence systemd does not know (write '\\\\' for a backslash)"
+                                           : "ends in a backslash";
+                                free(w);
+                                goto fail;
+                        }
+                        o += k;
+                        p += r;
                 }
                 *o = 0;
                 if (quote) {
+                        why = "has unbalanced quotes";
                         free(w);
-                        strv_free(words);
-                        return -EINVAL;
+                        goto fail;
                 }
-                if (n == cap) {
-                        cap *= 2;
-                        words = xreallocarray(words, cap + 1, sizeof(char *));
-                }
+                words = xreallocarray(words, n + 2, sizeof(char *));
                 words[n++] = w;
                 words[n] = NULL;
         }
         *ret_words = words;
         return (int) n;
+fail:
+        strv_free(words);
+        if (ret_why)
+                *ret_why = why;
+        return -EINVAL;
+}
+
+int command_split(const char *s, char ***ret_words) {
+        return command_split_full(s, ret_words, NULL);
 }
 
 const char *syntax_check_command(const char *s) {
@@ -146,19 +216,17 @@ const char *syntax_check_command(const char *s) {
         if (strchr("-@+!:|", s[0]))
                 return "must not start with an executable prefix ('-', '@', '+', '!', ':', '|'); msdeploy sets privileges itself";
         char **words = NULL;
-        int n = command_split(s, &words);
+        const char *why_split = NULL;
+        int n = command_split_full(s, &words, &why_split);
         if (n < 0)
-                return "has unbalanced quotes or a trailing backslash";
+                return why_split;
         const char *r = NULL;
         if (n == 0)
                 r = "is empty";
         else if (words[0][0] != '/')
                 r = "must start with an absolute program path";
-        else if (syntax_check_path(words[0]))
-                r = "starts with a program path that is not a normalised absolute path";
-        for (int i = 1; !r && i < n; i++)
-                if (strcmp(words[i], ";") == 0)
-                        r = "contains a lone ';': one command per line";
+        else if (syntax_check_path(words[0])) /* as systemd reads it: quotes removed, escapes resolved */
+                r = "starts with a program path that is not a normalised absolute path (as systemd reads it, escapes resolved)";
         strv_free(words);
         return r;
 }

@@ -17,6 +17,10 @@ const char *syntax_check_env_name(const char *s);
 const char *syntax_check_directive(const char *s);
 const char *syntax_check_address(const char *s);
 
-/* Splits a command line the way systemd does (quotes, backslash escapes) into at most max words.
- * Returns the word count, or -EINVAL when quoting is unbalanced. Words are malloc'ed. */
+/* Splits a command line the way systemd 252 splits ExecStart= (extract_first_word() with EXTRACT_UNQUOTE and
+ * EXTRACT_CUNESCAPE, whitespace separating words): quotes removed, C escapes (\n, \x2f, \101, \u00e9, \s, ...)
+ * resolved inside and outside quotes. Returns the word count (words malloc'ed, NULL-terminated), or -EINVAL with
+ * ret_why (may be NULL) saying why: unbalanced quotes, a trailing backslash, an escape systemd does not know (it
+ * would warn and keep it), or a lone ';' (a second command). */
+int command_split_full(const char *s, char ***ret_words, const char **ret_why);
 int command_split(const char *s, char ***ret_words);

@@ -56,7 +56,7 @@ static void test_names_and_paths(void **state) {
 static void test_commands(void **state) {
         (void) state;
         char **w = NULL;
-        assert_int_equal(command_split("/bin/echo 'a b' \"c \\\"d\\\"\" e\\ f", &w), 4);
+        assert_int_equal(command_split("/bin/echo 'a b' \"c \\\"d\\\"\" e\\sf", &w), 4);
         assert_string_equal(w[1], "a b");
         assert_string_equal(w[2], "c \"d\"");
         assert_string_equal(w[3], "e f");
@@ -68,6 +68,22 @@ static void test_commands(void **state) {
         assert_non_null(strstr(syntax_check_command("+/bin/sh"), "executable prefix"));
         assert_non_null(strstr(syntax_check_command("/bin/a ; /bin/b"), "lone ';'"));
         assert_non_null(strstr(syntax_check_command("/bin/a 'x"), "unbalanced"));
+        /* C escapes, resolved as systemd 252 does, inside and outside quotes (single quotes too) */
+        assert_int_equal(command_split("/bin/echo \\x41\\102 '\\u00e9' \"\\s\\t\" \\U0001F642 \\;", &w), 6);
+        assert_string_equal(w[1], "AB");
+        assert_string_equal(w[2], "\xc3\xa9");
+        assert_string_equal(w[3], " \t");
+        assert_string_equal(w[4], "\xf0\x9f\x99\x82");
+        assert_string_equal(w[5], ";");
+        strv_free(w);
+        static const char *const unknown[] = { "/bin/echo \\q", "/bin/echo \\x4", "/bin/echo \\x00", "/bin/echo \\400",
+                                               "/bin/echo \\ud800", "/bin/echo '\\z'", "/bin/echo a\\;" };
+        for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+                assert_non_null(strstr(syntax_check_command(unknown[i]), "escape sequence systemd does not know"));
+        /* the program path is checked as systemd reads it */
+        assert_non_null(strstr(syntax_check_command("/usr\\x2f..\\x2f..\\x2fbin/sh -c id"), "not a normalised absolute path"));
+        assert_non_null(strstr(syntax_check_command("\"/usr/bin/../../bin/sh\""), "not a normalised absolute path"));
+        assert_null(syntax_check_command("/bin/echo \\; ';' \";\""));
 }
 
 static void test_scalar_messages(void **state) {
