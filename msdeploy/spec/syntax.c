@@ -10,9 +10,13 @@
 #include "util/units.h"
 #include "util/xalloc.h"
 
+/* C0 controls and DEL, the C1 controls U+0080..U+009F (NEL, U+0085, among them) and the line and paragraph
+ * separators U+2028 and U+2029: YAML readers (msd-supervisor's libyaml among them) and editors take the last
+ * ones for line breaks. The text is valid UTF-8 (the loader refuses anything else). */
 static bool has_control(const char *s) {
         for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                if (*p < 0x20 || *p == 0x7f)
+                if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) ||
+                    (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)))
                         return true;
         return false;
 }
@@ -21,7 +25,7 @@ const char *syntax_check_text(const char *s) {
         if (strchr(s, '\n'))
                 return "contains a newline; values that reach unit files must be one line";
         if (has_control(s))
-                return "contains a control character";
+                return "contains a control character (C0 or C1) or a Unicode line or paragraph separator";
         if (strlen(s) > 4096)
                 return "is longer than 4096 bytes";
         return NULL;

@@ -8,8 +8,12 @@
 const char *escape_value(char *buf, size_t size, const char *s) {
         size_t o = 0;
         for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                char tmp[5];
-                if (*p == '\n')
+                char tmp[8];
+                if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls */
+                        snprintf(tmp, sizeof(tmp), "\\u%04x", p[1]), p++;
+                else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) /* line, paragraph separator */
+                        snprintf(tmp, sizeof(tmp), "\\u%04x", 0x2000 + p[2] - 0x80), p += 2;
+                else if (*p == '\n')
                         strcpy(tmp, "\\n");
                 else if (*p == '\t')
                         strcpy(tmp, "\\t");

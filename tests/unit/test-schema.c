@@ -21,6 +21,11 @@ static void test_text_rules(void **state) {
         assert_null(syntax_check_text("Mister Smith \"agents\" 100%"));
         assert_non_null(strstr(syntax_check_text("a\nExecStartPre=/bin/rm"), "newline"));
         assert_non_null(strstr(syntax_check_text("a\x1b[31m"), "control character"));
+        /* C1 controls (NEL among them) and the Unicode line and paragraph separators; other non-ASCII text is fine */
+        static const char *const c1[] = { "a\xc2\x80z", "a\xc2\x85z", "a\xc2\x9fz", "a\xe2\x80\xa8z", "a\xe2\x80\xa9z" };
+        for (size_t i = 0; i < sizeof(c1) / sizeof(c1[0]); i++)
+                assert_non_null(strstr(syntax_check_text(c1[i]), "control character"));
+        assert_null(syntax_check_text("na\xc3\xafve \xc2\xa0 \xe2\x80\xa7 \xe2\x9c\x93"));
 }
 
 static void test_names_and_paths(void **state) {
