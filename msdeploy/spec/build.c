@@ -128,6 +128,17 @@ static void build_accounts(Builder *b) {
         for (size_t i = 0; i < m->n_users; i++) {
                 const User *u = &m->users[i];
                 const Node *un = users->pairs[i].value;
+                /* systemd-sysusers' own field rules (valid_gecos(), valid_home(), valid_shell()): ':' separates the
+                 * fields of /etc/passwd, so a line with one is refused and the user never created */
+                if (u->description && strchr(u->description, ':'))
+                        diag_error(b->d, b_loc(un, "description"), "user '%s' description '%s' contains ':', which systemd-sysusers refuses in a GECOS field",
+                                   u->name, u->description);
+                if (u->home && strchr(u->home, ':'))
+                        diag_error(b->d, b_loc(un, "home"), "user '%s' home '%s' contains ':', which systemd-sysusers refuses in a home directory",
+                                   u->name, u->home);
+                if (u->shell && strchr(u->shell, ':'))
+                        diag_error(b->d, b_loc(un, "shell"), "user '%s' shell '%s' contains ':', which systemd-sysusers refuses in a shell",
+                                   u->name, u->shell);
                 if (strcmp(u->group, u->name) != 0 && !b_group_known(b, u->group))
                         diag_error(b->d, b_loc(un, "group"), "user '%s' has unknown group '%s'; declare it under 'groups:'", u->name, u->group);
                 for (size_t k = 0; k < u->groups.n; k++)

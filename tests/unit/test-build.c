@@ -123,6 +123,13 @@ static void expect(const char *yaml, DiagLevel level, unsigned line, unsigned co
 static void test_references(void **state) {
         (void) state;
         expect(HEAD "services:\n  api: {exec: /bin/true, user: ghost}\n", DIAG_ERROR, 5, 32, "unknown user 'ghost'");
+        /* systemd-sysusers refuses ':' in the GECOS, home and shell fields */
+        expect("version: 1\nproject: {name: demo}\nusers: {demo: {description: 'a:b'}}\n", DIAG_ERROR, 3, 29,
+               "user 'demo' description 'a:b' contains ':', which systemd-sysusers refuses in a GECOS field");
+        expect("version: 1\nproject: {name: demo}\nusers: {demo: {home: '/var/lib/a:b'}}\n", DIAG_ERROR, 3, 22,
+               "user 'demo' home '/var/lib/a:b' contains ':'");
+        expect("version: 1\nproject: {name: demo}\nusers: {demo: {shell: '/bin/sh:x'}}\n", DIAG_ERROR, 3, 23,
+               "user 'demo' shell '/bin/sh:x' contains ':'");
         expect(HEAD "services:\n  api: {exec: /bin/true, group: ghosts}\n", DIAG_ERROR, 5, 33, "unknown group 'ghosts'");
         expect(HEAD "slices: {demo: {}}\nservices:\n  api: {exec: /bin/true, slice: demi}\n", DIAG_ERROR, 6, 33, "did you mean 'demo'?");
         expect(HEAD "services:\n  api: {exec: /bin/true, after: [apu]}\n", DIAG_ERROR, 5, 34, "unknown service 'apu'; did you mean 'api'?");

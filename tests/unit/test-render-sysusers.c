@@ -32,21 +32,6 @@ static void test_lines(void **state) {
         fixture_free(f);
 }
 
-static void test_bad_description(void **state) {
-        (void) state;
-        /* the spec takes it; sysusers.d separates its fields with ':' */
-        Fixture *f = fixture_awkward((const char *const[]) { "users.mister-smith-nats.description=a:b", NULL });
-        ArtifactSet out = {};
-        Diags d = {};
-        assert_int_equal(render_sysusers(f->model, &out, &d), -EINVAL);
-        assert_int_equal(d.n_errors, 1);
-        assert_string_equal(d.items[0].msg, "user 'mister-smith-nats': description cannot contain ':' or a newline");
-        assert_int_equal(d.items[0].loc.line, 17);
-        assert_int_equal(out.n, 0);
-        diags_clear(&d);
-        fixture_free(f);
-}
-
 static void test_example(void **state) {
         (void) state;
         Fixture *f = fixture_example("tier_1", NULL);
@@ -65,7 +50,6 @@ static void test_example(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_lines),
-                cmocka_unit_test(test_bad_description),
                 cmocka_unit_test(test_example),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
