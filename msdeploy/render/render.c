@@ -3,6 +3,7 @@
 #include "render/render.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,8 +57,27 @@ static Origin origin_of(const Model *m, const char *path, size_t skip, char *buf
         return (Origin) { buf, m->name_loc, 0 };
 }
 
+/* Why a file cannot be created at path (relative to the root), or NULL: too long a path or component. */
+static const char *path_too_long(const char *path) {
+        if (strlen(path) + 1 >= PATH_MAX)
+                return "is longer than 4095 bytes (PATH_MAX)";
+        for (const char *p = path; *p; p += strcspn(p, "/"), p += *p == '/')
+                if (strcspn(p, "/") > NAME_MAX)
+                        return "has a component longer than 255 bytes (NAME_MAX)";
+        return NULL;
+}
+
 int render_check_paths(const Model *m, const ArtifactSet *s, Diags *d) {
         int r = 0;
+        for (size_t i = 0; i < s->n; i++) {
+                const char *why = path_too_long(s->items[i].path);
+                if (!why)
+                        continue;
+                char buf[4200];
+                Origin o = origin_of(m, s->items[i].path, 0, buf, sizeof(buf));
+                diag_error(d, o.loc, "%s %s", o.what, why);
+                r = -EINVAL;
+        }
         /* sorted by path: a duplicate is next to its twin, a file below another file follows it */
         for (size_t i = 0; i + 1 < s->n; i++)
                 for (size_t k = i + 1; k < s->n; k++) {

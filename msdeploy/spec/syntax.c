@@ -4,6 +4,7 @@
 #include "spec/syntax.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,8 +69,8 @@ const char *syntax_check_path(const char *s) {
                 return "must be an absolute path (start with '/')";
         if (has_control(s))
                 return "contains a control character";
-        if (strlen(s) > 4095)
-                return "is longer than 4095 bytes";
+        if (strlen(s) >= PATH_MAX)
+                return "is longer than 4095 bytes (PATH_MAX)";
         for (const char *p = s; *p; p++)
                 if (!is_alnum(*p) && !strchr("/._+-@:,=", *p))
                         return "may only contain letters, digits and '/._+-@:,='";
@@ -81,6 +82,8 @@ const char *syntax_check_path(const char *s) {
                 size_t n = strcspn(p + 1, "/");
                 if ((n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' && p[2] == '.'))
                         return "must not contain '.' or '..' components";
+                if (n > NAME_MAX)
+                        return "has a component longer than 255 bytes (NAME_MAX), which no file system takes";
         }
         return NULL;
 }

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "helpers/render-check.h"
@@ -56,6 +58,24 @@ static void test_names_and_paths(void **state) {
         assert_non_null(syntax_check_address("localhost"));
         assert_non_null(syntax_check_address("h:0"));
         assert_non_null(syntax_check_address("h;rm:80"));
+}
+
+/* Paths a file system can hold: components of at most 255 bytes (NAME_MAX), at most 4095 bytes in all. */
+static void test_path_limits(void **state) {
+        (void) state;
+        char path[PATH_MAX + 8];
+        snprintf(path, sizeof(path), "/var/%0255d", 0);
+        assert_null(syntax_check_path(path));
+        snprintf(path, sizeof(path), "/var/%0256d", 0);
+        assert_non_null(strstr(syntax_check_path(path), "longer than 255 bytes"));
+        memset(path, 'a', sizeof(path));
+        for (size_t i = 0; i < PATH_MAX; i += 100)
+                path[i] = '/';
+        path[PATH_MAX - 1] = 0;
+        assert_null(syntax_check_path(path));
+        path[PATH_MAX - 1] = 'a';
+        path[PATH_MAX] = 0;
+        assert_non_null(strstr(syntax_check_path(path), "PATH_MAX"));
 }
 
 static void test_commands(void **state) {
@@ -180,7 +200,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_text_rules),      cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_commands),
                 cmocka_unit_test(test_scalar_messages), cmocka_unit_test(test_structure),
-                cmocka_unit_test(test_signals),
+                cmocka_unit_test(test_signals),          cmocka_unit_test(test_path_limits),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         spec_check_cleanup();
