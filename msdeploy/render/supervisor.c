@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "util/xalloc.h"
 
 static const char supervisor_doc[] =
         "# msd-supervisor supervision tree: msd-supervisor --config THIS_FILE.\n"
@@ -99,16 +100,24 @@ int render_supervisor(const Model *m, ArtifactSet *out, Diags *d) {
         yaml_duration(&y, "acceptable_pause", sv->phi_acceptable_pause);
         yaml_end(&y);
         yaml_str(&y, "root", sv->root->name);
+        /* the tree the root reaches, in spec order: what the spec's warnings call "ignoring" is left out */
+        _cleanup_free_ bool *sups = xcalloc(sv->n_supervisors + 1, sizeof(bool)), *workers = xcalloc(sv->n_workers + 1, sizeof(bool));
+        supervision_reachable(sv, sups, workers);
         yaml_open(&y, "supervisors");
         for (size_t i = 0; i < sv->n_supervisors; i++)
-                render_sv_supervisor(&y, &sv->supervisors[i]);
+                if (sups[i])
+                        render_sv_supervisor(&y, &sv->supervisors[i]);
         yaml_end(&y);
-        if (sv->n_workers == 0)
+        size_t n_workers = 0;
+        for (size_t i = 0; i < sv->n_workers; i++)
+                n_workers += workers[i];
+        if (n_workers == 0)
                 yaml_empty_list(&y, "workers");
         else {
                 yaml_open(&y, "workers");
                 for (size_t i = 0; i < sv->n_workers; i++)
-                        render_sv_worker(&y, &sv->workers[i]);
+                        if (workers[i])
+                                render_sv_worker(&y, &sv->workers[i]);
                 yaml_end(&y);
         }
 

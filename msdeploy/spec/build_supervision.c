@@ -10,27 +10,7 @@
 HealthCheck build_check(Builder *b, const NodePair *p, const char *component) {
         const Node *n = p->value;
         HealthCheck c = node_health_check(n, p->key, component ? component : p->key, p->key_loc);
-        const char *why = NULL;
-        switch (c.kind) {
-        case HEALTH_HTTP:
-                if (strncmp(c.target, "http://", 7) != 0 && strncmp(c.target, "https://", 8) != 0)
-                        why = "must be an http:// or https:// URL";
-                else if (strpbrk(c.target, " \"'\\`$"))
-                        why = "must not contain spaces, quotes, '\\', '`' or '$'";
-                break;
-        case HEALTH_TCP:
-        case HEALTH_DATABASE:
-                why = syntax_check_address(c.target);
-                break;
-        case HEALTH_PROCESS:
-                why = strchr(c.target, '/') ? "must be a process name, not a path" : syntax_check_name(c.target);
-                break;
-        case HEALTH_SCRIPT:
-                why = syntax_check_path(c.target);
-                break;
-        default:
-                break;
-        }
+        const char *why = syntax_check_check_target(c.kind, c.target);
         if (why)
                 diag_error(b->d, b_loc(n, "target"), "%s check '%s' target '%s' %s", health_kind_to_string(c.kind), c.name, c.target, why);
         if (c.timeout != USEC_INFINITY && c.interval != USEC_INFINITY && c.timeout > c.interval)
@@ -99,6 +79,12 @@ void build_supervision(Builder *b) {
                 *x = node_sv_worker(b->a, w, workers->pairs[i].key, workers->pairs[i].key_loc);
                 if (x->readiness == READINESS_CHECK && !x->check)
                         diag_error(b->d, b_loc(w, "readiness"), "worker '%s' has 'readiness: check' but no 'check' to run", x->name);
+                const char *why = x->check ? syntax_check_readiness_check(x->check) : NULL;
+                if (why)
+                        diag_error(b->d, b_loc(w, "check"), "worker '%s' check '%s' %s", x->name, x->check, why);
+                else if (x->check && x->readiness != READINESS_CHECK)
+                        diag_warning(b->d, b_loc(w, "check"), "worker '%s' has a 'check' but readiness '%s', so it never runs; set 'readiness: check'",
+                                     x->name, readiness_to_string(x->readiness));
                 if (x->user && !b_user_known(b, x->user))
                         diag_error(b->d, b_loc(w, "user"), "worker '%s' runs as unknown user '%s'", x->name, x->user);
         }
@@ -146,7 +132,11 @@ void build_supervision(Builder *b) {
                                      root);
         for (size_t i = 0; i < sv->n_workers; i++)
                 if (!parent_of[sv->n_supervisors + i])
-                        diag_warning(b->d, sv->workers[i].loc, "worker '%s' is not a child of any supervisor, ignoring", sv->workers[i].name);
+                        diag_warning(b->d, sv->workers[i].loc, "worker '%s' is not reachable from root '%s', ignoring", sv->workers[i].name, root);
+        /* supervisors beside the tree are left out, but a cycle among them is a mistake to say so */
+        for (size_t i = 0; i < sv->n_supervisors; i++)
+                if (!state[i])
+                        walk_tree(b, &sv->supervisors[i], state, parent_of);
 }
 
 /* "memory-pressure" in project "mister-smith" -> "MisterSmithMemoryPressure" */

@@ -78,35 +78,39 @@ static usec_t add_saturating(usec_t a, usec_t b) {
         return a + b;
 }
 
-usec_t supervision_stop_time(const Supervision *sv) {
+void supervision_reachable(const Supervision *sv, bool *ret_supervisors, bool *ret_workers) {
+        memset(ret_supervisors, 0, sv->n_supervisors * sizeof(bool));
+        memset(ret_workers, 0, sv->n_workers * sizeof(bool));
         if (!sv->root)
-                return 0;
-        /* depth first over the supervisors reachable from the root, each once (a built tree has no cycle, and
-         * every child one parent) */
+                return;
+        /* depth first, each supervisor once: a cycle or a second parent stops nothing */
         const SvSupervisor **stack = xcalloc(sv->n_supervisors + 1, sizeof(*stack));
-        bool *seen = xcalloc(sv->n_supervisors + 1, sizeof(bool));
-        usec_t total = 0;
         size_t depth = 0;
         stack[depth++] = sv->root;
-        if ((size_t) (sv->root - sv->supervisors) < sv->n_supervisors)
-                seen[sv->root - sv->supervisors] = true;
+        ret_supervisors[sv->root - sv->supervisors] = true;
         while (depth > 0) {
                 const SvSupervisor *s = stack[--depth];
                 for (size_t i = 0; i < s->n_children; i++) {
                         const SvChildRef *c = &s->children[i];
                         if (c->worker)
-                                total = add_saturating(total, c->worker->shutdown);
-                        else if (c->supervisor) {
-                                size_t k = (size_t) (c->supervisor - sv->supervisors);
-                                if (k >= sv->n_supervisors || seen[k])
-                                        continue;
-                                seen[k] = true;
+                                ret_workers[c->worker - sv->workers] = true;
+                        else if (c->supervisor && !ret_supervisors[c->supervisor - sv->supervisors]) {
+                                ret_supervisors[c->supervisor - sv->supervisors] = true;
                                 stack[depth++] = c->supervisor;
                         }
                 }
         }
         free(stack);
-        free(seen);
+}
+
+usec_t supervision_stop_time(const Supervision *sv) {
+        /* one child after another: the shutdown times of the workers the tree runs add up */
+        _cleanup_free_ bool *sups = xcalloc(sv->n_supervisors + 1, sizeof(bool)), *workers = xcalloc(sv->n_workers + 1, sizeof(bool));
+        supervision_reachable(sv, sups, workers);
+        usec_t total = 0;
+        for (size_t i = 0; i < sv->n_workers; i++)
+                if (workers[i])
+                        total = add_saturating(total, sv->workers[i].shutdown);
         return total;
 }
 

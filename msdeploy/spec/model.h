@@ -353,6 +353,9 @@ Model *model_free(Model *m);
  * worker its shutdown time before SIGKILL, so the shutdown times of the tree's workers add up. USEC_INFINITY
  * when a worker may take forever; 0 without a tree. */
 usec_t supervision_stop_time(const Supervision *sv);
+/* Which supervisors and workers the root reaches through children (what msd-supervisor runs): ret_supervisors[i]
+ * and ret_workers[i], arrays of n_supervisors and n_workers the caller provides. All false without a root. */
+void supervision_reachable(const Supervision *sv, bool *ret_supervisors, bool *ret_workers);
 /* The TimeoutStopSec= a service running the supervision tree needs: its stop time plus SV_STOP_MARGIN. */
 usec_t supervision_stop_timeout(const Supervision *sv);
 /* Whether s is the health aggregator and one of the checks it runs looks for processes: a process check of

@@ -295,3 +295,36 @@ const char *syntax_check_address(const char *s) {
                         return "has an invalid host name";
         return NULL;
 }
+
+const char *syntax_check_url(const char *s) {
+        if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+                return "must be an http:// or https:// URL";
+        if (strpbrk(s, " \"'\\`$"))
+                return "must not contain spaces, quotes, '\\', '`' or '$'";
+        const char *host = s + (s[4] == 's' ? 8 : 7);
+        if (!*host || *host == '/' || *host == ':')
+                return "has no host";
+        return syntax_check_text(s);
+}
+
+const char *syntax_check_check_target(HealthKind kind, const char *target) {
+        switch (kind) {
+        case HEALTH_HTTP:
+                return syntax_check_url(target);
+        case HEALTH_TCP:
+        case HEALTH_DATABASE:
+                return syntax_check_address(target);
+        case HEALTH_PROCESS:
+                return strchr(target, '/') ? "must be a process name, not a path" : syntax_check_name(target);
+        case HEALTH_SCRIPT:
+                return syntax_check_path(target);
+        default:
+                return "is of no known kind";
+        }
+}
+
+const char *syntax_check_readiness_check(const char *s) {
+        if (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0)
+                return syntax_check_url(s);
+        return syntax_check_address(s) ? "must be an http:// or https:// URL, or host:port (e.g. '127.0.0.1:8080')" : NULL;
+}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "spec/model.h"
 #include "util/strv.h"
 
 const char *syntax_check_text(const char *s);
@@ -16,6 +17,12 @@ const char *syntax_check_unit_name(const char *s);
 const char *syntax_check_env_name(const char *s);
 const char *syntax_check_directive(const char *s);
 const char *syntax_check_address(const char *s);
+/* An http:// or https:// URL with a host, without characters a shell or YAML would read. */
+const char *syntax_check_url(const char *s);
+/* A health check's target as its kind needs it: a URL, host:port, a process name or a script path. */
+const char *syntax_check_check_target(HealthKind kind, const char *target);
+/* A worker's readiness check, as msd-supervisor runs it: an http(s) URL, else host:port (a TCP connect). */
+const char *syntax_check_readiness_check(const char *s);
 
 /* Splits a command line the way systemd 252 splits ExecStart= (extract_first_word() with EXTRACT_UNQUOTE and
  * EXTRACT_CUNESCAPE, whitespace separating words): quotes removed, C escapes (\n, \x2f, \101, \u00e9, \s, ...)

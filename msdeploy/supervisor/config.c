@@ -113,16 +113,21 @@ SvConfig *sv_config_free(SvConfig *c) {
         return NULL;
 }
 
-static void read_checks(SvConfig *c, SvComponent *comp, const Node *list) {
+static void read_checks(SvConfig *c, SvComponent *comp, const Node *list, Diags *d) {
         comp->checks = arena_alloc_array(c->arena, list ? list->n : 0, sizeof(HealthCheck));
         for (size_t i = 0; list && i < list->n; i++) {
                 const Node *n = list->items[i];
-                comp->checks[comp->n_checks++] = node_health_check(n, node_str(n, "name", ""), comp->name, n->loc);
+                HealthCheck *k = &comp->checks[comp->n_checks++];
+                *k = node_health_check(n, node_str(n, "name", ""), comp->name, n->loc);
+                const char *why = syntax_check_check_target(k->kind, k->target);
+                if (why)
+                        diag_error(d, node_get(n, "target")->loc, "%s check '%s' target '%s' %s", health_kind_to_string(k->kind), k->name, k->target, why);
         }
 }
 
 static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
         Supervision *s = &c->supervision;
+        size_t errors = d->n_errors;
         const Node *phi = node_get(root, "phi"), *sups = node_get(root, "supervisors"), *workers = node_get(root, "workers");
         s->listen = c->listen;
         s->phi_threshold = node_double(phi, "threshold", SV_PHI_DEFAULT_THRESHOLD);
@@ -136,6 +141,9 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
                 *x = node_sv_worker(c->arena, w, node_str(w, "name", ""), w->loc);
                 if (x->readiness == READINESS_CHECK && !x->check)
                         diag_error(d, w->loc, "worker '%s' has 'readiness: check' but no 'check'", x->name);
+                const char *why = x->check ? syntax_check_readiness_check(x->check) : NULL;
+                if (why)
+                        diag_error(d, node_get(w, "check")->loc, "worker '%s' check '%s' %s", x->name, x->check, why);
                 for (size_t k = 0; k + 1 < s->n_workers; k++)
                         if (strcmp(s->workers[k].name, x->name) == 0)
                                 diag_error(d, w->loc, "worker '%s' is declared twice", x->name);
@@ -143,7 +151,14 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
         s->supervisors = arena_alloc_array(c->arena, sups ? sups->n : 0, sizeof(SvSupervisor));
         for (size_t i = 0; sups && i < sups->n; i++) {
                 const Node *n = sups->items[i];
-                s->supervisors[s->n_supervisors++] = node_sv_supervisor(n, node_str(n, "name", ""), n->loc);
+                SvSupervisor *x = &s->supervisors[s->n_supervisors++];
+                *x = node_sv_supervisor(n, node_str(n, "name", ""), n->loc);
+                for (size_t k = 0; k + 1 < s->n_supervisors; k++)
+                        if (strcmp(s->supervisors[k].name, x->name) == 0)
+                                diag_error(d, n->loc, "supervisor '%s' is declared twice", x->name);
+                for (size_t k = 0; k < s->n_workers; k++)
+                        if (strcmp(s->workers[k].name, x->name) == 0)
+                                diag_error(d, n->loc, "'%s' is both a supervisor and a worker", x->name);
         }
         /* children by name; each supervisor and worker has one parent and the tree has no cycle */
         size_t n_nodes = s->n_supervisors + s->n_workers;
@@ -183,7 +198,7 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
                         diag_error(d, root->loc, "the configuration has supervisors but no 'root'");
                 return;
         }
-        for (size_t i = 0; i < s->n_supervisors; i++)
+        for (size_t i = 0; i < s->n_supervisors && !s->root; i++)
                 if (strcmp(s->supervisors[i].name, root_name) == 0)
                         s->root = &s->supervisors[i];
         if (!s->root) {
@@ -193,6 +208,19 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
         if (parent[s->root - s->supervisors])
                 diag_error(d, node_get(root, "root")->loc, "root supervisor '%s' is a child of '%s' (a cycle)", root_name,
                            parent[s->root - s->supervisors]);
+        /* what the root does not reach never runs: a supervisor cycle beside the tree, a forgotten worker (said once
+         * the names and links are right, which it depends on) */
+        if (d->n_errors > errors)
+                return;
+        _cleanup_free_ bool *sup_ok = xcalloc(s->n_supervisors + 1, sizeof(bool)), *worker_ok = xcalloc(s->n_workers + 1, sizeof(bool));
+        supervision_reachable(s, sup_ok, worker_ok);
+        for (size_t i = 0; i < s->n_supervisors; i++)
+                if (!sup_ok[i])
+                        diag_error(d, s->supervisors[i].loc, "supervisor '%s' is not reachable from root '%s'%s, so it would never run", s->supervisors[i].name,
+                                   root_name, parent[i] ? " (a cycle of supervisors beside the tree)" : "");
+        for (size_t i = 0; i < s->n_workers; i++)
+                if (!worker_ok[i])
+                        diag_error(d, s->workers[i].loc, "worker '%s' is not reachable from root '%s', so it would never run", s->workers[i].name, root_name);
 }
 
 int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
@@ -222,7 +250,7 @@ int sv_config_load(const char *path, SvConfig **ret, Diags *d) {
                 SvComponent *comp = &c->components[c->n_components++];
                 comp->name = node_str(comps->items[i], "name", "");
                 comp->units = node_strlist(c->arena, comps->items[i], "units");
-                read_checks(c, comp, node_get(comps->items[i], "checks"));
+                read_checks(c, comp, node_get(comps->items[i], "checks"), d);
         }
         const Node *mon = node_get(root, "monitor"), *alerts = node_get(mon, "alerts");
         c->monitor_interval = node_duration(mon, "interval", 10 * USEC_PER_SEC);
