@@ -31,7 +31,7 @@ int render_target(const Model *m, ArtifactSet *out, Diags *d) {
 
         StrBuf b = {};
         UnitWriter w;
-        uw_init(&w, &b, m->systemd_version, d, (Loc) {}, unit);
+        uw_init(&w, &b, m->systemd_version, d, m->name_loc, unit); /* the target is named after the project */
         render_header(&b, m, "#");
         render_unit_section(&w, m, m->target_description ? m->target_description : m->description ? m->description : m->name);
         if (wants.len > 0)

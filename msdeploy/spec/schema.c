@@ -11,6 +11,7 @@
 
 /* Scalars */
 static const Schema t_string = { S_STRING, "text on one line" };
+static const Schema t_unit_text = { S_UNIT_TEXT, "text on one line, not ending in a backslash" };
 static const Schema t_name = { S_NAME, "a name: letters, digits, '_', '.', '-'" };
 static const Schema t_user = { S_USER, "a user or group name" };
 static const Schema t_path = { S_PATH, "an absolute, normalised path" };
@@ -50,7 +51,7 @@ static const Schema t_log_format = { S_ENUM, "log format", VALUES("text", "json"
 
 static const Schema t_project = { S_OBJECT, "what is deployed and where it lives", .fields = FIELDS(
         { "name", &t_name, true, "project name: prefix of every unit name (e.g. 'mister-smith')" },
-        { "description", &t_string, false, "one line shown in unit descriptions" },
+        { "description", &t_unit_text, false, "one line shown in unit descriptions" },
         { "prefix", &t_path, false, "where the project's own programs are installed" },
         { "config_dir", &t_path, false, "configuration directory (default /etc/NAME)" },
         { "libexec_dir", &t_path, false, "where generated scripts are installed (default /usr/local/lib/NAME)" },
@@ -96,7 +97,7 @@ static const Schema t_env_file = { S_OBJECT, "an environment file (EnvironmentFi
 static const Schema t_slice;
 static const Schema t_slices = { S_DICT, "slices by key; children nest as PARENT-KEY.slice", .item = &t_slice };
 static const Schema t_slice = { S_OBJECT, "a slice with resource limits", .label = "slice", .fields = FIELDS(
-        { "description", &t_string, false, "unit description" },
+        { "description", &t_unit_text, false, "unit description" },
         LIMIT_FIELDS,
         { "children", &t_slices, false, "nested slices" }) };
 
@@ -157,7 +158,7 @@ static const Schema t_instances = { S_INSTANCES, "number of instances, or a list
         { "capabilities", &t_capabilities, false, "capabilities kept (bounding and ambient set)" }
 
 static const Schema t_service = { S_OBJECT, "a service", .label = "service", .fields = FIELDS(
-        { "description", &t_string, false, "unit description ('%i' is the instance of a template)" },
+        { "description", &t_unit_text, false, "unit description ('%i' is the instance of a template)" },
         { "exec", &t_command, false, "ExecStart= (not with supervisor or health_aggregator)" },
         { "exec_start_pre", &t_commands, false, "ExecStartPre= commands" },
         { "template", &t_bool, false, "a template unit NAME@.service" },
@@ -248,7 +249,7 @@ static const Schema t_monitoring = { S_OBJECT, "Prometheus alert rules", .fields
         { "alerts", &t_alerts, false, "alerts by name" }) };
 
 static const Schema t_target = { S_OBJECT, "the target tying the services together", .fields = FIELDS(
-        { "description", &t_string, false, "unit description" },
+        { "description", &t_unit_text, false, "unit description" },
         { "wanted_by", &t_unit_refs, false, "targets that pull it in (default multi-user.target)" }) };
 
 static const Schema t_defaults = { S_OBJECT, "defaults applied under every service, check and supervisor", .fields = FIELDS(
@@ -286,7 +287,7 @@ const Schema spec_schema = { S_OBJECT, "an msdeploy spec", .fields = FIELDS(
 
 const char *schema_type_name(SchemaType t) {
         static const char *const names[] = {
-                [S_STRING] = "string",     [S_NAME] = "name",         [S_USER] = "user name",
+                [S_STRING] = "string",     [S_UNIT_TEXT] = "string", [S_NAME] = "name",         [S_USER] = "user name",
                 [S_PATH] = "path",         [S_COMMAND] = "command",   [S_UNIT_REF] = "unit reference",
                 [S_ENV_NAME] = "variable name", [S_CAPABILITY] = "capability", [S_DIRECTIVE] = "directive",
                 [S_ADDRESS] = "address",   [S_SIGNAL] = "signal",     [S_EXIT_STATUS] = "exit status",

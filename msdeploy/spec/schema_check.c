@@ -49,6 +49,11 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
         case S_STRING:
                 why = syntax_check_text(v);
                 break;
+        case S_UNIT_TEXT:
+                why = syntax_check_text(v);
+                if (!why && *v && v[strlen(v) - 1] == '\\')
+                        why = "ends in a backslash, which would continue the line in a unit file; remove it or add a character after it";
+                break;
         case S_NAME:
                 why = syntax_check_name(v);
                 break;

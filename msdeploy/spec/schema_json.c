@@ -31,6 +31,8 @@ static const char *pattern_of(SchemaType t) {
                 return "^[0-7]{3,4}$";
         case S_CAPABILITY:
                 return "^(CAP_|cap_)?[A-Za-z_]+$";
+        case S_UNIT_TEXT:
+                return "[^\\\\]$|^$";
         default:
                 return NULL;
         }

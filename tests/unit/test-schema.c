@@ -114,6 +114,11 @@ static void test_commands(void **state) {
 static void test_scalar_messages(void **state) {
         (void) state;
         char err[256];
+        /* a unit file line ending in a backslash continues on the next line: no escape can keep it */
+        static const Schema unit_text = { S_UNIT_TEXT, "" };
+        assert_true(schema_scalar_valid(&unit_text, "a \\ b", err, sizeof(err)));
+        assert_false(schema_scalar_valid(&unit_text, "a \\", err, sizeof(err)));
+        assert_non_null(strstr(err, "ends in a backslash"));
         const SchemaField *f = schema_field(&spec_schema, "project");
         assert_non_null(f);
         const Schema *project = f->schema;
