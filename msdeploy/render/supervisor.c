@@ -20,7 +20,8 @@ static const char supervisor_doc[] =
         "# workers[]     restart: permanent | transient | temporary; shutdown: grace before SIGKILL;\n"
         "#               readiness: none | notify (READY=1 on NOTIFY_SOCKET) | check (check passes);\n"
         "#               start_timeout: not ready by then counts as a crash;\n"
-        "#               critical: its failure makes the tree unhealthy; user, group: drop to these\n"
+        "#               critical: its failure makes the tree unhealthy; user, group: drop to these;\n"
+        "#               env_files: read at each start, their variables over environment's\n"
         "# Durations are written as in the spec: 500ms, 30s, 1min 30s, infinity.\n";
 
 static void render_backoff(YamlWriter *y, const Backoff *bo) {
@@ -79,6 +80,12 @@ static void render_sv_worker(YamlWriter *y, const SvWorker *w) {
                 yaml_open(y, "environment");
                 for (size_t i = 0; i < w->n_environment; i++)
                         yaml_str(y, w->environment[i].key, w->environment[i].value);
+                yaml_end(y);
+        }
+        if (w->env_files.n > 0) {
+                yaml_open(y, "env_files");
+                for (size_t i = 0; i < w->env_files.n; i++)
+                        yaml_list_str(y, w->env_files.items[i]);
                 yaml_end(y);
         }
         yaml_end(y);

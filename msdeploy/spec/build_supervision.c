@@ -11,6 +11,9 @@ HealthCheck build_check(Builder *b, const NodePair *p, const char *component) {
         const Node *n = p->value;
         HealthCheck c = node_health_check(n, p->key, component ? component : p->key, p->key_loc);
         const char *why = syntax_check_check_target(c.kind, c.target);
+        if (!why && c.kind == HEALTH_HTTP && syntax_secret_hint(NULL, c.target))
+                diag_warning(b->d, b_loc(n, "target"), "http check '%s' target has a password in its URL, and lands in the world-readable "
+                             "health-checks.yaml; let the endpoint answer health checks without one", c.name);
         if (why)
                 diag_error(b->d, b_loc(n, "target"), "%s check '%s' target '%s' %s", health_kind_to_string(c.kind), c.name, c.target, why);
         if (c.timeout != USEC_INFINITY && c.interval != USEC_INFINITY && c.timeout > c.interval)
@@ -26,6 +29,19 @@ void build_checks(Builder *b) {
         m->checks = arena_alloc_array(b->a, checks ? checks->n : 0, sizeof(HealthCheck));
         for (size_t i = 0; checks && i < checks->n; i++)
                 m->checks[m->n_checks++] = build_check(b, &checks->pairs[i], NULL);
+}
+
+/* Whether user (NULL: root) may read env file f: as its owner, or through its group. */
+static bool env_file_readable(Builder *b, const EnvFile *f, const char *user) {
+        if (!user || strcmp(user, "root") == 0)
+                return true;
+        if (strcmp(f->owner, user) == 0)
+                return f->mode & 0400;
+        const User *u = model_find_user(b->m, user);
+        bool member = u && strcmp(u->group, f->group) == 0;
+        for (size_t i = 0; u && i < u->groups.n && !member; i++)
+                member = strcmp(u->groups.items[i], f->group) == 0;
+        return member && (f->mode & 0040);
 }
 
 /* Depth-first from the root: each supervisor and worker has one parent; a supervisor met again on
@@ -85,8 +101,35 @@ void build_supervision(Builder *b) {
                 else if (x->check && x->readiness != READINESS_CHECK)
                         diag_warning(b->d, b_loc(w, "check"), "worker '%s' has a 'check' but readiness '%s', so it never runs; set 'readiness: check'",
                                      x->name, readiness_to_string(x->readiness));
+                else if (x->check && syntax_secret_hint(NULL, x->check))
+                        diag_warning(b->d, b_loc(w, "check"), "worker '%s' check has a password in its URL, and lands in the world-readable "
+                                     "supervisor.yaml; let the endpoint answer readiness checks without one", x->name);
+                for (size_t k = 0; k < x->n_environment; k++) {
+                        const char *hint = syntax_secret_hint(x->environment[k].key, x->environment[k].value);
+                        if (hint)
+                                diag_warning(b->d, b_loc(node_get(w, "environment"), x->environment[k].key),
+                                             "worker '%s' environment '%s' %s, and lands in the world-readable supervisor.yaml; put it in "
+                                             "an env file and list it in the worker's 'env_files'",
+                                             x->name, x->environment[k].key, hint);
+                }
                 if (x->user && !b_user_known(b, x->user))
                         diag_error(b->d, b_loc(w, "user"), "worker '%s' runs as unknown user '%s'", x->name, x->user);
+                for (size_t k = 0; k < x->env_files.n; k++) { /* keys become the paths msd-supervisor reads */
+                        const EnvFile *f = model_find_env_file(b->m, x->env_files.items[k]);
+                        for (size_t j = 0; f && j < b->m->n_services; j++) {
+                                const Service *svc = &b->m->services[j];
+                                if (svc->supervisor && !env_file_readable(b, f, svc->user))
+                                        diag_error(b->d, node_get(w, "env_files")->items[k]->loc,
+                                                   "worker '%s' env file '%s' (owner '%s', group '%s', mode %04o) cannot be read by '%s', "
+                                                   "the user service '%s' runs msd-supervisor as; give the file that group",
+                                                   x->name, f->key, f->owner, f->group, (unsigned) f->mode, svc->user, svc->key);
+                        }
+                        if (f)
+                                x->env_files.items[k] = f->path;
+                        else
+                                diag_error(b->d, node_get(w, "env_files")->items[k]->loc, "worker '%s' names unknown env file '%s'; declare it under 'env_files:'",
+                                           x->name, x->env_files.items[k]);
+                }
         }
         sv->supervisors = arena_alloc_array(b->a, sups ? sups->n : 0, sizeof(SvSupervisor));
         for (size_t i = 0; sups && i < sups->n; i++) {

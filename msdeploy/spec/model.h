@@ -243,6 +243,8 @@ typedef struct SvWorker {
         const char *user, *group;
         KeyValue *environment;
         size_t n_environment;
+        StrList env_files;        /* paths of env files read at each start, their variables over 'environment' (as
+                                   * EnvironmentFile= over Environment=); the spec names them by key */
         Loc loc;
 } SvWorker;
 

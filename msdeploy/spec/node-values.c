@@ -69,6 +69,7 @@ SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc) {
                 .critical = node_bool(n, "critical", false),
                 .user = node_str(n, "user", NULL),
                 .group = node_str(n, "group", NULL),
+                .env_files = node_strlist(a, n, "env_files"),
                 .loc = loc,
         };
         const Node *env = node_get(n, "environment");

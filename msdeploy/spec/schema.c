@@ -218,7 +218,8 @@ static const Schema t_worker = { S_OBJECT, "a supervised worker process", .label
         { "critical", &t_bool, false, "msd-supervisor is ready only when this worker is" },
         { "user", &t_user, false, "run as this user" },
         { "group", &t_user, false, "run as this group" },
-        { "environment", &t_environment, false, "extra environment" }) };
+        { "environment", &t_environment, false, "extra environment" },
+        { "env_files", &t_names, false, "keys of env_files whose variables it gets (over 'environment'); for secrets" }) };
 static const Schema t_phi = { S_OBJECT, "phi accrual failure detector", .fields = FIELDS(
         { "threshold", &t_threshold, false, "phi above which a child is failed (default 8)" },
         { "max_samples", &t_count, false, "heartbeat window (default 1000)" },

@@ -328,3 +328,41 @@ const char *syntax_check_readiness_check(const char *s) {
                 return syntax_check_url(s);
         return syntax_check_address(s) ? "must be an http:// or https:// URL, or host:port (e.g. '127.0.0.1:8080')" : NULL;
 }
+
+/* A word of a variable's name that says it holds a secret: API_KEY, DB_PASSWORD, GITHUB_TOKEN, ... */
+static bool secret_word(const char *w, size_t n) {
+        static const char *const words[] = { "PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "KEY", "APIKEY",
+                                             "CREDENTIAL", "CREDENTIALS", "PRIVATE", "AUTH" };
+        for (size_t i = 0; i < ELEMENTSOF(words); i++)
+                if (strlen(words[i]) == n && strncasecmp(w, words[i], n) == 0)
+                        return true;
+        return false;
+}
+
+/* A URL with a password: scheme://user:password@host */
+static bool url_has_password(const char *v) {
+        const char *p = strstr(v, "://");
+        if (!p)
+                return false;
+        p += 3;
+        size_t authority = strcspn(p, "/?#");
+        const char *at = memrchr(p, '@', authority);
+        return at && memchr(p, ':', (size_t) (at - p));
+}
+
+const char *syntax_secret_hint(const char *name, const char *value) {
+        if (url_has_password(value))
+                return "holds a URL with a password";
+        if (strstr(value, "-----BEGIN "))
+                return "holds a PEM key or certificate";
+        /* a path or a reference to another variable is no secret itself */
+        if (!*value || value[0] == '/' || value[0] == '$' || !name)
+                return NULL;
+        for (const char *p = name; *p; p += strspn(p, "_")) {
+                size_t n = strcspn(p, "_");
+                if (secret_word(p, n))
+                        return "has a name that says it holds a secret";
+                p += n;
+        }
+        return NULL;
+}

@@ -21,6 +21,9 @@ const char *syntax_check_address(const char *s);
 const char *syntax_check_url(const char *s);
 /* A health check's target as its kind needs it: a URL, host:port, a process name or a script path. */
 const char *syntax_check_check_target(HealthKind kind, const char *target);
+/* Why the variable name=value (name may be NULL: a URL alone) looks like a secret, or NULL: a name with a word such as
+ * PASSWORD, SECRET, TOKEN or KEY and a value that is not a path, a URL with a password, a PEM block. */
+const char *syntax_secret_hint(const char *name, const char *value);
 /* A worker's readiness check, as msd-supervisor runs it: an http(s) URL, else host:port (a TCP connect). */
 const char *syntax_check_readiness_check(const char *s);
 

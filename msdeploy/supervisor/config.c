@@ -64,7 +64,8 @@ static const Schema c_worker = { S_OBJECT, "a worker", .label = "worker", .field
         { "critical", &c_bool, false, "" },
         { "user", &c_user, false, "" },
         { "group", &c_user, false, "" },
-        { "environment", &c_env, false, "" }) };
+        { "environment", &c_env, false, "" },
+        { "env_files", &(const Schema) { S_LIST, "env file paths", .item = &(const Schema) { S_PATH, "a path" } }, false, "" }) };
 static const Schema c_check = { S_OBJECT, "a health check", .label = "check", .fields = SCHEMA_FIELDS(
         { "name", &c_name, true, "" },
         { "kind", &(const Schema) { S_ENUM, "check kind", health_kind_table }, true, "" },

@@ -551,6 +551,51 @@ static void test_readiness_check(void **state) {
         assert_int_equal(finish(&r, 10), 0);
 }
 
+/* The /proc/PID/environ of a running process, NULs and all, into buf; its length. */
+static size_t read_environ(pid_t pid, char *buf, size_t size) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/environ", (int) pid);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        size_t n = fread(buf, 1, size, f);
+        fclose(f);
+        return n;
+}
+
+/* A worker's env files, read as systemd reads EnvironmentFile=, win over its inline environment; a missing one
+ * keeps it from starting, loudly. */
+static void test_worker_env_files(void **state) {
+        (void) state;
+        char env_path[] = "/tmp/msd-sv-env-XXXXXX";
+        int fd = mkstemp(env_path);
+        assert_true(fd >= 0);
+        static const char text[] = "# secrets\nKEY=from-file\nSECRET=\"s p \\\"q\\\"\"\n";
+        assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t) sizeof(text) - 1);
+        close(fd);
+        char yaml[1024];
+        snprintf(yaml, sizeof(yaml),
+                 "version: 1\nroot: R\nsupervisors:\n  - name: R\n    children: [{name: a, type: worker}, {name: b, type: worker}]\n"
+                 "workers:\n  - {name: a, exec: /bin/sleep 1000, environment: {KEY: inline, OTHER: x}, env_files: [%s]}\n"
+                 "  - {name: b, exec: /bin/sleep 1001, env_files: [%s.missing]}\n",
+                 env_path, env_path);
+        Run r;
+        start(&r, yaml, NULL);
+        assert_true(wait_log(&r, "a: started", 5));
+        assert_true(wait_log(&r, "b: cannot start '/bin/sleep 1001'", 5));
+        char env[8192];
+        bool seen = false;
+        for (double end = now_s() + 2; !seen && now_s() < end; usleep(20000)) { /* once it has exec'ed */
+                size_t n = read_environ(pid_of(&r, "a"), env, sizeof(env));
+#define HAS(lit) (memmem(env, n, lit, sizeof(lit)) != NULL) /* with its NUL: the whole value */
+                seen = HAS("KEY=from-file") && HAS("SECRET=s p \"q\"") && HAS("OTHER=x");
+#undef HAS
+        }
+        assert_true(seen);
+        kill(r.pid, SIGTERM);
+        finish(&r, 10);
+        unlink(env_path);
+}
+
 static void test_start_timeout(void **state) {
         (void) state;
         Run r;
@@ -878,6 +923,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_endpoint_and_phi, teardown),
                 cmocka_unit_test_teardown(test_endpoint_json, teardown),
                 cmocka_unit_test_teardown(test_readiness_check, teardown),
+                cmocka_unit_test_teardown(test_worker_env_files, teardown),
                 cmocka_unit_test_teardown(test_start_timeout, teardown),
                 cmocka_unit_test_teardown(test_health_aggregator, teardown),
                 cmocka_unit_test_teardown(test_sighup_reload, teardown),

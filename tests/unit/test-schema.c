@@ -60,6 +60,27 @@ static void test_names_and_paths(void **state) {
         assert_non_null(syntax_check_address("h;rm:80"));
 }
 
+/* What looks like a secret written where everybody may read it. */
+static void test_secret_hints(void **state) {
+        (void) state;
+        static const char *const secret[][2] = {
+                { "DB_PASSWORD", "hunter2" }, { "API_KEY", "abc" }, { "github_token", "x" }, { "AWS_SECRET_ACCESS_KEY", "y" },
+                { "URL", "postgres://app:pw@db:5432/x" }, { "CERT", "-----BEGIN PRIVATE KEY-----" },
+        };
+        for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++)
+                if (!syntax_secret_hint(secret[i][0], secret[i][1]))
+                        fail_msg("%s=%s not taken for a secret", secret[i][0], secret[i][1]);
+        static const char *const plain[][2] = {
+                { "KEY_FILE", "/etc/app/key.pem" }, { "MONKEY", "x" }, { "TOKEN", "" }, { "TOKEN", "$OTHER" },
+                { "URL", "http://user@host/x" }, { "URL", "http://host/a:b@c" }, { "LOG_LEVEL", "debug" },
+        };
+        for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+                if (syntax_secret_hint(plain[i][0], plain[i][1]))
+                        fail_msg("%s=%s taken for a secret", plain[i][0], plain[i][1]);
+        assert_non_null(syntax_secret_hint(NULL, "https://a:b@127.0.0.1/health"));
+        assert_null(syntax_secret_hint(NULL, "https://127.0.0.1/health"));
+}
+
 /* Paths a file system can hold: components of at most 255 bytes (NAME_MAX), at most 4095 bytes in all. */
 static void test_path_limits(void **state) {
         (void) state;
@@ -206,6 +227,7 @@ int main(void) {
                 cmocka_unit_test(test_text_rules),      cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_commands),
                 cmocka_unit_test(test_scalar_messages), cmocka_unit_test(test_structure),
                 cmocka_unit_test(test_signals),          cmocka_unit_test(test_path_limits),
+                cmocka_unit_test(test_secret_hints),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         spec_check_cleanup();

@@ -417,11 +417,15 @@ void sv_tree_timer(SvTree *t, SvNode *n, usec_t now) {
         }
 }
 
+/* the same variables and env files (a file's content is read at each start: a reload does not look into it) */
 static bool same_env(const SvWorker *a, const SvWorker *b) {
-        if (a->n_environment != b->n_environment)
+        if (a->n_environment != b->n_environment || a->env_files.n != b->env_files.n)
                 return false;
         for (size_t i = 0; i < a->n_environment; i++)
                 if (strcmp(a->environment[i].key, b->environment[i].key) != 0 || strcmp(a->environment[i].value, b->environment[i].value) != 0)
+                        return false;
+        for (size_t i = 0; i < a->env_files.n; i++)
+                if (strcmp(a->env_files.items[i], b->env_files.items[i]) != 0)
                         return false;
         return true;
 }

@@ -149,6 +149,7 @@ static int op_spawn(void *userdata, SvNode *n) {
                         .command = n->worker->exec,
                         .env = n->worker->environment,
                         .n_env = n->worker->n_environment,
+                        .env_files = &n->worker->env_files,
                         .notify_socket = sv_notify_address(r->notify),
                         .watchdog_usec = CHILD_WATCHDOG_USEC,
                         .user = n->worker->user,

@@ -18,20 +18,31 @@
 #include <unistd.h>
 
 #include "spec/syntax.h"
+#include "util/env-file.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
 extern char **environ;
 
+/* An env file is a few variables: anything larger is not one */
+#define ENV_FILE_MAX (1024 * 1024)
+
 /* Our environment without what belongs to our own service manager, plus the child's: the inherited
  * entries point into our own environment (never changed after start-up), so a plan per worker costs a
  * pointer per variable, not a copy of every string. *ret_own receives the n strings made here. */
-static char **child_environment(const SvSpawn *s, char ***ret_own) {
-        size_t n = 0;
+/* Whether assignment "KEY=..." sets name. */
+static bool sets(const char *assignment, const char *name, size_t n) {
+        return strncmp(assignment, name, n) == 0 && assignment[n] == '=';
+}
+
+/* files: the env files' "KEY=VALUE", taken; they win over s->env, as EnvironmentFile= over Environment=. */
+static char **child_environment(const SvSpawn *s, char **files, char ***ret_own) {
+        size_t n = 0, n_files = strv_length(files);
         while (environ[n])
                 n++;
-        char **env = xcalloc(n + s->n_env + 8, sizeof(char *));
-        char **own = xcalloc(s->n_env + 4, sizeof(char *));
+        char **env = xcalloc(n + s->n_env + n_files + 8, sizeof(char *));
+        char **own = xcalloc(s->n_env + n_files + 4, sizeof(char *));
         size_t k = 0, o = 0;
         for (size_t i = 0; i < n; i++) {
                 static const char *const drop[] = { "NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "LISTEN_FDS=", "LISTEN_PID=",
@@ -40,13 +51,22 @@ static char **child_environment(const SvSpawn *s, char ***ret_own) {
                 for (const char *const *d = drop; *d && !skip; d++)
                         skip = strncmp(environ[i], *d, strlen(*d)) == 0;
                 for (size_t j = 0; j < s->n_env && !skip; j++)
-                        skip = strncmp(environ[i], s->env[j].key, strlen(s->env[j].key)) == 0 && environ[i][strlen(s->env[j].key)] == '=';
+                        skip = sets(environ[i], s->env[j].key, strlen(s->env[j].key));
+                for (size_t j = 0; j < n_files && !skip; j++)
+                        skip = sets(environ[i], files[j], strcspn(files[j], "="));
                 if (!skip)
                         env[k++] = environ[i];
         }
-        for (size_t j = 0; j < s->n_env; j++)
-                if (asprintf(&own[o++], "%s=%s", s->env[j].key, s->env[j].value) < 0)
+        for (size_t j = 0; j < s->n_env; j++) {
+                bool replaced = false;
+                for (size_t f = 0; f < n_files && !replaced; f++)
+                        replaced = sets(files[f], s->env[j].key, strlen(s->env[j].key));
+                if (!replaced && asprintf(&own[o++], "%s=%s", s->env[j].key, s->env[j].value) < 0)
                         xoom();
+        }
+        for (size_t j = 0; j < n_files; j++)
+                own[o++] = files[j];
+        free(files);
         if (s->notify_socket && asprintf(&own[o++], "NOTIFY_SOCKET=%s", s->notify_socket) < 0)
                 xoom();
         if (s->watchdog_usec && asprintf(&own[o++], "WATCHDOG_USEC=%llu", (unsigned long long) s->watchdog_usec) < 0)
@@ -172,7 +192,32 @@ int sv_spawn_plan_new(const SvSpawn *s, SvSpawnPlan **ret) {
                 }
                 p->n_groups = n;
         }
-        p->envp = child_environment(s, &p->env_own);
+        char **files = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; s->env_files && i < s->env_files->n; i++) {
+                _cleanup_free_ char *text = NULL;
+                char **vars = NULL;
+                k = read_full_file(s->env_files->items[i], ENV_FILE_MAX, &text, NULL);
+                if (k >= 0 && env_file_parse(text, &vars, NULL) < 0)
+                        k = -EBADMSG;
+                if (k < 0) {
+                        strv_free(files);
+                        goto fail;
+                }
+                for (char **v = vars; *v; v++) { /* a later file wins */
+                        size_t n = strcspn(*v, "=");
+                        for (char **f = files; *f; f++)
+                                if (sets(*f, *v, n)) {
+                                        free(*f);
+                                        *f = xstrdup(*v);
+                                        n = 0;
+                                        break;
+                                }
+                        if (n)
+                                strv_push(&files, xstrdup(*v));
+                }
+                strv_free(vars);
+        }
+        p->envp = child_environment(s, files, &p->env_own);
         *ret = p;
         return 0;
 fail:
