@@ -4,6 +4,7 @@
 # setup-NAME-cgroups.sh: the slices' cgroup v2 hierarchy and limits, for hosts not using the slice units.
 # A template (templates/README.md): msdeploy replaces each data block with values from the spec.
 # msdeploy:data-end header
+# shellcheck disable=SC2317 # with no slice limits (slices without any, or none at all) limit() is never called
 set -euo pipefail
 
 # msdeploy:data-begin settings
