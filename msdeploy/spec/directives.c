@@ -453,7 +453,13 @@ const char *directive_check_value(const char *key, const char *value, char *buf,
                 return check_words(d->grammar, value, true, buf, size);
         case G_ERRNO:
                 return errno_name(value) ? NULL : "is not an errno name such as 'EPERM'";
-        case G_SYSCALLS:
+        case G_SYSCALLS: {
+                /* an errno goes with a system call that is denied: only in a '~' list of SystemCallFilter= */
+                const char *why = check_words(d->grammar, value, true, buf, size);
+                if (!why && strchr(value, ':') && (value[0] != '~' || strcmp(key, "SystemCallFilter") != 0))
+                        why = value[0] == '~' ? "takes no ':errno' after a system call" : "allows system calls, which take no ':errno' (only a '~' list denies)";
+                return why;
+        }
         case G_CAPS:
         case G_FILESYSTEMS:
         case G_INTERFACES:

@@ -242,7 +242,8 @@ static void test_directive_values(void **state) {
         static const char *const bad[][2] = {
                 { "ProtectHome", "yess" },      { "ProtectHome", "" },      { "PrivateTmp", "maybe" },
                 { "UMask", "999" },             { "UMask", "01777" },      { "RestrictAddressFamilies", "AF_UNIX inet" },
-                { "SystemCallFilter", "Open" }, { "SystemCallFilter", "read:EWHAT" }, { "CapabilityBoundingSet", "CAP_NOPE" },
+                { "SystemCallFilter", "Open" }, { "SystemCallFilter", "~read:EWHAT" },
+                { "SystemCallFilter", "@system-service chown:EPERM" }, { "SystemCallLog", "~chown:EPERM" }, { "CapabilityBoundingSet", "CAP_NOPE" },
                 { "IPAddressDeny", "10.0.0.0/33" }, { "ReadWritePaths", "/a/../b" }, { "ReadWritePaths", "/a\\q" },
                 { "ReadOnlyPaths", "/a/100%" }, { "BindPaths", "/a:/b:bind" }, { "DeviceAllow", "/dev/null rx" },
                 { "SocketBindAllow", "tcp:70000" }, { "ProtectSystem", "strict " }, { "DevicePolicy", "open" },
