@@ -148,6 +148,17 @@ static void build_command(Builder *b, Service *s, const Node *svc) {
         if (cfg && s->kill_signal && strcmp(s->kill_signal, "SIGTERM") != 0 && strcmp(s->kill_signal, "SIGINT") != 0)
                 diag_error(b->d, b_loc(svc, "kill_signal"), "service '%s' runs msd-supervisor, which stops on SIGTERM or SIGINT, not '%s'; remove 'kill_signal'",
                            s->key, s->kill_signal);
+        /* systemd refuses the whole unit: "Service has Restart= set to either always or on-success, which isn't allowed
+         * for Type=oneshot services" */
+        if (s->type == SERVICE_ONESHOT && (s->restart.policy == RESTART_ALWAYS || s->restart.policy == RESTART_ON_SUCCESS)) {
+                /* at the policy when the spec set it, else at the service (the tier's default is no mistake of its own) */
+                Loc policy = b_loc(node_get(svc, "restart"), "policy");
+                bool own = policy.src && policy.src->text == b->m->spec_text;
+                diag_error(b->d, own ? policy : s->loc,
+                           "service '%s' is Type=oneshot with restart policy '%s'%s, which systemd refuses for oneshot services; set "
+                           "'restart: {policy: on-failure}' or 'no'",
+                           s->key, restart_policy_to_string(s->restart.policy), own ? "" : " (the tier's default)");
+        }
         if (s->type == SERVICE_NOTIFY && s->watchdog == USEC_UNSET)
                 diag_note(b->d, s->loc, "service '%s' is Type=notify without a watchdog; consider 'watchdog:'", s->key);
 }
