@@ -43,7 +43,7 @@ TEST_DEPS := libcmocka-dev=pc:cmocka systemd=systemd-analyze shellcheck=shellche
 BENCH_DEPS := time=/usr/bin/time procps=ps supervisor=supervisord runit=runsvdir s6=s6-svscan
 
 GOALS     := $(or $(MAKECMDGOALS),all)
-TEST_GOALS := check unit-tests integration-tests golden-tests external-tests valgrind-tests e2e-tests deps $(BUILD)/tests/%
+TEST_GOALS := check unit-tests integration-tests golden-tests external-tests property-tests valgrind-tests e2e-tests deps $(BUILD)/tests/%
 BENCH_GOALS := bench bench-msdeploy bench-supervisor
 DEPS      := $(if $(filter-out clean uninstall,$(GOALS)),$(BUILD_DEPS)) $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_DEPS)) \
              $(if $(filter $(BENCH_GOALS),$(GOALS)),$(BENCH_DEPS))
@@ -74,7 +74,7 @@ DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all deps check unit-tests integration-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench \
+.PHONY: all deps check unit-tests integration-tests golden-tests external-tests property-tests stale-check valgrind-tests e2e-tests demo bench \
 	bench-msdeploy bench-supervisor install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
@@ -137,7 +137,7 @@ $(BUILD)/tests/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' -DTES
 
 # ---- tests -------------------------------------------------------------------------------------------
 # valgrind and the sanitizers do not mix: the SANITIZE=1 build is checked by ASan+UBSan instead
-check: unit-tests integration-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
+check: unit-tests integration-tests golden-tests external-tests property-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
 	@echo "make check: all test suites passed"
 
 # run-tests NAME PROGRAM...: runs every program, then says how many failed
@@ -160,6 +160,11 @@ golden-tests: all | deps
 
 external-tests: $(MSDEPLOY) | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
+
+# Accepted means deployable, over a corpus of hostile specs (tests/property/run): what validate accepts, systemd-analyze,
+# shellcheck, systemd-sysusers, systemd-tmpfiles and msd-supervisor accept without a word; what it refuses is located.
+property-tests: all | deps
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/property/run
 
 valgrind-tests: all | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/valgrind-run
