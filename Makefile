@@ -10,8 +10,8 @@ mandir    ?= $(datadir)/man
 CC        ?= cc
 SANITIZE  ?= 0
 BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
-PKGS      := yaml-0.1 libarchive libsystemd libcap libcurl libmicrohttpd libpq
-DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev \
+PKGS      := yaml-0.1 libarchive libsystemd libcap libcurl libmicrohttpd libpq libcrypto
+DEB_PKGS  := libyaml-dev libarchive-dev libsystemd-dev libcap-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev libssl-dev \
              libcmocka-dev pkg-config systemd shellcheck time valgrind postgresql \
              nats-server jq curl util-linux bsdutils dbus
 
@@ -47,7 +47,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 
-LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c) \
+LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c msdeploy/install/*.c msdeploy/sd/*.c) \
              $(filter-out msdeploy/supervisor/sv-main.c,$(wildcard msdeploy/supervisor/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(sort $(wildcard tests/unit/test-*.c))
