@@ -60,7 +60,7 @@ DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all check unit-tests golden-tests external-tests stale-check valgrind-tests e2e-tests demo bench bench-msdeploy bench-supervisor \
+.PHONY: all check unit-tests golden-tests external-tests install-tests stale-check valgrind-tests e2e-tests demo bench bench-msdeploy bench-supervisor \
 	install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
@@ -104,7 +104,7 @@ $(BUILD)/tests/unit/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' 
 
 # ---- tests -------------------------------------------------------------------------------------------
 # valgrind and the sanitizers do not mix: the SANITIZE=1 build is checked by ASan+UBSan instead
-check: unit-tests golden-tests external-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
+check: unit-tests golden-tests external-tests install-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
 	@echo "make check: all test suites passed"
 
 unit-tests: all $(TEST_BINS)
@@ -117,6 +117,10 @@ golden-tests: all
 
 external-tests: $(MSDEPLOY)
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
+
+# plan, apply, rollback, locks and bundles in temporary roots (offline: no systemd contacted)
+install-tests: $(MSDEPLOY)
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/integration/install-run
 
 valgrind-tests: all
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/valgrind-run

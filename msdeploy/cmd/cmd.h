@@ -15,7 +15,9 @@ enum {
         EXIT_INVALID = 1,   /* invalid spec or input */
         EXIT_CHANGES = 2,   /* plan --detailed-exitcode: changes pending */
         EXIT_ROLLED_BACK = 3,
-        EXIT_IO = 4,        /* could not write the output (or run diff(1)) */
+        EXIT_IO = 4,        /* could not write the output (or run diff(1)), or apply failed */
+        EXIT_LOCKED = 5,    /* another apply holds the lock */
+        EXIT_STALE_PLAN = 6,/* a saved plan no longer matches the host */
         EXIT_USAGE = 64,
 };
 
@@ -36,6 +38,12 @@ typedef struct CmdContext {
         bool stat;
         bool werror;
         bool color;
+        const char *root;        /* --root: the host's root directory (NULL: /) */
+        const char *bundle;      /* --bundle FILE */
+        bool detailed_exitcode;
+        bool yes;
+        bool force;
+        bool installed;          /* diff --installed */
         char **args;  /* positional arguments after the command */
         size_t n_args;
         SpecFile *file; /* the spec, parsed once by cmd_open() */
@@ -47,6 +55,7 @@ typedef struct Command {
         const char *synopsis;
         const char *summary;
         const char *help;
+        size_t max_args;        /* positional arguments it takes */
 } Command;
 
 extern const Command commands[];
@@ -85,3 +94,9 @@ int cmd_generate(CmdContext *c);
 int cmd_diff(CmdContext *c);
 int cmd_explain(CmdContext *c);
 int cmd_schema(CmdContext *c);
+int cmd_bundle(CmdContext *c);
+int cmd_plan(CmdContext *c);
+int cmd_apply(CmdContext *c);
+int cmd_releases(CmdContext *c);
+int cmd_rollback(CmdContext *c);
+int cmd_diff_installed(CmdContext *c);

@@ -143,6 +143,8 @@ static void json_side(StrBuf *b, const Node *n) {
 }
 
 int cmd_diff(CmdContext *c) {
+        if (c->installed)
+                return cmd_diff_installed(c);
         if (c->n_tiers != 2)
                 return cmd_usage_error("diff needs two tiers: --tier A --tier B");
         Diags d = { .werror = c->werror };
