@@ -120,6 +120,7 @@ int cmd_plan_print(CmdContext *c, const Plan *p, const Release *r, const Snapsho
         else
                 plan_format_text(p, r, snap, &b);
         fputs(b.s, stdout);
+        fflush(stdout); /* before what apply says on stderr */
         sb_free(&b);
         return p->errors[0] ? EXIT_INVALID : EXIT_OK;
 }
