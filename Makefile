@@ -100,6 +100,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/libmsdepl
 	@echo "  LD      $@"
 	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -pthread
 
+# crash safety: the kill is injected where the command hands the plan to its host
+$(BUILD)/tests/test-install-faults: MSD_LDFLAGS += -Wl,--wrap=apply_plan
 $(BUILD)/tests/unit/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' -DTEST_BINDIR='"$(CURDIR)/$(BUILD)/bin"'
 
 # ---- tests -------------------------------------------------------------------------------------------

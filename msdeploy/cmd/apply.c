@@ -22,9 +22,9 @@ static bool confirmed(CmdContext *c) {
         return fgets(answer, sizeof(answer), stdin) && (answer[0] == 'y' || answer[0] == 'Y');
 }
 
-/* Locks the store, finishes an interrupted apply, plans r and carries it out. saved_plan: the plan.json
- * of a saved plan, refused when the host changed since. */
-static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, uint64_t rollback_of) {
+/* Takes the store's lock and, unless a saved plan is applied (it was made against the host as it is),
+ * finishes an apply that was interrupted. */
+static int lock_and_resume(CmdContext *c, Host *h, bool resume) {
         char err[1024] = "";
         _cleanup_free_ char *note = NULL;
         int res = store_lock(h->store, &note, err, sizeof(err));
@@ -34,7 +34,13 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
         }
         if (note)
                 fprintf(stderr, "msdeploy: %s\n", note);
-        int ret = saved_plan ? EXIT_OK : cmd_host_resume(c, h);
+        return resume ? cmd_host_resume(c, h) : EXIT_OK;
+}
+
+/* Under the lock: plans r and carries it out. saved_plan: the plan.json of a saved plan, refused when the
+ * host changed since. */
+static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, uint64_t rollback_of) {
+        int ret = EXIT_OK;
         Snapshot *snap = NULL;
         Plan *p = NULL;
         if (ret == EXIT_OK)
@@ -56,7 +62,6 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
         }
         plan_free(p);
         snapshot_free(snap);
-        store_unlock(h->store);
         return ret;
 }
 
@@ -81,6 +86,8 @@ int cmd_apply(CmdContext *c) {
         Host h;
         ret = cmd_host_open(c, r->project, /* create= */ true, &h);
         if (ret == EXIT_OK)
+                ret = lock_and_resume(c, &h, /* resume= */ !saved);
+        if (ret == EXIT_OK)
                 ret = install(c, &h, r, saved, 0);
         cmd_host_close(&h);
         return ret;
@@ -102,6 +109,12 @@ int cmd_rollback(CmdContext *c) {
         if (c->n_args && parse_uint(c->args[0], 1, UINT64_MAX - 1, &target) < 0) {
                 cmd_host_close(&h);
                 return cmd_usage_error("rollback takes a release number, not '%s'", c->args[0]);
+        }
+        /* an interrupted apply is finished first: what is rolled back is then the release it installed */
+        ret = lock_and_resume(c, &h, /* resume= */ true);
+        if (ret != EXIT_OK) {
+                cmd_host_close(&h);
+                return ret;
         }
         if (!target) { /* the deployed or superseded release before the current one */
                 ReleaseInfo *v = NULL;
