@@ -4,10 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/xalloc.h"
@@ -40,6 +43,12 @@ int fs_open_dir(int root_fd, const char *path, int create) {
                 fd = next;
         }
         return fd;
+}
+
+int fs_open_in_root(int root_fd, const char *path, int flags) {
+        struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        return fd < 0 ? -errno : (int) fd;
 }
 
 int fs_open_parent(int root_fd, const char *path, const char **ret_base) {

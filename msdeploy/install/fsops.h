@@ -8,6 +8,9 @@
 /* Opens the directory path (relative to root_fd, "" for the root itself) without following symlinks,
  * creating missing components with mode 0755 when create is set. Returns an O_CLOEXEC fd or -errno. */
 int fs_open_dir(int root_fd, const char *path, int create);
+/* Opens path (relative) under root_fd as if root_fd were "/": symlinks and ".." on the way resolve
+ * inside it (openat2 RESOLVE_IN_ROOT, as `systemctl --root` resolves). Returns an fd or -errno. */
+int fs_open_in_root(int root_fd, const char *path, int flags);
 /* Opens path's parent (created when missing) and points *ret_base at its last component. */
 int fs_open_parent(int root_fd, const char *path, const char **ret_base);
 /* Replaces path with data atomically, with mode, uid and gid set before the rename. */

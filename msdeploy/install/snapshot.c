@@ -11,13 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "install/fsops.h"
 #include "spec/syntax.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
 char **passwd_read(int root_fd, const char *file) {
         char **db = xcalloc(1, sizeof(char *));
-        int fd = openat(root_fd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        int fd = fs_open_in_root(root_fd, file, O_RDONLY | O_NOFOLLOW);
         FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
         if (!f) {
                 if (fd >= 0)
@@ -76,8 +77,11 @@ static char *id_name(char *const *db, unsigned id) {
 int disk_entry_read(int root_fd, const char *path, bool hash, char *const *passwd, char *const *group, DiskEntry *ret) {
         *ret = (DiskEntry) { .path = xstrdup(path) };
         struct stat st;
-        if (fstatat(root_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+        _cleanup_close_ int pfd = fs_open_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
+        if (pfd < 0)
+                return pfd == -ENOENT || pfd == -ENOTDIR ? 0 : pfd;
+        if (fstat(pfd, &st) < 0)
+                return -errno;
         ret->exists = true;
         ret->regular = S_ISREG(st.st_mode);
         ret->mode = st.st_mode & 07777;
@@ -86,15 +90,15 @@ int disk_entry_read(int root_fd, const char *path, bool hash, char *const *passw
         ret->group = id_name(group, st.st_gid);
         if (S_ISLNK(st.st_mode)) {
                 char buf[4096];
-                ssize_t n = readlinkat(root_fd, path, buf, sizeof(buf) - 1);
+                ssize_t n = readlinkat(pfd, "", buf, sizeof(buf) - 1);
                 if (n < 0)
                         return -errno;
                 ret->link = strndup(buf, (size_t) n);
         }
         if (ret->regular && hash) {
-                _cleanup_close_ int fd = openat(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+                _cleanup_close_ int fd = fs_open_in_root(root_fd, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
                 if (fd < 0)
-                        return -errno;
+                        return fd;
                 int r = sha256_fd(fd, ret->sha256, NULL);
                 if (r < 0)
                         return r;
@@ -125,17 +129,27 @@ static void want(char ***paths, const char *path) {
                 strv_push(paths, path);
 }
 
+static void entries_free(DiskEntry *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                disk_entry_done(&v[i]);
+        free(v);
+}
+
 static int read_all(int root_fd, char **paths, bool hash, char *const *passwd, char *const *group, DiskEntry **ret, size_t *ret_n) {
         size_t n = strv_length(paths);
         DiskEntry *v = xcalloc(n + 1, sizeof(DiskEntry));
-        int r = 0;
-        for (size_t i = 0; i < n && r >= 0; i++)
-                r = disk_entry_read(root_fd, paths[i], hash, passwd, group, &v[i]);
+        for (size_t i = 0; i < n; i++) {
+                int r = disk_entry_read(root_fd, paths[i], hash, passwd, group, &v[i]);
+                if (r < 0) {
+                        entries_free(v, i + 1);
+                        return r;
+                }
+        }
         if (n > 1)
                 qsort(v, n, sizeof(DiskEntry), entry_cmp);
         *ret = v;
         *ret_n = n;
-        return r;
+        return 0;
 }
 
 void sysusers_names(const char *text, char ***users, char ***groups) {
@@ -251,12 +265,6 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
         }
         *ret = s;
         return 0;
-}
-
-static void entries_free(DiskEntry *v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                disk_entry_done(&v[i]);
-        free(v);
 }
 
 Snapshot *snapshot_free(Snapshot *s) {
