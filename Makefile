@@ -150,8 +150,7 @@ demo: $(MSDEPLOY)
 	$(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3 --stat
 	$(MSDEPLOY) -f $(SPEC) explain services.orchestrator.restart.policy --tier tier_3
 	@echo "== install tier_3 into the temporary root $(BUILD)/demo-root, change an env value, roll back:"
-	rm -rf $(BUILD)/demo-root && mkdir -p $(BUILD)/demo-root/etc/mister-smith/credentials
-	echo demo-secret > $(BUILD)/demo-root/etc/mister-smith/credentials/api-key && chmod 600 $(BUILD)/demo-root/etc/mister-smith/credentials/api-key
+	rm -rf $(BUILD)/demo-root && tests/integration/install-host $(BUILD)/demo-root
 	$(MSDEPLOY) -f $(SPEC) plan --tier tier_3 --root $(BUILD)/demo-root | tail -n 12
 	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes | tail -n 1
 	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes --set env_files.worker.vars.MISTER_SMITH_DEMO=1

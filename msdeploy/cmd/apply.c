@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <unistd.h>
 
 #include "cmd/install.h"
@@ -20,6 +21,38 @@ static bool confirmed(CmdContext *c) {
         fprintf(stderr, "Apply this plan? [y/N] ");
         char answer[16] = "";
         return fgets(answer, sizeof(answer), stdin) && (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+/* Files get their owners and modes with fchown() and fchmod(): without CAP_CHOWN and CAP_FOWNER the apply
+ * would stop half-way, so it does not start. */
+static int check_privileges(const Plan *p) {
+        bool files = false;
+        for (size_t i = 0; i < p->n_actions; i++)
+                files = files || p->actions[i].type == ACTION_CREATE || p->actions[i].type == ACTION_UPDATE || p->actions[i].type == ACTION_FIX;
+        if (!files)
+                return EXIT_OK;
+        cap_t caps = cap_get_proc();
+        if (!caps) {
+                fprintf(stderr, "msdeploy: cannot read this process's capabilities: %m\n");
+                return EXIT_IO;
+        }
+        static const struct {
+                cap_value_t v;
+                const char *name;
+        } needed[] = { { CAP_CHOWN, "CAP_CHOWN" }, { CAP_FOWNER, "CAP_FOWNER" } };
+        StrBuf missing = {};
+        for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
+                cap_flag_value_t on = CAP_CLEAR;
+                if (cap_get_flag(caps, needed[i].v, CAP_EFFECTIVE, &on) < 0 || on != CAP_SET)
+                        sb_printf(&missing, "%s%s", missing.len ? ", " : "", needed[i].name);
+        }
+        cap_free(caps);
+        if (missing.len)
+                fprintf(stderr, "msdeploy: apply gives files their owners and modes and needs CAP_CHOWN and CAP_FOWNER; this process lacks %s: "
+                                "run it as root\n", missing.s);
+        int ret = missing.len ? EXIT_IO : EXIT_OK;
+        sb_free(&missing);
+        return ret;
 }
 
 /* Takes the store's lock and, unless a saved plan is applied (it was made against the host as it is),
@@ -53,6 +86,8 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
         }
         if (ret == EXIT_OK)
                 ret = cmd_plan_print(c, p, r, snap);
+        if (ret == EXIT_OK)
+                ret = check_privileges(p);
         bool same = h->installed && strcmp(h->installed->hash, r->hash) == 0;
         if (ret == EXIT_OK && (plan_has_changes(p) || !same || rollback_of)) {
                 if (confirmed(c))

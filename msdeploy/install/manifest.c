@@ -63,6 +63,7 @@ char *release_manifest(Release *r, size_t *ret_len) {
                 json_kv_string(&w, "kind", unit_kind_to_string(r->units[i].kind));
                 kv_strv(&w, "instances", r->units[i].instances);
                 kv_strv(&w, "part_of", r->units[i].part_of);
+                kv_strv(&w, "programs", r->units[i].programs);
                 json_object_end(&w);
         }
         json_array_end(&w);
@@ -195,6 +196,7 @@ static void parse_units(Parser *p, Release *r, const Node *l) {
                 ReleaseUnit *u = &r->units[r->n_units++];
                 u->instances = get_strv(p, n, "instances", syntax_check_unit_name);
                 u->part_of = get_strv(p, n, "part_of", syntax_check_unit_name);
+                u->programs = get_strv(p, n, "programs", syntax_check_path);
                 u->name = dup_str(p, n, "name", syntax_check_unit_name);
                 const char *kind = get_str(p, n, "kind", NULL);
                 if (p->failed)

@@ -294,6 +294,20 @@ static void plan_credentials(Planner *pl) {
         }
 }
 
+/* Every program a unit runs exists and is executable, on the host or in the release. */
+static void plan_programs(Planner *pl) {
+        for (size_t i = 0; i < pl->new->n_units; i++)
+                for (size_t k = 0; pl->new->units[i].programs[k]; k++) {
+                        const char *prog = pl->new->units[i].programs[k];
+                        const ReleaseFile *f = release_find_file(pl->new, prog + 1);
+                        const DiskEntry *d = f ? NULL : snapshot_find(pl->snap->programs, pl->snap->n_programs, prog + 1);
+                        mode_t mode = f ? f->mode : d && d->exists && d->regular ? d->mode : 0;
+                        if (!(mode & 0111))
+                                error(pl, fmt("unit '%s' runs '%s', which %s; install it first or ship it as payload", pl->new->units[i].name,
+                                              prog, f || (d && d->exists && d->regular) ? "is not executable" : "does not exist on the host"));
+                }
+}
+
 /* Removed units and removed template instances stop, the last of the release first. */
 static void plan_stops(Planner *pl) {
         for (size_t i = pl->old ? pl->old->n_units : 0; i-- > 0;) {
@@ -375,6 +389,7 @@ Plan *plan_compute(const Release *new, const Snapshot *snap, PlanFlags flags) {
         Planner pl = { .new = new, .old = snap->installed, .snap = snap, .flags = flags, .p = p };
 
         plan_credentials(&pl);
+        plan_programs(&pl);
         plan_stops(&pl);
         plan_links(&pl);
         for (size_t i = 0; i < new->n_files; i++) /* accounts first: the other files may belong to them */

@@ -103,7 +103,7 @@ bool release_path_allowed(const Release *r, const char *path) {
 
 static void unit_add(Release *r, const char *name, UnitKind kind) {
         r->units = xreallocarray(r->units, r->n_units + 1, sizeof(ReleaseUnit));
-        r->units[r->n_units++] = (ReleaseUnit) { xstrdup(name), kind, strv_new(), strv_new() };
+        r->units[r->n_units++] = (ReleaseUnit) { xstrdup(name), kind, strv_new(), strv_new(), strv_new() };
 }
 
 /* The program (first word) of a command line, or NULL. */
@@ -139,6 +139,24 @@ static void program_consumers(const Model *m, const char *abs, char ***units) {
                         strv_add_unique(units, unit);
                 }
         }
+}
+
+static void add_program(char ***v, const char *command) {
+        _cleanup_free_ char *p = program_of(command);
+        if (p && !strchr(p, '%')) /* a path with a specifier is only known to systemd */
+                strv_add_unique(v, p);
+}
+
+/* Every program the processes of service s run. */
+static void unit_programs(const Model *m, const Service *s, char ***v) {
+        add_program(v, s->exec);
+        for (size_t k = 0; k < s->exec_start_pre.n; k++)
+                add_program(v, s->exec_start_pre.items[k]);
+        if (s->supervisor || s->health_aggregator)
+                add_program(v, m->supervisor_path);
+        for (size_t k = 0; s->supervisor && k < m->supervision.n_workers; k++)
+                add_program(v, m->supervision.workers[k].exec);
+        strv_sort(*v);
 }
 
 /* Kind and consumers of a rendered file. */
@@ -267,6 +285,7 @@ static void build_units(Release *r, const Model *m) {
                 }
                 for (size_t k = 0; k < s->part_of.n; k++)
                         strv_push(&u->part_of, s->part_of.items[k]);
+                unit_programs(m, s, &u->programs);
                 for (size_t k = 0; k < s->n_secrets; k++) {
                         ReleaseCredential *c = NULL;
                         for (size_t j = 0; j < r->n_credentials && !c; j++)
@@ -388,6 +407,7 @@ Release *release_free(Release *r) {
                 free(r->units[i].name);
                 strv_free(r->units[i].instances);
                 strv_free(r->units[i].part_of);
+                strv_free(r->units[i].programs);
         }
         for (size_t i = 0; i < r->n_links; i++) {
                 free(r->links[i].path);

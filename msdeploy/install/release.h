@@ -57,6 +57,8 @@ typedef struct ReleaseUnit {
         UnitKind kind;
         char **instances;         /* templates: "mister-smith-worker@1.service", ... in spec order */
         char **part_of;           /* PartOf=: a restart of one of these restarts this unit too */
+        char **programs;          /* absolute paths its processes run: ExecStart=, ExecStartPre=, msd-supervisor
+                                   * and its workers; each must exist on the host or come with the release */
 } ReleaseUnit;
 
 typedef struct ReleaseLink {

@@ -211,7 +211,8 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
                 strv_push(&s->users, u);
         }
         _cleanup_(strv_freep) char **files = xcalloc(1, sizeof(char *)), **links = xcalloc(1, sizeof(char *)),
-                                   **creds = xcalloc(1, sizeof(char *)), **dirs = xcalloc(1, sizeof(char *));
+                                   **creds = xcalloc(1, sizeof(char *)), **dirs = xcalloc(1, sizeof(char *)),
+                                   **programs = xcalloc(1, sizeof(char *));
         const Release *both[] = { new, installed };
         for (size_t k = 0; k < 2; k++) {
                 const Release *r = both[k];
@@ -222,6 +223,10 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
         }
         for (size_t i = 0; new && i < new->n_credentials; i++)
                 want(&creds, new->credentials[i].path + 1);
+        for (size_t i = 0; new && i < new->n_units; i++)
+                for (size_t k = 0; new->units[i].programs[k]; k++)
+                        if (!release_find_file(new, new->units[i].programs[k] + 1))
+                                want(&programs, new->units[i].programs[k] + 1);
         for (size_t i = 0; new && i < new->n_files; i++)
                 if (new->files[i].kind == FILE_TMPFILES && new->files[i].data) {
                         TmpDir *d;
@@ -240,6 +245,8 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
                 r = read_all(root_fd, creds, true, passwd, group, &s->credentials, &s->n_credentials);
         if (r >= 0)
                 r = read_all(root_fd, dirs, false, passwd, group, &s->dirs, &s->n_dirs);
+        if (r >= 0)
+                r = read_all(root_fd, programs, false, passwd, group, &s->programs, &s->n_programs);
         if (r < 0) {
                 s->credential_hashes = NULL;
                 snapshot_free(s);
@@ -253,6 +260,7 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
         hash_entries(&b, "link", s->links, s->n_links);
         hash_entries(&b, "credential", s->credentials, s->n_credentials);
         hash_entries(&b, "dir", s->dirs, s->n_dirs);
+        hash_entries(&b, "program", s->programs, s->n_programs);
         for (size_t i = 0; passwd[i]; i++)
                 sb_printf(&b, "passwd\t%s\n", passwd[i]);
         for (size_t i = 0; group[i]; i++)
@@ -274,6 +282,7 @@ Snapshot *snapshot_free(Snapshot *s) {
         entries_free(s->links, s->n_links);
         entries_free(s->credentials, s->n_credentials);
         entries_free(s->dirs, s->n_dirs);
+        entries_free(s->programs, s->n_programs);
         strv_free(s->users);
         strv_free(s->groups);
         strv_free(s->credential_hashes);

@@ -32,6 +32,8 @@ typedef struct Snapshot {
         size_t n_credentials;
         DiskEntry *dirs;          /* every directory the new release's tmpfiles.d creates, sorted */
         size_t n_dirs;
+        DiskEntry *programs;      /* every program the new release's units run that it does not ship, sorted */
+        size_t n_programs;
         char **users, **groups;   /* names in ROOT/etc/passwd and ROOT/etc/group */
         char hash[SHA256_HEX_SIZE]; /* of all the above */
 } Snapshot;

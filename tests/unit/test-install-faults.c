@@ -159,8 +159,7 @@ static char *new_root(void) {
         char *root = xstrdup("/tmp/msdeploy-faults-XXXXXX");
         assert_non_null(mkdtemp(root));
         char path[512];
-        snprintf(path, sizeof(path), "mkdir -p %s/etc/mister-smith/credentials && echo secret > %s/etc/mister-smith/credentials/api-key "
-                                     "&& chmod 600 %s/etc/mister-smith/credentials/api-key", root, root, root);
+        snprintf(path, sizeof(path), TEST_SRCDIR "/tests/integration/install-host %s", root);
         assert_int_equal(system(path), 0);
         return root;
 }

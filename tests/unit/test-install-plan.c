@@ -172,7 +172,7 @@ static void test_payload(void **state) {
         release_free(new);
 }
 
-/* Credentials are checked, never copied; a changed one restarts its unit. */
+/* Credentials are checked, never copied; a changed one restarts its unit. Programs are checked too. */
 static void test_credentials(void **state) {
         (void) state;
         Release *r = install_release(install_spec, "tier_3", NULL, "v1");
@@ -192,6 +192,13 @@ static void test_credentials(void **state) {
         s->credentials[0].exists = false;
         p = plan_compute(r, s, 0);
         assert_non_null(strstr(p->errors[0], "which does not exist"));
+        plan_free(p);
+        /* so must every program the units run that the release does not ship */
+        assert_int_equal(s->n_programs, 1);
+        assert_string_equal(s->programs[0].path, "usr/bin/sleep");
+        s->programs[0].mode = 0644;
+        p = plan_compute(r, s, 0);
+        assert_string_equal(p->errors[1], "unit 'demo-other.service' runs '/usr/bin/sleep', which is not executable; install it first or ship it as payload");
         plan_free(p);
         snapshot_free(s);
         release_free(r);

@@ -57,6 +57,8 @@ static void test_kinds_and_consumers(void **state) {
         assert_string_equal(w->instances[1], "demo-worker@2.service");
         assert_null(w->instances[2]);
         assert_string_equal(w->part_of[0], "demo-api.service");
+        assert_string_equal(w->programs[0], "/opt/demo/bin/api");
+        assert_null(w->programs[1]);
         assert_int_equal(release_find_unit(r, "demo.target")->kind, UNIT_TARGET);
         assert_int_equal(r->n_credentials, 1);
         assert_string_equal(r->credentials[0].path, "/etc/demo/token");

@@ -131,6 +131,15 @@ static Snapshot *snapshot(const Release *r, bool installed) {
         }
         if (s->n_dirs > 1)
                 qsort(s->dirs, s->n_dirs, sizeof(DiskEntry), entry_cmp);
+        /* the programs the units run that the release does not ship are on the host, executable */
+        for (size_t i = 0; i < r->n_units; i++)
+                for (size_t k = 0; r->units[i].programs[k]; k++)
+                        if (!release_find_file(r, r->units[i].programs[k] + 1) &&
+                            !snapshot_find(s->programs, s->n_programs, r->units[i].programs[k] + 1)) {
+                                s->programs = xreallocarray(s->programs, s->n_programs + 1, sizeof(DiskEntry));
+                                s->programs[s->n_programs++] = entry(r->units[i].programs[k] + 1, NULL, 0755, "root", "root", NULL);
+                                qsort(s->programs, s->n_programs, sizeof(DiskEntry), entry_cmp);
+                        }
         s->installed = installed ? r : NULL;
         s->installed_number = installed ? 1 : 0;
         return s;
