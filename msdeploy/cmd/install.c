@@ -146,8 +146,10 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         RootHost rh;
         int res = root_host_init(&rh, h->root);
         size_t done = 0;
+        char **owed = plan_unit_actions(p);
         if (res >= 0)
-                res = store_journal_begin(h->store, n, h->installed_number);
+                res = store_journal_begin(h->store, n, h->installed_number, owed);
+        strv_free(owed);
         if (res >= 0)
                 res = apply_plan(p, &root_host_ops, &rh, &done, err, sizeof(err));
         unsigned skipped = rh.units_skipped;
@@ -158,9 +160,23 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
                 fprintf(stderr, "msdeploy: the journal is kept: the next apply or rollback finishes or undoes it\n");
                 return EXIT_IO;
         }
-        /* the credentials as they are now are what the units loaded */
+        /* the host as it is now: the tools' work checked (systemd-tmpfiles exits 0 even when a file stands
+         * where a directory must be), and the credentials recorded as the units loaded them */
         Snapshot *snap = NULL;
         res = snapshot_take(h->root, r, NULL, 0, NULL, &snap);
+        Plan *check = res >= 0 ? plan_compute(r, snap, 0) : NULL;
+        for (size_t i = 0; check && i < check->n_actions && res >= 0; i++)
+                if (check->actions[i].type == ACTION_SYSUSERS || check->actions[i].type == ACTION_TMPFILES) {
+                        fprintf(stderr, "msdeploy: apply of release %llu did not converge: after %s, still to do: %s\n", (unsigned long long) n,
+                                check->actions[i].subject, check->actions[i].reason);
+                        fprintf(stderr, "msdeploy: the journal is kept: the next apply or rollback finishes or undoes it\n");
+                        res = -EIO;
+                }
+        plan_free(check);
+        if (res == -EIO) {
+                snapshot_free(snap);
+                return EXIT_IO;
+        }
         char **creds = res >= 0 ? credential_record(r, snap) : NULL;
         snapshot_free(snap);
         if (res >= 0)
@@ -197,7 +213,8 @@ int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t r
 
 int cmd_host_resume(CmdContext *c, Host *h) {
         uint64_t target, previous;
-        int r = store_journal_read(h->store, &target, &previous);
+        _cleanup_(strv_freep) char **owed = NULL;
+        int r = store_journal_read(h->store, &target, &previous, &owed);
         if (r == -ENOENT)
                 return EXIT_OK;
         if (r < 0) {
@@ -216,8 +233,12 @@ int cmd_host_resume(CmdContext *c, Host *h) {
         Snapshot *snap = NULL;
         Plan *p = NULL;
         int ret = cmd_host_plan(h, rel, 0, &snap, &p);
-        if (ret == EXIT_OK)
+        if (ret == EXIT_OK) {
+                plan_carry_over(p, owed);
+                if (!c->json) /* stdout holds one JSON document: the plan asked for */
+                        cmd_plan_print(c, p, rel, snap);
                 ret = execute(c, h, rel, p, target);
+        }
         plan_free(p);
         snapshot_free(snap);
         if (ret != EXIT_OK)

@@ -211,6 +211,9 @@ static void plan_users_and_dirs(Planner *pl) {
                         const DiskEntry *d = snapshot_find(pl->snap->dirs, pl->snap->n_dirs, t[k].path);
                         if (!d || !d->exists)
                                 sb_printf(&dirs, "%screate /%s", dirs.len ? ", " : "", t[k].path);
+                        else if (!d->directory)
+                                sb_printf(&dirs, "%screate /%s (something that is not a directory is in the way)", dirs.len ? ", " : "",
+                                          t[k].path);
                         else if (!meta_equal(d, t[k].mode, t[k].owner, t[k].group))
                                 sb_printf(&dirs, "%sfix /%s (%04o %s:%s -> %04o %s:%s)", dirs.len ? ", " : "", t[k].path, (unsigned) d->mode,
                                           d->owner, d->group, (unsigned) t[k].mode, t[k].owner, t[k].group);
@@ -452,6 +455,49 @@ Plan *plan_compute(const Release *new, const Snapshot *snap, PlanFlags flags) {
                         break;
                 }
         return p;
+}
+
+static bool unit_action(ActionType t) {
+        return t == ACTION_STOP || t == ACTION_DAEMON_RELOAD || t == ACTION_RELOAD || t == ACTION_RESTART || t == ACTION_START;
+}
+
+char **plan_unit_actions(const Plan *p) {
+        char **v = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (unit_action(p->actions[i].type)) {
+                        _cleanup_free_ char *s = fmt("%s %s", action_type_to_string(p->actions[i].type), p->actions[i].subject);
+                        strv_push(&v, s);
+                }
+        return v;
+}
+
+void plan_carry_over(Plan *p, char *const *unit_actions) {
+        for (size_t i = 0; unit_actions && unit_actions[i]; i++) {
+                const char *sp = strchr(unit_actions[i], ' ');
+                _cleanup_free_ char *type_name = sp ? strndup(unit_actions[i], (size_t) (sp - unit_actions[i])) : NULL;
+                ActionType t = action_type_from_string(type_name);
+                if (!sp || !unit_action(t))
+                        continue;
+                bool have = false;
+                size_t at = p->n_actions; /* before the first unit action that comes later in the order */
+                for (size_t k = 0; k < p->n_actions; k++) {
+                        const Action *a = &p->actions[k];
+                        have = have || (a->type == t && strcmp(a->subject, sp + 1) == 0);
+                        if (at == p->n_actions && (t == ACTION_STOP ? a->type != ACTION_STOP : unit_action(a->type) && a->type > t))
+                                at = k;
+                }
+                if (have)
+                        continue;
+                p->actions = xreallocarray(p->actions, p->n_actions + 1, sizeof(Action));
+                memmove(&p->actions[at + 1], &p->actions[at], (p->n_actions - at) * sizeof(Action));
+                p->actions[at] = (Action) { t, xstrdup(sp + 1), NULL, xstrdup("owed by the interrupted apply"), NULL, NULL, NULL };
+                p->n_actions++;
+                unsigned *count = t == ACTION_RESTART ? &p->restart : t == ACTION_RELOAD ? &p->reload : t == ACTION_START ? &p->start
+                                : t == ACTION_STOP    ? &p->stop
+                                                      : NULL;
+                if (count)
+                        (*count)++;
+        }
 }
 
 bool plan_has_changes(const Plan *p) {

@@ -73,6 +73,11 @@ static inline void plan_freep(Plan **p) {
         plan_free(*p);
 }
 bool plan_has_changes(const Plan *p);
+/* The unit actions of p ("restart UNIT", in order): what an apply records in its journal. */
+char **plan_unit_actions(const Plan *p);
+/* Adds to p the unit actions an interrupted apply still owed (from its journal) that p does not have,
+ * each in its place in the order, with the reason "owed by the interrupted apply". Pure. */
+void plan_carry_over(Plan *p, char *const *unit_actions);
 
 /* The plan for people: grouped, one line each, the summary last. */
 void plan_format_text(const Plan *p, const Release *new, const Snapshot *snap, StrBuf *out);

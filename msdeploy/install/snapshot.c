@@ -84,6 +84,7 @@ int disk_entry_read(int root_fd, const char *path, bool hash, char *const *passw
                 return -errno;
         ret->exists = true;
         ret->regular = S_ISREG(st.st_mode);
+        ret->directory = S_ISDIR(st.st_mode);
         ret->mode = st.st_mode & 07777;
         ret->size = (uint64_t) st.st_size;
         ret->owner = id_name(passwd, st.st_uid);
@@ -189,7 +190,7 @@ void tmpfiles_dirs(const char *text, TmpDir **ret, size_t *ret_n) {
 
 static void hash_entries(StrBuf *b, const char *what, const DiskEntry *v, size_t n) {
         for (size_t i = 0; i < n; i++)
-                sb_printf(b, "%s\t%s\t%d\t%d\t%s\t%o\t%s\t%s\t%s\n", what, v[i].path, v[i].exists, v[i].regular, v[i].sha256,
+                sb_printf(b, "%s\t%s\t%d\t%d%d\t%s\t%o\t%s\t%s\t%s\n", what, v[i].path, v[i].exists, v[i].regular, v[i].directory, v[i].sha256,
                           (unsigned) v[i].mode, v[i].owner ? v[i].owner : "", v[i].group ? v[i].group : "", v[i].link ? v[i].link : "");
 }
 

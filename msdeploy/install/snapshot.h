@@ -13,6 +13,7 @@ typedef struct DiskEntry {
         char *path;               /* relative to the root, like the manifest's */
         bool exists;              /* something is there */
         bool regular;             /* a regular file (else a link, directory, ...) */
+        bool directory;
         char sha256[SHA256_HEX_SIZE]; /* regular files */
         mode_t mode;              /* permission bits */
         uint64_t size;

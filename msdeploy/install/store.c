@@ -411,7 +411,7 @@ int store_prune(Store *s, size_t keep) {
 
 /* ---- journal ---------------------------------------------------------------------------------------- */
 
-int store_journal_begin(Store *s, uint64_t target, uint64_t previous) {
+int store_journal_begin(Store *s, uint64_t target, uint64_t previous, char *const *unit_actions) {
         StrBuf b = {};
         JsonWriter w = json_writer(&b, JSON_PRETTY);
         json_object_begin(&w);
@@ -419,6 +419,11 @@ int store_journal_begin(Store *s, uint64_t target, uint64_t previous) {
         json_kv_uint(&w, "target", target);
         json_kv_uint(&w, "previous", previous);
         json_kv_int(&w, "pid", getpid());
+        json_key(&w, "unit_actions");
+        json_array_begin(&w);
+        for (size_t i = 0; unit_actions && unit_actions[i]; i++)
+                json_string(&w, unit_actions[i]);
+        json_array_end(&w);
         json_object_end(&w);
         sb_putc(&b, '\n');
         int r = fs_write_atomic(s->fd, "journal", b.s, b.len, 0644, 0, 0);
@@ -426,7 +431,7 @@ int store_journal_begin(Store *s, uint64_t target, uint64_t previous) {
         return r;
 }
 
-int store_journal_read(Store *s, uint64_t *ret_target, uint64_t *ret_previous) {
+int store_journal_read(Store *s, uint64_t *ret_target, uint64_t *ret_previous, char ***ret_unit_actions) {
         _cleanup_free_ char *text = NULL;
         size_t len;
         char err[256];
@@ -438,12 +443,17 @@ int store_journal_read(Store *s, uint64_t *ret_target, uint64_t *ret_previous) {
                 return -EBADMSG;
         uint64_t t, p;
         const char *ts = node_get_scalar(d.root, "target"), *ps = node_get_scalar(d.root, "previous");
+        const Node *units = node_get(d.root, "unit_actions");
         r = ts && ps && parse_uint(ts, 1, UINT64_MAX - 1, &t) >= 0 && parse_uint(ps, 0, UINT64_MAX - 1, &p) >= 0 ? 0 : -EBADMSG;
-        doc_done(&d);
         if (r == 0) {
                 *ret_target = t;
                 *ret_previous = p;
+                *ret_unit_actions = xcalloc(1, sizeof(char *));
+                for (size_t i = 0; units && units->kind == NODE_SEQ && i < units->n; i++)
+                        if (units->items[i]->kind == NODE_SCALAR)
+                                strv_push(ret_unit_actions, units->items[i]->scalar);
         }
+        doc_done(&d);
         return r;
 }
 

@@ -56,8 +56,10 @@ int store_set_status(Store *s, uint64_t n, const char *status, char **credential
 /* Removes the oldest releases beyond keep, never the current one. */
 int store_prune(Store *s, size_t keep);
 
-/* The journal: the release an apply is bringing the host to, and the one it started from. */
-int store_journal_begin(Store *s, uint64_t target, uint64_t previous);
+/* The journal: the release an apply is bringing the host to, the one it started from, and the unit
+ * actions its plan owes ("restart UNIT", "daemon-reload systemd"): files written before an interruption
+ * no longer differ, so a resumed plan would not find these again by itself. */
+int store_journal_begin(Store *s, uint64_t target, uint64_t previous, char *const *unit_actions);
 /* -ENOENT when no apply was interrupted. */
-int store_journal_read(Store *s, uint64_t *ret_target, uint64_t *ret_previous);
+int store_journal_read(Store *s, uint64_t *ret_target, uint64_t *ret_previous, char ***ret_unit_actions);
 int store_journal_end(Store *s);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the install planner with a recording host: the exact steps apply carries out for a first
  * install, a no-op, an env file, a slice, a payload, a credential, a supervisor config and a tier change,
- * removed units, drift left alone (and overwritten with --force), and a failing step. */
+ * removed units, drift left alone (and overwritten with --force), a failing step, and the unit actions an
+ * interrupted apply owed carried over into the resumed plan. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -257,6 +258,32 @@ static void test_removed_service(void **state) {
         release_free(new);
 }
 
+/* The unit actions an interrupted apply owed are carried over into the resumed plan, each in its place. */
+static void test_carry_over(void **state) {
+        (void) state;
+        Release *old = install_release(install_spec, "tier_3", NULL, "v1");
+        Release *new = install_release(install_spec, "tier_3", (const char *const[]) { "env_files.worker.vars.W=2", NULL }, "v1");
+        Snapshot *s = install_snapshot_of(old);
+        Plan *p = plan_compute(new, s, 0);
+        char **owed = plan_unit_actions(p);
+        assert_string_equal(owed[0], "restart demo-worker@1.service");
+        assert_null(owed[2]);
+        strv_free(owed);
+        plan_carry_over(p, (char *const[]) { "daemon-reload systemd", "restart demo-api.service", "restart demo-worker@1.service",
+                                             "stop demo-gone.service", "start demo-new.service", "frobnicate x", NULL });
+        char *steps = install_plan_steps(p);
+        assert_string_equal(steps, "stop demo-gone.service; update etc/demo/worker.env; daemon-reload systemd; restart demo-worker@1.service; "
+                                   "restart demo-worker@2.service; restart demo-api.service; start demo-new.service");
+        assert_string_equal(p->actions[0].reason, "owed by the interrupted apply");
+        assert_int_equal(p->restart, 3);
+        assert_int_equal(p->stop, 1);
+        free(steps);
+        plan_free(p);
+        snapshot_free(s);
+        release_free(old);
+        release_free(new);
+}
+
 /* A failing step stops the apply there, and says which one. */
 static void test_failing_step(void **state) {
         (void) state;
@@ -281,6 +308,7 @@ int main(void) {
                 cmocka_unit_test(test_first_install), cmocka_unit_test(test_noop),       cmocka_unit_test(test_env_file),
                 cmocka_unit_test(test_slice_only),    cmocka_unit_test(test_payload),    cmocka_unit_test(test_credentials),
                 cmocka_unit_test(test_drift),         cmocka_unit_test(test_removed_service), cmocka_unit_test(test_failing_step),
+                cmocka_unit_test(test_carry_over),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

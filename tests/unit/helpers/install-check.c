@@ -113,8 +113,10 @@ static Snapshot *snapshot(const Release *r, bool installed) {
                 tmpfiles_dirs(f->data, &t, &n);
                 s->dirs = xreallocarray(s->dirs, s->n_dirs + n + 1, sizeof(DiskEntry));
                 for (size_t k = 0; k < n; k++) {
-                        s->dirs[s->n_dirs++] = installed ? entry(t[k].path, NULL, t[k].mode, t[k].owner, t[k].group, NULL)
-                                                         : (DiskEntry) { .path = xstrdup(t[k].path) };
+                        s->dirs[s->n_dirs] = installed ? entry(t[k].path, NULL, t[k].mode, t[k].owner, t[k].group, NULL)
+                                                       : (DiskEntry) { .path = xstrdup(t[k].path) };
+                        s->dirs[s->n_dirs].regular = false;
+                        s->dirs[s->n_dirs++].directory = installed;
                         free(t[k].path), free(t[k].owner), free(t[k].group);
                 }
                 free(t);
