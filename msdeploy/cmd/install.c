@@ -80,7 +80,7 @@ int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret) {
                 return EXIT_OK;
         char err[1024];
         ReleaseInfo info;
-        r = store_load(ret->store, ret->installed_number, &ret->installed, err, sizeof(err));
+        r = store_load_manifest(ret->store, ret->installed_number, &ret->installed, err, sizeof(err));
         if (r >= 0)
                 r = store_info(ret->store, ret->installed_number, &info);
         if (r < 0) {

@@ -48,7 +48,18 @@ int fs_open_dir(int root_fd, const char *path, int create) {
 int fs_open_in_root(int root_fd, const char *path, int flags) {
         struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
         long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-        return fd < 0 ? -errno : (int) fd;
+        if (fd >= 0 || errno != ENOSYS)
+                return fd < 0 ? -errno : (int) fd;
+        /* without openat2 (kernels before 5.6, valgrind): no symlink is followed on the way at all */
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = slash ? strndup(path, (size_t) (slash - path)) : xstrdup("");
+        if (!dir)
+                xoom();
+        _cleanup_close_ int dfd = fs_open_dir(root_fd, dir, 0);
+        if (dfd < 0)
+                return dfd;
+        int r = openat(dfd, slash ? slash + 1 : path, flags | O_CLOEXEC);
+        return r < 0 ? -errno : r;
 }
 
 int fs_open_parent(int root_fd, const char *path, const char **ret_base) {

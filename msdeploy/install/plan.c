@@ -238,10 +238,8 @@ static void plan_users_and_dirs(Planner *pl) {
 
 static void plan_links(Planner *pl) {
         for (size_t i = 0; pl->old && i < pl->old->n_links; i++) {
-                const ReleaseLink *o = &pl->old->links[i];
-                bool kept = false;
-                for (size_t k = 0; k < pl->new->n_links && !kept; k++)
-                        kept = strcmp(pl->new->links[k].path, o->path) == 0 && strcmp(pl->new->links[k].target, o->target) == 0;
+                const ReleaseLink *o = &pl->old->links[i], *n = release_find_link(pl->new, o->path);
+                bool kept = n && strcmp(n->target, o->target) == 0;
                 const DiskEntry *d = snapshot_find(pl->snap->links, pl->snap->n_links, o->path);
                 if (!kept && d && d->link && strcmp(d->link, o->target) == 0) {
                         add(pl, ACTION_DISABLE, o->path, fmt("-> %s", o->target), xstrdup("no longer in the release"));
@@ -297,17 +295,28 @@ static void plan_credentials(Planner *pl) {
         }
 }
 
-/* Every program a unit runs exists and is executable, on the host or in the release. */
+/* Every program a unit runs exists and is executable, on the host or in the release: one error per
+ * program, naming the first unit that runs it and how many more do. */
 static void plan_programs(Planner *pl) {
+        _cleanup_(strv_freep) char **seen = xcalloc(1, sizeof(char *));
         for (size_t i = 0; i < pl->new->n_units; i++)
                 for (size_t k = 0; pl->new->units[i].programs[k]; k++) {
                         const char *prog = pl->new->units[i].programs[k];
                         const ReleaseFile *f = release_find_file(pl->new, prog + 1);
                         const DiskEntry *d = f ? NULL : snapshot_find(pl->snap->programs, pl->snap->n_programs, prog + 1);
-                        mode_t mode = f ? f->mode : d && d->exists && d->regular ? d->mode : 0;
-                        if (!(mode & 0111))
-                                error(pl, fmt("unit '%s' runs '%s', which %s; install it first or ship it as payload", pl->new->units[i].name,
-                                              prog, f || (d && d->exists && d->regular) ? "is not executable" : "does not exist on the host"));
+                        bool there = f || (d && d->exists && d->regular);
+                        mode_t mode = f ? f->mode : there ? d->mode : 0;
+                        if ((mode & 0111) || strv_contains(seen, prog))
+                                continue;
+                        strv_push(&seen, prog);
+                        unsigned more = 0;
+                        for (size_t j = i + 1; j < pl->new->n_units; j++)
+                                more += strv_contains(pl->new->units[j].programs, prog);
+                        char others[64] = "";
+                        if (more)
+                                snprintf(others, sizeof(others), " (and %u more unit%s)", more, more == 1 ? "" : "s");
+                        error(pl, fmt("unit '%s'%s runs '%s', which %s; install it first or ship it as payload", pl->new->units[i].name, others,
+                                      prog, there ? "is not executable" : "does not exist on the host"));
                 }
 }
 
@@ -344,23 +353,53 @@ static void plan_starts(Planner *pl) {
                 }
 }
 
-/* Units that restart with u because they are PartOf= it (PartOf= carries stop and restart, not reload). */
-static char **part_of_followers(const Planner *pl, const char *unit) {
-        char **v = xcalloc(1, sizeof(char *));
-        for (size_t i = 0; i < pl->new->n_units; i++) {
-                const ReleaseUnit *u = &pl->new->units[i];
-                if (!strv_contains(u->part_of, unit))
-                        continue;
-                if (u->kind == UNIT_TEMPLATE)
-                        for (size_t k = 0; u->instances[k]; k++)
-                                strv_push(&v, u->instances[k]);
-                else
-                        strv_push(&v, u->name);
+/* Who restarts with whom: (unit named in PartOf=, the unit or template instance that names it), sorted. */
+typedef struct Follower {
+        const char *leader, *unit;
+} Follower;
+
+static int follower_cmp(const void *a, const void *b) {
+        const Follower *x = a, *y = b;
+        int c = strcmp(x->leader, y->leader);
+        return c ? c : strcmp(x->unit, y->unit);
+}
+
+static Follower *followers_index(const Release *r, size_t *ret_n) {
+        Follower *v = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < r->n_units; i++) {
+                const ReleaseUnit *u = &r->units[i];
+                for (size_t k = 0; u->part_of[k]; k++)
+                        for (size_t j = 0; u->kind == UNIT_TEMPLATE ? u->instances[j] != NULL : j == 0; j++) {
+                                v = xreallocarray(v, n + 1, sizeof(Follower));
+                                v[n++] = (Follower) { u->part_of[k], u->kind == UNIT_TEMPLATE ? u->instances[j] : u->name };
+                        }
         }
+        if (n > 1)
+                qsort(v, n, sizeof(Follower), follower_cmp);
+        *ret_n = n;
+        return v;
+}
+
+/* Units that restart with unit because they are PartOf= it (PartOf= carries stop and restart, not reload). */
+static char **part_of_followers(const Follower *idx, size_t n, const char *unit) {
+        char **v = xcalloc(1, sizeof(char *));
+        size_t lo = 0, hi = n; /* the first entry whose leader is not below unit */
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (strcmp(idx[mid].leader, unit) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (; lo < n && strcmp(idx[lo].leader, unit) == 0; lo++)
+                strv_push(&v, idx[lo].unit);
         return v;
 }
 
 static void plan_bounces(Planner *pl) {
+        size_t n_idx;
+        Follower *idx = followers_index(pl->new, &n_idx);
         for (int restart = 0; restart < 2; restart++)
                 for (size_t i = 0; i < pl->n_bounces; i++) {
                         const Bounce *b = &pl->bounces[i];
@@ -369,15 +408,17 @@ static void plan_bounces(Planner *pl) {
                                 continue;
                         ActionType t = restart ? ACTION_RESTART : ACTION_RELOAD;
                         if (u->kind != UNIT_TEMPLATE) {
-                                add(pl, t, u->name, NULL, fmt("%s", b->reasons.s))->also = restart ? part_of_followers(pl, u->name) : NULL;
+                                add(pl, t, u->name, NULL, fmt("%s", b->reasons.s))->also =
+                                        restart ? part_of_followers(idx, n_idx, u->name) : NULL;
                                 continue;
                         }
                         const ReleaseUnit *o = release_find_unit(pl->old, u->name);
                         for (size_t k = 0; u->instances[k]; k++) /* new instances start instead */
                                 if (strv_contains(o->instances, u->instances[k]))
                                         add(pl, t, u->instances[k], xstrdup("one at a time"), fmt("%s", b->reasons.s))->also =
-                                                restart ? part_of_followers(pl, u->instances[k]) : NULL;
+                                                restart ? part_of_followers(idx, n_idx, u->instances[k]) : NULL;
                 }
+        free(idx);
 }
 
 static int bounce_cmp(const void *a, const void *b) {

@@ -393,6 +393,10 @@ const ReleaseUnit *release_find_unit(const Release *r, const char *name) {
         return find(r->units, r->n_units, sizeof(ReleaseUnit), offsetof(ReleaseUnit, name), name);
 }
 
+const ReleaseLink *release_find_link(const Release *r, const char *path) {
+        return find(r->links, r->n_links, sizeof(ReleaseLink), offsetof(ReleaseLink, path), path);
+}
+
 Release *release_free(Release *r) {
         if (!r)
                 return NULL;

@@ -105,6 +105,7 @@ int release_parse_manifest(const char *text, size_t len, Release **ret, char *er
 
 const ReleaseFile *release_find_file(const Release *r, const char *path);
 const ReleaseUnit *release_find_unit(const Release *r, const char *name);
+const ReleaseLink *release_find_link(const Release *r, const char *path);
 /* Whether a release of this project may install at path (relative to the root): the systemd, sysusers.d
  * and tmpfiles.d directories, the project's config_dir, libexec_dir and prefix, and /usr/local/bin. */
 bool release_path_allowed(const Release *r, const char *path);

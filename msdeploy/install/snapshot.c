@@ -130,26 +130,63 @@ static void want(char ***paths, const char *path) {
                 strv_push(paths, path);
 }
 
+/* The paths a snapshot looks at, collected, then sorted and made unique. */
+typedef struct Paths {
+        char **v;
+        size_t n, cap;
+} Paths;
+
+static void paths_add(Paths *p, const char *path) {
+        if (p->n == p->cap) {
+                p->cap = p->cap ? p->cap * 2 : 64;
+                p->v = xreallocarray(p->v, p->cap, sizeof(char *));
+        }
+        p->v[p->n++] = xstrdup(path);
+}
+
+static int str_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void paths_finish(Paths *p) {
+        if (p->n > 1)
+                qsort(p->v, p->n, sizeof(char *), str_cmp);
+        size_t k = 0;
+        for (size_t i = 0; i < p->n; i++) {
+                if (k > 0 && strcmp(p->v[k - 1], p->v[i]) == 0)
+                        free(p->v[i]);
+                else
+                        p->v[k++] = p->v[i];
+        }
+        p->n = k;
+}
+
+static void paths_free(Paths *p) {
+        for (size_t i = 0; i < p->n; i++)
+                free(p->v[i]);
+        free(p->v);
+        *p = (Paths) {};
+}
+
 static void entries_free(DiskEntry *v, size_t n) {
         for (size_t i = 0; i < n; i++)
                 disk_entry_done(&v[i]);
         free(v);
 }
 
-static int read_all(int root_fd, char **paths, bool hash, char *const *passwd, char *const *group, DiskEntry **ret, size_t *ret_n) {
-        size_t n = strv_length(paths);
-        DiskEntry *v = xcalloc(n + 1, sizeof(DiskEntry));
-        for (size_t i = 0; i < n; i++) {
-                int r = disk_entry_read(root_fd, paths[i], hash, passwd, group, &v[i]);
+/* Reads every path of p (sorted and unique) under root. */
+static int read_all(int root_fd, Paths *p, bool hash, char *const *passwd, char *const *group, DiskEntry **ret, size_t *ret_n) {
+        paths_finish(p);
+        DiskEntry *v = xcalloc(p->n + 1, sizeof(DiskEntry));
+        for (size_t i = 0; i < p->n; i++) {
+                int r = disk_entry_read(root_fd, p->v[i], hash, passwd, group, &v[i]);
                 if (r < 0) {
                         entries_free(v, i + 1);
                         return r;
                 }
         }
-        if (n > 1)
-                qsort(v, n, sizeof(DiskEntry), entry_cmp);
         *ret = v;
-        *ret_n = n;
+        *ret_n = p->n;
         return 0;
 }
 
@@ -197,8 +234,11 @@ static void hash_entries(StrBuf *b, const char *what, const DiskEntry *v, size_t
 int snapshot_take(const char *root, const Release *new, const Release *installed, uint64_t installed_number,
                   char **credential_hashes, Snapshot **ret) {
         _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
-                return -errno;
+        if (root_fd < 0) {
+                int r = -errno;
+                strv_free(credential_hashes);
+                return r;
+        }
         Snapshot *s = xcalloc(1, sizeof(Snapshot));
         s->installed = installed;
         s->installed_number = installed_number;
@@ -211,46 +251,48 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
                 _cleanup_free_ char *u = strndup(passwd[i], strcspn(passwd[i], ":"));
                 strv_push(&s->users, u);
         }
-        _cleanup_(strv_freep) char **files = xcalloc(1, sizeof(char *)), **links = xcalloc(1, sizeof(char *)),
-                                   **creds = xcalloc(1, sizeof(char *)), **dirs = xcalloc(1, sizeof(char *)),
-                                   **programs = xcalloc(1, sizeof(char *));
+        Paths files = {}, links = {}, creds = {}, dirs = {}, programs = {};
         const Release *both[] = { new, installed };
         for (size_t k = 0; k < 2; k++) {
                 const Release *r = both[k];
                 for (size_t i = 0; r && i < r->n_files; i++)
-                        want(&files, r->files[i].path);
+                        paths_add(&files, r->files[i].path);
                 for (size_t i = 0; r && i < r->n_links; i++)
-                        want(&links, r->links[i].path);
+                        paths_add(&links, r->links[i].path);
         }
         for (size_t i = 0; new && i < new->n_credentials; i++)
-                want(&creds, new->credentials[i].path + 1);
+                paths_add(&creds, new->credentials[i].path + 1);
         for (size_t i = 0; new && i < new->n_units; i++)
                 for (size_t k = 0; new->units[i].programs[k]; k++)
                         if (!release_find_file(new, new->units[i].programs[k] + 1))
-                                want(&programs, new->units[i].programs[k] + 1);
+                                paths_add(&programs, new->units[i].programs[k] + 1);
         for (size_t i = 0; new && i < new->n_files; i++)
                 if (new->files[i].kind == FILE_TMPFILES && new->files[i].data) {
                         TmpDir *d;
                         size_t n;
                         tmpfiles_dirs(new->files[i].data, &d, &n);
                         for (size_t j = 0; j < n; j++) {
-                                want(&dirs, d[j].path);
+                                paths_add(&dirs, d[j].path);
                                 free(d[j].path), free(d[j].owner), free(d[j].group);
                         }
                         free(d);
                 }
-        int r = read_all(root_fd, files, true, passwd, group, &s->files, &s->n_files);
+        int r = read_all(root_fd, &files, true, passwd, group, &s->files, &s->n_files);
         if (r >= 0)
-                r = read_all(root_fd, links, false, passwd, group, &s->links, &s->n_links);
+                r = read_all(root_fd, &links, false, passwd, group, &s->links, &s->n_links);
         if (r >= 0)
-                r = read_all(root_fd, creds, true, passwd, group, &s->credentials, &s->n_credentials);
+                r = read_all(root_fd, &creds, true, passwd, group, &s->credentials, &s->n_credentials);
         if (r >= 0)
-                r = read_all(root_fd, dirs, false, passwd, group, &s->dirs, &s->n_dirs);
+                r = read_all(root_fd, &dirs, false, passwd, group, &s->dirs, &s->n_dirs);
         if (r >= 0)
-                r = read_all(root_fd, programs, false, passwd, group, &s->programs, &s->n_programs);
+                r = read_all(root_fd, &programs, false, passwd, group, &s->programs, &s->n_programs);
+        paths_free(&files);
+        paths_free(&links);
+        paths_free(&creds);
+        paths_free(&dirs);
+        paths_free(&programs);
         if (r < 0) {
-                s->credential_hashes = NULL;
-                snapshot_free(s);
+                snapshot_free(s); /* with credential_hashes, which it took */
                 return r;
         }
         StrBuf b = {};

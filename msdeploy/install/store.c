@@ -328,6 +328,19 @@ int store_load(Store *s, uint64_t n, Release **ret, char *err, size_t err_size) 
         return bundle_read(path, ret, NULL, err, err_size);
 }
 
+int store_load_manifest(Store *s, uint64_t n, Release **ret, char *err, size_t err_size) {
+        char path[64];
+        snprintf(path, sizeof(path), "releases/%llu/" BUNDLE_MANIFEST, (unsigned long long) n);
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r = fs_read(s->fd, path, LOAD_MAX_BYTES, &text, &len);
+        if (r < 0) {
+                snprintf(err, err_size, "cannot read '%s': %s", path, strerror(-r));
+                return r;
+        }
+        return release_parse_manifest(text, len, ret, err, err_size);
+}
+
 static int fsync_path(int dir_fd, const char *path) {
         _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         return fd < 0 || fsync(fd) < 0 ? -errno : 0;
@@ -359,6 +372,11 @@ int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, 
         ReleaseInfo info = { number, (int64_t) time(NULL), r->tier, "", (char *) "pending", rollback_of, NULL };
         memcpy(info.hash, r->hash, SHA256_HEX_SIZE);
         res = fsync_path(s->fd, path);
+        size_t len;
+        _cleanup_free_ char *manifest = release_manifest(r, &len);
+        snprintf(path, sizeof(path), "%s/" BUNDLE_MANIFEST, tmp);
+        if (res >= 0)
+                res = fs_write_atomic(s->fd, path, manifest, len, 0644, 0, 0);
         if (res >= 0)
                 res = write_record(s, tmp, &info);
         if (res < 0)

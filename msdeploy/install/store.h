@@ -49,7 +49,10 @@ int store_info(Store *s, uint64_t n, ReleaseInfo *ret);
 void release_info_done(ReleaseInfo *i);
 /* Every release, by number. */
 int store_list(Store *s, ReleaseInfo **ret, size_t *ret_n);
+/* The whole release (its files' content, checked against the manifest): to install it again. */
 int store_load(Store *s, uint64_t n, Release **ret, char *err, size_t err_size);
+/* Its manifest alone: what the planner needs of the installed release. */
+int store_load_manifest(Store *s, uint64_t n, Release **ret, char *err, size_t err_size);
 /* Stores r as the next release, status "pending". */
 int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, char *err, size_t err_size);
 int store_set_status(Store *s, uint64_t n, const char *status, char **credentials);
