@@ -140,8 +140,9 @@ static char **credential_record(const Release *r, const Snapshot *snap) {
         return v;
 }
 
-/* Carries out p towards release number n (already stored), then makes n current. */
-static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint64_t n) {
+/* Carries out p towards release number n (already stored), then makes n current; the release it replaces
+ * becomes `superseded`, or `rolled-back` when n is a rollback. */
+static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint64_t n, bool rollback) {
         char err[1024] = "";
         RootHost rh;
         int res = root_host_init(&rh, h->root);
@@ -183,7 +184,7 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
                 res = store_set_status(h->store, n, "deployed", creds);
         strv_free(creds);
         if (res >= 0 && h->installed_number && h->installed_number != n)
-                res = store_set_status(h->store, h->installed_number, "superseded", NULL);
+                res = store_set_status(h->store, h->installed_number, rollback ? "rolled-back" : "superseded", NULL);
         if (res >= 0)
                 res = store_set_current(h->store, n);
         if (res >= 0)
@@ -208,7 +209,7 @@ int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t r
                 fprintf(stderr, "msdeploy: cannot store the release: %s\n", err[0] ? err : strerror(-res));
                 return EXIT_IO;
         }
-        return execute(c, h, r, p, n);
+        return execute(c, h, r, p, n, rollback_of != 0);
 }
 
 int cmd_host_resume(CmdContext *c, Host *h) {
@@ -237,7 +238,7 @@ int cmd_host_resume(CmdContext *c, Host *h) {
                 plan_carry_over(p, owed);
                 if (!c->json) /* stdout holds one JSON document: the plan asked for */
                         cmd_plan_print(c, p, rel, snap);
-                ret = execute(c, h, rel, p, target);
+                ret = execute(c, h, rel, p, target, /* rollback= */ false);
         }
         plan_free(p);
         snapshot_free(snap);

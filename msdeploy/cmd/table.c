@@ -74,8 +74,8 @@ const Command commands[] = {
           .max_args = 1 },
         { "releases", cmd_releases, "releases --root DIR",
           "list the releases installed on the host",
-          "Number, time, tier, hash and status (pending, deployed, superseded) of every release in the\n"
-          "store, and which one is current.\n\n"
+          "Number, time, tier, hash and status (pending, deployed, superseded, rolled-back) of every release\n"
+          "in the store, and which one is current.\n\n"
           "Example:\n  msdeploy releases --root /tmp/host\n" },
         { "rollback", cmd_rollback, "rollback [RELEASE] --root DIR [--yes] [--force]",
           "make an earlier release current again",

@@ -263,7 +263,7 @@ static void plan_enable(Planner *pl) {
         }
 }
 
-static void error(Planner *pl, char *msg_take) {
+static void preflight_error(Planner *pl, char *msg_take) {
         strv_push(&pl->p->errors, msg_take);
         free(msg_take);
 }
@@ -274,12 +274,12 @@ static void plan_credentials(Planner *pl) {
                 const ReleaseCredential *c = &pl->new->credentials[i];
                 const DiskEntry *d = snapshot_find(pl->snap->credentials, pl->snap->n_credentials, c->path + 1);
                 if (!d || !d->exists || !d->regular) {
-                        error(pl, fmt("unit '%s' loads the credential '%s', which %s", c->units[0], c->path,
+                        preflight_error(pl, fmt("unit '%s' loads the credential '%s', which %s", c->units[0], c->path,
                                       d && d->exists ? "is not a regular file" : "does not exist; create it (mode 0600 or 0400) first"));
                         continue;
                 }
                 if (d->mode & 077) {
-                        error(pl, fmt("unit '%s' loads the credential '%s', which has mode %04o; make it 0600 or 0400", c->units[0], c->path,
+                        preflight_error(pl, fmt("unit '%s' loads the credential '%s', which has mode %04o; make it 0600 or 0400", c->units[0], c->path,
                                       (unsigned) d->mode));
                         continue;
                 }
@@ -315,7 +315,7 @@ static void plan_programs(Planner *pl) {
                         char others[64] = "";
                         if (more)
                                 snprintf(others, sizeof(others), " (and %u more unit%s)", more, more == 1 ? "" : "s");
-                        error(pl, fmt("unit '%s'%s runs '%s', which %s; install it first or ship it as payload", pl->new->units[i].name, others,
+                        preflight_error(pl, fmt("unit '%s'%s runs '%s', which %s; install it first or ship it as payload", pl->new->units[i].name, others,
                                       prog, there ? "is not executable" : "does not exist on the host"));
                 }
 }

@@ -24,7 +24,7 @@ typedef struct ReleaseInfo {
         int64_t time;             /* seconds since the epoch */
         char *tier;
         char hash[SHA256_HEX_SIZE];
-        char *status;             /* "pending", "deployed", "superseded", "failed" */
+        char *status;             /* "pending", "deployed", "superseded", "rolled-back" */
         uint64_t rollback_of;     /* 0: not a rollback */
         char **credentials;       /* "PATH=SHA256" of the credentials its units loaded when applied */
 } ReleaseInfo;
