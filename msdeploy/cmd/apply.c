@@ -85,7 +85,7 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
                 ret = EXIT_STALE_PLAN;
         }
         if (ret == EXIT_OK)
-                ret = cmd_plan_print(c, p, r, snap);
+                ret = cmd_plan_print(c, h, p, r, snap);
         if (ret == EXIT_OK)
                 ret = check_privileges(p);
         bool same = h->installed && strcmp(h->installed->hash, r->hash) == 0;

@@ -88,6 +88,10 @@ int cmd_open(CmdContext *c, char ***ret);
  * and returns the exit code they imply. */
 int cmd_report(const CmdContext *c, Diags *d, bool only_output);
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Unified diff of artifact a (labelled ta/PATH; NULL: absent) against b (tb/PATH) through diff(1), using
+ * tmpdir for the two files; appends it to out (may be NULL) and counts added and removed lines. */
+int cmd_diff_artifact(const char *tmpdir, const char *path, const Artifact *a, const Artifact *b, const char *ta, const char *tb,
+                      StrBuf *out, size_t *added, size_t *removed);
 
 int cmd_validate(CmdContext *c);
 int cmd_generate(CmdContext *c);

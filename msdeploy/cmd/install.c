@@ -3,6 +3,7 @@
 #include "cmd/install.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,12 @@
 
 #include "install/apply.h"
 #include "install/bundle.h"
+#include "install/fsops.h"
+#include "output/output.h"
 #include "util/version.h"
 #include "util/xalloc.h"
+
+#define PLAN_DIFF_MAX (16u * 1024 * 1024) /* an installed file larger than this is not diffed */
 
 int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char **ret_plan) {
         char err[1024] = "";
@@ -113,12 +118,43 @@ int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_sna
         return EXIT_OK;
 }
 
-int cmd_plan_print(CmdContext *c, const Plan *p, const Release *r, const Snapshot *snap) {
+/* Appends the unified diff of every text file p updates: what is installed under the root against the
+ * release. Binaries (a NUL byte) are left to the sizes the plan shows. */
+static void text_diffs(const Host *h, const Plan *p, StrBuf *out) {
+        char tmpdir[] = "/tmp/msdeploy-plan-XXXXXX";
+        _cleanup_close_ int root_fd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0 || !mkdtemp(tmpdir))
+                return;
+        bool any = false;
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const Action *a = &p->actions[i];
+                if (a->type != ACTION_UPDATE || memchr(a->file->data, 0, a->file->size))
+                        continue;
+                _cleanup_close_ int fd = fs_open_in_root(root_fd, a->subject, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
+                _cleanup_free_ char *old = NULL;
+                size_t old_size = 0, added = 0, removed = 0;
+                if (fd < 0 || fs_read_fd(fd, PLAN_DIFF_MAX, &old, &old_size) < 0 || memchr(old, 0, old_size))
+                        continue;
+                Artifact before = { .path = a->subject, .data = old, .size = old_size };
+                Artifact after = { .path = a->subject, .data = a->file->data, .size = a->file->size };
+                if (!any)
+                        sb_printf(out, "Changes to text files:\n");
+                any = true;
+                cmd_diff_artifact(tmpdir, a->subject, &before, &after, "installed", "release", out, &added, &removed);
+        }
+        rm_rf(tmpdir);
+}
+
+int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r, const Snapshot *snap) {
         StrBuf b = {};
         if (c->json)
                 plan_format_json(p, r, snap, &b);
-        else
-                plan_format_text(p, r, snap, &b);
+        else {
+                StrBuf diffs = {};
+                text_diffs(h, p, &diffs);
+                plan_format_text(p, r, snap, diffs.s, &b);
+                sb_free(&diffs);
+        }
         fputs(b.s, stdout);
         fflush(stdout); /* before what apply says on stderr */
         sb_free(&b);
@@ -237,7 +273,7 @@ int cmd_host_resume(CmdContext *c, Host *h) {
         if (ret == EXIT_OK) {
                 plan_carry_over(p, owed);
                 if (!c->json) /* stdout holds one JSON document: the plan asked for */
-                        cmd_plan_print(c, p, rel, snap);
+                        cmd_plan_print(c, h, p, rel, snap);
                 ret = execute(c, h, rel, p, target, /* rollback= */ false);
         }
         plan_free(p);

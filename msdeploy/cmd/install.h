@@ -23,8 +23,9 @@ int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret);
 void cmd_host_close(Host *h);
 /* Snapshot of the host for r, then the plan. */
 int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan);
-/* Prints the plan (text, or JSON with --json); returns the exit code its errors imply. */
-int cmd_plan_print(CmdContext *c, const Plan *p, const Release *r, const Snapshot *snap);
+/* Prints the plan (text with a unified diff of every text file it updates, or JSON with --json); returns
+ * the exit code its errors imply. */
+int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r, const Snapshot *snap);
 /* Brings the host to r: stores it, journals, carries out p, switches `current`, prunes. rollback_of: the
  * release it restores (0: none). Prints progress; returns the exit code. */
 int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of);

@@ -22,7 +22,7 @@ int cmd_plan(CmdContext *c) {
         if (ret == EXIT_OK)
                 ret = cmd_host_plan(&h, r, c->force ? PLAN_FORCE : 0, &snap, &p);
         if (ret == EXIT_OK)
-                ret = cmd_plan_print(c, p, r, snap);
+                ret = cmd_plan_print(c, &h, p, r, snap);
         if (ret == EXIT_OK && c->out) {
                 /* a saved plan is the release's bundle with the plan, and the state it was made against */
                 StrBuf b = {};

@@ -149,8 +149,10 @@ int fs_remove(int root_fd, const char *path) {
 
 int fs_read(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
+        return fd < 0 ? -errno : fs_read_fd(fd, max, ret, ret_size);
+}
+
+int fs_read_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         size_t cap = 4096, len = 0;
         char *buf = xmalloc(cap);
         for (;;) {

@@ -79,8 +79,9 @@ char **plan_unit_actions(const Plan *p);
  * each in its place in the order, with the reason "owed by the interrupted apply". Pure. */
 void plan_carry_over(Plan *p, char *const *unit_actions);
 
-/* The plan for people: grouped, one line each, the summary last. */
-void plan_format_text(const Plan *p, const Release *new, const Snapshot *snap, StrBuf *out);
+/* The plan for people: grouped, one line each, then details (NULL: none; the caller's, such as diffs of
+ * the files), the summary last. */
+void plan_format_text(const Plan *p, const Release *new, const Snapshot *snap, const char *details, StrBuf *out);
 /* The plan as JSON (format_version PLAN_FORMAT_VERSION): what --json prints and plan -o saves. */
 void plan_format_json(const Plan *p, const Release *new, const Snapshot *snap, StrBuf *out);
 /* The state hash a saved plan's JSON was made against; -EBADMSG when it is not a plan. */

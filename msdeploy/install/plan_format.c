@@ -47,7 +47,7 @@ static void section(const Plan *p, StrBuf *out, const char *title, const ActionT
         }
 }
 
-void plan_format_text(const Plan *p, const Release *new, const Snapshot *snap, StrBuf *out) {
+void plan_format_text(const Plan *p, const Release *new, const Snapshot *snap, const char *details, StrBuf *out) {
         sb_printf(out, "Release of %s %s (%.12s)", new->project, new->tier, new->hash);
         if (snap->installed)
                 sb_printf(out, " over release %llu (%s, %.12s)\n", (unsigned long long) snap->installed_number, snap->installed->tier,
@@ -68,6 +68,8 @@ void plan_format_text(const Plan *p, const Release *new, const Snapshot *snap, S
                 for (size_t i = 0; i < p->n_drift; i++)
                         sb_printf(out, "  ! %s: %s\n", p->drift[i].path, p->drift[i].what);
         }
+        if (details)
+                sb_append(out, details);
         if (!plan_has_changes(p))
                 sb_printf(out, "No changes.\n");
         else {

@@ -132,6 +132,12 @@ static void test_env_file(void **state) {
         assert_string_equal(reason_of(p, ACTION_RESTART, "demo-worker@2.service"), "env file /etc/demo/worker.env changed");
         assert_int_equal(p->change, 1);
         assert_int_equal(p->restart, 2);
+        StrBuf text = {};
+        plan_format_text(p, new, s, "DETAILS\n", &text);
+        assert_non_null(strstr(text.s, "Files:\n  ~ etc/demo/worker.env (0640 root:demo, "));
+        assert_non_null(strstr(text.s, "Units:\n  restart       demo-worker@1.service (one at a time): env file /etc/demo/worker.env changed\n"));
+        assert_non_null(strstr(text.s, "DETAILS\nPlan: 0 to add, 1 to change, 0 to destroy; 2 restarts, 0 reloads, 0 starts, 0 stops.\n"));
+        sb_free(&text);
         free(log);
         plan_free(p);
         snapshot_free(s);
