@@ -60,7 +60,7 @@ DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all check unit-tests golden-tests external-tests install-tests stale-check valgrind-tests e2e-tests demo bench bench-msdeploy bench-supervisor \
+.PHONY: all check unit-tests golden-tests external-tests install-tests stale-check valgrind-tests e2e-tests demo bench bench-msdeploy bench-install bench-supervisor \
 	install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
@@ -157,10 +157,14 @@ demo: $(MSDEPLOY)
 	$(MSDEPLOY) rollback --root $(BUILD)/demo-root --yes | tail -n 1
 	$(MSDEPLOY) releases --root $(BUILD)/demo-root
 
-bench: bench-msdeploy bench-supervisor
+bench: bench-msdeploy bench-install bench-supervisor
 
 bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/run
+
+# plan and apply offline at 1,000 and 10,000 services (figures printed)
+bench-install: $(MSDEPLOY) $(BUILD)/bench-gen
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/install-run
 
 # msd-supervisor side by side with supervisord, runit and s6 (installed for the run when root)
 bench-supervisor: $(SUPERVISOR)
