@@ -10,7 +10,7 @@ mandir    ?= $(datadir)/man
 CC        ?= cc
 SANITIZE  ?= 0
 BUILD     := build$(if $(filter 1,$(SANITIZE)),-san)
-PKGS      := yaml-0.1 libarchive libsystemd libcap libcurl libmicrohttpd libpq
+PKGS      := yaml-0.1 libarchive libsystemd libcap libcurl libmicrohttpd libpq libcrypto
 
 CFLAGS    ?= -O2 -g
 # Flags the build needs whatever CFLAGS the caller passes
@@ -30,7 +30,7 @@ endif
 CC_DEB    := $(if $(findstring clang,$(CC)),clang,gcc)
 BUILD_DEPS := $(CC_DEB)=$(firstword $(CC)) pkg-config=pkg-config libyaml-dev=pc:yaml-0.1 libarchive-dev=pc:libarchive \
              libsystemd-dev=pc:libsystemd libcap-dev=pc:libcap libcurl4-openssl-dev=pc:libcurl \
-             libmicrohttpd-dev=pc:libmicrohttpd libpq-dev=pc:libpq
+             libmicrohttpd-dev=pc:libmicrohttpd libpq-dev=pc:libpq libssl-dev=pc:libcrypto
 # unit tests: cmocka. integration tests: systemd (systemd-analyze, -sysusers, -tmpfiles), shellcheck, bash's
 # peers jq and python3, procps (pgrep in the generated health script), curl, postgresql (a throwaway server).
 # golden/CLI: zstd (tar reads the .tar.zst archives), diffutils. valgrind. e2e (tests/e2e): systemd booted in
@@ -42,11 +42,15 @@ TEST_DEPS := libcmocka-dev=pc:cmocka systemd=systemd-analyze shellcheck=shellche
 # make bench: GNU time for peak RSS; msd-supervisor's peers supervisord, runit and s6
 BENCH_DEPS := time=/usr/bin/time procps=ps supervisor=supervisord runit=runsvdir s6=s6-svscan
 
+# make demo: apply runs systemd-sysusers and systemd-tmpfiles into its temporary root
+DEMO_DEPS := systemd=systemd-sysusers
+
 GOALS     := $(or $(MAKECMDGOALS),all)
-TEST_GOALS := check unit-tests integration-tests golden-tests external-tests property-tests valgrind-tests e2e-tests deps $(BUILD)/tests/%
-BENCH_GOALS := bench bench-msdeploy bench-supervisor
+TEST_GOALS := check unit-tests integration-tests install-tests golden-tests external-tests property-tests valgrind-tests \
+              e2e-tests deps $(BUILD)/tests/%
+BENCH_GOALS := bench bench-msdeploy bench-install bench-supervisor
 DEPS      := $(if $(filter-out clean uninstall,$(GOALS)),$(BUILD_DEPS)) $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_DEPS)) \
-             $(if $(filter $(BENCH_GOALS),$(GOALS)),$(BENCH_DEPS))
+             $(if $(filter demo bench bench-install,$(GOALS)),$(DEMO_DEPS)) $(if $(filter $(BENCH_GOALS),$(GOALS)),$(BENCH_DEPS))
 
 .DEFAULT_GOAL := all
 # installs what the goals need; everything that compiles or runs a test waits for it
@@ -58,7 +62,8 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CF
 PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
 
-LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c) \
+LIB_SRCS  := $(sort $(wildcard msdeploy/util/*.c msdeploy/spec/*.c msdeploy/render/*.c msdeploy/output/*.c msdeploy/cmd/*.c \
+               msdeploy/install/*.c msdeploy/sd/*.c) \
              $(filter-out msdeploy/supervisor/sv-main.c,$(wildcard msdeploy/supervisor/*.c msdeploy/supervisor/core/*.c \
                msdeploy/supervisor/host/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -74,8 +79,8 @@ DEMO_AGENT := $(BUILD)/bin/msd-demo-agent
 SPEC      := examples/mister-smith.yaml
 TIERS     := tier_1 tier_2 tier_3
 
-.PHONY: all deps check unit-tests integration-tests golden-tests external-tests property-tests stale-check valgrind-tests e2e-tests demo bench \
-	bench-msdeploy bench-supervisor install uninstall clean regenerate
+.PHONY: all deps check unit-tests integration-tests install-tests golden-tests external-tests property-tests stale-check \
+	valgrind-tests e2e-tests demo bench bench-msdeploy bench-install bench-supervisor install uninstall clean regenerate
 all: $(MSDEPLOY) $(if $(wildcard msdeploy/supervisor/sv-main.c),$(SUPERVISOR)) $(if $(wildcard msdeploy/agent/demo-agent.c),$(DEMO_AGENT))
 
 $(BUILD)/%.o: %.c | deps
@@ -134,10 +139,13 @@ $(UNIT_BINS) $(INTEGRATION_BINS): $(BUILD)/%: $(BUILD)/%.o $(TEST_HELPER_OBJS) $
 	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm -pthread
 
 $(BUILD)/tests/%.o: MSD_CFLAGS += -Itests/unit -DTEST_SRCDIR='"$(CURDIR)"' -DTEST_BINDIR='"$(CURDIR)/$(BUILD)/bin"'
+# crash safety: the kill is injected where the command hands the plan to its host
+$(BUILD)/tests/integration/test-install-faults: MSD_LDFLAGS += -Wl,--wrap=apply_plan
 
 # ---- tests -------------------------------------------------------------------------------------------
 # valgrind and the sanitizers do not mix: the SANITIZE=1 build is checked by ASan+UBSan instead
-check: unit-tests integration-tests golden-tests external-tests property-tests stale-check $(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
+check: unit-tests integration-tests install-tests golden-tests external-tests property-tests stale-check \
+	$(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
 	@echo "make check: all test suites passed"
 
 # run-tests NAME PROGRAM...: runs every program, then says how many failed
@@ -166,6 +174,10 @@ external-tests: $(MSDEPLOY) | deps
 property-tests: all | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/property/run
 
+# plan, apply, rollback, locks and bundles in temporary roots (offline: no systemd contacted)
+install-tests: $(MSDEPLOY) | deps
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/integration/install-run
+
 valgrind-tests: all | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/valgrind-run
 
@@ -188,11 +200,11 @@ regenerate: $(MSDEPLOY)
 # ---- the bundled example -----------------------------------------------------------------------------
 # What msdeploy does with examples/mister-smith.yaml, step by step; the files stay in $(BUILD)/demo to look at.
 demo: $(MSDEPLOY) | deps
-	@echo "== 1/4 validate: checks the spec in every tier (structure, values, references, cycles, slice budgets),"
+	@echo "== 1/5 validate: checks the spec in every tier (structure, values, references, cycles, slice budgets),"
 	@echo "       renders it, and writes nothing"
 	$(MSDEPLOY) -f $(SPEC) validate
 	@echo
-	@echo "== 2/4 generate: writes each tier's artifacts to $(BUILD)/demo/TIER, laid out as they install under /"
+	@echo "== 2/5 generate: writes each tier's artifacts to $(BUILD)/demo/TIER, laid out as they install under /"
 	rm -rf $(BUILD)/demo && $(MSDEPLOY) -f $(SPEC) generate --out $(BUILD)/demo
 	@echo "   (etc/systemd/system: units, slices, drop-ins; etc/mister-smith: env files and msd-supervisor's"
 	@echo "   configuration; etc/sysusers.d, etc/tmpfiles.d: users and directories; usr/local/lib: scripts)"
@@ -202,21 +214,37 @@ demo: $(MSDEPLOY) | deps
 		echo "   and $$n more in $$t/: the same paths, with $$t's values"; \
 		else echo "   and $$(find $$t -type f | wc -l) more in $$t/:"; find $$t -type f | LC_ALL=C sort | sed 's/^/     /'; fi; done
 	@echo
-	@echo "== 3/4 diff: tier_1 (experimental) against tier_3 (operational): how many lines change in each file, then"
+	@echo "== 3/5 diff: tier_1 (experimental) against tier_3 (operational): how many lines change in each file, then"
 	@echo "       every spec value that differs, with the FILE:LINE:COL that set it in each tier"
 	$(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3 --stat
 	@echo
-	@echo "== 4/4 explain: where one value comes from (here, tier_3's restart policy of the orchestrator)"
+	@echo "== 4/5 explain: where one value comes from (here, tier_3's restart policy of the orchestrator)"
 	$(MSDEPLOY) -f $(SPEC) explain services.orchestrator.restart.policy --tier tier_3
+	@echo
+	@echo "== 5/5 install: tier_3 into the temporary root $(BUILD)/demo-root (no running systemd is contacted):"
+	@echo "       plan, apply, an env value changed (only the units reading it restart), then a rollback"
+	rm -rf $(BUILD)/demo-root && tests/integration/install-host $(BUILD)/demo-root
+	$(MSDEPLOY) -f $(SPEC) plan --tier tier_3 --root $(BUILD)/demo-root | tail -n 12
+	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes | tail -n 1
+	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes --set env_files.worker.vars.MISTER_SMITH_DEMO=1
+	$(MSDEPLOY) rollback --root $(BUILD)/demo-root --yes | tail -n 1
+	$(MSDEPLOY) releases --root $(BUILD)/demo-root
 	@echo
 	@echo "Next: read the files in $(BUILD)/demo/TIER, e.g. $(BUILD)/demo/tier_3/etc/systemd/system/mister-smith-orchestrator.service"
 	@echo "      the full diff:    $(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3"
+	@echo "      the installed root: $(BUILD)/demo-root (msdeploy releases --root $(BUILD)/demo-root)"
 	@echo "      every test suite: make check (as root)"
 
-bench: bench-msdeploy bench-supervisor
+bench: bench-msdeploy bench-install bench-supervisor
+
+bench: bench-msdeploy bench-install bench-supervisor
 
 bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/run
+
+# plan and apply offline at 1,000 and 10,000 services (figures printed)
+bench-install: $(MSDEPLOY) $(BUILD)/bench-gen | deps
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/install-run
 
 # msd-supervisor side by side with supervisord, runit and s6 (their Debian packages are in BENCH_DEPS)
 bench-supervisor: $(SUPERVISOR) | deps

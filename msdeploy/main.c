@@ -9,8 +9,7 @@
 #include "cmd/cmd.h"
 #include "util/install-paths.h"
 #include "util/units.h"
-
-#define MSDEPLOY_VERSION "0.1.0"
+#include "util/version.h"
 
 static void print_help(void) {
         printf("Usage: msdeploy [-f SPEC] COMMAND [OPTIONS]\n\n"
@@ -26,12 +25,19 @@ static void print_help(void) {
                "      --tiers-dir DIR      where tier files are (default: $MSDEPLOY_TIERS_DIR, SPEC_DIR/tiers,\n"
                "                           SPEC_DIR/../tiers, then " MSDEPLOY_DATADIR "/tiers)\n"
                "      --systemd-version N  render for this systemd (default 252)\n"
-               "  -o, --out DIR            generate: output directory\n"
+               "  -o, --out DIR|FILE       generate: output directory; bundle, plan: the file to write\n"
                "      --archive FILE       generate: write a .tar.gz/.tar.zst archive\n"
                "      --stat               diff: changed files with line counts instead of the file diffs\n"
                "      --json               machine-readable output (diagnostics as JSON on stdout)\n"
                "      --werror             treat warnings as errors\n"
                "      --color=WHEN         auto, always, never\n"
+               "      --root DIR           plan, apply, releases, rollback, diff --installed: the host's root\n"
+               "                           (offline: nothing outside DIR is touched, systemd is not contacted)\n"
+               "      --bundle FILE        plan, apply: the release of a bundle instead of -f SPEC --tier T\n"
+               "      --detailed-exitcode  plan: exit 2 when there are changes\n"
+               "  -y, --yes                apply, rollback: do not ask for confirmation\n"
+               "      --force              apply, rollback: overwrite files changed by hand or not installed by msdeploy\n"
+               "      --installed          diff: drift of the installed release instead of tier vs tier\n"
                "  -h, --help               this help; 'msdeploy COMMAND --help' for a command\n"
                "  -V, --version            print the version\n\n"
                "Precedence: built-in < tiers/T.yaml < spec < spec.tiers.T < --set. Maps merge, lists replace,\n"
@@ -39,7 +45,10 @@ static void print_help(void) {
                "Exit codes:\n"
                "  0   success\n"
                "  1   invalid spec or input (diagnostics on stderr)\n"
-               "  4   could not write the output (or run diff(1))\n"
+               "  2   plan --detailed-exitcode: changes pending\n"
+               "  4   could not write the output (or run diff(1)), or apply failed\n"
+               "  5   another apply holds the lock (its PID and start time are printed)\n"
+               "  6   a saved plan is out of date: what it was made against has changed\n"
                "  64  usage error\n\n"
                "See msdeploy(1) and msdeploy.yaml(5).\n");
 }
@@ -50,7 +59,8 @@ static void print_command_help(const Command *c) {
 }
 
 int main(int argc, char **argv) {
-        enum { OPT_SET = 256, OPT_TIERS_DIR, OPT_SYSTEMD_VERSION, OPT_ARCHIVE, OPT_STAT, OPT_JSON, OPT_WERROR, OPT_COLOR };
+        enum { OPT_SET = 256, OPT_TIERS_DIR, OPT_SYSTEMD_VERSION, OPT_ARCHIVE, OPT_STAT, OPT_JSON, OPT_WERROR, OPT_COLOR, OPT_ROOT,
+               OPT_BUNDLE, OPT_DETAILED_EXITCODE, OPT_FORCE, OPT_INSTALLED };
         static const struct option options[] = {
                 { "file", required_argument, NULL, 'f' },
                 { "tier", required_argument, NULL, 't' },
@@ -63,6 +73,12 @@ int main(int argc, char **argv) {
                 { "json", no_argument, NULL, OPT_JSON },
                 { "werror", no_argument, NULL, OPT_WERROR },
                 { "color", required_argument, NULL, OPT_COLOR },
+                { "root", required_argument, NULL, OPT_ROOT },
+                { "bundle", required_argument, NULL, OPT_BUNDLE },
+                { "detailed-exitcode", no_argument, NULL, OPT_DETAILED_EXITCODE },
+                { "yes", no_argument, NULL, 'y' },
+                { "force", no_argument, NULL, OPT_FORCE },
+                { "installed", no_argument, NULL, OPT_INSTALLED },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -70,7 +86,7 @@ int main(int argc, char **argv) {
         CmdContext c = { .spec_path = "msdeploy.yaml", .color = isatty(STDERR_FILENO) && !getenv("NO_COLOR") };
         bool help = false;
         uint64_t v;
-        for (int opt; (opt = getopt_long(argc, argv, "f:t:o:hV", options, NULL)) != -1;) {
+        for (int opt; (opt = getopt_long(argc, argv, "f:t:o:yhV", options, NULL)) != -1;) {
                 switch (opt) {
                 case 'f':
                         c.spec_path = optarg;
@@ -116,6 +132,24 @@ int main(int argc, char **argv) {
                         else if (strcmp(optarg, "auto") != 0)
                                 return cmd_usage_error("--color takes auto, always or never, not '%s'", optarg);
                         break;
+                case OPT_ROOT:
+                        c.root = optarg;
+                        break;
+                case OPT_BUNDLE:
+                        c.bundle = optarg;
+                        break;
+                case OPT_DETAILED_EXITCODE:
+                        c.detailed_exitcode = true;
+                        break;
+                case 'y':
+                        c.yes = true;
+                        break;
+                case OPT_FORCE:
+                        c.force = true;
+                        break;
+                case OPT_INSTALLED:
+                        c.installed = true;
+                        break;
                 case 'h':
                         help = true;
                         break;
@@ -142,7 +176,7 @@ int main(int argc, char **argv) {
         }
         c.args = argv + optind + 1;
         c.n_args = (size_t) (argc - optind - 1);
-        if (c.n_args && cmd->run != cmd_explain)
+        if (c.n_args > cmd->max_args)
                 return cmd_usage_error("'%s' takes no argument '%s'", cmd->name, c.args[0]);
         int r = cmd->run(&c);
         cmd_close(&c);

@@ -15,7 +15,9 @@ enum {
         EXIT_INVALID = 1,   /* invalid spec or input */
         EXIT_CHANGES = 2,   /* plan --detailed-exitcode: changes pending */
         EXIT_ROLLED_BACK = 3,
-        EXIT_IO = 4,        /* could not write the output (or run diff(1)) */
+        EXIT_IO = 4,        /* could not write the output (or run diff(1)), or apply failed */
+        EXIT_LOCKED = 5,    /* another apply holds the lock */
+        EXIT_STALE_PLAN = 6,/* a saved plan no longer matches the host */
         EXIT_USAGE = 64,
 };
 
@@ -36,6 +38,12 @@ typedef struct CmdContext {
         bool stat;
         bool werror;
         bool color;
+        const char *root;        /* --root: the host's root directory (NULL: /) */
+        const char *bundle;      /* --bundle FILE */
+        bool detailed_exitcode;
+        bool yes;
+        bool force;
+        bool installed;          /* diff --installed */
         char **args;  /* positional arguments after the command */
         size_t n_args;
         /* set by cmd_open(), freed by cmd_close() */
@@ -50,6 +58,7 @@ typedef struct Command {
         const char *synopsis;
         const char *summary;
         const char *help;
+        size_t max_args;        /* positional arguments it takes */
 } Command;
 
 extern const Command commands[];
@@ -95,9 +104,21 @@ int cmd_list_tier_files(const char *dir, char ***ret);
  * and returns the exit code they imply. */
 int cmd_report(const CmdContext *c, Diags *d, bool only_output);
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The time every archive entry carries: SOURCE_DATE_EPOCH (reproducible-builds.org), or 0. */
+int64_t cmd_source_date_epoch(void);
+/* Unified diff of artifact a (labelled ta/PATH; NULL: absent) against b (tb/PATH) through diff(1), using
+ * tmpdir for the two files; appends it to out (may be NULL) and counts added and removed lines. */
+int cmd_diff_artifact(const char *tmpdir, const char *path, const Artifact *a, const Artifact *b, const char *ta, const char *tb,
+                      StrBuf *out, size_t *added, size_t *removed);
 
 int cmd_validate(CmdContext *c);
 int cmd_generate(CmdContext *c);
 int cmd_diff(CmdContext *c);
 int cmd_explain(CmdContext *c);
 int cmd_schema(CmdContext *c);
+int cmd_bundle(CmdContext *c);
+int cmd_plan(CmdContext *c);
+int cmd_apply(CmdContext *c);
+int cmd_releases(CmdContext *c);
+int cmd_rollback(CmdContext *c);
+int cmd_diff_installed(CmdContext *c);

@@ -11,6 +11,7 @@
 #include "render/render.h"
 #include "spec/build.h"
 #include "util/strv.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
 int cmd_build_tier(const CmdContext *c, const char *tier, TierResult *ret, Diags *d) {
@@ -146,4 +147,10 @@ int cmd_usage_error(const char *fmt, ...) {
         fputs("\nTry 'msdeploy --help'.\n", stderr);
         va_end(ap);
         return EXIT_USAGE;
+}
+
+int64_t cmd_source_date_epoch(void) {
+        const char *s = getenv("SOURCE_DATE_EPOCH");
+        uint64_t v;
+        return s && parse_uint(s, 0, INT64_MAX, &v) >= 0 ? (int64_t) v : 0;
 }

@@ -33,8 +33,7 @@ static int write_temp(const char *dir, const char *name, const Artifact *a, char
         return 0;
 }
 
-/* Unified diff of one artifact through diff(1); counts added and removed lines. */
-static int diff_artifact(const char *tmpdir, const char *path, const Artifact *a, const Artifact *b, const char *ta, const char *tb,
+int cmd_diff_artifact(const char *tmpdir, const char *path, const Artifact *a, const Artifact *b, const char *ta, const char *tb,
                          StrBuf *out, size_t *added, size_t *removed) {
         _cleanup_free_ char *fa = NULL, *fb = NULL, *la = NULL, *lb = NULL;
         int r = write_temp(tmpdir, "a", a, &fa);
@@ -141,6 +140,8 @@ static void json_side(JsonWriter *w, const char *key, const Node *n) {
 }
 
 int cmd_diff(CmdContext *c) {
+        if (c->installed)
+                return cmd_diff_installed(c);
         if (c->n_tiers != 2)
                 return cmd_usage_error("diff needs two tiers: --tier A --tier B");
         Diags d = { .werror = c->werror };
@@ -174,7 +175,7 @@ int cmd_diff(CmdContext *c) {
                         continue;
                 const char *path = a ? a->path : b->path;
                 size_t add = 0, rem = 0;
-                if (diff_artifact(tmpdir, path, a, b, tiers[0], tiers[1], c->stat || c->json ? NULL : &out, &add, &rem) < 0) {
+                if (cmd_diff_artifact(tmpdir, path, a, b, tiers[0], tiers[1], c->stat || c->json ? NULL : &out, &add, &rem) < 0) {
                         fprintf(stderr, "msdeploy: cannot run diff(1) for '%s'\n", path);
                         ret = EXIT_IO;
                         break;

@@ -11,13 +11,6 @@
 #include "util/units.h"
 #include "util/xalloc.h"
 
-/* The time every archive entry carries: SOURCE_DATE_EPOCH (reproducible-builds.org), or 0. */
-static int64_t source_date_epoch(void) {
-        const char *s = getenv("SOURCE_DATE_EPOCH");
-        uint64_t v;
-        return s && parse_uint(s, 0, INT64_MAX, &v) >= 0 ? (int64_t) v : 0;
-}
-
 int cmd_generate(CmdContext *c) {
         if (!c->out == !c->archive)
                 return cmd_usage_error("generate needs exactly one of --out DIR or --archive FILE");
@@ -38,7 +31,7 @@ int cmd_generate(CmdContext *c) {
         Diags io = {};
         if (ret == EXIT_OK) {
                 int r = c->out ? output_write_tree(c->out, sets, (size_t) n, &io)
-                               : output_write_archive(c->archive, sets, (size_t) n, source_date_epoch(), &io);
+                               : output_write_archive(c->archive, sets, (size_t) n, cmd_source_date_epoch(), &io);
                 if (r < 0) {
                         cmd_report(c, &io, /* only_output= */ false);
                         ret = EXIT_IO;

@@ -149,7 +149,7 @@ static void build_accounts(Builder *b) {
         }
 }
 
-static void check_owner(Builder *b, const Node *n, const char *what, const char *owner, const char *group) {
+void b_check_owner(Builder *b, const Node *n, const char *what, const char *owner, const char *group) {
         if (!b_user_known(b, owner))
                 diag_error(b->d, b_loc(n, "owner"), "%s has unknown owner '%s'; declare it under 'users:' or use 'root'", what, owner);
         if (!b_group_known(b, group))
@@ -171,7 +171,7 @@ static void build_directories(Builder *b) {
                         .volatile_ = node_bool(n, "volatile", false),
                         .loc = dirs->pairs[i].key_loc,
                 };
-                check_owner(b, n, arena_printf(b->a, "directory '%s'", dir.key), dir.owner, dir.group);
+                b_check_owner(b, n, arena_printf(b->a, "directory '%s'", dir.key), dir.owner, dir.group);
                 for (size_t k = 0; k < m->n_directories; k++)
                         if (strcmp(m->directories[k].path, dir.path) == 0)
                                 diag_error(b->d, b_loc(n, "path"), "directory '%s' has the same path as '%s'", dir.key, m->directories[k].key);
@@ -206,7 +206,7 @@ static void build_env_files(Builder *b) {
                         diag_error(b->d, b_loc(n, "mode"),
                                    "env file '%s' has mode '%04o', which lets the group write or others read; use 0640 or stricter",
                                    key, (unsigned) f.mode);
-                check_owner(b, n, arena_printf(b->a, "env file '%s'", key), f.owner, f.group);
+                b_check_owner(b, n, arena_printf(b->a, "env file '%s'", key), f.owner, f.group);
                 m->env_files[m->n_env_files++] = f;
         }
 }
@@ -235,6 +235,7 @@ int spec_build_model(const Spec *spec, const BuildOptions *o, Model **ret, Diags
         build_checks(&b);
         build_supervision(&b);
         build_alerts(&b);
+        build_payload(&b);
         build_check_services(&b);
 
         if (d->n_errors > errors_before) {

@@ -22,12 +22,15 @@ Limits b_limits(const Node *n);
 const char *b_closest(Builder *b, const char *word, const char *const *names, size_t n);
 bool b_user_known(Builder *b, const char *name);
 bool b_group_known(Builder *b, const char *name);
+/* Reports an owner or group of n ("directory 'x'") that is neither declared nor root. */
+void b_check_owner(Builder *b, const Node *n, const char *what, const char *owner, const char *group);
 
 void build_slices(Builder *b);
 void build_services(Builder *b);
 void build_checks(Builder *b);
 void build_supervision(Builder *b);
 void build_alerts(Builder *b);
+void build_payload(Builder *b);
 /* Checks of services against what is built after them: the supervision tree, the health checks. */
 void build_check_services(Builder *b);
 HealthCheck build_check(Builder *b, const NodePair *p, const char *component);

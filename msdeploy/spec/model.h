@@ -289,6 +289,15 @@ typedef struct Alert {
         Loc loc;
 } Alert;
 
+typedef struct Payload {
+        const char *key;
+        const char *path;         /* installed at: absolute, normalised */
+        const char *source;       /* as written: relative to the spec's directory */
+        const char *owner, *group;
+        mode_t mode;
+        Loc loc;                  /* of the source value: where a missing file is reported */
+} Payload;
+
 typedef struct Model {
         Arena *arena;
         const char *spec_path;    /* as given, for headers and SourcePath= */
@@ -321,6 +330,7 @@ typedef struct Model {
         const char *spec_text;    /* the spec as written (borrowed from the SpecFile, which outlives the model):
                                    * installed next to the config, named by SourcePath= */
         size_t spec_len;
+        Payload *payload;        size_t n_payload;  /* spec order */
 } Model;
 
 /* Names of the enums as the spec writes them; each table ends in NULL (the schema's value lists). */
@@ -368,3 +378,5 @@ const Slice *model_find_slice(const Model *m, const char *name);
 const Service *model_find_service(const Model *m, const char *key);
 const User *model_find_user(const Model *m, const char *name);
 const EnvFile *model_find_env_file(const Model *m, const char *key);
+/* Whether a payload file may be installed at path: under prefix or libexec_dir, or directly in /usr/local/bin. */
+bool model_payload_path_allowed(const char *prefix, const char *libexec_dir, const char *path);

@@ -258,6 +258,13 @@ static const Schema t_defaults = { S_OBJECT, "defaults applied under every servi
         { "health_check", &t_check_defaults, false, "health check defaults" },
         { "supervisor", &t_supervisor_defaults, false, "supervisor defaults" }) };
 
+static const Schema t_payload_file = { S_OBJECT, "a file of the application installed with the release", .label = "payload", .fields = FIELDS(
+        { "path", &t_path, true, "where it is installed: under the project's prefix or libexec_dir, or /usr/local/bin" },
+        { "source", &t_string, true, "the file to install, relative to the spec's directory" },
+        { "mode", &t_mode, false, "octal mode (default 0755)" },
+        { "owner", &t_user, false, "owning user (default root)" },
+        { "group", &t_user, false, "owning group (default root)" }) };
+
 static const Schema t_version = { S_INT, "spec format version", .min = 1, .max = 1 };
 
 /* An overlay is a partial spec; `tiers:` inside an overlay is not allowed (checked by the composer). */
@@ -278,7 +285,8 @@ static const Schema t_tiers = { S_DICT, "per-tier overlays: tier name: partial s
         { "health", &t_health, false, "system-wide health checks" },                                     \
         { "supervision", &t_supervision, false, "msd-supervisor tree" },                                 \
         { "monitoring", &t_monitoring, false, "alert rules" },                                           \
-        { "target", &t_target, false, "the project's target" }
+        { "target", &t_target, false, "the project's target" },                                          \
+        { "payload", &(const Schema) { S_DICT, "payload files by key", .item = &t_payload_file }, false, "application files installed with the release" }
 
 static const Schema t_overlay = { S_OBJECT, "a partial spec merged over the tier", .label = "tier overlay", .fields = FIELDS(SPEC_FIELDS) };
 

@@ -36,6 +36,10 @@ void strv_push(char ***v, char *s_take) {
         (*v)[n + 1] = NULL;
 }
 
+void strv_push_copy(char ***v, const char *s) {
+        strv_push(v, xstrdup(s));
+}
+
 static int str_cmp(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }

@@ -13,5 +13,7 @@ size_t strv_length(char *const *v);
 bool strv_contains(char *const *v, const char *s);
 /* Appends s, which v then owns; *v may be NULL (the empty vector). */
 void strv_push(char ***v, char *s_take);
+/* Appends a copy of s. */
+void strv_push_copy(char ***v, const char *s);
 /* Sorts v by strcmp(). */
 void strv_sort(char **v);

@@ -53,6 +53,12 @@ static char *cg_file(const char *mount, const char *cgroup, const char *file) {
         return s;
 }
 
+/* The text of FILE in c's cgroup under MOUNT. */
+static int cg_read(const SvMonSample *c, const char *mount, const char *file, char **ret_text) {
+        _cleanup_free_ char *path = cg_file(mount, c->cg, file);
+        return sv_mon_read(c->root, path, ret_text);
+}
+
 static bool has_v2(const SvMonSample *c, unsigned controller) {
         return c->cg && c->info.v2_mount && (controller == 0 || (c->info.v2_controllers & controller));
 }
@@ -99,9 +105,8 @@ int sv_mon_cg1_keyed(const SvMonSample *c, const char *hierarchy, const char *fi
 int sv_mon_cg2_io(const SvMonSample *c, uint64_t *ret_read, uint64_t *ret_write) {
         if (!has_v2(c, SV_CGROUP_CONTROLLER_IO))
                 return -ENOENT;
-        _cleanup_free_ char *path = cg_file(c->info.v2_mount, c->cg, "io.stat");
         _cleanup_free_ char *text = NULL;
-        int r = sv_mon_read(c->root, path, &text);
+        int r = cg_read(c, c->info.v2_mount, "io.stat", &text);
         if (r < 0)
                 return r;
         uint64_t rd = 0, wr = 0;
@@ -132,9 +137,8 @@ int sv_mon_cg2_io(const SvMonSample *c, uint64_t *ret_read, uint64_t *ret_write)
 int sv_mon_cg1_io(const SvMonSample *c, uint64_t *ret_read, uint64_t *ret_write) {
         if (!has_v1(c))
                 return -ENOENT;
-        _cleanup_free_ char *path = cg_file("/sys/fs/cgroup/blkio", c->cg, "blkio.throttle.io_service_bytes");
         _cleanup_free_ char *text = NULL;
-        int r = sv_mon_read(c->root, path, &text);
+        int r = cg_read(c, "/sys/fs/cgroup/blkio", "blkio.throttle.io_service_bytes", &text);
         if (r < 0)
                 return r;
         uint64_t rd = 0, wr = 0;
@@ -165,9 +169,8 @@ int sv_mon_cg1_io(const SvMonSample *c, uint64_t *ret_read, uint64_t *ret_write)
 int sv_mon_cg2_cpu_max(const SvMonSample *c, uint64_t *ret_quota, uint64_t *ret_period) {
         if (!has_v2(c, SV_CGROUP_CONTROLLER_CPU))
                 return -ENOENT;
-        _cleanup_free_ char *path = cg_file(c->info.v2_mount, c->cg, "cpu.max");
         _cleanup_free_ char *text = NULL;
-        int r = sv_mon_read(c->root, path, &text);
+        int r = cg_read(c, c->info.v2_mount, "cpu.max", &text);
         if (r < 0)
                 return r;
         const char *p = text;
@@ -188,9 +191,8 @@ int sv_mon_cg2_cpu_max(const SvMonSample *c, uint64_t *ret_quota, uint64_t *ret_
 int sv_mon_cg1_cpu_quota(const SvMonSample *c, uint64_t *ret_quota, uint64_t *ret_period) {
         if (!has_v1(c))
                 return -ENOENT;
-        _cleanup_free_ char *qpath = cg_file("/sys/fs/cgroup/cpu", c->cg, "cpu.cfs_quota_us");
         _cleanup_free_ char *text = NULL;
-        int r = sv_mon_read(c->root, qpath, &text);
+        int r = cg_read(c, "/sys/fs/cgroup/cpu", "cpu.cfs_quota_us", &text);
         if (r < 0)
                 return r;
         uint64_t quota, period;

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* msdeploy apply and rollback: bring the host to a release (the spec's, a bundle's, a saved plan's, or a
+ * stored one), under the lock, journaled, through the same plan that `plan` prints. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "cmd/install.h"
+#include "util/units.h"
+#include "util/xalloc.h"
+
+static bool confirmed(CmdContext *c) {
+        if (c->yes)
+                return true;
+        if (!isatty(STDIN_FILENO)) {
+                fprintf(stderr, "msdeploy: not applying without --yes: standard input is not a terminal to ask on\n");
+                return false;
+        }
+        fprintf(stderr, "Apply this plan? [y/N] ");
+        char answer[16] = "";
+        return fgets(answer, sizeof(answer), stdin) && (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+/* Files get their owners and modes with fchown() and fchmod(): without CAP_CHOWN and CAP_FOWNER the apply
+ * would stop half-way, so it does not start. */
+static int check_privileges(const Plan *p) {
+        bool files = false;
+        for (size_t i = 0; i < p->n_actions; i++)
+                files = files || p->actions[i].type == ACTION_CREATE || p->actions[i].type == ACTION_UPDATE || p->actions[i].type == ACTION_FIX;
+        if (!files)
+                return EXIT_OK;
+        cap_t caps = cap_get_proc();
+        if (!caps) {
+                fprintf(stderr, "msdeploy: cannot read this process's capabilities: %m\n");
+                return EXIT_IO;
+        }
+        static const struct {
+                cap_value_t v;
+                const char *name;
+        } needed[] = { { CAP_CHOWN, "CAP_CHOWN" }, { CAP_FOWNER, "CAP_FOWNER" } };
+        StrBuf missing = {};
+        for (size_t i = 0; i < ELEMENTSOF(needed); i++) {
+                cap_flag_value_t on = CAP_CLEAR;
+                if (cap_get_flag(caps, needed[i].v, CAP_EFFECTIVE, &on) < 0 || on != CAP_SET)
+                        sb_printf(&missing, "%s%s", missing.len ? ", " : "", needed[i].name);
+        }
+        cap_free(caps);
+        if (missing.len)
+                fprintf(stderr, "msdeploy: apply gives files their owners and modes and needs CAP_CHOWN and CAP_FOWNER; this process lacks %s: "
+                                "run it as root\n", missing.s);
+        int ret = missing.len ? EXIT_IO : EXIT_OK;
+        sb_free(&missing);
+        return ret;
+}
+
+/* Takes the store's lock and, unless a saved plan is applied (it was made against the host as it is),
+ * finishes an apply that was interrupted. */
+static int lock_and_resume(CmdContext *c, Host *h, bool resume) {
+        char err[1024] = "";
+        _cleanup_free_ char *note = NULL;
+        int res = store_lock(h->store, &note, err, sizeof(err));
+        if (res < 0) {
+                fprintf(stderr, "msdeploy: %s\n", res == -EBUSY ? err : strerror(-res));
+                return res == -EBUSY ? EXIT_LOCKED : EXIT_IO;
+        }
+        if (note)
+                fprintf(stderr, "msdeploy: %s\n", note);
+        return resume ? cmd_host_resume(c, h) : EXIT_OK;
+}
+
+/* Under the lock: plans r and carries it out. saved_plan: the plan.json of a saved plan, refused when the
+ * host changed since. */
+static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, uint64_t rollback_of) {
+        int ret = EXIT_OK;
+        Snapshot *snap = NULL;
+        Plan *p = NULL;
+        if (ret == EXIT_OK)
+                ret = cmd_host_plan(h, r, c->force ? PLAN_FORCE : 0, &snap, &p);
+        char saved[SHA256_HEX_SIZE];
+        if (ret == EXIT_OK && saved_plan && (plan_saved_state(saved_plan, saved) < 0 || strcmp(saved, p->state_hash) != 0)) {
+                fprintf(stderr, "msdeploy: the saved plan is out of date: the host changed since it was made (state %.12s, now %.12s); "
+                                "make a new plan\n", saved, p->state_hash);
+                ret = EXIT_STALE_PLAN;
+        }
+        if (ret == EXIT_OK)
+                ret = cmd_plan_print(c, h, p, r, snap);
+        if (ret == EXIT_OK)
+                ret = check_privileges(p);
+        bool same = h->installed && strcmp(h->installed->hash, r->hash) == 0;
+        if (ret == EXIT_OK && (plan_has_changes(p) || !same || rollback_of)) {
+                if (confirmed(c))
+                        ret = cmd_host_apply(c, h, r, p, rollback_of);
+                else
+                        ret = EXIT_USAGE;
+        }
+        plan_free(p);
+        snapshot_free(snap);
+        return ret;
+}
+
+static int need_root(CmdContext *c, const char *what) {
+        if (!c->root)
+                return cmd_usage_error("%s on the running system (without --root DIR) is not available yet; use --root DIR", what);
+        return EXIT_OK;
+}
+
+int cmd_apply(CmdContext *c) {
+        int ret = need_root(c, "apply");
+        if (ret != EXIT_OK)
+                return ret;
+        const char *plan_file = c->n_args ? c->args[0] : NULL;
+        if (plan_file && (c->bundle || c->n_tiers))
+                return cmd_usage_error("apply takes a saved PLAN, --bundle FILE or --tier T, one of them");
+        _cleanup_(release_freep) Release *r = NULL;
+        _cleanup_free_ char *saved = NULL;
+        ret = cmd_release_load(c, plan_file, &r, &saved);
+        if (ret != EXIT_OK)
+                return ret;
+        Host h;
+        ret = cmd_host_open(c, r->project, /* create= */ true, &h);
+        if (ret == EXIT_OK)
+                ret = lock_and_resume(c, &h, /* resume= */ !saved);
+        if (ret == EXIT_OK)
+                ret = install(c, &h, r, saved, 0);
+        cmd_host_close(&h);
+        return ret;
+}
+
+int cmd_rollback(CmdContext *c) {
+        int ret = need_root(c, "rollback");
+        if (ret != EXIT_OK)
+                return ret;
+        Host h;
+        ret = cmd_host_open(c, NULL, /* create= */ false, &h);
+        if (ret != EXIT_OK || !h.store || !h.installed_number) {
+                if (ret == EXIT_OK)
+                        fprintf(stderr, "msdeploy: nothing is installed under %s: there is nothing to roll back\n", h.root);
+                cmd_host_close(&h);
+                return ret == EXIT_OK ? EXIT_INVALID : ret;
+        }
+        uint64_t target = 0;
+        if (c->n_args && parse_uint(c->args[0], 1, UINT64_MAX - 1, &target) < 0) {
+                cmd_host_close(&h);
+                return cmd_usage_error("rollback takes a release number, not '%s'", c->args[0]);
+        }
+        /* an interrupted apply is finished first: what is rolled back is then the release it installed */
+        ret = lock_and_resume(c, &h, /* resume= */ true);
+        if (ret != EXIT_OK) {
+                cmd_host_close(&h);
+                return ret;
+        }
+        if (!target) { /* the deployed or superseded release before the current one */
+                ReleaseInfo *v = NULL;
+                size_t n = 0;
+                store_list(h.store, &v, &n);
+                for (size_t i = 0; i < n; i++) {
+                        if (v[i].number < h.installed_number && strcmp(v[i].status, "failed") != 0 && strcmp(v[i].status, "pending") != 0)
+                                target = v[i].number;
+                        release_info_done(&v[i]);
+                }
+                free(v);
+        }
+        char err[1024] = "";
+        _cleanup_(release_freep) Release *r = NULL;
+        int res = target ? store_load(h.store, target, &r, err, sizeof(err)) : -ENOENT;
+        if (res < 0) {
+                if (target)
+                        fprintf(stderr, "msdeploy: release %llu cannot be restored: %s\n", (unsigned long long) target, err[0] ? err : strerror(-res));
+                else
+                        fprintf(stderr, "msdeploy: there is no earlier release to roll back to\n");
+                cmd_host_close(&h);
+                return EXIT_INVALID;
+        }
+        if (!c->json)
+                fprintf(stderr, "msdeploy: rolling back from release %llu to release %llu\n", (unsigned long long) h.installed_number,
+                        (unsigned long long) target);
+        ret = install(c, &h, r, NULL, target);
+        cmd_host_close(&h);
+        return ret;
+}

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared plumbing of the install commands: the release, the host's store, planning and applying. */
+#include "cmd/install.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "install/apply.h"
+#include "install/bundle.h"
+#include "install/fsops.h"
+#include "output/output.h"
+#include "util/version.h"
+#include "util/xalloc.h"
+
+#define PLAN_DIFF_MAX (16u * 1024 * 1024) /* an installed file larger than this is not diffed */
+
+int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char **ret_plan) {
+        char err[1024] = "";
+        if (plan_file || c->bundle) {
+                const char *path = plan_file ? plan_file : c->bundle;
+                int r = bundle_read(path, ret, ret_plan, err, sizeof(err));
+                if (r < 0) {
+                        fprintf(stderr, "msdeploy: %s '%s' refused: %s\n", plan_file ? "plan" : "bundle", path, err);
+                        return EXIT_INVALID;
+                }
+                if (plan_file && (!ret_plan || !*ret_plan)) {
+                        fprintf(stderr, "msdeploy: '%s' is a bundle, not a saved plan; use --bundle\n", path);
+                        *ret = release_free(*ret);
+                        return EXIT_INVALID;
+                }
+                return EXIT_OK;
+        }
+        if (c->n_tiers != 1)
+                return cmd_usage_error("give exactly one --tier T (or --bundle FILE)");
+        _cleanup_(strv_freep) char **tiers = NULL;
+        if (cmd_open(c, &tiers) < 0)
+                return EXIT_INVALID;
+        Diags d = { .werror = c->werror };
+        TierResult t;
+        int r = cmd_process_tier(c, tiers[0], &t, &d);
+        if (r >= 0 && !diags_failed(&d)) {
+                _cleanup_free_ char *copy = xstrdup(c->spec_path);
+                r = release_from_model(t.model, &t.artifacts, dirname(copy), MSDEPLOY_VERSION, ret, &d);
+        }
+        int ret_code = cmd_report(c, &d, /* only_output= */ false);
+        if (r < 0 && ret_code == EXIT_OK)
+                ret_code = EXIT_INVALID;
+        tier_result_free(&t);
+        diags_clear(&d);
+        if (ret_code == EXIT_OK) {
+                size_t len;
+                free(release_manifest(*ret, &len)); /* sets the hash */
+        }
+        return ret_code;
+}
+
+int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret) {
+        *ret = (Host) { .root = c->root ? c->root : "/" };
+        _cleanup_free_ char *found = NULL;
+        int r;
+        if (!project) {
+                r = store_find_project(ret->root, &found);
+                if (r < 0) {
+                        fprintf(stderr, "msdeploy: %s: %s\n", ret->root,
+                                r == -ENOTUNIQ ? "several projects are installed here; name one with -f SPEC --tier T or --bundle FILE"
+                                               : "no release installed (nothing under " STORE_DIR ")");
+                        return EXIT_INVALID;
+                }
+                project = found;
+        }
+        r = store_open(ret->root, project, create, &ret->store);
+        if (r == -ENOENT && !create)
+                return EXIT_OK; /* nothing installed yet */
+        if (r < 0) {
+                fprintf(stderr, "msdeploy: cannot open the release store of '%s' under '%s': %s\n", project, ret->root, strerror(-r));
+                return EXIT_IO;
+        }
+        ret->installed_number = store_current(ret->store);
+        if (!ret->installed_number)
+                return EXIT_OK;
+        char err[1024];
+        ReleaseInfo info;
+        r = store_load_manifest(ret->store, ret->installed_number, &ret->installed, err, sizeof(err));
+        if (r >= 0)
+                r = store_info(ret->store, ret->installed_number, &info);
+        if (r < 0) {
+                fprintf(stderr, "msdeploy: the current release %llu in the store is unreadable: %s\n",
+                        (unsigned long long) ret->installed_number, r == -EBADMSG && err[0] ? err : strerror(-r));
+                return EXIT_IO;
+        }
+        ret->credentials = TAKE_PTR(info.credentials);
+        release_info_done(&info);
+        return EXIT_OK;
+}
+
+void cmd_host_close(Host *h) {
+        h->store = store_free(h->store);
+        h->installed = release_free(h->installed);
+        strv_free(h->credentials);
+        h->credentials = NULL;
+}
+
+int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan) {
+        char **creds = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; h->credentials && h->credentials[i]; i++)
+                strv_push_copy(&creds, h->credentials[i]);
+        int res = snapshot_take(h->root, r, h->installed, h->installed_number, creds, ret_snap);
+        if (res < 0) {
+                fprintf(stderr, "msdeploy: cannot look at '%s': %s\n", h->root, strerror(-res));
+                return EXIT_IO;
+        }
+        *ret_plan = plan_compute(r, *ret_snap, flags);
+        return EXIT_OK;
+}
+
+/* Appends the unified diff of every text file p updates: what is installed under the root against the
+ * release. Binaries (a NUL byte) are left to the sizes the plan shows. */
+static void text_diffs(const Host *h, const Plan *p, StrBuf *out) {
+        char tmpdir[] = "/tmp/msdeploy-plan-XXXXXX";
+        _cleanup_close_ int root_fd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0 || !mkdtemp(tmpdir))
+                return;
+        bool any = false;
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const Action *a = &p->actions[i];
+                if (a->type != ACTION_UPDATE || memchr(a->file->data, 0, a->file->size))
+                        continue;
+                _cleanup_close_ int fd = fs_open_in_root(root_fd, a->subject, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
+                _cleanup_free_ char *old = NULL;
+                size_t old_size = 0, added = 0, removed = 0;
+                if (fd < 0 || fs_read_fd(fd, PLAN_DIFF_MAX, &old, &old_size) < 0 || memchr(old, 0, old_size))
+                        continue;
+                Artifact before = { .path = a->subject, .data = old, .size = old_size };
+                Artifact after = { .path = a->subject, .data = a->file->data, .size = a->file->size };
+                if (!any)
+                        sb_printf(out, "Changes to text files:\n");
+                any = true;
+                cmd_diff_artifact(tmpdir, a->subject, &before, &after, "installed", "release", out, &added, &removed);
+        }
+        rm_rf(tmpdir);
+}
+
+int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r, const Snapshot *snap) {
+        StrBuf b = {};
+        if (c->json)
+                plan_format_json(p, r, snap, &b);
+        else {
+                StrBuf diffs = {};
+                text_diffs(h, p, &diffs);
+                plan_format_text(p, r, snap, diffs.s, &b);
+                sb_free(&diffs);
+        }
+        fputs(b.s, stdout);
+        fflush(stdout); /* before what apply says on stderr */
+        sb_free(&b);
+        return p->errors[0] ? EXIT_INVALID : EXIT_OK;
+}
+
+/* "PATH=SHA256" of every credential of r as it is on the host now. */
+static char **credential_record(const Release *r, const Snapshot *snap) {
+        char **v = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; i < r->n_credentials; i++) {
+                const DiskEntry *d = snapshot_find(snap->credentials, snap->n_credentials, r->credentials[i].path + 1);
+                if (!d || !d->regular)
+                        continue;
+                _cleanup_free_ char *e = NULL;
+                if (asprintf(&e, "%s=%s", r->credentials[i].path, d->sha256) < 0)
+                        xoom();
+                strv_push_copy(&v, e);
+        }
+        return v;
+}
+
+/* Carries out p towards release number n (already stored), then makes n current; the release it replaces
+ * becomes `superseded`, or `rolled-back` when n is a rollback. */
+static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint64_t n, bool rollback) {
+        char err[1024] = "";
+        RootHost rh;
+        int res = root_host_init(&rh, h->root);
+        size_t done = 0;
+        char **owed = plan_unit_actions(p);
+        if (res >= 0)
+                res = store_journal_begin(h->store, n, h->installed_number, owed);
+        strv_free(owed);
+        if (res >= 0)
+                res = apply_plan(p, &root_host_ops, &rh, &done, err, sizeof(err));
+        unsigned skipped = rh.units_skipped;
+        root_host_done(&rh);
+        if (res < 0) {
+                fprintf(stderr, "msdeploy: apply of release %llu stopped after %zu of %zu steps: %s\n", (unsigned long long) n, done,
+                        p->n_actions, err[0] ? err : strerror(-res));
+                fprintf(stderr, "msdeploy: the journal is kept: the next apply or rollback finishes or undoes it\n");
+                return EXIT_IO;
+        }
+        /* the host as it is now: the tools' work checked (systemd-tmpfiles exits 0 even when a file stands
+         * where a directory must be), and the credentials recorded as the units loaded them */
+        Snapshot *snap = NULL;
+        res = snapshot_take(h->root, r, NULL, 0, NULL, &snap);
+        Plan *check = res >= 0 ? plan_compute(r, snap, 0) : NULL;
+        for (size_t i = 0; check && i < check->n_actions && res >= 0; i++)
+                if (check->actions[i].type == ACTION_SYSUSERS || check->actions[i].type == ACTION_TMPFILES) {
+                        fprintf(stderr, "msdeploy: apply of release %llu did not converge: after %s, still to do: %s\n", (unsigned long long) n,
+                                check->actions[i].subject, check->actions[i].reason);
+                        fprintf(stderr, "msdeploy: the journal is kept: the next apply or rollback finishes or undoes it\n");
+                        res = -EIO;
+                }
+        plan_free(check);
+        if (res == -EIO) {
+                snapshot_free(snap);
+                return EXIT_IO;
+        }
+        char **creds = res >= 0 ? credential_record(r, snap) : NULL;
+        snapshot_free(snap);
+        if (res >= 0)
+                res = store_set_status(h->store, n, "deployed", creds);
+        strv_free(creds);
+        if (res >= 0 && h->installed_number && h->installed_number != n)
+                res = store_set_status(h->store, h->installed_number, rollback ? "rolled-back" : "superseded", NULL);
+        if (res >= 0)
+                res = store_set_current(h->store, n);
+        if (res >= 0)
+                res = store_journal_end(h->store);
+        if (res >= 0)
+                res = store_prune(h->store, STORE_KEEP);
+        if (res < 0) {
+                fprintf(stderr, "msdeploy: cannot record release %llu in the store: %s\n", (unsigned long long) n, strerror(-res));
+                return EXIT_IO;
+        }
+        if (!c->json)
+                fprintf(stderr, "msdeploy: release %llu is current under %s (%zu steps%s)\n", (unsigned long long) n, h->root, p->n_actions,
+                        skipped ? "; offline: unit actions take effect when systemd next starts the units" : "");
+        return EXIT_OK;
+}
+
+int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of) {
+        char err[1024] = "";
+        uint64_t n;
+        int res = store_add(h->store, r, rollback_of, &n, err, sizeof(err));
+        if (res < 0) {
+                fprintf(stderr, "msdeploy: cannot store the release: %s\n", err[0] ? err : strerror(-res));
+                return EXIT_IO;
+        }
+        return execute(c, h, r, p, n, rollback_of != 0);
+}
+
+int cmd_host_resume(CmdContext *c, Host *h) {
+        uint64_t target, previous;
+        _cleanup_(strv_freep) char **owed = NULL;
+        int r = store_journal_read(h->store, &target, &previous, &owed);
+        if (r == -ENOENT)
+                return EXIT_OK;
+        if (r < 0) {
+                fprintf(stderr, "msdeploy: the journal of an interrupted apply is unreadable: %s\n", strerror(-r));
+                return EXIT_IO;
+        }
+        char err[1024] = "";
+        _cleanup_(release_freep) Release *rel = NULL;
+        r = store_load(h->store, target, &rel, err, sizeof(err));
+        if (r < 0) {
+                fprintf(stderr, "msdeploy: cannot finish the interrupted apply of release %llu: %s\n", (unsigned long long) target,
+                        err[0] ? err : strerror(-r));
+                return EXIT_IO;
+        }
+        fprintf(stderr, "msdeploy: finishing the interrupted apply of release %llu first\n", (unsigned long long) target);
+        Snapshot *snap = NULL;
+        Plan *p = NULL;
+        int ret = cmd_host_plan(h, rel, 0, &snap, &p);
+        if (ret == EXIT_OK) {
+                plan_carry_over(p, owed);
+                if (!c->json) /* stdout holds one JSON document: the plan asked for */
+                        cmd_plan_print(c, h, p, rel, snap);
+                ret = execute(c, h, rel, p, target, /* rollback= */ false);
+        }
+        plan_free(p);
+        snapshot_free(snap);
+        if (ret != EXIT_OK)
+                return ret;
+        /* the host is at target now: it is what later plans start from */
+        h->installed = release_free(h->installed);
+        h->installed = TAKE_PTR(rel);
+        h->installed_number = target;
+        return EXIT_OK;
+}

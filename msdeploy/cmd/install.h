@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared plumbing of the install commands (bundle, plan, apply, rollback, releases, diff --installed):
+ * the release to install, the host's store and installed release, planning against a snapshot. */
+#pragma once
+#include "cmd/cmd.h"
+#include "install/plan.h"
+#include "install/store.h"
+
+typedef struct Host {
+        const char *root;         /* --root, or "/" */
+        Store *store;             /* NULL when nothing was ever installed */
+        Release *installed;       /* the current release, or NULL */
+        uint64_t installed_number;
+        char **credentials;       /* recorded with the current release */
+} Host;
+
+/* The release a command acts on: a saved plan file (plan_file, its plan.json in *ret_plan), --bundle, or
+ * the spec rendered for its one --tier. Prints why it failed; returns the exit code. */
+int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char **ret_plan);
+/* Opens the store of project under the root (create: makes it) and loads the current release. With
+ * project NULL, the one project installed there. Prints why it failed; returns the exit code. */
+int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret);
+void cmd_host_close(Host *h);
+/* Snapshot of the host for r, then the plan. */
+int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan);
+/* Prints the plan (text with a unified diff of every text file it updates, or JSON with --json); returns
+ * the exit code its errors imply. */
+int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r, const Snapshot *snap);
+/* Brings the host to r: stores it, journals, carries out p, switches `current`, prunes. rollback_of: the
+ * release it restores (0: none). Prints progress; returns the exit code. */
+int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of);
+/* Finishes an apply that was interrupted (a journal is left): the host is brought to its target. */
+int cmd_host_resume(CmdContext *c, Host *h);

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* Carrying out a plan through a host, and the offline host that applies it under a root directory. */
+#include "install/apply.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "install/fsops.h"
+#include "util/spawn.h"
+#include "util/xalloc.h"
+
+int apply_plan(const Plan *p, const ApplyOps *ops, void *ud, size_t *ret_done, char *err, size_t err_size) {
+        size_t i = 0;
+        int r = 0;
+        for (; i < p->n_actions && r >= 0; i++) {
+                const Action *a = &p->actions[i];
+                switch (a->type) {
+                case ACTION_CREATE:
+                case ACTION_UPDATE:
+                        r = ops->write_file(ud, a->file);
+                        break;
+                case ACTION_FIX:
+                        r = ops->fix_file(ud, a->file);
+                        break;
+                case ACTION_DELETE:
+                case ACTION_DISABLE:
+                        r = ops->remove(ud, a->subject);
+                        break;
+                case ACTION_ENABLE:
+                        r = ops->link(ud, a->link);
+                        break;
+                case ACTION_SYSUSERS:
+                        r = ops->sysusers(ud);
+                        break;
+                case ACTION_TMPFILES:
+                        r = ops->tmpfiles(ud);
+                        break;
+                case ACTION_DAEMON_RELOAD:
+                        r = ops->unit(ud, a->type, NULL);
+                        break;
+                default:
+                        r = ops->unit(ud, a->type, a->subject);
+                        break;
+                }
+                if (r < 0)
+                        snprintf(err, err_size, "%s %s: %s", action_type_to_string(a->type), a->subject, strerror(-r));
+        }
+        *ret_done = r < 0 ? i - 1 : i;
+        return r < 0 ? r : 0;
+}
+
+/* ---- the offline host ------------------------------------------------------------------------------- */
+
+int root_host_init(RootHost *h, const char *root) {
+        *h = (RootHost) { .root = root };
+        h->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (h->root_fd < 0)
+                return -errno;
+        h->passwd = passwd_read(h->root_fd, "etc/passwd");
+        h->group = passwd_read(h->root_fd, "etc/group");
+        return 0;
+}
+
+void root_host_done(RootHost *h) {
+        if (h->root_fd >= 0)
+                close(h->root_fd);
+        strv_free(h->passwd);
+        strv_free(h->group);
+        *h = (RootHost) { .root_fd = -1 };
+}
+
+static int ids(RootHost *h, const ReleaseFile *f, uid_t *uid, gid_t *gid) {
+        unsigned u, g;
+        if (passwd_lookup(h->passwd, f->owner, &u) < 0 || passwd_lookup(h->group, f->group, &g) < 0)
+                return -ENXIO; /* the owner is not a user of the root: sysusers.d does not declare it */
+        *uid = u;
+        *gid = g;
+        return 0;
+}
+
+static int host_write(void *ud, const ReleaseFile *f) {
+        RootHost *h = ud;
+        uid_t uid;
+        gid_t gid;
+        int r = ids(h, f, &uid, &gid);
+        return r < 0 ? r : fs_write_atomic(h->root_fd, f->path, f->data, f->size, f->mode, uid, gid);
+}
+
+static int host_fix(void *ud, const ReleaseFile *f) {
+        RootHost *h = ud;
+        uid_t uid;
+        gid_t gid;
+        int r = ids(h, f, &uid, &gid);
+        return r < 0 ? r : fs_fix(h->root_fd, f->path, f->mode, uid, gid);
+}
+
+static int host_remove(void *ud, const char *path) {
+        return fs_remove(((RootHost *) ud)->root_fd, path);
+}
+
+static int host_link(void *ud, const ReleaseLink *l) {
+        return fs_symlink_atomic(((RootHost *) ud)->root_fd, l->path, l->target);
+}
+
+static int run(RootHost *h, const char *tool, const char *arg) {
+        _cleanup_free_ char *root_opt = NULL, *out = NULL;
+        if (asprintf(&root_opt, "--root=%s", h->root) < 0)
+                xoom();
+        char *argv[] = { (char *) tool, root_opt, (char *) arg, NULL };
+        size_t len;
+        int status;
+        int r = spawn_capture(argv, &out, &len, &status);
+        if (r < 0)
+                return r;
+        /* systemd-tmpfiles exits 65 (DATAERR) and 73 (CANTCREAT) for lines it could not apply */
+        return status == 0 ? 0 : -EIO;
+}
+
+static int host_sysusers(void *ud) {
+        RootHost *h = ud;
+        int r = run(h, "systemd-sysusers", NULL);
+        if (r < 0)
+                return r;
+        strv_free(h->passwd);
+        strv_free(h->group);
+        h->passwd = passwd_read(h->root_fd, "etc/passwd");
+        h->group = passwd_read(h->root_fd, "etc/group");
+        return 0;
+}
+
+static int host_tmpfiles(void *ud) {
+        return run(ud, "systemd-tmpfiles", "--create");
+}
+
+static int host_unit(void *ud, ActionType type, const char *unit) {
+        (void) type, (void) unit;
+        ((RootHost *) ud)->units_skipped++;
+        return 0; /* offline: the units take the new files when systemd next starts them */
+}
+
+const ApplyOps root_host_ops = {
+        .write_file = host_write, .fix_file = host_fix, .remove = host_remove, .link = host_link,
+        .sysusers = host_sysusers, .tmpfiles = host_tmpfiles, .unit = host_unit,
+};

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Carrying out a plan: the steps in order through a host (ApplyOps), as msd-supervisor's tree drives its
+ * host. The offline host (--root) writes under a root directory and runs systemd-sysusers and
+ * systemd-tmpfiles there; unit actions need a running systemd and are only reported. */
+#pragma once
+#include <stdbool.h>
+
+#include "install/plan.h"
+
+typedef struct ApplyOps {
+        int (*write_file)(void *userdata, const ReleaseFile *f);     /* create, update: atomically */
+        int (*fix_file)(void *userdata, const ReleaseFile *f);       /* mode and owner only */
+        int (*remove)(void *userdata, const char *path);             /* a file or a link */
+        int (*link)(void *userdata, const ReleaseLink *l);
+        int (*sysusers)(void *userdata);
+        int (*tmpfiles)(void *userdata);
+        /* daemon-reload (unit NULL), stop, reload, restart, start */
+        int (*unit)(void *userdata, ActionType type, const char *unit);
+} ApplyOps;
+
+/* Runs every action of p in order; stops at the first failure, its message in err. ret_done: the number
+ * of actions completed. */
+int apply_plan(const Plan *p, const ApplyOps *ops, void *userdata, size_t *ret_done, char *err, size_t err_size);
+
+/* The offline host: everything under root, nothing outside it, no running systemd contacted. */
+typedef struct RootHost {
+        int root_fd;
+        const char *root;
+        char **passwd, **group;   /* re-read after systemd-sysusers */
+        unsigned units_skipped;   /* unit actions a live apply would have run */
+} RootHost;
+
+int root_host_init(RootHost *h, const char *root);
+void root_host_done(RootHost *h);
+extern const ApplyOps root_host_ops;

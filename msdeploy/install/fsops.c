@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* File operations under a root directory fd that never leave it and survive a crash at any point. */
+#include "install/fsops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+int fs_open_dir(int root_fd, const char *path, int create) {
+        int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+        _cleanup_free_ char *copy = xstrdup(path);
+        char *save = NULL;
+        for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                if (strcmp(c, "..") == 0 || strcmp(c, ".") == 0) {
+                        close(fd);
+                        return -EINVAL;
+                }
+                int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0 && errno == ENOENT && create) {
+                        if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST) {
+                                int r = -errno;
+                                close(fd);
+                                return r;
+                        }
+                        fsync(fd);
+                        next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                }
+                int r = -errno;
+                close(fd);
+                if (next < 0)
+                        return r == -ELOOP ? -ENOTDIR : r; /* a symlink where a directory must be */
+                fd = next;
+        }
+        return fd;
+}
+
+int fs_open_in_root(int root_fd, const char *path, int flags) {
+        struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+        if (fd >= 0 || errno != ENOSYS)
+                return fd < 0 ? -errno : (int) fd;
+        /* without openat2 (kernels before 5.6, valgrind): no symlink is followed on the way at all */
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = slash ? strndup(path, (size_t) (slash - path)) : xstrdup("");
+        if (!dir)
+                xoom();
+        _cleanup_close_ int dfd = fs_open_dir(root_fd, dir, 0);
+        if (dfd < 0)
+                return dfd;
+        int r = openat(dfd, slash ? slash + 1 : path, flags | O_CLOEXEC);
+        return r < 0 ? -errno : r;
+}
+
+int fs_open_parent(int root_fd, const char *path, const char **ret_base) {
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = slash ? strndup(path, (size_t) (slash - path)) : xstrdup("");
+        if (!dir)
+                xoom();
+        *ret_base = slash ? slash + 1 : path;
+        return fs_open_dir(root_fd, dir, 1);
+}
+
+static int write_all(int fd, const char *data, size_t size) {
+        while (size) {
+                ssize_t n = write(fd, data, size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                data += n;
+                size -= (size_t) n;
+        }
+        return 0;
+}
+
+int fs_write_atomic(int root_fd, const char *path, const void *data, size_t size, mode_t mode, uid_t uid, gid_t gid) {
+        const char *base;
+        _cleanup_close_ int dir = fs_open_parent(root_fd, path, &base);
+        if (dir < 0)
+                return dir;
+        char tmp[300];
+        snprintf(tmp, sizeof(tmp), ".#msdeploy.%d.%.200s", (int) getpid(), base);
+        _cleanup_close_ int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        int r = write_all(fd, data, size);
+        if (r >= 0 && (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0))
+                r = -errno;
+        if (r >= 0 && renameat(dir, tmp, dir, base) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlinkat(dir, tmp, 0);
+                return r;
+        }
+        return fsync(dir) < 0 ? -errno : 0;
+}
+
+int fs_fix(int root_fd, const char *path, mode_t mode, uid_t uid, gid_t gid) {
+        const char *base;
+        _cleanup_close_ int dir = fs_open_parent(root_fd, path, &base);
+        if (dir < 0)
+                return dir;
+        _cleanup_close_ int fd = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0 || fsync(fd) < 0)
+                return -errno;
+        return 0;
+}
+
+int fs_symlink_atomic(int root_fd, const char *path, const char *target) {
+        const char *base;
+        _cleanup_close_ int dir = fs_open_parent(root_fd, path, &base);
+        if (dir < 0)
+                return dir;
+        char tmp[300];
+        snprintf(tmp, sizeof(tmp), ".#msdeploy.%d.%.200s", (int) getpid(), base);
+        unlinkat(dir, tmp, 0);
+        if (symlinkat(target, dir, tmp) < 0)
+                return -errno;
+        if (renameat(dir, tmp, dir, base) < 0) {
+                int r = -errno;
+                unlinkat(dir, tmp, 0);
+                return r;
+        }
+        return fsync(dir) < 0 ? -errno : 0;
+}
+
+int fs_remove(int root_fd, const char *path) {
+        const char *base;
+        _cleanup_close_ int dir = fs_open_parent(root_fd, path, &base);
+        if (dir < 0)
+                return dir == -ENOENT ? 0 : dir;
+        if (unlinkat(dir, base, 0) < 0 && errno != ENOENT)
+                return -errno;
+        return fsync(dir) < 0 ? -errno : 0;
+}
+
+int fs_read(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : fs_read_fd(fd, max, ret, ret_size);
+}
+
+int fs_read_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        size_t cap = 4096, len = 0;
+        char *buf = xmalloc(cap);
+        for (;;) {
+                if (len + 1 >= cap) {
+                        if (cap > max) {
+                                free(buf);
+                                return -EFBIG;
+                        }
+                        buf = xrealloc(buf, cap *= 2);
+                }
+                ssize_t n = read(fd, buf + len, cap - len - 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        int r = -errno;
+                        free(buf);
+                        return r;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        buf[len] = 0;
+        *ret = buf;
+        if (ret_size)
+                *ret_size = len;
+        return 0;
+}

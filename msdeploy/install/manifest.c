@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* The release manifest as JSON: written with the one JSON writer, read back with the YAML loader and
+ * checked field by field, since a bundle's manifest is untrusted input. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "install/release.h"
+#include "install/doc.h"
+#include "spec/syntax.h"
+#include "util/json.h"
+#include "util/units.h"
+#include "util/xalloc.h"
+
+static void kv_strv(JsonWriter *w, const char *key, char *const *v) {
+        json_key(w, key);
+        json_array_begin(w);
+        for (size_t i = 0; v && v[i]; i++)
+                json_string(w, v[i]);
+        json_array_end(w);
+}
+
+char *release_manifest(Release *r, size_t *ret_len) {
+        StrBuf b = {};
+        JsonWriter w = json_writer(&b, JSON_PRETTY);
+        char mode[8];
+        json_object_begin(&w);
+        json_kv_int(&w, "format_version", RELEASE_FORMAT_VERSION);
+        json_key(&w, "release");
+        json_object_begin(&w);
+        json_kv_string(&w, "project", r->project);
+        json_kv_string(&w, "tier", r->tier);
+        json_kv_string(&w, "tool_version", r->tool_version);
+        json_kv_string(&w, "spec_sha256", r->spec_sha256);
+        json_kv_uint(&w, "systemd_version", r->systemd_version);
+        json_kv_string(&w, "prefix", r->prefix);
+        json_kv_string(&w, "config_dir", r->config_dir);
+        json_kv_string(&w, "libexec_dir", r->libexec_dir);
+        json_object_end(&w);
+        json_key(&w, "files");
+        json_array_begin(&w);
+        for (size_t i = 0; i < r->n_files; i++) {
+                const ReleaseFile *f = &r->files[i];
+                json_object_begin(&w);
+                json_kv_string(&w, "path", f->path);
+                json_kv_string(&w, "kind", file_kind_to_string(f->kind));
+                json_kv_string(&w, "sha256", f->sha256);
+                json_kv_uint(&w, "size", f->size);
+                snprintf(mode, sizeof(mode), "%04o", (unsigned) f->mode);
+                json_kv_string(&w, "mode", mode);
+                json_kv_string(&w, "owner", f->owner);
+                json_kv_string(&w, "group", f->group);
+                kv_strv(&w, "units", f->units);
+                json_object_end(&w);
+        }
+        json_array_end(&w);
+        json_key(&w, "units");
+        json_array_begin(&w);
+        for (size_t i = 0; i < r->n_units; i++) {
+                json_object_begin(&w);
+                json_kv_string(&w, "name", r->units[i].name);
+                json_kv_string(&w, "kind", unit_kind_to_string(r->units[i].kind));
+                kv_strv(&w, "instances", r->units[i].instances);
+                kv_strv(&w, "part_of", r->units[i].part_of);
+                kv_strv(&w, "programs", r->units[i].programs);
+                json_object_end(&w);
+        }
+        json_array_end(&w);
+        json_key(&w, "links");
+        json_array_begin(&w);
+        for (size_t i = 0; i < r->n_links; i++) {
+                json_object_begin(&w);
+                json_kv_string(&w, "path", r->links[i].path);
+                json_kv_string(&w, "target", r->links[i].target);
+                json_object_end(&w);
+        }
+        json_array_end(&w);
+        json_key(&w, "credentials");
+        json_array_begin(&w);
+        for (size_t i = 0; i < r->n_credentials; i++) {
+                json_object_begin(&w);
+                json_kv_string(&w, "path", r->credentials[i].path);
+                kv_strv(&w, "units", r->credentials[i].units);
+                json_object_end(&w);
+        }
+        json_array_end(&w);
+        json_object_end(&w);
+        sb_putc(&b, '\n');
+        char *text = sb_take(&b, ret_len);
+        sha256_hex(text, *ret_len, r->hash);
+        return text;
+}
+
+/* ---- reading ---------------------------------------------------------------------------------------- */
+
+typedef struct Parser {
+        char *err;
+        size_t err_size;
+        bool failed;
+} Parser;
+
+static void fail(Parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(Parser *p, const char *fmt, ...) {
+        if (p->failed)
+                return; /* the first problem is the one worth reading */
+        p->failed = true;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->err, p->err_size, fmt, ap);
+        va_end(ap);
+}
+
+static const char *get_str(Parser *p, const Node *n, const char *key, const char *(*check)(const char *)) {
+        const char *v = node_get_scalar(n, key);
+        const char *why = !v ? "is missing" : check ? check(v) : syntax_check_text(v);
+        if (why) {
+                fail(p, "manifest: '%s' %s%s%s%s", key, v ? "value '" : "", v ? v : "", v ? "' " : "", why);
+                return NULL;
+        }
+        return v;
+}
+
+static char *dup_str(Parser *p, const Node *n, const char *key, const char *(*check)(const char *)) {
+        const char *v = get_str(p, n, key, check);
+        return v ? xstrdup(v) : NULL;
+}
+
+static const char *check_sha(const char *s) {
+        return sha256_hex_valid(s) ? NULL : "is not a sha256 (64 lowercase hex digits)";
+}
+static const char *check_rel_path(const char *s) {
+        char abs[4097];
+        if (s[0] == '/')
+                return "is absolute";
+        if (snprintf(abs, sizeof(abs), "/%s", s) >= (int) sizeof(abs))
+                return "is too long";
+        return syntax_check_path(abs);
+}
+
+static const Node *get_seq(Parser *p, const Node *n, const char *key) {
+        const Node *v = node_get(n, key);
+        if (!v || v->kind != NODE_SEQ) {
+                fail(p, "manifest: '%s' is not a list", key);
+                return NULL;
+        }
+        return v;
+}
+
+static char **get_strv(Parser *p, const Node *n, const char *key, const char *(*check)(const char *)) {
+        char **v = xcalloc(1, sizeof(char *));
+        const Node *l = get_seq(p, n, key);
+        for (size_t i = 0; l && i < l->n; i++) {
+                const char *s = l->items[i]->kind == NODE_SCALAR ? l->items[i]->scalar : NULL;
+                const char *why = s ? check(s) : "is not a string";
+                if (why)
+                        fail(p, "manifest: '%s' entry '%s' %s", key, s ? s : "", why);
+                else
+                        strv_push_copy(&v, s);
+        }
+        return v;
+}
+
+static void parse_files(Parser *p, Release *r, const Node *l) {
+        r->files = xcalloc(l->n + 1, sizeof(ReleaseFile));
+        for (size_t i = 0; i < l->n && !p->failed; i++) {
+                const Node *n = l->items[i];
+                ReleaseFile *f = &r->files[r->n_files++];
+                f->units = get_strv(p, n, "units", syntax_check_unit_name);
+                f->path = dup_str(p, n, "path", check_rel_path);
+                f->owner = dup_str(p, n, "owner", syntax_check_user);
+                f->group = dup_str(p, n, "group", syntax_check_user);
+                const char *sha = get_str(p, n, "sha256", check_sha), *kind = get_str(p, n, "kind", NULL);
+                const char *mode = get_str(p, n, "mode", NULL), *size = get_str(p, n, "size", NULL);
+                if (p->failed)
+                        return;
+                memcpy(f->sha256, sha, SHA256_HEX_SIZE);
+                f->kind = file_kind_from_string(kind);
+                if (f->kind < 0)
+                        fail(p, "manifest: '%s' has unknown kind '%s'", f->path, kind);
+                if (parse_mode(mode, &f->mode) < 0 || (f->mode & 07000))
+                        fail(p, "manifest: '%s' has mode '%s'; expected an octal mode without setuid, setgid or sticky bits", f->path, mode);
+                if (parse_uint(size, 0, UINT64_MAX, &f->size) < 0)
+                        fail(p, "manifest: '%s' has size '%s'", f->path, size);
+                if (!release_path_allowed(r, f->path))
+                        fail(p, "manifest: '/%s' is outside the directories a release may install into", f->path);
+                if (i > 0 && strcmp(r->files[i - 1].path, f->path) >= 0)
+                        fail(p, "manifest: files are not sorted, or '%s' is listed twice", f->path);
+        }
+}
+
+static void parse_units(Parser *p, Release *r, const Node *l) {
+        r->units = xcalloc(l->n + 1, sizeof(ReleaseUnit));
+        for (size_t i = 0; i < l->n && !p->failed; i++) {
+                const Node *n = l->items[i];
+                ReleaseUnit *u = &r->units[r->n_units++];
+                u->instances = get_strv(p, n, "instances", syntax_check_unit_name);
+                u->part_of = get_strv(p, n, "part_of", syntax_check_unit_name);
+                u->programs = get_strv(p, n, "programs", syntax_check_path);
+                u->name = dup_str(p, n, "name", syntax_check_unit_name);
+                const char *kind = get_str(p, n, "kind", NULL);
+                if (p->failed)
+                        return;
+                u->kind = unit_kind_from_string(kind);
+                if (u->kind < 0)
+                        fail(p, "manifest: unit '%s' has unknown kind '%s'", u->name, kind);
+                if (i > 0 && strcmp(r->units[i - 1].name, u->name) >= 0)
+                        fail(p, "manifest: units are not sorted, or '%s' is listed twice", u->name);
+        }
+}
+
+static void parse_links(Parser *p, Release *r, const Node *l) {
+        r->links = xcalloc(l->n + 1, sizeof(ReleaseLink));
+        for (size_t i = 0; i < l->n && !p->failed; i++) {
+                const Node *n = l->items[i];
+                ReleaseLink *k = &r->links[r->n_links++];
+                k->path = dup_str(p, n, "path", check_rel_path);
+                k->target = dup_str(p, n, "target", syntax_check_path);
+                if (p->failed)
+                        return;
+                /* a link lives in the unit directory and points at a unit file of the release */
+                if (strncmp(k->path, "etc/systemd/system/", 19) != 0 || strncmp(k->target, "/etc/systemd/system/", 20) != 0 ||
+                    !release_find_file(r, k->target + 1) || release_find_file(r, k->path))
+                        fail(p, "manifest: link '%s' -> '%s' is not an enablement link to a unit of the release", k->path, k->target);
+        }
+}
+
+static void parse_credentials(Parser *p, Release *r, const Node *l) {
+        r->credentials = xcalloc(l->n + 1, sizeof(ReleaseCredential));
+        for (size_t i = 0; i < l->n && !p->failed; i++) {
+                ReleaseCredential *c = &r->credentials[r->n_credentials++];
+                c->units = get_strv(p, l->items[i], "units", syntax_check_unit_name);
+                c->path = dup_str(p, l->items[i], "path", syntax_check_path);
+        }
+}
+
+int release_parse_manifest(const char *text, size_t len, Release **ret, char *err, size_t err_size) {
+        Parser p = { err, err_size, false };
+        Doc doc;
+        if (doc_parse("manifest.json", text, len, &doc, err, err_size) < 0)
+                return -EBADMSG;
+        const Node *root = doc.root;
+        Release *r = xcalloc(1, sizeof(Release));
+        const char *version = get_str(&p, root, "format_version", NULL);
+        if (version && strcmp(version, "1") != 0)
+                fail(&p, "manifest: format_version %s is not one this msdeploy reads (1)", version);
+        const Node *rel = node_get(root, "release");
+        if (!p.failed) {
+                r->project = dup_str(&p, rel, "project", syntax_check_name);
+                r->tier = dup_str(&p, rel, "tier", syntax_check_name);
+                r->tool_version = dup_str(&p, rel, "tool_version", NULL);
+                r->spec_sha256 = dup_str(&p, rel, "spec_sha256", check_sha);
+                r->prefix = dup_str(&p, rel, "prefix", syntax_check_path);
+                r->config_dir = dup_str(&p, rel, "config_dir", syntax_check_path);
+                r->libexec_dir = dup_str(&p, rel, "libexec_dir", syntax_check_path);
+                const char *sv = get_str(&p, rel, "systemd_version", NULL);
+                uint64_t v;
+                if (sv && parse_uint(sv, 200, 999, &v) < 0)
+                        fail(&p, "manifest: systemd_version '%s' is not a systemd version", sv);
+                r->systemd_version = sv ? (unsigned) v : 0;
+        }
+        for (const char *const *dir = (const char *const[]) { r->prefix, r->config_dir, r->libexec_dir, NULL }; !p.failed && *dir; dir++)
+                if (!release_root_valid(*dir))
+                        fail(&p, "manifest: project directory '%s' is not one msdeploy installs into", *dir);
+        const Node *l;
+        if (!p.failed && (l = get_seq(&p, root, "files")))
+                parse_files(&p, r, l);
+        if (!p.failed && (l = get_seq(&p, root, "units")))
+                parse_units(&p, r, l);
+        if (!p.failed && (l = get_seq(&p, root, "links")))
+                parse_links(&p, r, l);
+        if (!p.failed && (l = get_seq(&p, root, "credentials")))
+                parse_credentials(&p, r, l);
+        doc_done(&doc);
+        if (p.failed) {
+                release_free(r);
+                return -EBADMSG;
+        }
+        sha256_hex(text, len, r->hash);
+        *ret = r;
+        return 0;
+}

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/* Taking a snapshot of a host under a root: stat and hash every path a plan may touch, read the
+ * account databases, and hash the whole so that a saved plan can tell when the host changed. */
+#include "install/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "install/fsops.h"
+#include "spec/syntax.h"
+#include "util/units.h"
+#include "util/xalloc.h"
+
+char **passwd_read(int root_fd, const char *file) {
+        char **db = xcalloc(1, sizeof(char *));
+        int fd = fs_open_in_root(root_fd, file, O_RDONLY | O_NOFOLLOW);
+        FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+        if (!f) {
+                if (fd >= 0)
+                        close(fd);
+                return db;
+        }
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+                char *name = line, *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c1 = 0;
+                char *end = strchr(c2 + 1, ':');
+                if (end)
+                        *end = 0;
+                char entry[512];
+                if (snprintf(entry, sizeof(entry), "%s:%s", name, c2 + 1) < (int) sizeof(entry))
+                        strv_push_copy(&db, entry);
+        }
+        fclose(f);
+        return db;
+}
+
+int passwd_lookup(char *const *db, const char *name, unsigned *ret_id) {
+        size_t n = strlen(name);
+        uint64_t v;
+        for (size_t i = 0; db && db[i]; i++)
+                if (strncmp(db[i], name, n) == 0 && db[i][n] == ':' && parse_uint(db[i] + n + 1, 0, UINT32_MAX - 1, &v) >= 0) {
+                        *ret_id = (unsigned) v;
+                        return 0;
+                }
+        if (strcmp(name, "root") == 0) {
+                *ret_id = 0;
+                return 0;
+        }
+        return -ENOENT;
+}
+
+static char *id_name(char *const *db, unsigned id) {
+        char num[16];
+        snprintf(num, sizeof(num), "%u", id);
+        for (size_t i = 0; db && db[i]; i++) {
+                const char *c = strchr(db[i], ':');
+                if (c && strcmp(c + 1, num) == 0)
+                        return strndup(db[i], (size_t) (c - db[i]));
+        }
+        char *s;
+        if (id == 0)
+                return xstrdup("root");
+        if (asprintf(&s, "#%u", id) < 0)
+                xoom();
+        return s;
+}
+
+int disk_entry_read(int root_fd, const char *path, bool hash, char *const *passwd, char *const *group, DiskEntry *ret) {
+        *ret = (DiskEntry) { .path = xstrdup(path) };
+        struct stat st;
+        _cleanup_close_ int pfd = fs_open_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
+        if (pfd < 0)
+                return pfd == -ENOENT || pfd == -ENOTDIR ? 0 : pfd;
+        if (fstat(pfd, &st) < 0)
+                return -errno;
+        ret->exists = true;
+        ret->regular = S_ISREG(st.st_mode);
+        ret->directory = S_ISDIR(st.st_mode);
+        ret->mode = st.st_mode & 07777;
+        ret->size = (uint64_t) st.st_size;
+        ret->owner = id_name(passwd, st.st_uid);
+        ret->group = id_name(group, st.st_gid);
+        if (S_ISLNK(st.st_mode)) {
+                char buf[4096];
+                ssize_t n = readlinkat(pfd, "", buf, sizeof(buf) - 1);
+                if (n < 0)
+                        return -errno;
+                ret->link = strndup(buf, (size_t) n);
+        }
+        if (ret->regular && hash) {
+                _cleanup_close_ int fd = fs_open_in_root(root_fd, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
+                if (fd < 0)
+                        return fd;
+                int r = sha256_fd(fd, ret->sha256, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+void disk_entry_done(DiskEntry *e) {
+        free(e->path);
+        free(e->owner);
+        free(e->group);
+        free(e->link);
+        *e = (DiskEntry) {};
+}
+
+static int entry_cmp(const void *a, const void *b) {
+        return strcmp(((const DiskEntry *) a)->path, ((const DiskEntry *) b)->path);
+}
+
+const DiskEntry *snapshot_find(const DiskEntry *v, size_t n, const char *path) {
+        DiskEntry key = { .path = (char *) path };
+        return n ? bsearch(&key, v, n, sizeof(DiskEntry), entry_cmp) : NULL;
+}
+
+/* Adds path unless present; entries are sorted at the end. */
+static void want(char ***paths, const char *path) {
+        if (!strv_contains(*paths, path))
+                strv_push_copy(paths, path);
+}
+
+/* The paths a snapshot looks at, collected, then sorted and made unique. */
+typedef struct Paths {
+        char **v;
+        size_t n, cap;
+} Paths;
+
+static void paths_add(Paths *p, const char *path) {
+        if (p->n == p->cap) {
+                p->cap = p->cap ? p->cap * 2 : 64;
+                p->v = xreallocarray(p->v, p->cap, sizeof(char *));
+        }
+        p->v[p->n++] = xstrdup(path);
+}
+
+static int str_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void paths_finish(Paths *p) {
+        if (p->n > 1)
+                qsort(p->v, p->n, sizeof(char *), str_cmp);
+        size_t k = 0;
+        for (size_t i = 0; i < p->n; i++) {
+                if (k > 0 && strcmp(p->v[k - 1], p->v[i]) == 0)
+                        free(p->v[i]);
+                else
+                        p->v[k++] = p->v[i];
+        }
+        p->n = k;
+}
+
+static void paths_free(Paths *p) {
+        for (size_t i = 0; i < p->n; i++)
+                free(p->v[i]);
+        free(p->v);
+        *p = (Paths) {};
+}
+
+static void entries_free(DiskEntry *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                disk_entry_done(&v[i]);
+        free(v);
+}
+
+/* Reads every path of p (sorted and unique) under root. */
+static int read_all(int root_fd, Paths *p, bool hash, char *const *passwd, char *const *group, DiskEntry **ret, size_t *ret_n) {
+        paths_finish(p);
+        DiskEntry *v = xcalloc(p->n + 1, sizeof(DiskEntry));
+        for (size_t i = 0; i < p->n; i++) {
+                int r = disk_entry_read(root_fd, p->v[i], hash, passwd, group, &v[i]);
+                if (r < 0) {
+                        entries_free(v, i + 1);
+                        return r;
+                }
+        }
+        *ret = v;
+        *ret_n = p->n;
+        return 0;
+}
+
+void sysusers_names(const char *text, char ***users, char ***groups) {
+        _cleanup_free_ char *copy = xstrdup(text);
+        char *save = NULL;
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char type[4], name[256], id[256] = "-";
+                if (sscanf(line, "%3s %255s %255s", type, name, id) < 2)
+                        continue;
+                if (strcmp(type, "u") == 0) {
+                        want(users, name);
+                        if (!strchr(id, ':')) /* "u NAME -" makes a group of its own; "-:GROUP" joins one */
+                                want(groups, name);
+                } else if (strcmp(type, "g") == 0)
+                        want(groups, name);
+        }
+}
+
+void tmpfiles_dirs(const char *text, TmpDir **ret, size_t *ret_n) {
+        _cleanup_free_ char *copy = xstrdup(text);
+        char *save = NULL;
+        TmpDir *v = NULL;
+        size_t n = 0;
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char type[4], path[4096], mode[16], owner[256], group[256];
+                mode_t m;
+                if (sscanf(line, "%3s %4095s %15s %255s %255s", type, path, mode, owner, group) != 5 ||
+                    (strcmp(type, "d") != 0 && strcmp(type, "D") != 0) || path[0] != '/' || syntax_check_path(path) ||
+                    parse_mode(mode, &m) < 0)
+                        continue;
+                v = xreallocarray(v, n + 1, sizeof(TmpDir));
+                v[n++] = (TmpDir) { xstrdup(path + 1), m, xstrdup(owner), xstrdup(group) };
+        }
+        *ret = v;
+        *ret_n = n;
+}
+
+static void hash_entries(StrBuf *b, const char *what, const DiskEntry *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                sb_printf(b, "%s\t%s\t%d\t%d%d\t%s\t%o\t%s\t%s\t%s\n", what, v[i].path, v[i].exists, v[i].regular, v[i].directory, v[i].sha256,
+                          (unsigned) v[i].mode, v[i].owner ? v[i].owner : "", v[i].group ? v[i].group : "", v[i].link ? v[i].link : "");
+}
+
+int snapshot_take(const char *root, const Release *new, const Release *installed, uint64_t installed_number,
+                  char **credential_hashes, Snapshot **ret) {
+        _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) {
+                int r = -errno;
+                strv_free(credential_hashes);
+                return r;
+        }
+        Snapshot *s = xcalloc(1, sizeof(Snapshot));
+        s->installed = installed;
+        s->installed_number = installed_number;
+        s->credential_hashes = credential_hashes;
+        _cleanup_(strv_freep) char **passwd = passwd_read(root_fd, "etc/passwd");
+        _cleanup_(strv_freep) char **group = passwd_read(root_fd, "etc/group");
+        s->users = xcalloc(1, sizeof(char *));
+        s->groups = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; passwd[i]; i++) {
+                _cleanup_free_ char *u = strndup(passwd[i], strcspn(passwd[i], ":"));
+                strv_push_copy(&s->users, u);
+        }
+        Paths files = {}, links = {}, creds = {}, dirs = {}, programs = {};
+        const Release *both[] = { new, installed };
+        for (size_t k = 0; k < 2; k++) {
+                const Release *r = both[k];
+                for (size_t i = 0; r && i < r->n_files; i++)
+                        paths_add(&files, r->files[i].path);
+                for (size_t i = 0; r && i < r->n_links; i++)
+                        paths_add(&links, r->links[i].path);
+        }
+        for (size_t i = 0; new && i < new->n_credentials; i++)
+                paths_add(&creds, new->credentials[i].path + 1);
+        for (size_t i = 0; new && i < new->n_units; i++)
+                for (size_t k = 0; new->units[i].programs[k]; k++)
+                        if (!release_find_file(new, new->units[i].programs[k] + 1))
+                                paths_add(&programs, new->units[i].programs[k] + 1);
+        for (size_t i = 0; new && i < new->n_files; i++)
+                if (new->files[i].kind == FILE_TMPFILES && new->files[i].data) {
+                        TmpDir *d;
+                        size_t n;
+                        tmpfiles_dirs(new->files[i].data, &d, &n);
+                        for (size_t j = 0; j < n; j++) {
+                                paths_add(&dirs, d[j].path);
+                                free(d[j].path), free(d[j].owner), free(d[j].group);
+                        }
+                        free(d);
+                }
+        int r = read_all(root_fd, &files, true, passwd, group, &s->files, &s->n_files);
+        if (r >= 0)
+                r = read_all(root_fd, &links, false, passwd, group, &s->links, &s->n_links);
+        if (r >= 0)
+                r = read_all(root_fd, &creds, true, passwd, group, &s->credentials, &s->n_credentials);
+        if (r >= 0)
+                r = read_all(root_fd, &dirs, false, passwd, group, &s->dirs, &s->n_dirs);
+        if (r >= 0)
+                r = read_all(root_fd, &programs, false, passwd, group, &s->programs, &s->n_programs);
+        paths_free(&files);
+        paths_free(&links);
+        paths_free(&creds);
+        paths_free(&dirs);
+        paths_free(&programs);
+        if (r < 0) {
+                snapshot_free(s); /* with credential_hashes, which it took */
+                return r;
+        }
+        StrBuf b = {};
+        sb_printf(&b, "installed\t%llu\t%s\n", (unsigned long long) installed_number, installed ? installed->hash : "");
+        for (size_t i = 0; credential_hashes && credential_hashes[i]; i++)
+                sb_printf(&b, "recorded\t%s\n", credential_hashes[i]);
+        hash_entries(&b, "file", s->files, s->n_files);
+        hash_entries(&b, "link", s->links, s->n_links);
+        hash_entries(&b, "credential", s->credentials, s->n_credentials);
+        hash_entries(&b, "dir", s->dirs, s->n_dirs);
+        hash_entries(&b, "program", s->programs, s->n_programs);
+        for (size_t i = 0; passwd[i]; i++)
+                sb_printf(&b, "passwd\t%s\n", passwd[i]);
+        for (size_t i = 0; group[i]; i++)
+                sb_printf(&b, "group\t%s\n", group[i]);
+        sha256_hex(b.s ? b.s : "", b.len, s->hash);
+        sb_free(&b);
+        for (size_t i = 0; group[i]; i++) {
+                _cleanup_free_ char *g = strndup(group[i], strcspn(group[i], ":"));
+                strv_push_copy(&s->groups, g);
+        }
+        *ret = s;
+        return 0;
+}
+
+Snapshot *snapshot_free(Snapshot *s) {
+        if (!s)
+                return NULL;
+        entries_free(s->files, s->n_files);
+        entries_free(s->links, s->n_links);
+        entries_free(s->credentials, s->n_credentials);
+        entries_free(s->dirs, s->n_dirs);
+        entries_free(s->programs, s->n_programs);
+        strv_free(s->users);
+        strv_free(s->groups);
+        strv_free(s->credential_hashes);
+        free(s);
+        return NULL;
+}

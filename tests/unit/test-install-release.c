@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of the release model: kinds and consuming units of every file, units, enablement links and
+ * credentials; the manifest's round trip and hash; manifests that must be refused. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers/install-check.h"
+#include "sd/enable.h"
+#include "util/xalloc.h"
+
+static void assert_units(const ReleaseFile *f, const char *expected) {
+        StrBuf b = {};
+        for (size_t i = 0; f->units[i]; i++)
+                sb_printf(&b, "%s%s", i ? " " : "", f->units[i]);
+        assert_string_equal(b.s ? b.s : "", expected);
+        sb_free(&b);
+}
+
+static void test_kinds_and_consumers(void **state) {
+        (void) state;
+        Release *r = install_release(install_spec, "tier_3", NULL, "v1");
+        const struct {
+                const char *path;
+                FileKind kind;
+                const char *units;
+        } want[] = {
+                { "etc/demo/api.env", FILE_ENV, "demo-api.service" },
+                { "etc/demo/worker.env", FILE_ENV, "demo-worker@.service" },
+                { "etc/systemd/system/demo-worker@.service.d/50-tier.conf", FILE_DROPIN, "demo-worker@.service" },
+                { "etc/systemd/system/demo-api.slice", FILE_UNIT, "demo-api.slice" },
+                { "opt/demo/bin/api", FILE_PAYLOAD, "demo-api.service demo-worker@.service" },
+                { "etc/sysusers.d/demo.conf", FILE_SYSUSERS, "" },
+                { "etc/tmpfiles.d/demo.conf", FILE_TMPFILES, "" },
+                { "etc/demo/monitoring.yaml", FILE_DATA, "" },
+                { "etc/demo/health-checks.yaml", FILE_CONFIG, "" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                const ReleaseFile *f = release_find_file(r, want[i].path);
+                assert_non_null(f);
+                assert_int_equal(f->kind, want[i].kind);
+                assert_units(f, want[i].units);
+        }
+        const ReleaseFile *p = release_find_file(r, "opt/demo/bin/api");
+        assert_int_equal(p->mode, 0755);
+        assert_int_equal(p->size, 2);
+        assert_string_equal(p->sha256, "3bfc269594ef649228e9a74bab00f042efc91d5acc6fbee31a382e80d42388fe"); /* sha256("v1") */
+        const ReleaseUnit *w = release_find_unit(r, "demo-worker@.service");
+        assert_int_equal(w->kind, UNIT_TEMPLATE);
+        assert_string_equal(w->instances[0], "demo-worker@1.service");
+        assert_string_equal(w->instances[1], "demo-worker@2.service");
+        assert_null(w->instances[2]);
+        assert_string_equal(w->part_of[0], "demo-api.service");
+        assert_string_equal(w->programs[0], "/opt/demo/bin/api");
+        assert_null(w->programs[1]);
+        assert_int_equal(release_find_unit(r, "demo.target")->kind, UNIT_TARGET);
+        assert_int_equal(r->n_credentials, 1);
+        assert_string_equal(r->credentials[0].path, "/etc/demo/token");
+        assert_string_equal(r->credentials[0].units[0], "demo-api.service");
+        release_free(r);
+}
+
+static void test_install_links(void **state) {
+        (void) state;
+        SdLink *l = NULL;
+        size_t n = 0;
+        sd_install_links("etc/systemd/system", "a@.service", "[Service]\nWantedBy=x.target\n[Install]\nWantedBy=b.target c.target\nRequiredBy=d.target\nDefaultInstance=7\nAlias=e@.service\n", &l, &n);
+        assert_int_equal(n, 4);
+        assert_string_equal(l[0].path, "etc/systemd/system/b.target.wants/a@7.service");
+        assert_string_equal(l[0].target, "/etc/systemd/system/a@.service");
+        assert_string_equal(l[1].path, "etc/systemd/system/c.target.wants/a@7.service");
+        assert_string_equal(l[2].path, "etc/systemd/system/d.target.requires/a@7.service");
+        assert_string_equal(l[3].path, "etc/systemd/system/e@.service");
+        for (size_t i = 0; i < n; i++)
+                free(l[i].path), free(l[i].target);
+        free(l);
+        l = NULL, n = 0;
+        sd_install_links("etc/systemd/system", "a@.service", "[Install]\nWantedBy=b.target\n", &l, &n);
+        assert_int_equal(n, 0); /* a template without DefaultInstance= is enabled per instance */
+        free(l);
+}
+
+static void test_manifest_round_trip(void **state) {
+        (void) state;
+        Release *r = install_release(install_spec, "tier_2", NULL, "v1");
+        size_t len;
+        char *text = release_manifest(r, &len);
+        Release *back = NULL;
+        char err[512];
+        assert_int_equal(release_parse_manifest(text, len, &back, err, sizeof(err)), 0);
+        assert_string_equal(back->hash, r->hash);
+        assert_int_equal(back->n_files, r->n_files);
+        assert_int_equal(back->n_units, r->n_units);
+        assert_int_equal(back->n_links, r->n_links);
+        assert_string_equal(back->tier, "tier_2");
+        size_t len2;
+        char *again = release_manifest(back, &len2);
+        assert_string_equal(again, text); /* nothing lost or reordered */
+        free(again);
+        free(text);
+        release_free(back);
+        release_free(r);
+}
+
+/* Replaces the first occurrence of from by to in the manifest of r and parses it. */
+static int parse_changed(const Release *r, const char *from, const char *to, char *err, size_t size) {
+        size_t len;
+        char *text = release_manifest((Release *) r, &len);
+        char *at = strstr(text, from);
+        assert_non_null(at);
+        StrBuf b = {};
+        sb_appendn(&b, text, (size_t) (at - text));
+        sb_append(&b, to);
+        sb_append(&b, at + strlen(from));
+        Release *back = NULL;
+        int res = release_parse_manifest(b.s, b.len, &back, err, size);
+        release_free(back);
+        sb_free(&b);
+        free(text);
+        return res;
+}
+
+static void test_manifest_refused(void **state) {
+        (void) state;
+        Release *r = install_release(install_spec, "tier_3", NULL, "v1");
+        const struct {
+                const char *from, *to, *why;
+        } cases[] = {
+                { "\"path\": \"opt/demo/bin/api\"", "\"path\": \"opt/demo/../../etc/shadow\"", "'.' or '..'" },
+                { "\"path\": \"opt/demo/bin/api\"", "\"path\": \"/opt/demo/bin/api\"", "is absolute" },
+                { "\"path\": \"opt/demo/bin/api\"", "\"path\": \"etc/cron.d/api\"", "outside the directories" },
+                { "\"prefix\": \"/opt/demo\"", "\"prefix\": \"/usr\"", "project directory '/usr'" },
+                { "\"mode\": \"0755\"", "\"mode\": \"4755\"", "setuid" },
+                { "\"format_version\": 1", "\"format_version\": 2", "format_version 2" },
+                { "\"kind\": \"payload\"", "\"kind\": \"rootkit\"", "unknown kind 'rootkit'" },
+                { "\"target\": \"/etc/systemd/system/demo.target\"", "\"target\": \"/etc/shadow\"", "not an enablement link" },
+                { "{", "[", "not a JSON object" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char err[512] = "";
+                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, err, sizeof(err)), -EBADMSG);
+                if (!strstr(err, cases[i].why))
+                        fail_msg("case %zu: '%s' does not say '%s'", i, err, cases[i].why);
+        }
+        release_free(r);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_kinds_and_consumers),
+                cmocka_unit_test(test_install_links),
+                cmocka_unit_test(test_manifest_round_trip),
+                cmocka_unit_test(test_manifest_refused),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
