@@ -67,8 +67,38 @@ static const char *path_too_long(const char *path) {
         return NULL;
 }
 
-int render_check_paths(const Model *m, const ArtifactSet *s, Diags *d) {
+/* Whether a and b (relative to the root) are one path, or one lies below the other. */
+static bool paths_clash(const char *a, const char *b) {
+        size_t na = strlen(a), nb = strlen(b), n = na < nb ? na : nb;
+        return strncmp(a, b, n) == 0 && (na == nb || (na < nb ? b[na] : a[nb]) == '/');
+}
+
+/* The payload installs next to the generated files: none may take a generated file's path, or the path of a
+ * directory one of them needs, and neither may another payload file. */
+static int check_payload_paths(const Model *m, const ArtifactSet *s, Diags *d) {
         int r = 0;
+        for (size_t i = 0; i < m->n_payload; i++) {
+                const Payload *p = &m->payload[i];
+                const char *rel = p->path + strspn(p->path, "/");
+                for (size_t k = 0; k < s->n; k++)
+                        if (paths_clash(rel, s->items[k].path)) {
+                                diag_error(d, p->path_loc, "payload '%s' at '%s' clashes with the generated file '/%s'; give it another path",
+                                           p->key, p->path, s->items[k].path);
+                                r = -EINVAL;
+                                break;
+                        }
+                for (size_t k = 0; k < i; k++)
+                        if (strcmp(m->payload[k].path, p->path) != 0 && paths_clash(rel, m->payload[k].path + strspn(m->payload[k].path, "/"))) {
+                                diag_error(d, p->path_loc, "payload '%s' at '%s' and payload '%s' at '%s' would lie one below the other",
+                                           p->key, p->path, m->payload[k].key, m->payload[k].path);
+                                r = -EINVAL;
+                        }
+        }
+        return r;
+}
+
+int render_check_paths(const Model *m, const ArtifactSet *s, Diags *d) {
+        int r = check_payload_paths(m, s, d);
         for (size_t i = 0; i < s->n; i++) {
                 const char *why = path_too_long(s->items[i].path);
                 if (!why)

@@ -39,6 +39,7 @@ void build_payload(Builder *b) {
                         .group = b_str(b, n, "group", "root"),
                         .mode = node_mode(n, "mode", 0755),
                         .loc = b_loc(n, "source"),
+                        .path_loc = b_loc(n, "path"),
                 };
                 if (!p.path || !p.source)
                         continue; /* reported by the schema */

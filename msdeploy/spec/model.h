@@ -296,6 +296,7 @@ typedef struct Payload {
         const char *owner, *group;
         mode_t mode;
         Loc loc;                  /* of the source value: where a missing file is reported */
+        Loc path_loc;             /* of the path value: where a clash with a generated file is reported */
 } Payload;
 
 typedef struct Model {
