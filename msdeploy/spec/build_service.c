@@ -390,13 +390,28 @@ static void check_process_visibility(Builder *b, const Service *s, const Node *s
         }
 }
 
+static bool listed(const StrList *l, const char *s) {
+        for (size_t i = 0; i < l->n; i++)
+                if (strcmp(l->items[i], s) == 0)
+                        return true;
+        return false;
+}
+
 /* The strict profile is what makes tier_3 operational: an override that protects less needs to be meant, by naming
  * its directive in hardening.allow_weaker. The baseline is what the service would get without the override. */
 static void check_weaker_overrides(Builder *b, const Service *s, const Node *svc) {
-        if (s->hardening != HARDENING_STRICT)
-                return;
         const Node *hard = node_get(svc, "hardening"), *overrides = node_get(hard, "overrides");
         StrList allowed = node_strlist(b->a, hard, "allow_weaker");
+        /* a service may not quietly leave the strict profile the tier's defaults give every service (tier_3) */
+        const char *tier_profile = node_get_scalar(node_get(node_get(node_get(b->root, "defaults"), "service"), "hardening"), "profile");
+        if (tier_profile && hardening_profile_from_string(tier_profile) == HARDENING_STRICT && s->hardening != HARDENING_STRICT &&
+            !listed(&allowed, "profile"))
+                diag_error(b->d, b_loc(hard, "profile"),
+                           "service '%s' has hardening profile '%s', below the tier's '%s'; add 'profile' to 'hardening.allow_weaker' if "
+                           "that is meant",
+                           s->key, hardening_profile_to_string(s->hardening), tier_profile);
+        if (s->hardening != HARDENING_STRICT)
+                return;
         size_t n;
         const HardeningDirective *p = hardening_profile_directives(HARDENING_STRICT, &n);
         for (size_t i = 0; i < s->n_hardening_overrides; i++) {
@@ -423,10 +438,7 @@ static void check_weaker_overrides(Builder *b, const Service *s, const Node *svc
                         shown = arena_printf(b->a, "%s=%s", o->key, base);
                         sb_free(&caps);
                 }
-                bool ok = !directive_weaker(o->key, o->value, base);
-                for (size_t k = 0; k < allowed.n && !ok; k++)
-                        ok = strcmp(allowed.items[k], o->key) == 0;
-                if (ok)
+                if (!directive_weaker(o->key, o->value, base) || listed(&allowed, o->key))
                         continue;
                 diag_error(b->d, b_loc(overrides, o->key),
                            "service '%s' sets '%s=%s', which protects less than the strict profile's '%s'; add '%s' to "

@@ -43,7 +43,8 @@ static const Schema t_env_name = { S_ENV_NAME, "an environment variable name" };
 static const Schema t_environment = { S_DICT, "environment variables: NAME: value", .item = &t_string, .key = &t_env_name };
 static const Schema t_secrets = { S_DICT, "credentials: id: absolute path of the secret (LoadCredential=)", .item = &t_path };
 static const Schema t_directive = { S_DIRECTIVE, "a systemd directive name" };
-static const Schema t_directives = { S_LIST, "a list of systemd directive names", .item = &t_directive };
+static const Schema t_weakened = { S_LIST, "a list of systemd directive names, or 'profile'",
+                                   .item = &(const Schema) { S_DIRECTIVE, "a systemd directive name, or 'profile'", VALUES("profile") } };
 static const Schema t_overrides = { S_DICT, "directive: value, applied over the hardening profile", .item = &t_string, .key = &t_directive };
 
 static const Schema t_log_level = { S_ENUM, "log level", VALUES("debug", "info", "warn", "error") };
@@ -122,7 +123,8 @@ static const Schema t_profile = { S_ENUM, "hardening profile", hardening_profile
 static const Schema t_hardening = { S_OBJECT, "sandboxing", .fields = FIELDS(
         { "profile", &t_profile, false, "basic (tier_1), standard (tier_2), strict (tier_3)" },
         { "overrides", &t_overrides, false, "per-directive overrides of the profile" },
-        { "allow_weaker", &t_directives, false, "directives whose override may protect less than the strict profile does" }) };
+        { "allow_weaker", &t_weakened, false, "directives whose override may protect less than the strict profile does, and "
+          "'profile' for a profile below the one the tier's defaults give" }) };
 
 static const Schema t_check_kind = { S_ENUM, "health check kind", health_kind_table };
 static const Schema t_database = { S_ENUM, "database protocol", VALUES("postgresql", "tcp") };

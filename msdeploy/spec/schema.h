@@ -46,7 +46,7 @@ typedef struct SchemaField {
 struct Schema {
         SchemaType type;
         const char *doc;
-        const char *const *values;   /* S_ENUM, NULL-terminated */
+        const char *const *values;   /* S_ENUM, NULL-terminated; S_DIRECTIVE: words allowed beside directive names */
         const SchemaField *fields;   /* S_OBJECT, terminated by a NULL key */
         const Schema *item;          /* S_DICT values, S_LIST items */
         const Schema *key;           /* S_DICT keys (S_NAME by default) */

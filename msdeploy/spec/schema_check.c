@@ -73,6 +73,9 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                 why = syntax_check_env_name(v);
                 break;
         case S_DIRECTIVE:
+                for (const char *const *e = s->values; e && *e; e++) /* words allowed beside directive names */
+                        if (strcmp(*e, v) == 0)
+                                return true;
                 why = syntax_check_directive(v);
                 if (!why && !directive_overridable(v)) {
                         const char *near = directive_suggest(v);

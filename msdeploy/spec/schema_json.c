@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Exports the schema table as a JSON Schema (draft 2020-12) for editors; the same table validates. */
+#include <string.h>
+
 #include "spec/schema.h"
 #include "spec/signals.h"
 #include "util/json.h"
@@ -173,7 +175,15 @@ static void emit(JsonWriter *w, const Schema *s, const char *doc, const char *po
                 else
                         json_kv_string(w, "type", "string");
                 const char *pat = pattern_of(s->type);
-                if (pat)
+                if (pat && s->type == S_DIRECTIVE && s->values) { /* directive names, or one of the words beside them */
+                        StrBuf alt = {};
+                        sb_printf(&alt, "^(%.*s", (int) (strlen(pat) - 2), pat + 1);
+                        for (const char *const *e = s->values; *e; e++)
+                                sb_printf(&alt, "|%s", *e);
+                        sb_append(&alt, ")$");
+                        json_kv_string(w, "pattern", alt.s);
+                        sb_free(&alt);
+                } else if (pat)
                         json_kv_string(w, "pattern", pat);
         }
         }
