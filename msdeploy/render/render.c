@@ -108,17 +108,20 @@ int render_check_paths(const Model *m, const ArtifactSet *s, Diags *d) {
                 diag_error(d, o.loc, "%s %s", o.what, why);
                 r = -EINVAL;
         }
-        /* sorted by path: a duplicate is next to its twin, a file below another file follows it */
-        for (size_t i = 0; i + 1 < s->n; i++)
-                for (size_t k = i + 1; k < s->n; k++) {
-                        const char *a = s->items[i].path, *b = s->items[k].path;
-                        size_t n = strlen(a);
-                        bool same = strcmp(a, b) == 0, below = strncmp(a, b, n) == 0 && b[n] == '/';
-                        if (!same && !below)
-                                break;
+        /* sorted by path, the paths that start with a path come right after it: its twin, the files below it, and
+         * siblings such as "a.x" between "a" and "a/b" ('.' sorts before '/') */
+        for (size_t i = 0; i + 1 < s->n; i++) {
+                const char *a = s->items[i].path;
+                size_t n = strlen(a);
+                for (size_t k = i + 1; k < s->n && strncmp(a, s->items[k].path, n) == 0; k++) {
+                        const char *b = s->items[k].path;
+                        bool same = b[n] == 0;
+                        if (!same && b[n] != '/')
+                                continue;
                         char abuf[4200], bbuf[4200];
                         Origin oa = origin_of(m, a, 0, abuf, sizeof(abuf)), ob = origin_of(m, b, same, bbuf, sizeof(bbuf));
                         const Origin *chosen = ob.rank >= oa.rank ? &ob : &oa, *other = chosen == &ob ? &oa : &ob;
+                        r = -EINVAL;
                         if (same)
                                 diag_error(d, chosen->loc, "%s would be written to '/%s', the path of %s; give them different paths", chosen->what,
                                            a, other->what);
@@ -127,8 +130,8 @@ int render_check_paths(const Model *m, const ArtifactSet *s, Diags *d) {
                                            ob.what, a, oa.what);
                                 break; /* once for each file with others below it */
                         }
-                        r = -EINVAL;
                 }
+        }
         return r;
 }
 
