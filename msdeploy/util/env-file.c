@@ -28,8 +28,10 @@ static void assign(char ***l, const char *name, size_t n_name, const char *value
         strv_push(l, kv);
 }
 
-int env_file_parse(const char *text, char ***ret, unsigned *ret_line) {
-        char **l = xcalloc(1, sizeof(char *));
+int env_file_parse(const char *text, char ***vars, unsigned *ret_line) {
+        char **l = xcalloc(1, sizeof(char *)); /* a copy of *vars: on failure it stays as it was */
+        for (char **v = *vars; v && *v; v++)
+                strv_push_copy(&l, *v);
         unsigned line = 1;
         const char *p = text;
         while (*p) {
@@ -99,7 +101,8 @@ int env_file_parse(const char *text, char ***ret, unsigned *ret_line) {
                 if (*p)
                         p++, line++;
         }
-        *ret = l;
+        strv_free(*vars);
+        *vars = l;
         return (int) strv_length(l);
 fail:
         strv_free(l);

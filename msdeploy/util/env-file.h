@@ -6,7 +6,7 @@
 /* Parses text as systemd parses an EnvironmentFile= (load_env_file()): lines KEY=VALUE, blank lines and lines starting
  * with '#' or ';' skipped, whitespace around KEY and VALUE dropped; a VALUE in double quotes unescapes \" \\ \` \$ and
  * joins a backslash-newline, one in single quotes is literal, a bare one takes a backslash as "the next character as
- * is". Returns the number of variables and *ret a NULL-terminated list of "KEY=VALUE" (a later KEY replaces an
- * earlier one, as in systemd), or -EINVAL with *ret_line the line that is not KEY=VALUE or has an unterminated
- * quote. */
-int env_file_parse(const char *text, char ***ret, unsigned *ret_line);
+ * is". *vars is NULL, or the list of an earlier file: the file's variables are set in it, a later KEY replacing an
+ * earlier one, as in systemd. Returns the number of variables in *vars (a NULL-terminated list of "KEY=VALUE"), or
+ * -EINVAL, with *vars untouched and *ret_line the line that is not KEY=VALUE or has an unterminated quote. */
+int env_file_parse(const char *text, char ***vars, unsigned *ret_line);

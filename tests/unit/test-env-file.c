@@ -38,6 +38,15 @@ static void test_syntax(void **state) {
         assert_string_equal(v[5], "F=twolines");
         assert_string_equal(v[6], "G=");
         strv_free(v);
+        /* a second file's variables go into the first's list, a later one replacing an earlier one */
+        v = NULL;
+        assert_int_equal(env_file_parse("A=1\nB=2\n", &v, NULL), 2);
+        assert_int_equal(env_file_parse("B=3\nC=4\n", &v, NULL), 3);
+        assert_string_equal(v[1], "B=3");
+        assert_int_equal(env_file_parse("D=\"open\n", &v, NULL), -EINVAL);
+        assert_int_equal(strv_length(v), 3); /* untouched */
+        strv_free(v);
+        v = NULL;
         assert_int_equal(env_file_parse("A=1\nnot an assignment\n", &v, &line), -EINVAL);
         assert_int_equal(line, 2);
         assert_int_equal(env_file_parse("A=1\nB=\"open\n\n", &v, &line), -EINVAL);

@@ -28,15 +28,15 @@ extern char **environ;
 /* An env file is a few variables: anything larger is not one */
 #define ENV_FILE_MAX (1024 * 1024)
 
-/* Our environment without what belongs to our own service manager, plus the child's: the inherited
- * entries point into our own environment (never changed after start-up), so a plan per worker costs a
- * pointer per variable, not a copy of every string. *ret_own receives the n strings made here. */
 /* Whether assignment "KEY=..." sets name. */
 static bool sets(const char *assignment, const char *name, size_t n) {
         return strncmp(assignment, name, n) == 0 && assignment[n] == '=';
 }
 
-/* files: the env files' "KEY=VALUE", taken; they win over s->env, as EnvironmentFile= over Environment=. */
+/* Our environment without what belongs to our own service manager, plus the child's: the inherited
+ * entries point into our own environment (never changed after start-up), so a plan per worker costs a
+ * pointer per variable, not a copy of every string. *ret_own receives the n strings made here.
+ * files: the env files' "KEY=VALUE", taken; they win over s->env, as EnvironmentFile= over Environment=. */
 static char **child_environment(const SvSpawn *s, char **files, char ***ret_own) {
         size_t n = 0, n_files = strv_length(files);
         while (environ[n])
@@ -192,31 +192,19 @@ int sv_spawn_plan_new(const SvSpawn *s, SvSpawnPlan **ret) {
                 }
                 p->n_groups = n;
         }
-        char **files = xcalloc(1, sizeof(char *));
+        char **files = NULL; /* a variable of a later file replaces an earlier one's */
         for (size_t i = 0; s->env_files && i < s->env_files->n; i++) {
                 _cleanup_free_ char *text = NULL;
-                char **vars = NULL;
                 k = read_full_file(s->env_files->items[i], ENV_FILE_MAX, &text, NULL);
-                if (k >= 0 && env_file_parse(text, &vars, NULL) < 0)
+                if (k >= 0 && env_file_parse(text, &files, NULL) < 0)
                         k = -EBADMSG;
                 if (k < 0) {
                         strv_free(files);
                         goto fail;
                 }
-                for (char **v = vars; *v; v++) { /* a later file wins */
-                        size_t n = strcspn(*v, "=");
-                        for (char **f = files; *f; f++)
-                                if (sets(*f, *v, n)) {
-                                        free(*f);
-                                        *f = xstrdup(*v);
-                                        n = 0;
-                                        break;
-                                }
-                        if (n)
-                                strv_push(&files, xstrdup(*v));
-                }
-                strv_free(vars);
         }
+        if (!files)
+                files = xcalloc(1, sizeof(char *));
         p->envp = child_environment(s, files, &p->env_own);
         *ret = p;
         return 0;
