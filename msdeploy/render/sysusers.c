@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Renders the sysusers.d(5) file creating the project's dedicated system users and groups. */
-#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests for render/sysusers.c: the lines (what the real systemd-sysusers makes of them:
  * tests/integration/test-render-sysusers.c). */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
