@@ -25,8 +25,10 @@
 #include "util/env-file.h"
 #include "util/strv.h"
 
-static const char *const corpus_globs[] = { "tests/property/*.yaml", "tests/bad/*.yaml", "tests/external/specs/*.yaml",
-                                            "examples/*.yaml", "tests/golden/*/spec.yaml" };
+static const char *const corpus_globs[] = { "tests/property/*.yaml",     "tests/bad/*.yaml",
+                                            "tests/external/specs/*.yaml", "examples/*.yaml",
+                                            "tests/golden/*/spec.yaml",    "tests/fuzz/corpus/fuzz-spec/*",
+                                            "tests/fuzz/crashes/fuzz-spec/*" };
 static const char *const tiers[] = { "tier_1", "tier_2", "tier_3" };
 
 typedef struct Case {
