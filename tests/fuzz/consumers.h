@@ -63,5 +63,8 @@ bool yaml_valid(const char *text, size_t n);
 
 /* Whether s[0..n) is valid UTF-8. */
 bool utf8_valid(const char *s, size_t n);
+/* Whether the classes of the open bugs of tests/fuzz/crashes/KNOWN are to be skipped: when fuzzing (tests/fuzz/run
+ * sets MSD_FUZZ_SKIP_KNOWN), so that it finds other ones; not when an input is replayed. */
+bool fuzz_skip_known(void);
 /* Stops the fuzzer with the invariant that broke (a message on stderr, then abort()). */
 _Noreturn void fuzz_violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,7 +7,6 @@
  * UTF-8 (the loader's rule) that syntax_check_text() accepts; variable names, unit names and paths (list items,
  * command arguments) that their own syntax_check_*() accepts. The JSON writer takes any bytes. */
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "consumers.h"
@@ -283,10 +282,10 @@ static bool yaml_unprintable(const char *s) {
         return false;
 }
 
-/* The classes of the bugs still open (tests/fuzz/crashes/KNOWN), left out while fuzzing (tests/fuzz/run sets
- * MSD_FUZZ_SKIP_KNOWN) so that it finds other ones; each goes once its bug is fixed. */
+/* Whether the input is of the class of an open bug (tests/fuzz/crashes/KNOWN) to skip (fuzz_skip_known()); each
+ * class goes once its bug is fixed. */
 static bool known_open_bug(unsigned writer, char **parts) {
-        if (!getenv("MSD_FUZZ_SKIP_KNOWN"))
+        if (!fuzz_skip_known())
                 return false;
         for (char **p = parts; *p; p++) {
                 size_t n = strlen(*p);
