@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The consumers of what msdeploy writes, re-implemented for the fuzz targets' read-back checks (see consumers.h). */
+/* The consumers of what msdeploy writes, re-implemented for the fuzz targets' read-back checks, and the targets'
+ * shared helpers (see consumers.h). */
 #include "consumers.h"
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "util/strbuf.h"
@@ -22,6 +25,7 @@ _Noreturn void fuzz_violation(const char *fmt, ...) {
         fputs("fuzz: invariant violated: ", stderr);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
+        fflush(stderr);
         va_end(ap);
         abort();
 }
@@ -31,6 +35,20 @@ bool fuzz_skip_known(void) {
         if (skip < 0)
                 skip = getenv("MSD_FUZZ_SKIP_KNOWN") != NULL;
         return skip;
+}
+
+const char *fuzz_memfd_path(const char *text, size_t n) {
+        static int fd = -1;
+        static char path[64];
+        if (fd < 0) {
+                fd = memfd_create("fuzz", MFD_CLOEXEC);
+                if (fd < 0)
+                        fuzz_violation("memfd_create: %m");
+                snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        }
+        if (ftruncate(fd, 0) < 0 || pwrite(fd, text, n, 0) != (ssize_t) n)
+                fuzz_violation("writing the memfd: %m");
+        return path;
 }
 
 bool utf8_valid(const char *s, size_t n) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The consumers of what msdeploy writes, re-implemented for the fuzz targets' read-back checks: systemd 252's
  * word splitting and unescaping, its unit file reader and specifier rules, a POSIX shell word reader, JSON and
- * YAML (libyaml) readers. Each follows the real parser, not msdeploy's writers. */
+ * YAML (libyaml) readers. Each follows the real parser, not msdeploy's writers. Also what the fuzz targets share:
+ * reporting a broken invariant, skipping the classes of open bugs, handing text to code that reads files. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,6 +64,8 @@ bool yaml_valid(const char *text, size_t n);
 
 /* Whether s[0..n) is valid UTF-8. */
 bool utf8_valid(const char *s, size_t n);
+/* A path (of a memfd, rewritten at each call) from which code that reads files reads text. */
+const char *fuzz_memfd_path(const char *text, size_t n);
 /* Whether the classes of the open bugs of tests/fuzz/crashes/KNOWN are to be skipped: when fuzzing (tests/fuzz/run
  * sets MSD_FUZZ_SKIP_KNOWN), so that it finds other ones; not when an input is replayed. */
 bool fuzz_skip_known(void);
