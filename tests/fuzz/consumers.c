@@ -212,12 +212,8 @@ int sd_extract_first_word(const char **p, char **ret, const char *separators, un
         for (;; (*p)++, c = **p) {
                 if (backslash) {
                         if (c == 0) {
-                                if ((flags & SD_EXTRACT_UNESCAPE_RELAX) && (quote == 0 || (flags & SD_EXTRACT_RELAX))) {
+                                if ((flags & SD_EXTRACT_UNESCAPE_RELAX) && quote == 0) {
                                         word_putc(&w, '\\');
-                                        *p = NULL;
-                                        return word_finish(&w, ret);
-                                }
-                                if (flags & SD_EXTRACT_RELAX) {
                                         *p = NULL;
                                         return word_finish(&w, ret);
                                 }
@@ -249,10 +245,6 @@ int sd_extract_first_word(const char **p, char **ret, const char *separators, un
                 } else if (quote) {
                         for (;; (*p)++, c = **p) {
                                 if (c == 0) {
-                                        if (flags & SD_EXTRACT_RELAX) {
-                                                *p = NULL;
-                                                return word_finish(&w, ret);
-                                        }
                                         sb_free(&w.b);
                                         return -EINVAL;
                                 } else if (c == quote) {

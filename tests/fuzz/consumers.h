@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* systemd 252 src/basic/extract-word.h: the flags the consumers of msdeploy's output pass */
+/* systemd 252 src/basic/extract-word.h: the flags the consumers of msdeploy's output pass (EXTRACT_RELAX, for
+ * unbalanced quotes, none of them) */
 enum {
-        SD_EXTRACT_RELAX = 1 << 0,
         SD_EXTRACT_CUNESCAPE = 1 << 1,
         SD_EXTRACT_UNESCAPE_RELAX = 1 << 2,
         SD_EXTRACT_UNQUOTE = 1 << 4,

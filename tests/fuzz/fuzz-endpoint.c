@@ -63,8 +63,8 @@ static void check_responses(const char *out, size_t n, bool get) {
                         fuzz_violation("a response without Content-Length: %s", head);
                 size_t len = strtoul(cl + 18, NULL, 10);
                 const char *body = head_end + 4;
-                /* bad-content-length-header-twice: libmicrohttpd's answer to a malformed request */
-                if (strncmp(p + 9, "400", 3) == 0 && fuzz_skip_known())
+                /* *-header-twice: libmicrohttpd's own answers to malformed requests (the endpoint's all say no-store) */
+                if (!strcasestr(head, "\r\nCache-Control: no-store") && fuzz_skip_known())
                         break;
                 if (get && p == out) {
                         if ((size_t) (end - body) < len)
