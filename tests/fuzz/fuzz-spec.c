@@ -6,11 +6,12 @@
  * Input: the spec's text. Checked for each artifact: a relative, normalised path that no other artifact sits
  * under; valid UTF-8 without NUL or control characters (the spec copy aside, which is the input); units read by
  * systemd 252's rules (every line a section or KEY=VALUE inside one, no continuation, specifiers that resolve,
- * Environment= assignments systemd keeps, command lines that split); environment files systemd keeps every
+ * Environment= assignments systemd keeps, command lines that split, sandboxing values systemd takes); environment files systemd keeps every
  * assignment of; sysusers.d and tmpfiles.d lines whose fields pass systemd's own field rules; YAML that libyaml
  * reads, and msd-supervisor configurations that msd-supervisor loads. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/cmd.h"
 #include "consumers.h"
@@ -34,6 +35,43 @@ static bool printf_directive(const char *key) {
                 if (strcmp(key, *k) == 0)
                         return true;
         return strncmp(key, "Exec", 4) == 0;
+}
+
+/* parse_boolean() of systemd 252 */
+static bool sd_boolean(const char *v) {
+        static const char *const words[] = { "1", "yes", "y", "true", "t", "on", "0", "no", "n", "false", "f", "off", NULL };
+        for (const char *const *w = words; *w; w++)
+                if (strcasecmp(v, *w) == 0)
+                        return true;
+        return false;
+}
+
+/* Whether systemd 252 reads the value of a sandboxing directive without "ignoring" it: the booleans, and the
+ * enumerations that also take a boolean. Other directives: true. */
+static bool sd_sandboxing_value_valid(const char *key, const char *v) {
+        static const struct {
+                const char *key;
+                const char *words; /* besides a boolean, space-separated; NULL: a boolean only */
+        } grammar[] = {
+                { "NoNewPrivileges", NULL }, { "PrivateTmp", NULL }, { "PrivateDevices", NULL }, { "PrivateNetwork", NULL },
+                { "PrivateUsers", NULL }, { "PrivateMounts", NULL }, { "PrivateIPC", NULL }, { "ProtectClock", NULL },
+                { "ProtectKernelTunables", NULL }, { "ProtectKernelModules", NULL }, { "ProtectKernelLogs", NULL },
+                { "ProtectControlGroups", NULL }, { "ProtectHostname", NULL }, { "LockPersonality", NULL },
+                { "MemoryDenyWriteExecute", NULL }, { "RestrictRealtime", NULL }, { "RestrictSUIDSGID", NULL },
+                { "RemoveIPC", NULL }, { "ProtectSystem", "strict full" }, { "ProtectHome", "read-only tmpfs" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(grammar); i++) {
+                if (strcmp(key, grammar[i].key) != 0)
+                        continue;
+                if (sd_boolean(v))
+                        return true;
+                size_t n = strlen(v);
+                for (const char *w = grammar[i].words; w && *w; w += strcspn(w, " "), w += *w == ' ')
+                        if (n > 0 && strncmp(w, v, n) == 0 && (w[n] == ' ' || w[n] == 0))
+                                return true;
+                return false;
+        }
+        return true;
 }
 
 static void check_unit(const Artifact *a) {
@@ -62,6 +100,9 @@ static void check_unit(const Artifact *a) {
                         if (!v)
                                 fuzz_violation("%s: %s=%s has a specifier systemd cannot resolve", a->path, l->key, l->value);
                 }
+                /* hardening-override-value: the checks let any value through */
+                if (!sd_sandboxing_value_valid(l->key, l->value) && !fuzz_skip_known())
+                        fuzz_violation("%s: systemd ignores %s=%s", a->path, l->key, l->value);
                 if (strncmp(l->key, "Exec", 4) == 0) {
                         _cleanup_(strv_freep) char **words = NULL;
                         if (sd_extract_words(l->value, SD_EXTRACT_UNQUOTE | SD_EXTRACT_CUNESCAPE, &words) < 1) {
