@@ -22,6 +22,21 @@
 
 #define SEP "\x1e"
 
+/* What the first byte of the input chooses, modulo _WRITER_MAX. */
+typedef enum Writer {
+        WRITER_SET,        /* uw_set() */
+        WRITER_SET_SPEC,   /* uw_set_spec() */
+        WRITER_ENV,        /* uw_set_env(): NAME SEP value */
+        WRITER_LIST_UNITS, /* uw_set_list() of unit names */
+        WRITER_LIST_PATHS, /* uw_set_list() of paths */
+        WRITER_EXEC,       /* uw_exec_append_arg(): the arguments */
+        WRITER_SHELL,      /* shell_quote() */
+        WRITER_YAML,       /* yaml_str(): key SEP value */
+        WRITER_SDFIELD,    /* sdfield_quote() */
+        WRITER_JSON,       /* json_quoten() */
+        _WRITER_MAX,
+} Writer;
+
 /* The parts of s split at SEP (at least one), NULL-terminated. */
 static char **split(const char *s) {
         char **v = NULL;
@@ -284,23 +299,23 @@ static bool yaml_unprintable(const char *s) {
 
 /* Whether the input is of the class of an open bug (tests/fuzz/crashes/KNOWN) to skip (fuzz_skip_known()); each
  * class goes once its bug is fixed. */
-static bool known_open_bug(unsigned writer, char **parts) {
+static bool known_open_bug(Writer writer, char **parts) {
         if (!fuzz_skip_known())
                 return false;
         for (char **p = parts; *p; p++) {
                 size_t n = strlen(*p);
                 /* unit-value-edge-space: systemd strips the value of every directive */
-                if (writer <= 1 && n > 0 && ((*p)[0] == ' ' || (*p)[n - 1] == ' '))
+                if ((writer == WRITER_SET || writer == WRITER_SET_SPEC) && n > 0 && ((*p)[0] == ' ' || (*p)[n - 1] == ' '))
                         return true;
                 /* sdfield-dash: sysusers.d and tmpfiles.d read a bare '-' as an unset field */
-                if (writer == 8 && strcmp(*p, "-") == 0)
+                if (writer == WRITER_SDFIELD && strcmp(*p, "-") == 0)
                         return true;
                 /* yaml-c1-control: C1 controls, U+FEFF, U+FFFE and U+FFFF are written raw, and libyaml refuses them;
                  * U+0085 is written raw, and libyaml reads it as a line break */
-                if (writer == 7 && yaml_unprintable(*p))
+                if (writer == WRITER_YAML && yaml_unprintable(*p))
                         return true;
                 /* yaml-plain-timestamp: "2001-12-14T21:59:43Z" is written plain, and YAML 1.1 reads a timestamp */
-                if (writer == 7 && strspn(*p, "0123456789") == 4 && (*p)[4] == '-')
+                if (writer == WRITER_YAML && strspn(*p, "0123456789") == 4 && (*p)[4] == '-')
                         return true;
         }
         return false;
@@ -309,9 +324,10 @@ static bool known_open_bug(unsigned writer, char **parts) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1)
                 return 0;
+        Writer writer = (Writer) (data[0] % _WRITER_MAX);
         const char *raw = (const char *) data + 1;
         size_t n = size - 1;
-        if (data[0] % 10 == 9) { /* the JSON writer takes any bytes, NUL included */
+        if (writer == WRITER_JSON) { /* it takes any bytes, NUL included */
                 check_json(raw, n);
                 return 0;
         }
@@ -320,26 +336,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_free_ char *v = xstrndup(raw, n);
         _cleanup_(strv_freep) char **parts = split(v);
         for (char **p = parts; *p; p++)
-                if (syntax_check_text(*p))
+                if (syntax_check_text(*p) || (writer == WRITER_LIST_UNITS && syntax_check_unit_name(*p)) ||
+                    ((writer == WRITER_LIST_PATHS || writer == WRITER_EXEC) && syntax_check_path(*p)))
                         return 0;
-        for (char **p = parts; *p; p++)
-                if ((data[0] % 10 == 3 && syntax_check_unit_name(*p)) || (data[0] % 10 == 4 && syntax_check_path(*p)) ||
-                    (data[0] % 10 == 5 && syntax_check_path(*p)))
-                        return 0;
-        if (data[0] % 10 == 2 && syntax_check_env_name(parts[0]))
+        if ((writer == WRITER_ENV && syntax_check_env_name(parts[0])) || known_open_bug(writer, parts))
                 return 0;
-        if (known_open_bug(data[0] % 10, parts))
-                return 0;
-        switch (data[0] % 10) {
-        case 0: check_set(v); break;
-        case 1: check_set_spec(v); break;
-        case 2: check_env(parts); break;
-        case 3: check_list(parts, /* paths= */ false); break;
-        case 4: check_list(parts, /* paths= */ true); break;
-        case 5: check_exec(parts); break;
-        case 6: check_shell(v); break;
-        case 7: check_yaml(parts); break;
-        case 8: check_sdfield(v); break;
+        switch (writer) {
+        case WRITER_SET: check_set(v); break;
+        case WRITER_SET_SPEC: check_set_spec(v); break;
+        case WRITER_ENV: check_env(parts); break;
+        case WRITER_LIST_UNITS: check_list(parts, /* paths= */ false); break;
+        case WRITER_LIST_PATHS: check_list(parts, /* paths= */ true); break;
+        case WRITER_EXEC: check_exec(parts); break;
+        case WRITER_SHELL: check_shell(v); break;
+        case WRITER_YAML: check_yaml(parts); break;
+        case WRITER_SDFIELD: check_sdfield(v); break;
+        case WRITER_JSON:
+        case _WRITER_MAX: break;
         }
         return 0;
 }

@@ -7,7 +7,8 @@
  * fails, a reload with the same configuration, shutdown) and to which node or with what value. Without events: every
  * worker becomes ready in turn, one exits, then shutdown.
  *
- * Checked: the tree asks to spawn only workers that have no process and to kill only workers that have one; a
+ * Checked: every supervisor and worker the configuration declares is one node of the tree, named as no other; the
+ * tree asks to spawn only workers that have no process and to kill only workers that have one; a
  * worker has a process exactly while it is starting, up or stopping; no spawn once the root is down; and after
  * shutdown, with every exit delivered and every timer fired, the root goes down with no process left. */
 #include <errno.h>
@@ -235,6 +236,28 @@ static void run_events(Host *h, SvConfig *config, const char *path, const uint8_
         free(retired);
 }
 
+/* An accepted configuration runs what it declares: every supervisor and worker is one node of the tree, under a
+ * name no other node has. */
+static void check_declared(SvTree *t, const Supervision *s) {
+        SvNode **nodes;
+        size_t n = sv_tree_nodes(t, &nodes);
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < i; j++)
+                        if (strcmp(nodes[i]->name, nodes[j]->name) == 0 && !fuzz_skip_known()) /* sv-duplicate-name */
+                                fuzz_violation("two nodes of the tree are named '%s'", nodes[i]->name);
+        size_t n_declared = s->n_supervisors + s->n_workers;
+        for (size_t i = 0; i < n_declared; i++) {
+                const char *name = i < s->n_supervisors ? s->supervisors[i].name : s->workers[i - s->n_supervisors].name;
+                if (!sv_tree_find(t, name) && !fuzz_skip_known()) /* sv-unreachable */
+                        fuzz_violation("'%s' is declared, and never runs: it is not in the tree", name);
+                for (size_t j = 0; j < i; j++) {
+                        const char *other = j < s->n_supervisors ? s->supervisors[j].name : s->workers[j - s->n_supervisors].name;
+                        if (strcmp(name, other) == 0 && !fuzz_skip_known()) /* sv-duplicate-name */
+                                fuzz_violation("'%s' is declared twice: one of them never runs", name);
+                }
+        }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const uint8_t *nul = memchr(data, 0, size);
         size_t n_text = nul ? (size_t) (nul - data) : size;
@@ -252,6 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         Host h = { .next_pid = 100 };
         if (sv_tree_new(&config->supervision, &ops, &h, &h.tree) < 0)
                 fuzz_violation("sv_tree_new() refuses a configuration that loaded");
+        check_declared(h.tree, &config->supervision);
         run_events(&h, config, path, nul ? nul + 1 : NULL, nul ? size - n_text - 1 : 0);
         return 0;
 }
