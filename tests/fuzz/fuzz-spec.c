@@ -6,7 +6,8 @@
  * Input: the spec's text. Checked for each artifact: a relative, normalised path that no other artifact sits
  * under; valid UTF-8 without NUL or control characters (the spec copy aside, which is the input); units read by
  * systemd 252's rules (every line a section or KEY=VALUE inside one, no continuation, specifiers that resolve,
- * Environment= assignments systemd keeps, command lines that split, sandboxing values systemd takes); environment files systemd keeps every
+ * Environment= assignments systemd keeps, command lines that split, sandboxing values systemd takes, paths it
+ * takes); environment files systemd keeps every
  * assignment of; sysusers.d and tmpfiles.d lines whose fields pass systemd's own field rules; YAML that libyaml
  * reads, and msd-supervisor configurations that msd-supervisor loads. */
 #include <stdlib.h>
@@ -35,6 +36,31 @@ static bool printf_directive(const char *key) {
                 if (strcmp(key, *k) == 0)
                         return true;
         return strncmp(key, "Exec", 4) == 0;
+}
+
+/* valid_user_group_name() of systemd 252, strict: what systemd-sysusers and User= take */
+static bool sd_user_name_valid(const char *s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > 31 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+                return false;
+        return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* path_is_absolute() && path_is_valid() && path_is_normalized() */
+static bool sd_path_valid(const char *s) {
+        if (s[0] != '/' || strstr(s, "//") || strlen(s) >= 4096)
+                return false;
+        for (const char *p = s; (p = strchr(p, '/')); p++) {
+                size_t n = strcspn(p + 1, "/");
+                if (n > 255 || (n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' && p[2] == '.'))
+                        return false;
+        }
+        return strcmp(s, "/") == 0 || s[strlen(s) - 1] != '/';
+}
+
+/* valid_home() and valid_shell(): a valid path without ':' */
+static bool sd_home_valid(const char *s) {
+        return sd_path_valid(s) && !strchr(s, ':');
 }
 
 /* parse_boolean() of systemd 252 */
@@ -74,6 +100,20 @@ static bool sd_sandboxing_value_valid(const char *key, const char *v) {
         return true;
 }
 
+/* The paths of a directive that takes some (WorkingDirectory=, ReadWritePaths=, EnvironmentFile=, LoadCredential=),
+ * without their prefixes, NULL-terminated; NULL for other directives. */
+static char **unit_paths(const UnitLine *l) {
+        char **v = NULL;
+        if (strcmp(l->key, "WorkingDirectory") == 0 || strcmp(l->key, "EnvironmentFile") == 0)
+                strv_push(&v, xstrdup(l->value + (l->value[0] == '-')));
+        else if (strcmp(l->key, "LoadCredential") == 0 && strchr(l->value, ':'))
+                strv_push(&v, xstrdup(strchr(l->value, ':') + 1));
+        else if (strcmp(l->key, "ReadWritePaths") == 0 && sd_extract_words(l->value, SD_EXTRACT_UNQUOTE, &v) >= 0)
+                for (char **p = v; *p; p++)
+                        memmove(*p, *p + strspn(*p, "-+"), strlen(*p + strspn(*p, "-+")) + 1);
+        return v;
+}
+
 static void check_unit(const Artifact *a) {
         UnitLine *lines;
         const char *why;
@@ -100,6 +140,10 @@ static void check_unit(const Artifact *a) {
                         if (!v)
                                 fuzz_violation("%s: %s=%s has a specifier systemd cannot resolve", a->path, l->key, l->value);
                 }
+                _cleanup_(strv_freep) char **paths = unit_paths(l);
+                for (char **p = paths; p && *p; p++) /* path-component-too-long: the checks let it through */
+                        if (!sd_path_valid(*p) && !(fuzz_skip_known() && strlen(*p) > 255))
+                                fuzz_violation("%s: systemd refuses the path in %s=%s", a->path, l->key, l->value);
                 /* hardening-override-value: the checks let any value through */
                 if (!sd_sandboxing_value_valid(l->key, l->value) && !fuzz_skip_known())
                         fuzz_violation("%s: systemd ignores %s=%s", a->path, l->key, l->value);
@@ -155,31 +199,6 @@ static void check_env_file(const Artifact *a) {
                         fuzz_violation("%s: systemd ignores the value of '%s'", a->path, line);
                 sb_free(&v);
         }
-}
-
-/* valid_user_group_name() of systemd 252, strict: what systemd-sysusers and User= take */
-static bool sd_user_name_valid(const char *s) {
-        size_t n = strlen(s);
-        if (n == 0 || n > 31 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
-                return false;
-        return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
-}
-
-/* path_is_absolute() && path_is_valid() && path_is_normalized() */
-static bool sd_path_valid(const char *s) {
-        if (s[0] != '/' || strstr(s, "//") || strlen(s) >= 4096)
-                return false;
-        for (const char *p = s; (p = strchr(p, '/')); p++) {
-                size_t n = strcspn(p + 1, "/");
-                if (n > 255 || (n == 1 && p[1] == '.') || (n == 2 && p[1] == '.' && p[2] == '.'))
-                        return false;
-        }
-        return strcmp(s, "/") == 0 || s[strlen(s) - 1] != '/';
-}
-
-/* valid_home() and valid_shell(): a valid path without ':' */
-static bool sd_home_valid(const char *s) {
-        return sd_path_valid(s) && !strchr(s, ':');
 }
 
 /* One sysusers.d or tmpfiles.d line as fields: split with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, specifiers resolved,
