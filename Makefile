@@ -41,6 +41,10 @@ TEST_DEPS := libcmocka-dev=pc:cmocka systemd=systemd-analyze shellcheck=shellche
              diffutils=cmp util-linux=nsenter bsdutils=script dbus=/usr/bin/dbus-daemon nats-server=/usr/sbin/nats-server
 # make bench: GNU time for peak RSS; msd-supervisor's peers supervisord, runit and s6
 BENCH_DEPS := time=/usr/bin/time procps=ps supervisor=supervisord runit=runsvdir s6=s6-svscan
+# tests/fuzz (make check replays its corpora, make fuzz runs it): clang, libFuzzer and the sanitizers' runtimes,
+# llvm-symbolizer for the stacks
+FUZZ_DEPS := clang=clang libclang-rt-14-dev=/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+             llvm=llvm-symbolizer
 
 # make demo: apply runs systemd-sysusers and systemd-tmpfiles into its temporary root
 DEMO_DEPS := systemd=systemd-sysusers
@@ -49,8 +53,10 @@ GOALS     := $(or $(MAKECMDGOALS),all)
 TEST_GOALS := check unit-tests integration-tests install-tests golden-tests external-tests property-tests valgrind-tests \
               e2e-tests deps $(BUILD)/tests/%
 BENCH_GOALS := bench bench-msdeploy bench-install bench-supervisor
+FUZZ_GOALS := check fuzz fuzz-tests fuzz-build
 DEPS      := $(if $(filter-out clean uninstall,$(GOALS)),$(BUILD_DEPS)) $(if $(filter $(TEST_GOALS),$(GOALS)),$(TEST_DEPS)) \
-             $(if $(filter demo bench bench-install,$(GOALS)),$(DEMO_DEPS)) $(if $(filter $(BENCH_GOALS),$(GOALS)),$(BENCH_DEPS))
+             $(if $(filter demo bench bench-install,$(GOALS)),$(DEMO_DEPS)) $(if $(filter $(BENCH_GOALS),$(GOALS)),$(BENCH_DEPS)) \
+             $(if $(filter $(FUZZ_GOALS),$(GOALS)),$(FUZZ_DEPS))
 
 .DEFAULT_GOAL := all
 # installs what the goals need; everything that compiles or runs a test waits for it
@@ -145,7 +151,7 @@ $(BUILD)/tests/integration/test-install-faults: MSD_LDFLAGS += -Wl,--wrap=apply_
 # ---- tests -------------------------------------------------------------------------------------------
 # valgrind and the sanitizers do not mix: the SANITIZE=1 build is checked by ASan+UBSan instead
 check: unit-tests integration-tests install-tests golden-tests external-tests property-tests stale-check \
-	$(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests
+	$(if $(filter 1,$(SANITIZE)),,valgrind-tests) e2e-tests fuzz-tests
 	@echo "make check: all test suites passed"
 
 # run-tests NAME PROGRAM...: runs every program, then says how many failed
@@ -196,6 +202,28 @@ stale-check: $(MSDEPLOY)
 regenerate: $(MSDEPLOY)
 	rm -rf generated && SOURCE_DATE_EPOCH=0 $(MSDEPLOY) -f $(SPEC) generate --out generated
 	$(MSDEPLOY) schema > schemas/msdeploy.schema.json
+
+# ---- fuzzing -----------------------------------------------------------------------------------------
+# tests/fuzz: libFuzzer targets, built with clang, ASan and UBSan in build-fuzz/ whatever CC and SANITIZE say (a make
+# of its own). fuzz-tests runs each on its committed corpus once (part of check); fuzz runs each for FUZZ_SECONDS,
+# new inputs going to build-fuzz/corpus, crashes to build-fuzz/crashes.
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz-*.c)))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/%)
+FUZZ_HELPER_OBJS := $(BUILD)/tests/fuzz/consumers.o
+.PHONY: fuzz fuzz-tests fuzz-build fuzz-bins
+fuzz-build: | deps
+	@$(MAKE) --no-print-directory CC=clang SANITIZE=0 BUILD=$(FUZZ_BUILD) MSD_LDFLAGS='-fsanitize=address,undefined' \
+		CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+$(FUZZ_BINS): $(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_HELPER_OBJS) $(BUILD)/libmsdeploy.a
+	@echo "  LD      $@"
+	@$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -pthread
+fuzz-tests: fuzz-build
+	@tests/fuzz/run replay $(FUZZ_BUILD) $(FUZZ_TARGETS)
+fuzz: fuzz-build
+	@tests/fuzz/run fuzz $(FUZZ_BUILD) $(FUZZ_TARGETS) -- -max_total_time=$(FUZZ_SECONDS)
 
 # ---- the bundled example -----------------------------------------------------------------------------
 # What msdeploy does with examples/mister-smith.yaml, step by step; the files stay in $(BUILD)/demo to look at.
@@ -273,7 +301,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(datadir)/msdeploy
 
 clean:
-	rm -rf build build-san $(filter-out build build-san,$(BUILD))
+	rm -rf build build-san $(FUZZ_BUILD) $(filter-out build build-san,$(BUILD))
 
 -include $(shell find $(BUILD)/msdeploy $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
 

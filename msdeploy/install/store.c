@@ -136,7 +136,6 @@ int store_lock(Store *s, char **ret_note, char *err, size_t err_size) {
         int fd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
                 return -errno;
-        _cleanup_free_ char *held = NULL;
         lseek(fd, 0, SEEK_SET);
         char buf[1024];
         ssize_t n = read(fd, buf, sizeof(buf) - 1);
