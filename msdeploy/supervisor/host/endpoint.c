@@ -3,25 +3,50 @@
 #include "supervisor/host/endpoint.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "util/units.h"
 #include "util/xalloc.h"
 
-#define SV_ENDPOINT_BACKLOG 64
+/* The endpoint accepts connections itself and hands them to MHD (MHD_add_connection), MHD never sees the
+ * listening socket. MHD, at its connection limit, takes its listening socket out of its epoll set and puts it
+ * back only at the start of a later MHD_run; driven by an outer loop, nothing may ever call that MHD_run (the
+ * last connections closed, no timeout left), and the backlog then fills for good. Here the listening socket
+ * stays in the sd-event loop whatever happens: a full endpoint makes room by closing the connection least
+ * likely to be a client waiting for an answer (see make_room()), so a new client is always served. */
+
+#define SV_ENDPOINT_ACCEPT_BATCH 8U                     /* accepts per wake-up, MHD runs after each batch */
+#define SV_ENDPOINT_ACCEPT_RETRY_USEC (100 * USEC_PER_MSEC) /* accept failed (out of fds): pause this long */
+
+typedef struct SvClient SvClient;
+struct SvClient {
+        SvClient *prev, *next;        /* ep->clients, oldest first */
+        int fd;                       /* MHD's socket: shut down to evict the client */
+        struct sockaddr_storage peer;
+        bool requested;               /* sent at least one complete request head */
+        bool evicted;                 /* shut down; MHD closes it on its next run */
+};
 
 struct SvEndpoint {
         sd_event *event;
         struct MHD_Daemon *daemon;
-        sd_event_source *io;    /* MHD's epoll fd */
-        sd_event_source *timer; /* MHD's next timeout, re-armed before every loop iteration */
+        int listen_fd;
+        sd_event_source *listen;      /* the listening socket: accept() */
+        sd_event_source *retry;       /* re-enables listen after an accept() failure */
+        sd_event_source *io;          /* MHD's epoll fd */
+        sd_event_source *timer;       /* MHD's next timeout, re-armed before every loop iteration */
+        SvClient *clients, *clients_tail;
+        unsigned n_clients;           /* not evicted */
+        unsigned connection_limit;    /* SV_ENDPOINT_CONNECTION_LIMIT, or less under a low RLIMIT_NOFILE */
         const SvRoute *routes;
         size_t n_routes;
         void *userdata;
@@ -91,7 +116,7 @@ static int open_listener(const char *address, int *ret_fd) {
                 return -errno;
         if (bind(fd, (struct sockaddr *) &ss, len) < 0)
                 return -errno;
-        if (listen(fd, SV_ENDPOINT_BACKLOG) < 0)
+        if (listen(fd, SOMAXCONN) < 0)
                 return -errno;
         *ret_fd = fd;
         fd = -1;
@@ -132,6 +157,98 @@ static int socket_port(int fd) {
         if (ss.ss_family == AF_INET6)
                 return ntohs(((struct sockaddr_in6 *) &ss)->sin6_port);
         return 0;
+}
+
+/* One client: one IPv4 address, one IPv6 /64 (what a single host usually gets), or any local AF_UNIX peer. */
+static bool same_client(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
+        if (a->ss_family != b->ss_family)
+                return false;
+        if (a->ss_family == AF_INET)
+                return ((const struct sockaddr_in *) a)->sin_addr.s_addr == ((const struct sockaddr_in *) b)->sin_addr.s_addr;
+        if (a->ss_family == AF_INET6)
+                return memcmp(&((const struct sockaddr_in6 *) a)->sin6_addr, &((const struct sockaddr_in6 *) b)->sin6_addr, 8) == 0;
+        return true;
+}
+
+static unsigned client_connections(const SvEndpoint *ep, const struct sockaddr_storage *peer) {
+        unsigned n = 0;
+        for (const SvClient *c = ep->clients; c; c = c->next)
+                if (!c->evicted && same_client(&c->peer, peer))
+                        n++;
+        return n;
+}
+
+/* The connection to give up for a new one, among peer's (or all when peer is NULL): the oldest that has not
+ * sent a request yet (idle or trickling, as a slowloris does), else the oldest. */
+static SvClient *pick_victim(const SvEndpoint *ep, const struct sockaddr_storage *peer) {
+        SvClient *oldest = NULL;
+        for (SvClient *c = ep->clients; c; c = c->next) {
+                if (c->evicted || (peer && !same_client(&c->peer, peer)))
+                        continue;
+                if (!c->requested)
+                        return c;
+                if (!oldest)
+                        oldest = c;
+        }
+        return oldest;
+}
+
+/* Before a connection from peer is added: keeps every client within SV_ENDPOINT_CLIENT_LIMIT connections and
+ * the endpoint within its connection limit. The evicted connection reads end-of-file and MHD closes it when it
+ * next runs; until then it is not counted. */
+static void make_room(SvEndpoint *ep, const struct sockaddr_storage *peer) {
+        SvClient *victim = NULL;
+        if (client_connections(ep, peer) >= SV_ENDPOINT_CLIENT_LIMIT)
+                victim = pick_victim(ep, peer);
+        else if (ep->n_clients >= ep->connection_limit)
+                victim = pick_victim(ep, NULL);
+        if (!victim)
+                return;
+        (void) shutdown(victim->fd, SHUT_RDWR);
+        victim->evicted = true;
+        ep->n_clients--;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: keeps ep->clients in step with MHD's connections. */
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+        SvEndpoint *ep = cls;
+        SvClient *c = *socket_context;
+        if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+                const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+                const union MHD_ConnectionInfo *addr = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+                c = xcalloc(1, sizeof(*c));
+                c->fd = fd ? fd->connect_fd : -1;
+                if (addr && addr->client_addr) {
+                        socklen_t len = addr->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                        : addr->client_addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+                                                                                  : sizeof(sa_family_t);
+                        memcpy(&c->peer, addr->client_addr, len);
+                }
+                c->prev = ep->clients_tail;
+                if (ep->clients_tail)
+                        ep->clients_tail->next = c;
+                else
+                        ep->clients = c;
+                ep->clients_tail = c;
+                ep->n_clients++;
+                *socket_context = c;
+                return;
+        }
+        if (!c)
+                return;
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                ep->clients = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        else
+                ep->clients_tail = c->prev;
+        if (!c->evicted)
+                ep->n_clients--;
+        free(c);
+        *socket_context = NULL;
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, StrBuf *body, const char *content_type) {
@@ -181,6 +298,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!*con_cls) {
                 /* headers only: answering now would make MHD close a keep-alive connection */
                 *con_cls = &headers_seen;
+                const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+                if (info && info->socket_context)
+                        ((SvClient *) info->socket_context)->requested = true;
                 return MHD_YES;
         }
         if (*upload_data_size > 0) {
@@ -200,6 +320,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 status = MHD_HTTP_INTERNAL_SERVER_ERROR;
         }
         return respond(c, (unsigned) status, &body, ct);
+}
+
+/* Accepts a batch of connections and lets MHD run on them (closing the evicted ones); the listening socket
+ * stays enabled, so the backlog is drained however many clients there are. */
+static int on_listen(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        SvEndpoint *ep = userdata;
+        (void) revents;
+        unsigned added = 0;
+        for (unsigned i = 0; i < SV_ENDPOINT_ACCEPT_BATCH; i++) {
+                struct sockaddr_storage peer = {};
+                socklen_t len = sizeof(peer);
+                int cfd = accept4(fd, (struct sockaddr *) &peer, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                if (cfd < 0) {
+                        if (errno == EAGAIN || errno == EWOULDBLOCK)
+                                break;
+                        if (errno == EINTR || errno == ECONNABORTED)
+                                continue;
+                        /* out of fds or memory, or a network error: pause rather than spin on a ready socket */
+                        uint64_t now;
+                        if (sd_event_now(ep->event, CLOCK_MONOTONIC, &now) >= 0 &&
+                            sd_event_source_set_time(ep->retry, now + SV_ENDPOINT_ACCEPT_RETRY_USEC) >= 0 &&
+                            sd_event_source_set_enabled(ep->retry, SD_EVENT_ONESHOT) >= 0)
+                                (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                        break;
+                }
+                make_room(ep, &peer);
+                (void) MHD_add_connection(ep->daemon, cfd, (struct sockaddr *) &peer, len); /* closes cfd on failure */
+                added++;
+        }
+        if (added > 0)
+                (void) MHD_run(ep->daemon);
+        return 0;
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        SvEndpoint *ep = userdata;
+        (void) s;
+        (void) usec;
+        return ep->paused ? 0 : sd_event_source_set_enabled(ep->listen, SD_EVENT_ON);
 }
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -237,13 +396,26 @@ static int on_prepare(sd_event_source *s, void *userdata) {
         return sd_event_source_set_enabled(ep->timer, SD_EVENT_ONESHOT);
 }
 
+/* SV_ENDPOINT_CONNECTION_LIMIT, or half the descriptors the process may open if that is less. */
+static unsigned connection_limit(void) {
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur / 2 >= SV_ENDPOINT_CONNECTION_LIMIT)
+                return SV_ENDPOINT_CONNECTION_LIMIT;
+        return rl.rlim_cur >= 2 ? (unsigned) (rl.rlim_cur / 2) : 1;
+}
+
 SvEndpoint *sv_endpoint_free(SvEndpoint *ep) {
         if (!ep)
                 return NULL;
+        sd_event_source_disable_unref(ep->listen);
+        sd_event_source_disable_unref(ep->retry);
         sd_event_source_disable_unref(ep->io);
         sd_event_source_disable_unref(ep->timer);
         if (ep->daemon)
-                MHD_stop_daemon(ep->daemon); /* closes the listening socket and every connection */
+                MHD_stop_daemon(ep->daemon); /* closes every connection */
+        assert(!ep->clients);
+        if (ep->listen_fd >= 0)
+                close(ep->listen_fd);
         sd_event_unref(ep->event);
         free(ep);
         return NULL;
@@ -257,42 +429,46 @@ int sv_endpoint_new(sd_event *e, const char *address, int listen_fd, const SvRou
                 if (!routes[i].path || !routes[i].handler)
                         return -EINVAL;
 
-        int fd = -1;
-        int r = listen_fd >= 0 ? adopt_listener(listen_fd, &fd) : open_listener(address, &fd);
-        if (r < 0)
-                return r;
-        int port = socket_port(fd);
-        if (port < 0) {
-                close(fd);
-                return port;
-        }
-
         _cleanup_(sv_endpoint_freep) SvEndpoint *ep = xcalloc(1, sizeof(*ep));
         ep->event = sd_event_ref(e);
+        ep->listen_fd = -1;
         ep->routes = routes;
         ep->n_routes = n_routes;
         ep->userdata = userdata;
-        ep->port = port;
+        ep->connection_limit = connection_limit();
 
-        /* no MHD_USE_ERROR_LOG: library code stays quiet; no polling thread: the caller's loop drives MHD */
+        int r = listen_fd >= 0 ? adopt_listener(listen_fd, &ep->listen_fd) : open_listener(address, &ep->listen_fd);
+        if (r < 0)
+                return r;
+        ep->port = socket_port(ep->listen_fd);
+        if (ep->port < 0)
+                return ep->port;
+
+        /* no MHD_USE_ERROR_LOG: library code stays quiet; no polling thread: the caller's loop drives MHD; no
+         * listening socket: on_listen() accepts. MHD's own limit leaves room for the connections evicted by one
+         * batch of accepts, which it closes when it next runs. */
         errno = 0;
-        ep->daemon = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, ep,
-                                      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
+        ep->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, ep,
+                                      MHD_OPTION_NOTIFY_CONNECTION, on_connection, ep,
                                       MHD_OPTION_CONNECTION_TIMEOUT, SV_ENDPOINT_CONNECTION_TIMEOUT_SEC,
-                                      MHD_OPTION_CONNECTION_LIMIT, SV_ENDPOINT_CONNECTION_LIMIT,
+                                      MHD_OPTION_CONNECTION_LIMIT, ep->connection_limit + SV_ENDPOINT_ACCEPT_BATCH,
                                       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) SV_ENDPOINT_CONNECTION_MEMORY,
                                       MHD_OPTION_END);
-        if (!ep->daemon) {
-                r = errno > 0 ? -errno : -EIO;
-                /* MHD closes the socket it was given on some failure paths only */
-                if (fcntl(fd, F_GETFD) >= 0)
-                        close(fd);
-                return r;
-        }
+        if (!ep->daemon)
+                return errno > 0 ? -errno : -EIO;
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(ep->daemon, MHD_DAEMON_INFO_EPOLL_FD);
         if (!info || info->epoll_fd < 0)
                 return -EIO;
 
+        r = sd_event_add_io(e, &ep->listen, ep->listen_fd, EPOLLIN, on_listen, ep);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time(e, &ep->retry, CLOCK_MONOTONIC, 0, USEC_PER_MSEC, on_retry, ep);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(ep->retry, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
         r = sd_event_add_io(e, &ep->io, info->epoll_fd, EPOLLIN, on_io, ep);
         if (r < 0)
                 return r;
@@ -305,6 +481,8 @@ int sv_endpoint_new(sd_event *e, const char *address, int listen_fd, const SvRou
         r = sd_event_source_set_enabled(ep->timer, SD_EVENT_OFF);
         if (r < 0)
                 return r;
+        (void) sd_event_source_set_description(ep->listen, "sv-endpoint-listen");
+        (void) sd_event_source_set_description(ep->retry, "sv-endpoint-retry");
         (void) sd_event_source_set_description(ep->io, "sv-endpoint-io");
         (void) sd_event_source_set_description(ep->timer, "sv-endpoint-timer");
 
@@ -323,10 +501,16 @@ int sv_endpoint_set_paused(SvEndpoint *ep, bool paused) {
                 return -EINVAL;
         if (ep->paused == paused)
                 return 0;
-        int r = sd_event_source_set_enabled(ep->io, paused ? SD_EVENT_OFF : SD_EVENT_ON);
+        int r = sd_event_source_set_enabled(ep->listen, paused ? SD_EVENT_OFF : SD_EVENT_ON);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(ep->io, paused ? SD_EVENT_OFF : SD_EVENT_ON);
         if (r < 0)
                 return r;
         if (paused) {
+                r = sd_event_source_set_enabled(ep->retry, SD_EVENT_OFF);
+                if (r < 0)
+                        return r;
                 r = sd_event_source_set_enabled(ep->timer, SD_EVENT_OFF);
                 if (r < 0)
                         return r;
