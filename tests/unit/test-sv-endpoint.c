@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of the HTTP endpoint: routing, methods, malformed and slow clients, a crowding client, running out of
- * descriptors, socket activation, pausing. */
+/* Tests of the HTTP endpoint: routing, methods, malformed and slow clients, a crowding client, a full endpoint,
+ * running out of descriptors, socket activation, pausing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -242,6 +242,51 @@ static void client_crowding(int port, int out_fd) {
         close(kept);
 }
 
+/* Connects from 127.0.0.N (client_connect() uses 127.0.0.1). */
+static int client_connect_from(int port, unsigned n) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                _exit(2);
+        struct timeval tv = { .tv_usec = 200 * 1000 };
+        (void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + n) };
+        struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        if (bind(fd, (struct sockaddr *) &src, sizeof(src)) < 0 || connect(fd, (struct sockaddr *) &dst, sizeof(dst)) < 0)
+                _exit(2);
+        return fd;
+}
+
+/* A full endpoint (limit 32): 127.0.0.3 holds 10 idle connections, then 127.0.0.2 16, 127.0.0.4 6; an idle
+ * connection, then a request from 127.0.0.5 take their room from 127.0.0.2, the client with the most (oldest
+ * first), not from 127.0.0.3, which has the oldest connections. */
+static void client_full_endpoint(int port, int out_fd) {
+        int a[16], b[10], c[6];
+        for (size_t i = 0; i < ELEMENTSOF(b); i++)
+                b[i] = client_connect_from(port, 3);
+        for (size_t i = 0; i < ELEMENTSOF(a); i++)
+                a[i] = client_connect_from(port, 2);
+        for (size_t i = 0; i < ELEMENTSOF(c); i++)
+                c[i] = client_connect_from(port, 4);
+        int idle = client_connect_from(port, 5), fd = client_connect_from(port, 5);
+        write_str(fd, the_request);
+        client_read_all(fd, out_fd);
+        close(fd);
+        write_str(out_fd, SEP);
+        char buf[64];
+        const int probe[] = { a[0], a[1], a[2], b[0], c[0] };
+        for (size_t i = 0; i < ELEMENTSOF(probe); i++) {
+                ssize_t k = read(probe[i], buf, sizeof(buf));
+                write_str(out_fd, k == 0 ? "closed " : k < 0 && errno == EAGAIN ? "open " : "? ");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(a); i++)
+                close(a[i]);
+        for (size_t i = 0; i < ELEMENTSOF(b); i++)
+                close(b[i]);
+        for (size_t i = 0; i < ELEMENTSOF(c); i++)
+                close(c[i]);
+        close(idle);
+}
+
 static void client_late(int port, int out_fd) {
         usleep(50 * 1000);
         client_simple(port, out_fd);
@@ -477,6 +522,30 @@ static void test_crowding_client(void **state) {
         assert_int_equal(f->seen.calls, 3);
 }
 
+static void test_full_endpoint(void **state) {
+        (void) state;
+        Seen seen = {};
+        struct rlimit saved, low;
+        assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+        low = (struct rlimit) { .rlim_cur = 64, .rlim_max = saved.rlim_max }; /* a connection limit of 32 */
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+        sd_event *e = NULL;
+        assert_int_equal(sd_event_new(&e), 0);
+        SvEndpoint *ep = NULL;
+        assert_int_equal(sv_endpoint_new(e, "127.0.0.1:0", -1, routes, ELEMENTSOF(routes), &seen, &ep), 0);
+        the_request = "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        _cleanup_free_ char *r = run_client(e, sv_endpoint_port(ep), client_full_endpoint);
+        sv_endpoint_free(ep);
+        sd_event_unref(e);
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+        char *sep = strstr(r, SEP);
+        assert_non_null(sep);
+        *sep = 0;
+        assert_true(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+        assert_string_equal(sep + strlen(SEP), "closed closed open open open ");
+        assert_int_equal(seen.calls, 1);
+}
+
 typedef struct Exhaustion {
         sd_event *event;
         int fds[4096];
@@ -630,6 +699,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_paused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crowding_client, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_out_of_descriptors, setup, teardown),
+                cmocka_unit_test(test_full_endpoint),
                 cmocka_unit_test(test_socket_activation),
                 cmocka_unit_test(test_ipv6),
                 cmocka_unit_test(test_bad_arguments),

@@ -24,14 +24,26 @@
  * stays in the sd-event loop whatever happens: a full endpoint makes room by closing the connection least
  * likely to be a client waiting for an answer (see make_room()), so a new client is always served. */
 
-#define SV_ENDPOINT_ACCEPT_BATCH 8U                     /* accepts per wake-up, MHD runs after each batch */
+/* Accepts per wake-up, MHD runs after each batch. At most half a client's limit: a new connection lives through
+ * the rest of its batch and the MHD_run that reads its request before that client's later ones can push it out. */
+#define SV_ENDPOINT_ACCEPT_BATCH 8U
 #define SV_ENDPOINT_ACCEPT_RETRY_USEC (100 * USEC_PER_MSEC) /* accept failed (out of fds): pause this long */
+_Static_assert(2 * SV_ENDPOINT_ACCEPT_BATCH <= SV_ENDPOINT_CLIENT_LIMIT, "a batch may evict a connection of its own");
 
+/* One client: one IPv4 address, one IPv6 /64 (what a single host usually gets), or every AF_UNIX peer. */
 typedef struct SvClient SvClient;
 struct SvClient {
-        SvClient *prev, *next;        /* ep->clients, oldest first */
-        int fd;                       /* MHD's socket: shut down to evict the client */
-        struct sockaddr_storage peer;
+        SvClient *next;               /* ep->clients */
+        struct sockaddr_storage address;
+        unsigned connections;         /* not evicted */
+        unsigned refs;                /* SvConnections pointing here, evicted ones included */
+};
+
+typedef struct SvConnection SvConnection;
+struct SvConnection {
+        SvConnection *prev, *next;    /* ep->connections, oldest first */
+        SvClient *client;
+        int fd;                       /* MHD's socket: shut down to evict the connection */
         bool requested;               /* sent at least one complete request head */
         bool evicted;                 /* shut down; MHD closes it on its next run */
 };
@@ -44,8 +56,9 @@ struct SvEndpoint {
         sd_event_source *retry;       /* re-enables listen after an accept() failure */
         sd_event_source *io;          /* MHD's epoll fd */
         sd_event_source *timer;       /* MHD's next timeout, re-armed before every loop iteration */
-        SvClient *clients, *clients_tail;
-        unsigned n_clients;           /* not evicted */
+        SvConnection *connections, *connections_tail;
+        unsigned n_connections;       /* not evicted */
+        SvClient *clients;
         unsigned connection_limit;    /* SV_ENDPOINT_CONNECTION_LIMIT, or less under a low RLIMIT_NOFILE */
         const SvRoute *routes;
         size_t n_routes;
@@ -159,7 +172,6 @@ static int socket_port(int fd) {
         return 0;
 }
 
-/* One client: one IPv4 address, one IPv6 /64 (what a single host usually gets), or any local AF_UNIX peer. */
 static bool same_client(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
         if (a->ss_family != b->ss_family)
                 return false;
@@ -170,20 +182,29 @@ static bool same_client(const struct sockaddr_storage *a, const struct sockaddr_
         return true;
 }
 
-static unsigned client_connections(const SvEndpoint *ep, const struct sockaddr_storage *peer) {
-        unsigned n = 0;
-        for (const SvClient *c = ep->clients; c; c = c->next)
-                if (!c->evicted && same_client(&c->peer, peer))
-                        n++;
-        return n;
+static SvClient *find_client(const SvEndpoint *ep, const struct sockaddr_storage *address) {
+        for (SvClient *cl = ep->clients; cl; cl = cl->next)
+                if (same_client(&cl->address, address))
+                        return cl;
+        return NULL;
 }
 
-/* The connection to give up for a new one, among peer's (or all when peer is NULL): the oldest that has not
- * sent a request yet (idle or trickling, as a slowloris does), else the oldest. */
-static SvClient *pick_victim(const SvEndpoint *ep, const struct sockaddr_storage *peer) {
-        SvClient *oldest = NULL;
-        for (SvClient *c = ep->clients; c; c = c->next) {
-                if (c->evicted || (peer && !same_client(&c->peer, peer)))
+/* The client with the most connections, the one that came first among equals (ep->clients is newest first): the
+ * one to give a connection up when the endpoint is full. */
+static SvClient *heaviest_client(const SvEndpoint *ep) {
+        SvClient *heaviest = NULL;
+        for (SvClient *cl = ep->clients; cl; cl = cl->next)
+                if (!heaviest || cl->connections >= heaviest->connections)
+                        heaviest = cl;
+        return heaviest;
+}
+
+/* The connection of client to give up: the oldest that has not sent a request yet (idle, or trickling as a
+ * slowloris does), else the oldest. */
+static SvConnection *pick_victim(const SvEndpoint *ep, const SvClient *client) {
+        SvConnection *oldest = NULL;
+        for (SvConnection *c = ep->connections; c; c = c->next) {
+                if (c->evicted || c->client != client)
                         continue;
                 if (!c->requested)
                         return c;
@@ -193,45 +214,71 @@ static SvClient *pick_victim(const SvEndpoint *ep, const struct sockaddr_storage
         return oldest;
 }
 
-/* Before a connection from peer is added: keeps every client within SV_ENDPOINT_CLIENT_LIMIT connections and
- * the endpoint within its connection limit. The evicted connection reads end-of-file and MHD closes it when it
- * next runs; until then it is not counted. */
-static void make_room(SvEndpoint *ep, const struct sockaddr_storage *peer) {
-        SvClient *victim = NULL;
-        if (client_connections(ep, peer) >= SV_ENDPOINT_CLIENT_LIMIT)
-                victim = pick_victim(ep, peer);
-        else if (ep->n_clients >= ep->connection_limit)
-                victim = pick_victim(ep, NULL);
+/* Before a connection from address is added: keeps every client within SV_ENDPOINT_CLIENT_LIMIT connections
+ * and the endpoint within its connection limit, taking from the client with the most connections, so a flood
+ * from many addresses costs a client with few nothing. The evicted connection reads end-of-file and MHD closes
+ * it when it next runs; until then it is not counted. */
+static void make_room(SvEndpoint *ep, const struct sockaddr_storage *address) {
+        SvClient *from = find_client(ep, address);
+        if (!from || from->connections < SV_ENDPOINT_CLIENT_LIMIT)
+                from = ep->n_connections >= ep->connection_limit ? heaviest_client(ep) : NULL;
+        SvConnection *victim = from ? pick_victim(ep, from) : NULL;
         if (!victim)
                 return;
         (void) shutdown(victim->fd, SHUT_RDWR);
         victim->evicted = true;
-        ep->n_clients--;
+        victim->client->connections--;
+        ep->n_connections--;
 }
 
-/* MHD_OPTION_NOTIFY_CONNECTION: keeps ep->clients in step with MHD's connections. */
+static SvClient *client_ref(SvEndpoint *ep, const struct sockaddr *address) {
+        struct sockaddr_storage ss = {};
+        socklen_t len = address->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                        : address->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+                                                        : sizeof(sa_family_t);
+        memcpy(&ss, address, len);
+        SvClient *cl = find_client(ep, &ss);
+        if (!cl) {
+                cl = xcalloc(1, sizeof(*cl));
+                cl->address = ss;
+                cl->next = ep->clients;
+                ep->clients = cl;
+        }
+        cl->refs++;
+        return cl;
+}
+
+static void client_unref(SvEndpoint *ep, SvClient *cl) {
+        if (--cl->refs > 0)
+                return;
+        SvClient **p = &ep->clients;
+        while (*p != cl)
+                p = &(*p)->next;
+        *p = cl->next;
+        free(cl);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: keeps ep->connections and ep->clients in step with MHD's connections. */
 static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
                           enum MHD_ConnectionNotificationCode code) {
         SvEndpoint *ep = cls;
-        SvClient *c = *socket_context;
+        SvConnection *c = *socket_context;
         if (code == MHD_CONNECTION_NOTIFY_STARTED) {
                 const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
                 const union MHD_ConnectionInfo *addr = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+                if (!fd || !addr || !addr->client_addr)
+                        return; /* not tracked, MHD's own limit and timeout still apply */
                 c = xcalloc(1, sizeof(*c));
-                c->fd = fd ? fd->connect_fd : -1;
-                if (addr && addr->client_addr) {
-                        socklen_t len = addr->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                        : addr->client_addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
-                                                                                  : sizeof(sa_family_t);
-                        memcpy(&c->peer, addr->client_addr, len);
-                }
-                c->prev = ep->clients_tail;
-                if (ep->clients_tail)
-                        ep->clients_tail->next = c;
+                c->fd = fd->connect_fd;
+                c->client = client_ref(ep, addr->client_addr);
+                c->client->connections++;
+                c->prev = ep->connections_tail;
+                if (ep->connections_tail)
+                        ep->connections_tail->next = c;
                 else
-                        ep->clients = c;
-                ep->clients_tail = c;
-                ep->n_clients++;
+                        ep->connections = c;
+                ep->connections_tail = c;
+                ep->n_connections++;
                 *socket_context = c;
                 return;
         }
@@ -240,13 +287,16 @@ static void on_connection(void *cls, struct MHD_Connection *connection, void **s
         if (c->prev)
                 c->prev->next = c->next;
         else
-                ep->clients = c->next;
+                ep->connections = c->next;
         if (c->next)
                 c->next->prev = c->prev;
         else
-                ep->clients_tail = c->prev;
-        if (!c->evicted)
-                ep->n_clients--;
+                ep->connections_tail = c->prev;
+        if (!c->evicted) {
+                c->client->connections--;
+                ep->n_connections--;
+        }
+        client_unref(ep, c->client);
         free(c);
         *socket_context = NULL;
 }
@@ -300,7 +350,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 *con_cls = &headers_seen;
                 const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
                 if (info && info->socket_context)
-                        ((SvClient *) info->socket_context)->requested = true;
+                        ((SvConnection *) info->socket_context)->requested = true;
                 return MHD_YES;
         }
         if (*upload_data_size > 0) {
@@ -413,7 +463,7 @@ SvEndpoint *sv_endpoint_free(SvEndpoint *ep) {
         sd_event_source_disable_unref(ep->timer);
         if (ep->daemon)
                 MHD_stop_daemon(ep->daemon); /* closes every connection */
-        assert(!ep->clients);
+        assert(!ep->connections && !ep->clients);
         if (ep->listen_fd >= 0)
                 close(ep->listen_fd);
         sd_event_unref(ep->event);
