@@ -30,6 +30,7 @@
 
 #define SUPERVISOR TEST_BINDIR "/msd-supervisor"
 #define FLOOD 10000U                        /* connections per flood */
+#define FLOOD_RATE 10000U                   /* connections opened per second (see start_attacker()) */
 #define ANSWER_WITHIN_USEC (1 * USEC_PER_SEC) /* what /health owes every client, flood or not */
 #define FD_SLACK 12U /* above the connections it holds: those evicted by one batch of accepts, not closed yet, a probe's */
 
@@ -209,7 +210,11 @@ static void start_attacker(int port, FloodKind kind, unsigned n, unsigned first,
         if (!fds)
                 _exit(2);
         unsigned opened = 0;
+        uint64_t t0 = now_usec();
         for (unsigned i = 0; i < n; i++) {
+                uint64_t due = t0 + (uint64_t) i * USEC_PER_SEC / FLOOD_RATE, now = now_usec();
+                if (i % 100 == 0 && due > now)
+                        usleep((useconds_t) (due - now));
                 fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
                 if (fds[i] < 0)
                         _exit(3);
@@ -313,14 +318,14 @@ static void flood(FloodKind kind, unsigned first, unsigned spread) {
         assert_true(fds_after <= fds_before);
 }
 
-/* Every attacker shares 127.0.0.1 with the prober: the client limit would lock the prober out if the newest
- * connection were the one refused. */
+/* One address (not the prober's) with 10,000 connections: its client limit is what is reached. */
 static void test_idle_flood_one_address(void **state) {
         (void) state;
-        flood(FLOOD_IDLE, /* first= */ 1, /* spread= */ 1);
+        flood(FLOOD_IDLE, /* first= */ 2, /* spread= */ 1);
 }
 
-/* 200 addresses with 50 connections each: the endpoint's own limit is what is reached. */
+/* 200 addresses with 50 connections each: the endpoint's own limit is what is reached, and room is made at the
+ * expense of the clients with the most connections, never of the prober's single one. */
 static void test_slowloris_many_addresses(void **state) {
         (void) state;
         flood(FLOOD_SLOWLORIS, /* first= */ 2, /* spread= */ 200);
