@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of the HTTP endpoint: routing, methods, malformed and slow clients, socket activation, pausing. */
+/* Tests of the HTTP endpoint: routing, methods, malformed and slow clients, a crowding client, a full endpoint,
+ * running out of descriptors, socket activation, pausing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -206,6 +208,88 @@ static void client_unanswered(int port, int out_fd) {
         client_read_all(fd, out_fd);
         write_str(out_fd, "(timeout)");
         close(fd);
+}
+
+/* A client with more than SV_ENDPOINT_CLIENT_LIMIT connections: its keep-alive connection that has made a
+ * request outlives its idle ones, which go oldest first, one for each new connection. */
+static void client_crowding(int port, int out_fd) {
+        int kept = client_connect(port, 3 * USEC_PER_SEC);
+        write_str(kept, "GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+        char buf[4096];
+        StrBuf b = {};
+        while (!b.s || !strstr(b.s, "hello x\n")) {
+                ssize_t k = read(kept, buf, sizeof(buf));
+                if (k <= 0)
+                        _exit(4);
+                sb_appendn(&b, buf, (size_t) k);
+        }
+        sb_free(&b);
+        int idle[SV_ENDPOINT_CLIENT_LIMIT];
+        for (size_t i = 0; i < ELEMENTSOF(idle); i++)
+                idle[i] = client_connect(port, 200 * USEC_PER_MSEC);
+        /* the 17th connection (the last idle one) closed the first idle one, this one closes the second */
+        client_exchange(port, the_request, strlen(the_request), out_fd);
+        write_str(out_fd, SEP);
+        write_str(kept, the_request);
+        client_read_all(kept, out_fd);
+        write_str(out_fd, SEP);
+        for (size_t i = 0; i < 3; i++) {
+                ssize_t k = read(idle[i], buf, sizeof(buf));
+                write_str(out_fd, k == 0 ? "closed " : k < 0 && errno == EAGAIN ? "open " : "? ");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(idle); i++)
+                close(idle[i]);
+        close(kept);
+}
+
+/* Connects from 127.0.0.N (client_connect() uses 127.0.0.1). */
+static int client_connect_from(int port, unsigned n) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                _exit(2);
+        struct timeval tv = { .tv_usec = 200 * 1000 };
+        (void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + n) };
+        struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        if (bind(fd, (struct sockaddr *) &src, sizeof(src)) < 0 || connect(fd, (struct sockaddr *) &dst, sizeof(dst)) < 0)
+                _exit(2);
+        return fd;
+}
+
+/* A full endpoint (limit 32): 127.0.0.3 holds 10 idle connections, then 127.0.0.2 16, 127.0.0.4 6; an idle
+ * connection, then a request from 127.0.0.5 take their room from 127.0.0.2, the client with the most (oldest
+ * first), not from 127.0.0.3, which has the oldest connections. */
+static void client_full_endpoint(int port, int out_fd) {
+        int a[16], b[10], c[6];
+        for (size_t i = 0; i < ELEMENTSOF(b); i++)
+                b[i] = client_connect_from(port, 3);
+        for (size_t i = 0; i < ELEMENTSOF(a); i++)
+                a[i] = client_connect_from(port, 2);
+        for (size_t i = 0; i < ELEMENTSOF(c); i++)
+                c[i] = client_connect_from(port, 4);
+        int idle = client_connect_from(port, 5), fd = client_connect_from(port, 5);
+        write_str(fd, the_request);
+        client_read_all(fd, out_fd);
+        close(fd);
+        write_str(out_fd, SEP);
+        char buf[64];
+        const int probe[] = { a[0], a[1], a[2], b[0], c[0] };
+        for (size_t i = 0; i < ELEMENTSOF(probe); i++) {
+                ssize_t k = read(probe[i], buf, sizeof(buf));
+                write_str(out_fd, k == 0 ? "closed " : k < 0 && errno == EAGAIN ? "open " : "? ");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(a); i++)
+                close(a[i]);
+        for (size_t i = 0; i < ELEMENTSOF(b); i++)
+                close(b[i]);
+        for (size_t i = 0; i < ELEMENTSOF(c); i++)
+                close(c[i]);
+        close(idle);
+}
+
+static void client_late(int port, int out_fd) {
+        usleep(50 * 1000);
+        client_simple(port, out_fd);
 }
 
 /* ---- the server side: the test process runs the loop until the client is done ---- */
@@ -425,6 +509,93 @@ static void test_paused(void **state) {
         assert_true(strncmp(r2, "HTTP/1.1 200 OK\r\n", 17) == 0);
 }
 
+static void test_crowding_client(void **state) {
+        Fixture *f = *state;
+        the_request = "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        _cleanup_free_ char *r = run_client(f->event, sv_endpoint_port(f->endpoint), client_crowding);
+        char *sep = strstr(r, SEP), *sep2 = sep ? strstr(sep + 1, SEP) : NULL;
+        assert_non_null(sep2);
+        *sep = *sep2 = 0;
+        assert_true(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+        assert_true(strncmp(sep + strlen(SEP), "HTTP/1.1 200 OK\r\n", 17) == 0);
+        assert_string_equal(sep2 + strlen(SEP), "closed closed open ");
+        assert_int_equal(f->seen.calls, 3);
+}
+
+static void test_full_endpoint(void **state) {
+        (void) state;
+        Seen seen = {};
+        struct rlimit saved, low;
+        assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+        low = (struct rlimit) { .rlim_cur = 64, .rlim_max = saved.rlim_max }; /* a connection limit of 32 */
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+        sd_event *e = NULL;
+        assert_int_equal(sd_event_new(&e), 0);
+        SvEndpoint *ep = NULL;
+        assert_int_equal(sv_endpoint_new(e, "127.0.0.1:0", -1, routes, ELEMENTSOF(routes), &seen, &ep), 0);
+        the_request = "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        _cleanup_free_ char *r = run_client(e, sv_endpoint_port(ep), client_full_endpoint);
+        sv_endpoint_free(ep);
+        sd_event_unref(e);
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+        char *sep = strstr(r, SEP);
+        assert_non_null(sep);
+        *sep = 0;
+        assert_true(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+        assert_string_equal(sep + strlen(SEP), "closed closed open open open ");
+        assert_int_equal(seen.calls, 1);
+}
+
+typedef struct Exhaustion {
+        sd_event *event;
+        int fds[4096];
+        size_t n;
+        struct rlimit saved;
+} Exhaustion;
+
+static int on_exhaust(sd_event_source *s, uint64_t usec, void *userdata) {
+        Exhaustion *x = userdata;
+        (void) s;
+        (void) usec;
+        for (int fd; x->n < ELEMENTSOF(x->fds) && (fd = fcntl(sd_event_get_fd(x->event), F_DUPFD_CLOEXEC, 0)) >= 0;)
+                x->fds[x->n++] = fd;
+        return 0;
+}
+
+static int on_replenish(sd_event_source *s, uint64_t usec, void *userdata) {
+        Exhaustion *x = userdata;
+        (void) s;
+        (void) usec;
+        while (x->n > 0)
+                close(x->fds[--x->n]);
+        return setrlimit(RLIMIT_NOFILE, &x->saved);
+}
+
+/* Out of descriptors, the endpoint cannot accept: it waits for them without spinning, then serves. */
+static void test_out_of_descriptors(void **state) {
+        Fixture *f = *state;
+        Exhaustion x = { .event = f->event };
+        assert_int_equal(getrlimit(RLIMIT_NOFILE, &x.saved), 0);
+        struct rlimit low = { .rlim_cur = 256, .rlim_max = x.saved.rlim_max };
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+        sd_event_source *exhaust = NULL, *replenish = NULL;
+        assert_int_equal(sd_event_add_time_relative(f->event, &exhaust, CLOCK_MONOTONIC, 10 * USEC_PER_MSEC, 1, on_exhaust, &x), 0);
+        assert_int_equal(sd_event_add_time_relative(f->event, &replenish, CLOCK_MONOTONIC, 400 * USEC_PER_MSEC, 1, on_replenish, &x), 0);
+        uint64_t before, after, t0 = now_usec();
+        assert_int_equal(sd_event_get_iteration(f->event, &before), 0);
+        the_request = "GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        _cleanup_free_ char *r = run_client(f->event, sv_endpoint_port(f->endpoint), client_late);
+        assert_int_equal(sd_event_get_iteration(f->event, &after), 0);
+        sd_event_source_disable_unref(exhaust);
+        sd_event_source_disable_unref(replenish);
+        assert_int_equal(x.n, 0);
+        assert_true(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+        assert_true(now_usec() - t0 >= 400 * USEC_PER_MSEC);
+        /* a few wake-ups per pause of SV_ENDPOINT_ACCEPT_RETRY_USEC, not a busy loop */
+        if (after - before > 100)
+                fail_msg("%llu loop iterations while out of descriptors", (unsigned long long) (after - before));
+}
+
 static void test_socket_activation(void **state) {
         (void) state;
         Seen seen = {};
@@ -526,6 +697,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_slow_client, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_paused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_crowding_client, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_out_of_descriptors, setup, teardown),
+                cmocka_unit_test(test_full_endpoint),
                 cmocka_unit_test(test_socket_activation),
                 cmocka_unit_test(test_ipv6),
                 cmocka_unit_test(test_bad_arguments),

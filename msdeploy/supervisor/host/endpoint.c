@@ -3,25 +3,63 @@
 #include "supervisor/host/endpoint.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "util/units.h"
 #include "util/xalloc.h"
 
-#define SV_ENDPOINT_BACKLOG 64
+/* The endpoint accepts connections itself and hands them to MHD (MHD_add_connection), MHD never sees the
+ * listening socket. MHD, at its connection limit, takes its listening socket out of its epoll set and puts it
+ * back only at the start of a later MHD_run; driven by an outer loop, nothing may ever call that MHD_run (the
+ * last connections closed, no timeout left), and the backlog then fills for good. Here the listening socket
+ * stays in the sd-event loop whatever happens: a full endpoint makes room by closing the connection least
+ * likely to be a client waiting for an answer (see make_room()), so a new client is always served. */
+
+/* Accepts per wake-up, MHD runs after each batch. At most half a client's limit: a new connection lives through
+ * the rest of its batch and the MHD_run that reads its request before that client's later ones can push it out. */
+#define SV_ENDPOINT_ACCEPT_BATCH 8U
+#define SV_ENDPOINT_ACCEPT_RETRY_USEC (100 * USEC_PER_MSEC) /* accept failed (out of fds): pause this long */
+_Static_assert(2 * SV_ENDPOINT_ACCEPT_BATCH <= SV_ENDPOINT_CLIENT_LIMIT, "a batch may evict a connection of its own");
+
+/* One client: one IPv4 address, one IPv6 /64 (what a single host usually gets), or every AF_UNIX peer. */
+typedef struct SvClient SvClient;
+struct SvClient {
+        SvClient *next;               /* ep->clients */
+        struct sockaddr_storage address;
+        unsigned connections;         /* not evicted */
+        unsigned refs;                /* SvConnections pointing here, evicted ones included */
+};
+
+typedef struct SvConnection SvConnection;
+struct SvConnection {
+        SvConnection *prev, *next;    /* ep->connections, oldest first */
+        SvClient *client;
+        int fd;                       /* MHD's socket: shut down to evict the connection */
+        bool requested;               /* sent at least one complete request head */
+        bool evicted;                 /* shut down; MHD closes it on its next run */
+};
 
 struct SvEndpoint {
         sd_event *event;
         struct MHD_Daemon *daemon;
-        sd_event_source *io;    /* MHD's epoll fd */
-        sd_event_source *timer; /* MHD's next timeout, re-armed before every loop iteration */
+        int listen_fd;
+        sd_event_source *listen;      /* the listening socket: accept() */
+        sd_event_source *retry;       /* re-enables listen after an accept() failure */
+        sd_event_source *io;          /* MHD's epoll fd */
+        sd_event_source *timer;       /* MHD's next timeout, re-armed before every loop iteration */
+        SvConnection *connections, *connections_tail;
+        unsigned n_connections;       /* not evicted */
+        SvClient *clients;
+        unsigned connection_limit;    /* SV_ENDPOINT_CONNECTION_LIMIT, or less under a low RLIMIT_NOFILE */
         const SvRoute *routes;
         size_t n_routes;
         void *userdata;
@@ -91,7 +129,7 @@ static int open_listener(const char *address, int *ret_fd) {
                 return -errno;
         if (bind(fd, (struct sockaddr *) &ss, len) < 0)
                 return -errno;
-        if (listen(fd, SV_ENDPOINT_BACKLOG) < 0)
+        if (listen(fd, SOMAXCONN) < 0)
                 return -errno;
         *ret_fd = fd;
         fd = -1;
@@ -132,6 +170,135 @@ static int socket_port(int fd) {
         if (ss.ss_family == AF_INET6)
                 return ntohs(((struct sockaddr_in6 *) &ss)->sin6_port);
         return 0;
+}
+
+static bool same_client(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
+        if (a->ss_family != b->ss_family)
+                return false;
+        if (a->ss_family == AF_INET)
+                return ((const struct sockaddr_in *) a)->sin_addr.s_addr == ((const struct sockaddr_in *) b)->sin_addr.s_addr;
+        if (a->ss_family == AF_INET6)
+                return memcmp(&((const struct sockaddr_in6 *) a)->sin6_addr, &((const struct sockaddr_in6 *) b)->sin6_addr, 8) == 0;
+        return true;
+}
+
+static SvClient *find_client(const SvEndpoint *ep, const struct sockaddr_storage *address) {
+        for (SvClient *cl = ep->clients; cl; cl = cl->next)
+                if (same_client(&cl->address, address))
+                        return cl;
+        return NULL;
+}
+
+/* The client with the most connections, the one that came first among equals (ep->clients is newest first): the
+ * one to give a connection up when the endpoint is full. */
+static SvClient *heaviest_client(const SvEndpoint *ep) {
+        SvClient *heaviest = NULL;
+        for (SvClient *cl = ep->clients; cl; cl = cl->next)
+                if (!heaviest || cl->connections >= heaviest->connections)
+                        heaviest = cl;
+        return heaviest;
+}
+
+/* The connection of client to give up: the oldest that has not sent a request yet (idle, or trickling as a
+ * slowloris does), else the oldest. */
+static SvConnection *pick_victim(const SvEndpoint *ep, const SvClient *client) {
+        SvConnection *oldest = NULL;
+        for (SvConnection *c = ep->connections; c; c = c->next) {
+                if (c->evicted || c->client != client)
+                        continue;
+                if (!c->requested)
+                        return c;
+                if (!oldest)
+                        oldest = c;
+        }
+        return oldest;
+}
+
+/* Before a connection from address is added: keeps every client within SV_ENDPOINT_CLIENT_LIMIT connections
+ * and the endpoint within its connection limit, taking from the client with the most connections, so a flood
+ * from many addresses costs a client with few nothing. The evicted connection reads end-of-file and MHD closes
+ * it when it next runs; until then it is not counted. */
+static void make_room(SvEndpoint *ep, const struct sockaddr_storage *address) {
+        SvClient *from = find_client(ep, address);
+        if (!from || from->connections < SV_ENDPOINT_CLIENT_LIMIT)
+                from = ep->n_connections >= ep->connection_limit ? heaviest_client(ep) : NULL;
+        SvConnection *victim = from ? pick_victim(ep, from) : NULL;
+        if (!victim)
+                return;
+        (void) shutdown(victim->fd, SHUT_RDWR);
+        victim->evicted = true;
+        victim->client->connections--;
+        ep->n_connections--;
+}
+
+static SvClient *client_ref(SvEndpoint *ep, const struct sockaddr *address) {
+        struct sockaddr_storage ss = {};
+        socklen_t len = address->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                        : address->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+                                                        : sizeof(sa_family_t);
+        memcpy(&ss, address, len);
+        SvClient *cl = find_client(ep, &ss);
+        if (!cl) {
+                cl = xcalloc(1, sizeof(*cl));
+                cl->address = ss;
+                cl->next = ep->clients;
+                ep->clients = cl;
+        }
+        cl->refs++;
+        return cl;
+}
+
+static void client_unref(SvEndpoint *ep, SvClient *cl) {
+        if (--cl->refs > 0)
+                return;
+        SvClient **p = &ep->clients;
+        while (*p != cl)
+                p = &(*p)->next;
+        *p = cl->next;
+        free(cl);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: keeps ep->connections and ep->clients in step with MHD's connections. */
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+        SvEndpoint *ep = cls;
+        SvConnection *c = *socket_context;
+        if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+                const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+                const union MHD_ConnectionInfo *addr = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+                if (!fd || !addr || !addr->client_addr)
+                        return; /* not tracked, MHD's own limit and timeout still apply */
+                c = xcalloc(1, sizeof(*c));
+                c->fd = fd->connect_fd;
+                c->client = client_ref(ep, addr->client_addr);
+                c->client->connections++;
+                c->prev = ep->connections_tail;
+                if (ep->connections_tail)
+                        ep->connections_tail->next = c;
+                else
+                        ep->connections = c;
+                ep->connections_tail = c;
+                ep->n_connections++;
+                *socket_context = c;
+                return;
+        }
+        if (!c)
+                return;
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                ep->connections = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        else
+                ep->connections_tail = c->prev;
+        if (!c->evicted) {
+                c->client->connections--;
+                ep->n_connections--;
+        }
+        client_unref(ep, c->client);
+        free(c);
+        *socket_context = NULL;
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, StrBuf *body, const char *content_type) {
@@ -181,6 +348,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!*con_cls) {
                 /* headers only: answering now would make MHD close a keep-alive connection */
                 *con_cls = &headers_seen;
+                const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+                if (info && info->socket_context)
+                        ((SvConnection *) info->socket_context)->requested = true;
                 return MHD_YES;
         }
         if (*upload_data_size > 0) {
@@ -200,6 +370,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 status = MHD_HTTP_INTERNAL_SERVER_ERROR;
         }
         return respond(c, (unsigned) status, &body, ct);
+}
+
+/* Accepts a batch of connections and lets MHD run on them (closing the evicted ones); the listening socket
+ * stays enabled, so the backlog is drained however many clients there are. */
+static int on_listen(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        SvEndpoint *ep = userdata;
+        (void) revents;
+        unsigned added = 0;
+        for (unsigned i = 0; i < SV_ENDPOINT_ACCEPT_BATCH; i++) {
+                struct sockaddr_storage peer = {};
+                socklen_t len = sizeof(peer);
+                int cfd = accept4(fd, (struct sockaddr *) &peer, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                if (cfd < 0) {
+                        if (errno == EAGAIN || errno == EWOULDBLOCK)
+                                break;
+                        if (errno == EINTR || errno == ECONNABORTED)
+                                continue;
+                        /* out of fds or memory, or a network error: pause rather than spin on a ready socket */
+                        uint64_t now;
+                        if (sd_event_now(ep->event, CLOCK_MONOTONIC, &now) >= 0 &&
+                            sd_event_source_set_time(ep->retry, now + SV_ENDPOINT_ACCEPT_RETRY_USEC) >= 0 &&
+                            sd_event_source_set_enabled(ep->retry, SD_EVENT_ONESHOT) >= 0)
+                                (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                        break;
+                }
+                make_room(ep, &peer);
+                (void) MHD_add_connection(ep->daemon, cfd, (struct sockaddr *) &peer, len); /* closes cfd on failure */
+                added++;
+        }
+        if (added > 0)
+                (void) MHD_run(ep->daemon);
+        return 0;
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        SvEndpoint *ep = userdata;
+        (void) s;
+        (void) usec;
+        return ep->paused ? 0 : sd_event_source_set_enabled(ep->listen, SD_EVENT_ON);
 }
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -237,13 +446,26 @@ static int on_prepare(sd_event_source *s, void *userdata) {
         return sd_event_source_set_enabled(ep->timer, SD_EVENT_ONESHOT);
 }
 
+/* SV_ENDPOINT_CONNECTION_LIMIT, or half the descriptors the process may open if that is less. */
+static unsigned connection_limit(void) {
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur / 2 >= SV_ENDPOINT_CONNECTION_LIMIT)
+                return SV_ENDPOINT_CONNECTION_LIMIT;
+        return rl.rlim_cur >= 2 ? (unsigned) (rl.rlim_cur / 2) : 1;
+}
+
 SvEndpoint *sv_endpoint_free(SvEndpoint *ep) {
         if (!ep)
                 return NULL;
+        sd_event_source_disable_unref(ep->listen);
+        sd_event_source_disable_unref(ep->retry);
         sd_event_source_disable_unref(ep->io);
         sd_event_source_disable_unref(ep->timer);
         if (ep->daemon)
-                MHD_stop_daemon(ep->daemon); /* closes the listening socket and every connection */
+                MHD_stop_daemon(ep->daemon); /* closes every connection */
+        assert(!ep->connections && !ep->clients);
+        if (ep->listen_fd >= 0)
+                close(ep->listen_fd);
         sd_event_unref(ep->event);
         free(ep);
         return NULL;
@@ -257,42 +479,46 @@ int sv_endpoint_new(sd_event *e, const char *address, int listen_fd, const SvRou
                 if (!routes[i].path || !routes[i].handler)
                         return -EINVAL;
 
-        int fd = -1;
-        int r = listen_fd >= 0 ? adopt_listener(listen_fd, &fd) : open_listener(address, &fd);
-        if (r < 0)
-                return r;
-        int port = socket_port(fd);
-        if (port < 0) {
-                close(fd);
-                return port;
-        }
-
         _cleanup_(sv_endpoint_freep) SvEndpoint *ep = xcalloc(1, sizeof(*ep));
         ep->event = sd_event_ref(e);
+        ep->listen_fd = -1;
         ep->routes = routes;
         ep->n_routes = n_routes;
         ep->userdata = userdata;
-        ep->port = port;
+        ep->connection_limit = connection_limit();
 
-        /* no MHD_USE_ERROR_LOG: library code stays quiet; no polling thread: the caller's loop drives MHD */
+        int r = listen_fd >= 0 ? adopt_listener(listen_fd, &ep->listen_fd) : open_listener(address, &ep->listen_fd);
+        if (r < 0)
+                return r;
+        ep->port = socket_port(ep->listen_fd);
+        if (ep->port < 0)
+                return ep->port;
+
+        /* no MHD_USE_ERROR_LOG: library code stays quiet; no polling thread: the caller's loop drives MHD; no
+         * listening socket: on_listen() accepts. MHD's own limit leaves room for the connections evicted by one
+         * batch of accepts, which it closes when it next runs. */
         errno = 0;
-        ep->daemon = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, ep,
-                                      MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
+        ep->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, ep,
+                                      MHD_OPTION_NOTIFY_CONNECTION, on_connection, ep,
                                       MHD_OPTION_CONNECTION_TIMEOUT, SV_ENDPOINT_CONNECTION_TIMEOUT_SEC,
-                                      MHD_OPTION_CONNECTION_LIMIT, SV_ENDPOINT_CONNECTION_LIMIT,
+                                      MHD_OPTION_CONNECTION_LIMIT, ep->connection_limit + SV_ENDPOINT_ACCEPT_BATCH,
                                       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) SV_ENDPOINT_CONNECTION_MEMORY,
                                       MHD_OPTION_END);
-        if (!ep->daemon) {
-                r = errno > 0 ? -errno : -EIO;
-                /* MHD closes the socket it was given on some failure paths only */
-                if (fcntl(fd, F_GETFD) >= 0)
-                        close(fd);
-                return r;
-        }
+        if (!ep->daemon)
+                return errno > 0 ? -errno : -EIO;
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(ep->daemon, MHD_DAEMON_INFO_EPOLL_FD);
         if (!info || info->epoll_fd < 0)
                 return -EIO;
 
+        r = sd_event_add_io(e, &ep->listen, ep->listen_fd, EPOLLIN, on_listen, ep);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time(e, &ep->retry, CLOCK_MONOTONIC, 0, USEC_PER_MSEC, on_retry, ep);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(ep->retry, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
         r = sd_event_add_io(e, &ep->io, info->epoll_fd, EPOLLIN, on_io, ep);
         if (r < 0)
                 return r;
@@ -305,6 +531,8 @@ int sv_endpoint_new(sd_event *e, const char *address, int listen_fd, const SvRou
         r = sd_event_source_set_enabled(ep->timer, SD_EVENT_OFF);
         if (r < 0)
                 return r;
+        (void) sd_event_source_set_description(ep->listen, "sv-endpoint-listen");
+        (void) sd_event_source_set_description(ep->retry, "sv-endpoint-retry");
         (void) sd_event_source_set_description(ep->io, "sv-endpoint-io");
         (void) sd_event_source_set_description(ep->timer, "sv-endpoint-timer");
 
@@ -323,10 +551,16 @@ int sv_endpoint_set_paused(SvEndpoint *ep, bool paused) {
                 return -EINVAL;
         if (ep->paused == paused)
                 return 0;
-        int r = sd_event_source_set_enabled(ep->io, paused ? SD_EVENT_OFF : SD_EVENT_ON);
+        int r = sd_event_source_set_enabled(ep->listen, paused ? SD_EVENT_OFF : SD_EVENT_ON);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(ep->io, paused ? SD_EVENT_OFF : SD_EVENT_ON);
         if (r < 0)
                 return r;
         if (paused) {
+                r = sd_event_source_set_enabled(ep->retry, SD_EVENT_OFF);
+                if (r < 0)
+                        return r;
                 r = sd_event_source_set_enabled(ep->timer, SD_EVENT_OFF);
                 if (r < 0)
                         return r;

@@ -8,9 +8,10 @@
 
 #include "util/strbuf.h"
 
-/* Limits applied to every connection so that slow or malformed clients cannot stall the event loop. */
-#define SV_ENDPOINT_CONNECTION_TIMEOUT_SEC 5U
-#define SV_ENDPOINT_CONNECTION_LIMIT 64U
+/* Limits that keep idle, slow or malformed clients from stalling the event loop or locking others out. */
+#define SV_ENDPOINT_CONNECTION_TIMEOUT_SEC 5U     /* a connection with no traffic for this long is closed */
+#define SV_ENDPOINT_CONNECTION_LIMIT 512U         /* open connections; at most half of RLIMIT_NOFILE */
+#define SV_ENDPOINT_CLIENT_LIMIT 16U              /* open connections per client (IPv4 address, IPv6 /64) */
 #define SV_ENDPOINT_CONNECTION_MEMORY (16U * 1024U)
 
 /* Fills body and returns the HTTP status (100..599; anything else becomes 500). *ret_content_type starts as
@@ -32,7 +33,9 @@ typedef struct SvEndpoint SvEndpoint;
  * activation; address is then ignored and the caller keeps its fd, the endpoint works on a duplicate).
  * Only numeric addresses are accepted: -EINVAL otherwise. Requests other than GET and HEAD get 405 (and the
  * connection is closed), GET or HEAD with a request body 413, paths without a route 404. Idle or stalled
- * connections are closed after SV_ENDPOINT_CONNECTION_TIMEOUT_SEC. */
+ * connections are closed after SV_ENDPOINT_CONNECTION_TIMEOUT_SEC. A new connection is always accepted: one
+ * that would pass its client's limit or the endpoint's closes that client's (or any client's) oldest connection,
+ * preferring one that has not sent a request yet. */
 int sv_endpoint_new(sd_event *e, const char *address, int listen_fd, const SvRoute *routes, size_t n_routes,
                     void *userdata, SvEndpoint **ret);
 SvEndpoint *sv_endpoint_free(SvEndpoint *e);
