@@ -100,16 +100,8 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
         return ret;
 }
 
-static int need_root(CmdContext *c, const char *what) {
-        if (!c->root)
-                return cmd_usage_error("%s on the running system (without --root DIR) is not available yet; use --root DIR", what);
-        return EXIT_OK;
-}
-
 int cmd_apply(CmdContext *c) {
-        int ret = need_root(c, "apply");
-        if (ret != EXIT_OK)
-                return ret;
+        int ret;
         const char *plan_file = c->n_args ? c->args[0] : NULL;
         if (plan_file && (c->bundle || c->n_tiers))
                 return cmd_usage_error("apply takes a saved PLAN, --bundle FILE or --tier T, one of them");
@@ -121,6 +113,8 @@ int cmd_apply(CmdContext *c) {
         Host h;
         ret = cmd_host_open(c, r->project, /* create= */ true, &h);
         if (ret == EXIT_OK)
+                ret = cmd_host_connect(c, &h);
+        if (ret == EXIT_OK)
                 ret = lock_and_resume(c, &h, /* resume= */ !saved);
         if (ret == EXIT_OK)
                 ret = install(c, &h, r, saved, 0);
@@ -129,11 +123,8 @@ int cmd_apply(CmdContext *c) {
 }
 
 int cmd_rollback(CmdContext *c) {
-        int ret = need_root(c, "rollback");
-        if (ret != EXIT_OK)
-                return ret;
         Host h;
-        ret = cmd_host_open(c, NULL, /* create= */ false, &h);
+        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
         if (ret != EXIT_OK || !h.store || !h.installed_number) {
                 if (ret == EXIT_OK)
                         fprintf(stderr, "msdeploy: nothing is installed under %s: there is nothing to roll back\n", h.root);
@@ -146,7 +137,9 @@ int cmd_rollback(CmdContext *c) {
                 return cmd_usage_error("rollback takes a release number, not '%s'", c->args[0]);
         }
         /* an interrupted apply is finished first: what is rolled back is then the release it installed */
-        ret = lock_and_resume(c, &h, /* resume= */ true);
+        ret = cmd_host_connect(c, &h);
+        if (ret == EXIT_OK)
+                ret = lock_and_resume(c, &h, /* resume= */ true);
         if (ret != EXIT_OK) {
                 cmd_host_close(&h);
                 return ret;

@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 #include "install/plan.h"
 #include "install/store.h"
+#include "sd/bus.h"
 
 typedef struct Host {
         const char *root;         /* --root, or "/" */
@@ -12,6 +13,7 @@ typedef struct Host {
         Release *installed;       /* the current release, or NULL */
         uint64_t installed_number;
         char **credentials;       /* recorded with the current release */
+        Bus *bus;                 /* apply on the running system (no --root): systemd over the bus */
 } Host;
 
 /* The release a command acts on: a saved plan file (plan_file, its plan.json in *ret_plan), --bundle, or
@@ -21,6 +23,9 @@ int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char *
  * project NULL, the one project installed there. Prints why it failed; returns the exit code. */
 int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret);
 void cmd_host_close(Host *h);
+/* apply and rollback without --root: connects to systemd on the system bus. Prints why it failed;
+ * returns the exit code. */
+int cmd_host_connect(CmdContext *c, Host *h);
 /* Snapshot of the host for r, then the plan. */
 int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan);
 /* Prints the plan (text with a unified diff of every text file it updates, or JSON with --json); returns
