@@ -80,20 +80,27 @@ int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret) {
                 fprintf(stderr, "msdeploy: cannot open the release store of '%s' under '%s': %s\n", project, ret->root, strerror(-r));
                 return EXIT_IO;
         }
-        ret->installed_number = store_current(ret->store);
-        if (!ret->installed_number)
+        return cmd_host_load_current(ret);
+}
+
+int cmd_host_load_current(Host *h) {
+        h->installed = release_free(h->installed);
+        strv_free(h->credentials);
+        h->credentials = NULL;
+        h->installed_number = store_current(h->store);
+        if (!h->installed_number)
                 return EXIT_OK;
-        char err[1024];
+        char err[1024] = "";
         ReleaseInfo info;
-        r = store_load_manifest(ret->store, ret->installed_number, &ret->installed, err, sizeof(err));
+        int r = store_load_manifest(h->store, h->installed_number, &h->installed, err, sizeof(err));
         if (r >= 0)
-                r = store_info(ret->store, ret->installed_number, &info);
+                r = store_info(h->store, h->installed_number, &info);
         if (r < 0) {
                 fprintf(stderr, "msdeploy: the current release %llu in the store is unreadable: %s\n",
-                        (unsigned long long) ret->installed_number, r == -EBADMSG && err[0] ? err : strerror(-r));
+                        (unsigned long long) h->installed_number, r == -EBADMSG && err[0] ? err : strerror(-r));
                 return EXIT_IO;
         }
-        ret->credentials = TAKE_PTR(info.credentials);
+        h->credentials = TAKE_PTR(info.credentials);
         release_info_done(&info);
         return EXIT_OK;
 }

@@ -159,3 +159,11 @@ int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t e
         }
         return 0;
 }
+
+int bus_unit_state(Bus *b, const char *unit, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_get_property_string(b->bus, SYSTEMD, path, "org.freedesktop.systemd1.Unit", "ActiveState", NULL, ret);
+}

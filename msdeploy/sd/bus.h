@@ -27,6 +27,8 @@ typedef struct Bus Bus;
 /* Connects to the system bus and subscribes to the manager's job signals. */
 int bus_open(Bus **ret);
 Bus *bus_free(Bus *b);
+/* The ActiveState of unit ("active", "activating", "failed", ...), malloc'ed. */
+int bus_unit_state(Bus *b, const char *unit, char **ret);
 /* Makes the call; for a job, waits until it is removed (at most timeout_usec) and fails unless its result
  * is "done". err names the unit and what systemd said. */
 int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t err_size);
