@@ -108,3 +108,4 @@ int cmd_releases(CmdContext *c);
 int cmd_rollback(CmdContext *c);
 int cmd_diff_installed(CmdContext *c);
 int cmd_health(CmdContext *c);
+int cmd_status(CmdContext *c);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* msdeploy health, and apply's health gate: every unit of the current release active and every
- * msd-supervisor endpoint it declares saying "healthy". */
+/* msdeploy health and status, and apply's health gate: every unit of the current release active and
+ * every msd-supervisor endpoint it declares saying "healthy". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,17 +69,23 @@ bool cmd_health_wait(Host *h, const Release *r, usec_t timeout, StrBuf *why) {
         }
 }
 
+/* Opens the host with its current release; live (no --root): connected to systemd. */
+static int open_installed(CmdContext *c, Host *h) {
+        int ret = cmd_host_open(c, NULL, /* create= */ false, h);
+        if (ret == EXIT_OK && !h->installed) {
+                fprintf(stderr, "msdeploy: no release is installed under %s\n", h->root);
+                ret = EXIT_INVALID;
+        }
+        if (ret == EXIT_OK)
+                ret = cmd_host_connect(c, h);
+        return ret;
+}
+
 int cmd_health(CmdContext *c) {
         if (c->root)
                 return cmd_usage_error("health asks the running systemd and msd-supervisor; it takes no --root");
         Host h;
-        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
-        if (ret == EXIT_OK && !h.installed) {
-                fprintf(stderr, "msdeploy: nothing is installed on this system\n");
-                ret = EXIT_INVALID;
-        }
-        if (ret == EXIT_OK)
-                ret = cmd_host_connect(c, &h);
+        int ret = open_installed(c, &h);
         if (ret != EXIT_OK) {
                 cmd_host_close(&h);
                 return ret;
@@ -107,4 +113,56 @@ int cmd_health(CmdContext *c) {
         sb_free(&out);
         cmd_host_close(&h);
         return good ? EXIT_OK : EXIT_INVALID;
+}
+
+int cmd_status(CmdContext *c) {
+        Host h;
+        int ret = open_installed(c, &h);
+        ReleaseInfo info = {};
+        if (ret == EXIT_OK && store_info(h.store, h.installed_number, &info) < 0)
+                ret = EXIT_IO;
+        if (ret != EXIT_OK) {
+                cmd_host_close(&h);
+                return ret;
+        }
+        char when[32];
+        struct tm tm;
+        time_t t = (time_t) info.time;
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        StrBuf why = {}, out = {};
+        JsonWriter w = json_writer(&out, JSON_PRETTY);
+        json_object_begin(&w);
+        json_kv_int(&w, "format_version", 1);
+        json_kv_string(&w, "project", h.installed->project);
+        json_kv_uint(&w, "release", h.installed_number);
+        json_kv_string(&w, "tier", info.tier);
+        json_kv_string(&w, "hash", info.hash);
+        json_kv_string(&w, "time", when);
+        json_kv_string(&w, "status", info.status);
+        bool good = true;
+        if (h.bus) { /* unit states and health need the running system */
+                json_key(&w, "checks");
+                json_array_begin(&w);
+                good = look(&h, h.installed, &why, &w);
+                json_array_end(&w);
+                json_kv_bool(&w, "healthy", good);
+        }
+        json_object_end(&w);
+        if (c->json)
+                printf("%s\n", out.s);
+        else {
+                printf("%s release %llu (%s, %.12s), applied %s, %s\n", h.installed->project, (unsigned long long) h.installed_number,
+                       info.tier, info.hash, when, info.status);
+                if (!h.bus)
+                        printf("offline (--root): unit states and health are known on the running system only\n");
+                else if (good)
+                        printf("healthy: every unit active, every endpoint healthy\n");
+                else
+                        printf("not healthy: %s\n", why.s);
+        }
+        sb_free(&why);
+        sb_free(&out);
+        release_info_done(&info);
+        cmd_host_close(&h);
+        return EXIT_OK;
 }

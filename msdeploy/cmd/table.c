@@ -81,6 +81,11 @@ const Command commands[] = {
           "Number, time, tier, hash and status (pending, deployed, superseded, rolled-back) of every release\n"
           "in the store, and which one is current.\n\n"
           "Example:\n  msdeploy releases --root /tmp/host\n" },
+        { "status", cmd_status, "status [--root DIR]",
+          "show the installed release and how it runs",
+          "The current release (number, tier, hash, time, status) and, on the running system, the state of\n"
+          "each of its units and what every msd-supervisor endpoint it declares says of its health.\n\n"
+          "Example:\n  msdeploy status --root /tmp/host\n" },
         { "health", cmd_health, "health",
           "say whether the installed release is healthy",
           "On the running system: every unit of the current release active (systemd over the bus) and every\n"
