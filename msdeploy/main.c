@@ -38,6 +38,11 @@ static void print_help(void) {
                "  -y, --yes                apply, rollback: do not ask for confirmation\n"
                "      --force              apply, rollback: overwrite files changed by hand or not installed by msdeploy\n"
                "      --installed          diff: drift of the installed release instead of tier vs tier\n"
+               "      --health-gate, --no-health-gate\n"
+               "                           apply, rollback on the running system: wait until every unit is active\n"
+               "                           and msd-supervisor healthy, else restore the previous release (exit 3);\n"
+               "                           on by default for tier_3\n"
+               "      --health-timeout D   how long the health gate waits (default 120s)\n"
                "  -h, --help               this help; 'msdeploy COMMAND --help' for a command\n"
                "  -V, --version            print the version\n\n"
                "Precedence: built-in < tiers/T.yaml < spec < spec.tiers.T < --set. Maps merge, lists replace,\n"
@@ -60,7 +65,7 @@ static void print_command_help(const Command *c) {
 
 int main(int argc, char **argv) {
         enum { OPT_SET = 256, OPT_TIERS_DIR, OPT_SYSTEMD_VERSION, OPT_ARCHIVE, OPT_STAT, OPT_JSON, OPT_WERROR, OPT_COLOR, OPT_ROOT,
-               OPT_BUNDLE, OPT_DETAILED_EXITCODE, OPT_FORCE, OPT_INSTALLED };
+               OPT_BUNDLE, OPT_DETAILED_EXITCODE, OPT_FORCE, OPT_INSTALLED, OPT_HEALTH_GATE, OPT_NO_HEALTH_GATE, OPT_HEALTH_TIMEOUT };
         static const struct option options[] = {
                 { "file", required_argument, NULL, 'f' },
                 { "tier", required_argument, NULL, 't' },
@@ -79,11 +84,15 @@ int main(int argc, char **argv) {
                 { "yes", no_argument, NULL, 'y' },
                 { "force", no_argument, NULL, OPT_FORCE },
                 { "installed", no_argument, NULL, OPT_INSTALLED },
+                { "health-gate", no_argument, NULL, OPT_HEALTH_GATE },
+                { "no-health-gate", no_argument, NULL, OPT_NO_HEALTH_GATE },
+                { "health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
-        CmdContext c = { .spec_path = "msdeploy.yaml", .color = isatty(STDERR_FILENO) && !getenv("NO_COLOR") };
+        CmdContext c = { .spec_path = "msdeploy.yaml", .color = isatty(STDERR_FILENO) && !getenv("NO_COLOR"), .health_gate = -1,
+                         .health_timeout = 120 * USEC_PER_SEC };
         bool help = false;
         uint64_t v;
         for (int opt; (opt = getopt_long(argc, argv, "f:t:o:yhV", options, NULL)) != -1;) {
@@ -149,6 +158,16 @@ int main(int argc, char **argv) {
                         break;
                 case OPT_INSTALLED:
                         c.installed = true;
+                        break;
+                case OPT_HEALTH_GATE:
+                        c.health_gate = 1;
+                        break;
+                case OPT_NO_HEALTH_GATE:
+                        c.health_gate = 0;
+                        break;
+                case OPT_HEALTH_TIMEOUT:
+                        if (parse_duration(optarg, &c.health_timeout) < 0 || c.health_timeout == USEC_INFINITY)
+                                return cmd_usage_error("--health-timeout needs a duration such as 90s, not '%s'", optarg);
                         break;
                 case 'h':
                         help = true;

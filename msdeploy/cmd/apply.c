@@ -55,6 +55,52 @@ static int check_privileges(const Plan *p) {
         return ret;
 }
 
+/* After the apply of r on the running system: waits until every unit is active and msd-supervisor
+ * healthy; if that does not come, restores the release that was current before (previous, 0: none)
+ * through the same plan and apply, marks r's release failed and returns EXIT_ROLLED_BACK. */
+static int health_gate(CmdContext *c, Host *h, const Release *r, uint64_t previous) {
+        char span[32];
+        format_duration(span, sizeof(span), c->health_timeout);
+        fprintf(stderr, "msdeploy: health gate: waiting up to %s for every unit to be active and msd-supervisor healthy\n", span);
+        StrBuf why = {};
+        bool good = cmd_health_wait(h, r, c->health_timeout, &why);
+        if (good) {
+                fprintf(stderr, "msdeploy: health gate passed\n");
+                sb_free(&why);
+                return EXIT_OK;
+        }
+        fprintf(stderr, "msdeploy: health gate failed after %s: %s\n", span, why.s);
+        sb_free(&why);
+        int ret = cmd_host_load_current(h); /* the failed release is what is installed now */
+        uint64_t failed = h->installed_number;
+        if (ret != EXIT_OK)
+                return ret;
+        if (!previous) {
+                fprintf(stderr, "msdeploy: there is no earlier release to restore\n");
+                store_set_status(h->store, failed, "failed", NULL);
+                return EXIT_ROLLED_BACK;
+        }
+        fprintf(stderr, "msdeploy: restoring release %llu\n", (unsigned long long) previous);
+        char err[1024] = "";
+        _cleanup_(release_freep) Release *prev = NULL;
+        if (store_load(h->store, previous, &prev, err, sizeof(err)) < 0) {
+                fprintf(stderr, "msdeploy: release %llu cannot be restored: %s\n", (unsigned long long) previous, err);
+                return EXIT_IO;
+        }
+        Snapshot *snap = NULL;
+        Plan *p = NULL;
+        ret = cmd_host_plan(h, prev, 0, &snap, &p);
+        if (ret == EXIT_OK && !c->json)
+                cmd_plan_print(c, h, p, prev, snap);
+        if (ret == EXIT_OK)
+                ret = cmd_host_apply(c, h, prev, p, previous);
+        plan_free(p);
+        snapshot_free(snap);
+        if (ret == EXIT_OK && store_set_status(h->store, failed, "failed", NULL) >= 0)
+                ret = EXIT_ROLLED_BACK;
+        return ret;
+}
+
 /* Takes the store's lock and, unless a saved plan is applied (it was made against the host as it is),
  * finishes an apply that was interrupted. */
 static int lock_and_resume(CmdContext *c, Host *h, bool resume) {
@@ -90,26 +136,22 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
                 ret = check_privileges(p);
         bool same = h->installed && strcmp(h->installed->hash, r->hash) == 0;
         if (ret == EXIT_OK && (plan_has_changes(p) || !same || rollback_of)) {
+                uint64_t previous = h->installed_number;
                 if (confirmed(c))
                         ret = cmd_host_apply(c, h, r, p, rollback_of);
                 else
                         ret = EXIT_USAGE;
+                bool gate = c->health_gate == 1 || (c->health_gate < 0 && strcmp(r->tier, "tier_3") == 0);
+                if (ret == EXIT_OK && h->bus && gate && !rollback_of)
+                        ret = health_gate(c, h, r, previous);
         }
         plan_free(p);
         snapshot_free(snap);
         return ret;
 }
 
-static int need_root(CmdContext *c, const char *what) {
-        if (!c->root)
-                return cmd_usage_error("%s on the running system (without --root DIR) is not available yet; use --root DIR", what);
-        return EXIT_OK;
-}
-
 int cmd_apply(CmdContext *c) {
-        int ret = need_root(c, "apply");
-        if (ret != EXIT_OK)
-                return ret;
+        int ret;
         const char *plan_file = c->n_args ? c->args[0] : NULL;
         if (plan_file && (c->bundle || c->n_tiers))
                 return cmd_usage_error("apply takes a saved PLAN, --bundle FILE or --tier T, one of them");
@@ -121,6 +163,8 @@ int cmd_apply(CmdContext *c) {
         Host h;
         ret = cmd_host_open(c, r->project, /* create= */ true, &h);
         if (ret == EXIT_OK)
+                ret = cmd_host_connect(c, &h);
+        if (ret == EXIT_OK)
                 ret = lock_and_resume(c, &h, /* resume= */ !saved);
         if (ret == EXIT_OK)
                 ret = install(c, &h, r, saved, 0);
@@ -129,11 +173,8 @@ int cmd_apply(CmdContext *c) {
 }
 
 int cmd_rollback(CmdContext *c) {
-        int ret = need_root(c, "rollback");
-        if (ret != EXIT_OK)
-                return ret;
         Host h;
-        ret = cmd_host_open(c, NULL, /* create= */ false, &h);
+        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
         if (ret != EXIT_OK || !h.store || !h.installed_number) {
                 if (ret == EXIT_OK)
                         fprintf(stderr, "msdeploy: nothing is installed under %s: there is nothing to roll back\n", h.root);
@@ -146,7 +187,9 @@ int cmd_rollback(CmdContext *c) {
                 return cmd_usage_error("rollback takes a release number, not '%s'", c->args[0]);
         }
         /* an interrupted apply is finished first: what is rolled back is then the release it installed */
-        ret = lock_and_resume(c, &h, /* resume= */ true);
+        ret = cmd_host_connect(c, &h);
+        if (ret == EXIT_OK)
+                ret = lock_and_resume(c, &h, /* resume= */ true);
         if (ret != EXIT_OK) {
                 cmd_host_close(&h);
                 return ret;

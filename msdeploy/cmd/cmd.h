@@ -8,6 +8,7 @@
 #include "spec/compose.h"
 #include "spec/model.h"
 #include "util/diag.h"
+#include "util/units.h"
 
 /* Exit codes (documented in --help, msdeploy(1) and the README). */
 enum {
@@ -44,6 +45,8 @@ typedef struct CmdContext {
         bool yes;
         bool force;
         bool installed;          /* diff --installed */
+        int health_gate;         /* apply: 1 --health-gate, 0 --no-health-gate, -1 by tier (on for tier_3) */
+        usec_t health_timeout;   /* apply: how long the gate waits */
         char **args;  /* positional arguments after the command */
         size_t n_args;
         /* set by cmd_open(), freed by cmd_close() */
@@ -122,3 +125,5 @@ int cmd_apply(CmdContext *c);
 int cmd_releases(CmdContext *c);
 int cmd_rollback(CmdContext *c);
 int cmd_diff_installed(CmdContext *c);
+int cmd_health(CmdContext *c);
+int cmd_status(CmdContext *c);

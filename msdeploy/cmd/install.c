@@ -80,25 +80,45 @@ int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret) {
                 fprintf(stderr, "msdeploy: cannot open the release store of '%s' under '%s': %s\n", project, ret->root, strerror(-r));
                 return EXIT_IO;
         }
-        ret->installed_number = store_current(ret->store);
-        if (!ret->installed_number)
+        return cmd_host_load_current(ret);
+}
+
+int cmd_host_load_current(Host *h) {
+        h->installed = release_free(h->installed);
+        strv_free(h->credentials);
+        h->credentials = NULL;
+        h->installed_number = store_current(h->store);
+        if (!h->installed_number)
                 return EXIT_OK;
-        char err[1024];
+        char err[1024] = "";
         ReleaseInfo info;
-        r = store_load_manifest(ret->store, ret->installed_number, &ret->installed, err, sizeof(err));
+        int r = store_load_manifest(h->store, h->installed_number, &h->installed, err, sizeof(err));
         if (r >= 0)
-                r = store_info(ret->store, ret->installed_number, &info);
+                r = store_info(h->store, h->installed_number, &info);
         if (r < 0) {
                 fprintf(stderr, "msdeploy: the current release %llu in the store is unreadable: %s\n",
-                        (unsigned long long) ret->installed_number, r == -EBADMSG && err[0] ? err : strerror(-r));
+                        (unsigned long long) h->installed_number, r == -EBADMSG && err[0] ? err : strerror(-r));
                 return EXIT_IO;
         }
-        ret->credentials = TAKE_PTR(info.credentials);
+        h->credentials = TAKE_PTR(info.credentials);
         release_info_done(&info);
         return EXIT_OK;
 }
 
+int cmd_host_connect(CmdContext *c, Host *h) {
+        if (c->root)
+                return EXIT_OK; /* offline: systemd is not contacted */
+        int r = bus_open(&h->bus);
+        if (r < 0) {
+                fprintf(stderr, "msdeploy: cannot reach systemd on the system bus: %s (to install into a directory, use --root DIR)\n",
+                        strerror(-r));
+                return EXIT_IO;
+        }
+        return EXIT_OK;
+}
+
 void cmd_host_close(Host *h) {
+        h->bus = bus_free(h->bus);
         h->store = store_free(h->store);
         h->installed = release_free(h->installed);
         strv_free(h->credentials);
@@ -181,7 +201,7 @@ static char **credential_record(const Release *r, const Snapshot *snap) {
 static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint64_t n, bool rollback) {
         char err[1024] = "";
         RootHost rh;
-        int res = root_host_init(&rh, h->root);
+        int res = root_host_init(&rh, h->root, h->bus);
         size_t done = 0;
         char **owed = plan_unit_actions(p);
         if (res >= 0)
@@ -190,10 +210,11 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         if (res >= 0)
                 res = apply_plan(p, &root_host_ops, &rh, &done, err, sizeof(err));
         unsigned skipped = rh.units_skipped;
+        if (res < 0)
+                fprintf(stderr, "msdeploy: apply of release %llu stopped after %zu of %zu steps: %s\n", (unsigned long long) n, done,
+                        p->n_actions, rh.detail[0] ? rh.detail : err[0] ? err : strerror(-res));
         root_host_done(&rh);
         if (res < 0) {
-                fprintf(stderr, "msdeploy: apply of release %llu stopped after %zu of %zu steps: %s\n", (unsigned long long) n, done,
-                        p->n_actions, err[0] ? err : strerror(-res));
                 fprintf(stderr, "msdeploy: the journal is kept: the next apply or rollback finishes or undoes it\n");
                 return EXIT_IO;
         }

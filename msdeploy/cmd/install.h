@@ -5,6 +5,7 @@
 #include "cmd/cmd.h"
 #include "install/plan.h"
 #include "install/store.h"
+#include "sd/bus.h"
 
 typedef struct Host {
         const char *root;         /* --root, or "/" */
@@ -12,6 +13,7 @@ typedef struct Host {
         Release *installed;       /* the current release, or NULL */
         uint64_t installed_number;
         char **credentials;       /* recorded with the current release */
+        Bus *bus;                 /* apply on the running system (no --root): systemd over the bus */
 } Host;
 
 /* The release a command acts on: a saved plan file (plan_file, its plan.json in *ret_plan), --bundle, or
@@ -21,6 +23,11 @@ int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char *
  * project NULL, the one project installed there. Prints why it failed; returns the exit code. */
 int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret);
 void cmd_host_close(Host *h);
+/* (Re)reads the current release of the store: its manifest and what was recorded at its apply. */
+int cmd_host_load_current(Host *h);
+/* apply and rollback without --root: connects to systemd on the system bus. Prints why it failed;
+ * returns the exit code. */
+int cmd_host_connect(CmdContext *c, Host *h);
 /* Snapshot of the host for r, then the plan. */
 int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan);
 /* Prints the plan (text with a unified diff of every text file it updates, or JSON with --json); returns
@@ -29,5 +36,8 @@ int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r
 /* Brings the host to r: stores it, journals, carries out p, switches `current`, prunes. rollback_of: the
  * release it restores (0: none). Prints progress; returns the exit code. */
 int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of);
+/* Waits (at most timeout) until every unit of r is active and every endpoint it declares healthy; why
+ * says what was not, when it returns false. Needs h->bus. */
+bool cmd_health_wait(Host *h, const Release *r, usec_t timeout, StrBuf *why);
 /* Finishes an apply that was interrupted (a journal is left): the host is brought to its target. */
 int cmd_host_resume(CmdContext *c, Host *h);

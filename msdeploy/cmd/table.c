@@ -59,7 +59,7 @@ const Command commands[] = {
           "if the host changed since. Reads only.\n\n"
           "Examples:\n  msdeploy -f examples/mister-smith.yaml plan --tier tier_3 --root /tmp/host\n"
           "  msdeploy plan --bundle mister-smith.tar.zst --root /tmp/host --detailed-exitcode -o plan.tar.zst\n" },
-        { "apply", cmd_apply, "apply (--tier T | --bundle FILE | PLAN) --root DIR [--yes] [--force]",
+        { "apply", cmd_apply, "apply (--tier T | --bundle FILE | PLAN) [--root DIR] [--yes] [--force]",
           "bring the host to a release",
           "Plans as 'plan' does, asks (or --yes), then stores the release under\n"
           "DIR/var/lib/msdeploy/PROJECT/releases/N, writes a journal, carries out the plan (files written to a\n"
@@ -67,8 +67,12 @@ const Command commands[] = {
           "enabled by symlinks as 'systemctl --root' does) and switches 'current' to N. One apply at a time:\n"
           "a second one exits 5 naming the holder; a lock left by a dead process is taken over. An apply that\n"
           "was interrupted is finished by the next apply. The last 10 releases are kept.\n"
-          "With --root nothing outside DIR is touched and systemd is not contacted; apply on the running\n"
-          "system is not available yet.\n\n"
+          "With --root nothing outside DIR is touched and systemd is not contacted. Without it, the running\n"
+          "systemd does the unit actions over the bus: one daemon-reload, jobs waited for one at a time\n"
+          "(template instances one after the other), a changed msd-supervisor configuration as SIGHUP.\n"
+          "Then the health gate (on for tier_3, --health-gate for the others, --no-health-gate to skip it)\n"
+          "waits up to --health-timeout (120s) for every unit to be active and every msd-supervisor endpoint\n"
+          "to say healthy; otherwise the previous release is restored, the new one marked failed, exit 3.\n\n"
           "Examples:\n  msdeploy -f examples/mister-smith.yaml apply --tier tier_3 --root /tmp/host --yes\n"
           "  msdeploy apply plan.tar.zst --root /tmp/host --yes\n",
           .max_args = 1 },
@@ -77,7 +81,18 @@ const Command commands[] = {
           "Number, time, tier, hash and status (pending, deployed, superseded, rolled-back) of every release\n"
           "in the store, and which one is current.\n\n"
           "Example:\n  msdeploy releases --root /tmp/host\n" },
-        { "rollback", cmd_rollback, "rollback [RELEASE] --root DIR [--yes] [--force]",
+        { "status", cmd_status, "status [--root DIR]",
+          "show the installed release and how it runs",
+          "The current release (number, tier, hash, time, status) and, on the running system, the state of\n"
+          "each of its units and what every msd-supervisor endpoint it declares says of its health.\n\n"
+          "Example:\n  msdeploy status --root /tmp/host\n" },
+        { "health", cmd_health, "health",
+          "say whether the installed release is healthy",
+          "On the running system: every unit of the current release active (systemd over the bus) and every\n"
+          "msd-supervisor endpoint it declares (the supervision tree's, the health aggregator's) answering\n"
+          "GET /health with \"healthy\". Exit 0 when all are, 1 otherwise. It is what apply's health gate asks.\n\n"
+          "Example:\n  msdeploy health --json\n" },
+        { "rollback", cmd_rollback, "rollback [RELEASE] [--root DIR] [--yes] [--force]",
           "make an earlier release current again",
           "Restores RELEASE (default: the deployed release before the current one) from the store, through\n"
           "the same plan and apply as 'apply', without the spec or the network. The rollback is itself a\n"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "install/fsops.h"
+#include "sd/bus.h"
 #include "util/spawn.h"
 #include "util/xalloc.h"
 
@@ -55,8 +56,8 @@ int apply_plan(const Plan *p, const ApplyOps *ops, void *ud, size_t *ret_done, c
 
 /* ---- the offline host ------------------------------------------------------------------------------- */
 
-int root_host_init(RootHost *h, const char *root) {
-        *h = (RootHost) { .root = root };
+int root_host_init(RootHost *h, const char *root, Bus *bus) {
+        *h = (RootHost) { .root = root, .bus = bus };
         h->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (h->root_fd < 0)
                 return -errno;
@@ -136,10 +137,16 @@ static int host_tmpfiles(void *ud) {
         return run(ud, "systemd-tmpfiles", "--create");
 }
 
+#define UNIT_JOB_TIMEOUT (10ULL * 60 * 1000000) /* longer than any TimeoutStartSec= msdeploy renders */
+
 static int host_unit(void *ud, ActionType type, const char *unit) {
-        (void) type, (void) unit;
-        ((RootHost *) ud)->units_skipped++;
-        return 0; /* offline: the units take the new files when systemd next starts them */
+        RootHost *h = ud;
+        if (!h->bus) {
+                h->units_skipped++;
+                return 0; /* offline: the units take the new files when systemd next starts them */
+        }
+        BusCall call = bus_call_for(type, unit);
+        return bus_run(h->bus, &call, UNIT_JOB_TIMEOUT, h->detail, sizeof(h->detail));
 }
 
 const ApplyOps root_host_ops = {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Carrying out a plan: the steps in order through a host (ApplyOps), as msd-supervisor's tree drives its
- * host. The offline host (--root) writes under a root directory and runs systemd-sysusers and
- * systemd-tmpfiles there; unit actions need a running systemd and are only reported. */
+ * host. The host writes under a root directory and runs systemd-sysusers and systemd-tmpfiles there;
+ * unit actions go to systemd over the bus, or, offline (--root), are only reported. */
 #pragma once
 #include <stdbool.h>
 
@@ -22,14 +22,20 @@ typedef struct ApplyOps {
  * of actions completed. */
 int apply_plan(const Plan *p, const ApplyOps *ops, void *userdata, size_t *ret_done, char *err, size_t err_size);
 
-/* The offline host: everything under root, nothing outside it, no running systemd contacted. */
+typedef struct Bus Bus;
+
+/* The host: files under root; unit actions over bus (apply on the running system), or, offline (bus
+ * NULL, --root), only counted: no running systemd is contacted. */
 typedef struct RootHost {
         int root_fd;
         const char *root;
+        Bus *bus;                 /* borrowed; NULL offline */
         char **passwd, **group;   /* re-read after systemd-sysusers */
-        unsigned units_skipped;   /* unit actions a live apply would have run */
+        unsigned units_skipped;   /* offline: unit actions a live apply would have run */
+        char detail[512];         /* what systemd said when a unit action failed */
 } RootHost;
 
-int root_host_init(RootHost *h, const char *root);
+/* bus: NULL offline. */
+int root_host_init(RootHost *h, const char *root, Bus *bus);
 void root_host_done(RootHost *h);
 extern const ApplyOps root_host_ops;

@@ -76,6 +76,7 @@ char *release_manifest(Release *r, size_t *ret_len) {
                 json_object_end(&w);
         }
         json_array_end(&w);
+        kv_strv(&w, "health", r->health);
         json_key(&w, "credentials");
         json_array_begin(&w);
         for (size_t i = 0; i < r->n_credentials; i++) {
@@ -271,6 +272,8 @@ int release_parse_manifest(const char *text, size_t len, Release **ret, char *er
                 parse_links(&p, r, l);
         if (!p.failed && (l = get_seq(&p, root, "credentials")))
                 parse_credentials(&p, r, l);
+        if (!p.failed)
+                r->health = get_strv(&p, root, "health", syntax_check_address);
         doc_done(&doc);
         if (p.failed) {
                 release_free(r);

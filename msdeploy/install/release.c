@@ -260,6 +260,11 @@ static void build_units(Release *r, const Model *m) {
                         strv_add_unique(&c->units, u->name);
                 }
         }
+        r->health = strv_new();
+        if (m->supervision.root && m->supervision.listen)
+                strv_push(&r->health, m->supervision.listen);
+        if (m->health_listen)
+                strv_add_unique(&r->health, m->health_listen);
         if (r->n_units > 1)
                 qsort(r->units, r->n_units, sizeof(ReleaseUnit), unit_cmp);
         if (r->n_credentials > 1)
@@ -386,6 +391,7 @@ Release *release_free(Release *r) {
         free(r->units);
         free(r->links);
         free(r->credentials);
+        strv_free(r->health);
         free(r->project);
         free(r->tier);
         free(r->tool_version);

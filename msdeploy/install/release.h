@@ -80,6 +80,8 @@ typedef struct Release {
         ReleaseUnit *units;       size_t n_units;       /* sorted by name */
         ReleaseLink *links;       size_t n_links;       /* sorted by path */
         ReleaseCredential *credentials; size_t n_credentials; /* sorted by path */
+        char **health;            /* host:port of every msd-supervisor endpoint whose GET /health the health
+                                   * gate asks (the supervision tree's, the health aggregator's) */
         char hash[SHA256_HEX_SIZE]; /* of the manifest: names the whole release */
 } Release;
 

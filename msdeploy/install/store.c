@@ -333,6 +333,8 @@ int store_load_manifest(Store *s, uint64_t n, Release **ret, char *err, size_t e
         _cleanup_free_ char *text = NULL;
         size_t len;
         int r = fs_read(s->fd, path, LOAD_MAX_BYTES, &text, &len);
+        if (r == -ENOENT)
+                return store_load(s, n, ret, err, err_size); /* stored before manifest.json was kept beside the bundle */
         if (r < 0) {
                 snprintf(err, err_size, "cannot read '%s': %s", path, strerror(-r));
                 return r;

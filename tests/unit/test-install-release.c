@@ -66,6 +66,35 @@ static void test_kinds_and_consumers(void **state) {
         release_free(r);
 }
 
+/* The health gate asks the endpoints of the supervision tree and of the health aggregator. */
+static void test_health_endpoints(void **state) {
+        (void) state;
+        const char *spec = "version: 1\n"
+                           "project: { name: sv }\n"
+                           "services:\n"
+                           "  tree: { supervisor: true }\n"
+                           "  checks: { health_aggregator: true }\n"
+                           "health: { listen: \"127.0.0.1:9191\", checks: { up: { kind: tcp, target: \"127.0.0.1:9190\" } } }\n"
+                           "supervision:\n"
+                           "  root: top\n"
+                           "  listen: \"127.0.0.1:9190\"\n"
+                           "  supervisors: { top: { children: [w] } }\n"
+                           "  workers: { w: { exec: /usr/bin/sleep 100 } }\n";
+        Release *r = install_release(spec, "tier_3", NULL, "v1");
+        assert_string_equal(r->health[0], "127.0.0.1:9190");
+        assert_string_equal(r->health[1], "127.0.0.1:9191");
+        assert_null(r->health[2]);
+        size_t len;
+        char *text = release_manifest(r, &len);
+        Release *back = NULL;
+        char err[256];
+        assert_int_equal(release_parse_manifest(text, len, &back, err, sizeof(err)), 0);
+        assert_string_equal(back->health[1], "127.0.0.1:9191");
+        free(text);
+        release_free(back);
+        release_free(r);
+}
+
 static void test_install_links(void **state) {
         (void) state;
         SdLink *l = NULL;
@@ -155,6 +184,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_kinds_and_consumers),
                 cmocka_unit_test(test_install_links),
+                cmocka_unit_test(test_health_endpoints),
                 cmocka_unit_test(test_manifest_round_trip),
                 cmocka_unit_test(test_manifest_refused),
         };

@@ -71,6 +71,7 @@ Release *install_release(const char *yaml, const char *tier, const char *const *
         spec_free(spec);
         diags_clear(&d);
         unlink(INSTALL_SPEC);
+        unlink(INSTALL_PAYLOAD_SOURCE); /* read into the release */
         return r;
 }
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* The one sd-bus client of apply on the running system: what each unit action of a plan asks systemd
+ * (pure: bus_call_for), and carrying it out, waiting for the job to finish (bus_run). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "install/plan.h"
+
+typedef struct BusCall {
+        const char *method;   /* org.freedesktop.systemd1.Manager: Reload, StartUnit, StopUnit, RestartUnit, KillUnit */
+        const char *unit;     /* NULL for Reload */
+        const char *arg;      /* the job mode ("replace"), or whom KillUnit signals ("main") */
+        int signal;           /* KillUnit */
+        bool job;             /* the call queues a job: done when JobRemoved says so */
+} BusCall;
+
+/* daemon-reload -> Reload; start, stop, restart -> StartUnit, StopUnit, RestartUnit with mode "replace",
+ * waited for; reload -> KillUnit(main, SIGHUP): the only reload a plan makes is of msd-supervisor, which
+ * re-reads its configuration on SIGHUP. */
+BusCall bus_call_for(ActionType type, const char *unit);
+/* "RestartUnit mister-smith-worker@1.service replace" */
+void bus_call_format(const BusCall *c, StrBuf *out);
+
+typedef struct Bus Bus;
+
+/* Connects to the system bus and subscribes to the manager's job signals. */
+int bus_open(Bus **ret);
+Bus *bus_free(Bus *b);
+/* The ActiveState of unit ("active", "activating", "failed", ...), malloc'ed. */
+int bus_unit_state(Bus *b, const char *unit, char **ret);
+/* Makes the call; for a job, waits until it is removed (at most timeout_usec) and fails unless its result
+ * is "done". err names the unit and what systemd said. */
+int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t err_size);
