@@ -262,7 +262,7 @@ static void build_units(Release *r, const Model *m) {
         }
         r->health = strv_new();
         if (m->supervision.root && m->supervision.listen)
-                strv_push(&r->health, m->supervision.listen);
+                strv_push_copy(&r->health, m->supervision.listen);
         if (m->health_listen)
                 strv_add_unique(&r->health, m->health_listen);
         if (r->n_units > 1)
