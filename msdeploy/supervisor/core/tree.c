@@ -103,8 +103,8 @@ SvNode *sv_tree_root(SvTree *t) {
 }
 
 size_t sv_tree_nodes(SvTree *t, SvNode ***ret) {
-        *ret = t->all;
-        return t->n_all;
+        *ret = t ? t->all : NULL;
+        return t ? t->n_all : 0;
 }
 
 SvNode *sv_tree_find_pid(SvTree *t, pid_t pid) {

@@ -90,7 +90,8 @@ SvTree *sv_tree_free(SvTree *t);
 SvNode *sv_tree_root(SvTree *t);
 SvNode *sv_tree_find_pid(SvTree *t, pid_t pid);
 SvNode *sv_tree_find(SvTree *t, const char *name);
-/* Every node, supervisors and workers, depth first in start order (for /tree and /metrics). */
+/* Every node, supervisors and workers, depth first in start order (for /tree and /metrics); none for a NULL
+ * tree: msd-supervisor in health-aggregator mode has none, and its loop-stall accounting walks the nodes too. */
 size_t sv_tree_nodes(SvTree *t, SvNode ***ret);
 
 void sv_tree_start(SvTree *t, usec_t now);
