@@ -15,6 +15,7 @@
 #include "install/fsops.h"
 #include "output/output.h"
 #include "util/version.h"
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 #define PLAN_DIFF_MAX (16u * 1024 * 1024) /* an installed file larger than this is not diffed */
@@ -153,7 +154,7 @@ static void text_diffs(const Host *h, const Plan *p, StrBuf *out) {
                 _cleanup_close_ int fd = fs_open_in_root(root_fd, a->subject, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
                 _cleanup_free_ char *old = NULL;
                 size_t old_size = 0, added = 0, removed = 0;
-                if (fd < 0 || fs_read_fd(fd, PLAN_DIFF_MAX, &old, &old_size) < 0 || memchr(old, 0, old_size))
+                if (fd < 0 || read_full_fd(fd, PLAN_DIFF_MAX, &old, &old_size) < 0 || memchr(old, 0, old_size))
                         continue;
                 Artifact before = { .path = a->subject, .data = old, .size = old_size };
                 Artifact after = { .path = a->subject, .data = a->file->data, .size = a->file->size };

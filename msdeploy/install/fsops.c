@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 int fs_open_dir(int root_fd, const char *path, int create) {
@@ -148,36 +149,8 @@ int fs_remove(int root_fd, const char *path) {
 }
 
 int fs_read(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        return fd < 0 ? -errno : fs_read_fd(fd, max, ret, ret_size);
+        /* O_NONBLOCK: a FIFO is refused, not waited on */
+        _cleanup_close_ int fd = openat(dir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        return fd < 0 ? -errno : read_full_fd(fd, max, ret, ret_size);
 }
 
-int fs_read_fd(int fd, size_t max, char **ret, size_t *ret_size) {
-        size_t cap = 4096, len = 0;
-        char *buf = xmalloc(cap);
-        for (;;) {
-                if (len + 1 >= cap) {
-                        if (cap > max) {
-                                free(buf);
-                                return -EFBIG;
-                        }
-                        buf = xrealloc(buf, cap *= 2);
-                }
-                ssize_t n = read(fd, buf + len, cap - len - 1);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int r = -errno;
-                        free(buf);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        buf[len] = 0;
-        *ret = buf;
-        if (ret_size)
-                *ret_size = len;
-        return 0;
-}

@@ -23,5 +23,3 @@ int fs_symlink_atomic(int root_fd, const char *path, const char *target);
 int fs_remove(int root_fd, const char *path);
 /* Reads a whole file (at most max bytes) relative to dir_fd, no symlink followed; NUL-terminated. */
 int fs_read(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size);
-/* The same for what is left to read of fd. */
-int fs_read_fd(int fd, size_t max, char **ret, size_t *ret_size);

@@ -16,14 +16,18 @@
 
 int read_full_file(const char *path, size_t max_size, char **ret_contents, size_t *ret_size) {
         assert(path);
-        assert(ret_contents);
-        assert(max_size <= SIZE_MAX - 2);
 
         /* O_NONBLOCK: opening a FIFO does not wait for a writer (it is refused below); regular files
          * ignore the flag */
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
+        return read_full_fd(fd, max_size, ret_contents, ret_size);
+}
+
+int read_full_fd(int fd, size_t max_size, char **ret_contents, size_t *ret_size) {
+        assert(ret_contents);
+        assert(max_size <= SIZE_MAX - 2);
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;

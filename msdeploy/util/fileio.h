@@ -10,3 +10,5 @@
  * is not a regular file (opening a FIFO does not block), other -errno from open() or read(). Nothing is written to
  * the ret_ parameters on failure. */
 int read_full_file(const char *path, size_t max_size, char **ret_contents, size_t *ret_size);
+/* The same for an open file, read from its current offset. */
+int read_full_fd(int fd, size_t max_size, char **ret_contents, size_t *ret_size);
