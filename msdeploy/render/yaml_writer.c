@@ -63,10 +63,26 @@ static void yaml_indent(YamlWriter *y) {
         y->item_pending = false;
 }
 
+/* libyaml takes an implicit ("KEY: value") key of at most 1024 characters; a longer one is written in the explicit
+ * form ("? KEY" then ": value" on the next line), which has no limit. */
+#define YAML_IMPLICIT_KEY_MAX 1000
+
 static void yaml_key(YamlWriter *y, const char *key) {
+        StrBuf q = {};
+        yaml_quote(&q, key);
+        unsigned level = y->level;
         yaml_indent(y);
-        yaml_quote(y->b, key);
+        if (q.len <= YAML_IMPLICIT_KEY_MAX)
+                sb_append(y->b, q.s);
+        else {
+                sb_append(y->b, "? ");
+                sb_append(y->b, q.s);
+                sb_putc(y->b, '\n');
+                for (unsigned i = 0; i < level; i++)
+                        sb_append(y->b, "  ");
+        }
         sb_putc(y->b, ':');
+        sb_free(&q);
 }
 
 void yaml_open(YamlWriter *y, const char *key) {

@@ -115,11 +115,50 @@ static void test_structure(void **state) {
         sb_free(&b);
 }
 
+/* libyaml refuses an implicit key over 1024 characters: long keys take the explicit form, at any depth. */
+static void test_long_key(void **state) {
+        (void) state;
+        static const size_t lengths[] = { 999, 1000, 1001, 1100, 5000 };
+        for (size_t i = 0; i < ELEMENTSOF(lengths); i++) {
+                char *key = xmalloc(lengths[i] + 1);
+                memset(key, 'k', lengths[i]);
+                key[lengths[i]] = '\0';
+                key[lengths[i] / 2] = '"'; /* quoted: the written key is longer still */
+                StrBuf b = {};
+                YamlWriter y = { .b = &b };
+                yaml_str(&y, key, "top");
+                yaml_open(&y, "list");
+                yaml_item(&y);
+                yaml_str(&y, key, "first");
+                yaml_str(&y, "after", "x");
+                yaml_end(&y);
+                yaml_end(&y);
+                assert_true(check_yaml_valid(b.s));
+                StrBuf path = {};
+                sb_printf(&path, "list.0.%s", key);
+                char *top = check_yaml_get(b.s, key, NULL), *first = check_yaml_get(b.s, path.s, NULL),
+                     *after = check_yaml_get(b.s, "list.0.after", NULL);
+                assert_non_null(top);
+                assert_non_null(first);
+                assert_non_null(after);
+                assert_string_equal(top, "top");
+                assert_string_equal(first, "first");
+                assert_string_equal(after, "x");
+                free(top);
+                free(first);
+                free(after);
+                sb_free(&path);
+                sb_free(&b);
+                free(key);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_quote),
                 cmocka_unit_test(test_roundtrip),
                 cmocka_unit_test(test_structure),
+                cmocka_unit_test(test_long_key),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
