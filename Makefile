@@ -206,13 +206,14 @@ regenerate: $(MSDEPLOY)
 # ---- fuzzing -----------------------------------------------------------------------------------------
 # tests/fuzz: libFuzzer targets, built with clang, ASan and UBSan in build-fuzz/ whatever CC and SANITIZE say (a make
 # of its own). fuzz-tests runs each on its committed corpus once (part of check); fuzz runs each for FUZZ_SECONDS,
-# new inputs going to build-fuzz/corpus, crashes to build-fuzz/crashes.
+# new inputs going to build-fuzz/corpus, crashes to build-fuzz/crashes; fuzz-fixed (CI) runs each for a fixed number
+# of runs from seed 1, the same exploration on every machine.
 FUZZ_BUILD := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz-*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/%)
 FUZZ_HELPER_OBJS := $(BUILD)/tests/fuzz/consumers.o
-.PHONY: fuzz fuzz-tests fuzz-build fuzz-bins
+.PHONY: fuzz fuzz-fixed fuzz-tests fuzz-build fuzz-bins
 fuzz-build: | deps
 	@$(MAKE) --no-print-directory CC=clang SANITIZE=0 BUILD=$(FUZZ_BUILD) MSD_LDFLAGS='-fsanitize=address,undefined' \
 		CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' fuzz-bins
@@ -224,6 +225,8 @@ fuzz-tests: fuzz-build
 	@tests/fuzz/run replay $(FUZZ_BUILD) $(FUZZ_TARGETS)
 fuzz: fuzz-build
 	@tests/fuzz/run fuzz $(FUZZ_BUILD) $(FUZZ_TARGETS) -- -max_total_time=$(FUZZ_SECONDS)
+fuzz-fixed: fuzz-build
+	@tests/fuzz/run fixed $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
 # ---- the bundled example -----------------------------------------------------------------------------
 # What msdeploy does with examples/mister-smith.yaml, step by step; the files stay in $(BUILD)/demo to look at.
