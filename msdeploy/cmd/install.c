@@ -13,6 +13,7 @@
 #include "install/apply.h"
 #include "install/bundle.h"
 #include "install/fsops.h"
+#include "install/hashcache.h"
 #include "output/output.h"
 #include "util/version.h"
 #include "util/fileio.h"
@@ -130,7 +131,11 @@ int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_sna
         char **creds = xcalloc(1, sizeof(char *));
         for (size_t i = 0; h->credentials && h->credentials[i]; i++)
                 strv_push_copy(&creds, h->credentials[i]);
-        int res = snapshot_take(h->root, r, h->installed, h->installed_number, creds, ret_snap);
+        HashCache known = {};
+        if (h->store)
+                hash_cache_read(h->store->fd, &known);
+        int res = snapshot_take(h->root, r, h->installed, h->installed_number, creds, &known, ret_snap);
+        hash_cache_done(&known);
         if (res < 0) {
                 fprintf(stderr, "msdeploy: cannot look at '%s': %s\n", h->root, strerror(-res));
                 return EXIT_IO;
@@ -222,7 +227,10 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         /* the host as it is now: the tools' work checked (systemd-tmpfiles exits 0 even when a file stands
          * where a directory must be), and the credentials recorded as the units loaded them */
         Snapshot *snap = NULL;
-        res = snapshot_take(h->root, r, NULL, 0, NULL, &snap);
+        HashCache known = {};
+        hash_cache_read(h->store->fd, &known);
+        res = snapshot_take(h->root, r, NULL, 0, NULL, &known, &snap);
+        hash_cache_done(&known);
         Plan *check = res >= 0 ? plan_compute(r, snap, 0) : NULL;
         for (size_t i = 0; check && i < check->n_actions && res >= 0; i++)
                 if (check->actions[i].type == ACTION_SYSUSERS || check->actions[i].type == ACTION_TMPFILES) {
@@ -237,6 +245,9 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
                 return EXIT_IO;
         }
         char **creds = res >= 0 ? credential_record(r, snap) : NULL;
+        int hc = res >= 0 ? hash_cache_write(h->store->fd, snap) : 0;
+        if (hc < 0) /* the next plan hashes every file again, nothing worse */
+                fprintf(stderr, "msdeploy: cannot write the file hashes of release %llu: %s, ignoring\n", (unsigned long long) n, strerror(-hc));
         snapshot_free(snap);
         if (res >= 0)
                 res = store_set_status(h->store, n, "deployed", creds);
