@@ -273,7 +273,12 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
 int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of) {
         char err[1024] = "";
         uint64_t n;
-        int res = store_add(h->store, r, rollback_of, &n, err, sizeof(err));
+        int res = store_lock_record(h->store);
+        if (res < 0) {
+                fprintf(stderr, "msdeploy: cannot record this apply in the lock: %s\n", strerror(-res));
+                return EXIT_IO;
+        }
+        res = store_add(h->store, r, rollback_of, &n, err, sizeof(err));
         if (res < 0) {
                 fprintf(stderr, "msdeploy: cannot store the release: %s\n", err[0] ? err : strerror(-res));
                 return EXIT_IO;
