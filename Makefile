@@ -255,18 +255,16 @@ demo: $(MSDEPLOY) | deps
 	@echo "== 5/5 install: tier_3 into the temporary root $(BUILD)/demo-root (no running systemd is contacted):"
 	@echo "       plan, apply, an env value changed (only the units reading it restart), then a rollback"
 	rm -rf $(BUILD)/demo-root && tests/integration/install-host $(BUILD)/demo-root
-	$(MSDEPLOY) -f $(SPEC) plan --tier tier_3 --root $(BUILD)/demo-root | tail -n 12
-	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes | tail -n 1
+	$(MSDEPLOY) -f $(SPEC) plan --tier tier_3 --root $(BUILD)/demo-root
+	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes | build-aux/clip 1 "the plan printed above"
 	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes --set env_files.worker.vars.MISTER_SMITH_DEMO=1
-	$(MSDEPLOY) rollback --root $(BUILD)/demo-root --yes | tail -n 1
+	$(MSDEPLOY) rollback --root $(BUILD)/demo-root --yes
 	$(MSDEPLOY) releases --root $(BUILD)/demo-root
 	@echo
 	@echo "Next: read the files in $(BUILD)/demo/TIER, e.g. $(BUILD)/demo/tier_3/etc/systemd/system/mister-smith-orchestrator.service"
 	@echo "      the full diff:    $(MSDEPLOY) -f $(SPEC) diff --tier tier_1 --tier tier_3"
 	@echo "      the installed root: $(BUILD)/demo-root (msdeploy releases --root $(BUILD)/demo-root)"
 	@echo "      every test suite: make check (as root)"
-
-bench: bench-msdeploy bench-install bench-supervisor
 
 bench: bench-msdeploy bench-install bench-supervisor
 
