@@ -9,7 +9,8 @@
 #include "install/release.h"
 
 #define STORE_DIR "var/lib/msdeploy"
-#define STORE_KEEP 10
+#define STORE_KEEP 10        /* releases kept by default */
+#define STORE_KEEP_MAX 10000
 
 typedef struct Store {
         int root_fd;
