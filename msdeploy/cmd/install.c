@@ -61,8 +61,17 @@ int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char *
         return ret_code;
 }
 
-int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret) {
-        *ret = (Host) { .root = c->root ? c->root : "/" };
+/* Forgets the installed release, freeing it unless it is the incoming one. */
+static void host_drop_installed(Host *h) {
+        if (!h->installed_is_incoming)
+                release_free(h->installed);
+        h->installed = NULL;
+        h->installed_is_incoming = false;
+}
+
+int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret) {
+        *ret = (Host) { .root = c->root ? c->root : "/", .incoming = incoming };
+        const char *project = incoming ? incoming->project : NULL;
         _cleanup_free_ char *found = NULL;
         int r;
         if (!project) {
@@ -86,18 +95,23 @@ int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret) {
 }
 
 int cmd_host_load_current(Host *h) {
-        h->installed = release_free(h->installed);
+        host_drop_installed(h);
         strv_free(h->credentials);
         h->credentials = NULL;
         h->installed_number = store_current(h->store);
         if (!h->installed_number)
                 return EXIT_OK;
         char err[1024] = "";
-        ReleaseInfo info;
-        int r = store_load_manifest(h->store, h->installed_number, &h->installed, err, sizeof(err));
-        if (r >= 0)
-                r = store_info(h->store, h->installed_number, &info);
+        ReleaseInfo info = {};
+        int r = store_info(h->store, h->installed_number, &info);
+        if (r >= 0 && h->incoming && strcmp(info.hash, h->incoming->hash) == 0) {
+                /* the same manifest, byte for byte: what parsing it would give */
+                h->installed = (Release *) h->incoming;
+                h->installed_is_incoming = true;
+        } else if (r >= 0)
+                r = store_load_manifest(h->store, h->installed_number, &h->installed, err, sizeof(err));
         if (r < 0) {
+                release_info_done(&info);
                 fprintf(stderr, "msdeploy: the current release %llu in the store is unreadable: %s\n",
                         (unsigned long long) h->installed_number, r == -EBADMSG && err[0] ? err : strerror(-r));
                 return EXIT_IO;
@@ -122,7 +136,7 @@ int cmd_host_connect(CmdContext *c, Host *h) {
 void cmd_host_close(Host *h) {
         h->bus = bus_free(h->bus);
         h->store = store_free(h->store);
-        h->installed = release_free(h->installed);
+        host_drop_installed(h);
         strv_free(h->credentials);
         h->credentials = NULL;
 }
@@ -319,7 +333,7 @@ int cmd_host_resume(CmdContext *c, Host *h) {
         if (ret != EXIT_OK)
                 return ret;
         /* the host is at target now: it is what later plans start from */
-        h->installed = release_free(h->installed);
+        host_drop_installed(h);
         h->installed = TAKE_PTR(rel);
         h->installed_number = target;
         return EXIT_OK;
