@@ -271,7 +271,7 @@ bench: bench-msdeploy bench-install bench-supervisor
 bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/run
 
-# plan and apply offline at 1,000 and 10,000 services (figures printed)
+# plan and apply offline at 1,000, 10,000 and 100,000 services, and the example's plan (figures printed)
 bench-install: $(MSDEPLOY) $(BUILD)/bench-gen | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/install-run
 
