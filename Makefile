@@ -255,10 +255,10 @@ demo: $(MSDEPLOY) | deps
 	@echo "== 5/5 install: tier_3 into the temporary root $(BUILD)/demo-root (no running systemd is contacted):"
 	@echo "       plan, apply, an env value changed (only the units reading it restart), then a rollback"
 	rm -rf $(BUILD)/demo-root && tests/integration/install-host $(BUILD)/demo-root
-	$(MSDEPLOY) -f $(SPEC) plan --tier tier_3 --root $(BUILD)/demo-root | tail -n 12
-	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes | tail -n 1
+	$(MSDEPLOY) -f $(SPEC) plan --tier tier_3 --root $(BUILD)/demo-root
+	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes | build-aux/clip 1 "the plan printed above"
 	$(MSDEPLOY) -f $(SPEC) apply --tier tier_3 --root $(BUILD)/demo-root --yes --set env_files.worker.vars.MISTER_SMITH_DEMO=1
-	$(MSDEPLOY) rollback --root $(BUILD)/demo-root --yes | tail -n 1
+	$(MSDEPLOY) rollback --root $(BUILD)/demo-root --yes
 	$(MSDEPLOY) releases --root $(BUILD)/demo-root
 	@echo
 	@echo "Next: read the files in $(BUILD)/demo/TIER, e.g. $(BUILD)/demo/tier_3/etc/systemd/system/mister-smith-orchestrator.service"
@@ -268,12 +268,10 @@ demo: $(MSDEPLOY) | deps
 
 bench: bench-msdeploy bench-install bench-supervisor
 
-bench: bench-msdeploy bench-install bench-supervisor
-
 bench-msdeploy: $(MSDEPLOY) $(BUILD)/bench-gen | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/run
 
-# plan and apply offline at 1,000 and 10,000 services (figures printed)
+# plan and apply offline at 1,000, 10,000 and 100,000 services, and the example's plan (figures printed)
 bench-install: $(MSDEPLOY) $(BUILD)/bench-gen | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) BENCH_GEN=$(CURDIR)/$(BUILD)/bench-gen tests/bench/install-run
 

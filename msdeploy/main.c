@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "install/store.h"
 #include "util/install-paths.h"
 #include "util/units.h"
 #include "util/version.h"
@@ -43,6 +44,7 @@ static void print_help(void) {
                "                           and msd-supervisor healthy, else restore the previous release (exit 3);\n"
                "                           on by default for tier_3\n"
                "      --health-timeout D   how long the health gate waits (default 120s)\n"
+               "      --keep N             apply, rollback: releases the store keeps, the current one always (default 10)\n"
                "  -h, --help               this help; 'msdeploy COMMAND --help' for a command\n"
                "  -V, --version            print the version\n\n"
                "Precedence: built-in < tiers/T.yaml < spec < spec.tiers.T < --set. Maps merge, lists replace,\n"
@@ -66,7 +68,8 @@ static void print_command_help(const Command *c) {
 
 int main(int argc, char **argv) {
         enum { OPT_SET = 256, OPT_TIERS_DIR, OPT_SYSTEMD_VERSION, OPT_ARCHIVE, OPT_STAT, OPT_JSON, OPT_WERROR, OPT_COLOR, OPT_ROOT,
-               OPT_BUNDLE, OPT_DETAILED_EXITCODE, OPT_FORCE, OPT_INSTALLED, OPT_HEALTH_GATE, OPT_NO_HEALTH_GATE, OPT_HEALTH_TIMEOUT };
+               OPT_BUNDLE, OPT_DETAILED_EXITCODE, OPT_FORCE, OPT_INSTALLED, OPT_HEALTH_GATE, OPT_NO_HEALTH_GATE, OPT_HEALTH_TIMEOUT,
+               OPT_KEEP };
         static const struct option options[] = {
                 { "file", required_argument, NULL, 'f' },
                 { "tier", required_argument, NULL, 't' },
@@ -88,6 +91,7 @@ int main(int argc, char **argv) {
                 { "health-gate", no_argument, NULL, OPT_HEALTH_GATE },
                 { "no-health-gate", no_argument, NULL, OPT_NO_HEALTH_GATE },
                 { "health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT },
+                { "keep", required_argument, NULL, OPT_KEEP },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -169,6 +173,11 @@ int main(int argc, char **argv) {
                 case OPT_HEALTH_TIMEOUT:
                         if (parse_duration(optarg, &c.health_timeout) < 0 || c.health_timeout == USEC_INFINITY)
                                 return cmd_usage_error("--health-timeout needs a duration such as 90s, not '%s'", optarg);
+                        break;
+                case OPT_KEEP:
+                        if (parse_uint(optarg, 1, STORE_KEEP_MAX, &v) < 0)
+                                return cmd_usage_error("--keep needs a number of releases from 1 to %u, not '%s'", STORE_KEEP_MAX, optarg);
+                        c.keep_releases = (unsigned) v;
                         break;
                 case 'h':
                         help = true;

@@ -161,7 +161,7 @@ int cmd_apply(CmdContext *c) {
         if (ret != EXIT_OK)
                 return ret;
         Host h;
-        ret = cmd_host_open(c, r->project, /* create= */ true, &h);
+        ret = cmd_host_open(c, r, /* create= */ true, &h);
         if (ret == EXIT_OK)
                 ret = cmd_host_connect(c, &h);
         if (ret == EXIT_OK)

@@ -47,7 +47,7 @@ int cmd_diff_artifact(const char *tmpdir, const char *path, const Artifact *a, c
         _cleanup_free_ char *text = NULL;
         size_t len;
         int status;
-        r = spawn_capture(argv, &text, &len, &status);
+        r = spawn_capture(argv, 0, &text, &len, &status);
         if (r < 0)
                 return r;
         if (status > 1)

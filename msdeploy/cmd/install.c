@@ -13,6 +13,7 @@
 #include "install/apply.h"
 #include "install/bundle.h"
 #include "install/fsops.h"
+#include "install/hashcache.h"
 #include "output/output.h"
 #include "util/version.h"
 #include "util/fileio.h"
@@ -60,8 +61,17 @@ int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char *
         return ret_code;
 }
 
-int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret) {
-        *ret = (Host) { .root = c->root ? c->root : "/" };
+/* Forgets the installed release, freeing it unless it is the incoming one. */
+static void host_drop_installed(Host *h) {
+        if (!h->installed_is_incoming)
+                release_free(h->installed);
+        h->installed = NULL;
+        h->installed_is_incoming = false;
+}
+
+int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret) {
+        *ret = (Host) { .root = c->root ? c->root : "/", .incoming = incoming };
+        const char *project = incoming ? incoming->project : NULL;
         _cleanup_free_ char *found = NULL;
         int r;
         if (!project) {
@@ -85,18 +95,23 @@ int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret) {
 }
 
 int cmd_host_load_current(Host *h) {
-        h->installed = release_free(h->installed);
+        host_drop_installed(h);
         strv_free(h->credentials);
         h->credentials = NULL;
         h->installed_number = store_current(h->store);
         if (!h->installed_number)
                 return EXIT_OK;
         char err[1024] = "";
-        ReleaseInfo info;
-        int r = store_load_manifest(h->store, h->installed_number, &h->installed, err, sizeof(err));
-        if (r >= 0)
-                r = store_info(h->store, h->installed_number, &info);
+        ReleaseInfo info = {};
+        int r = store_info(h->store, h->installed_number, &info);
+        if (r >= 0 && h->incoming && strcmp(info.hash, h->incoming->hash) == 0) {
+                /* the same manifest, byte for byte: what parsing it would give */
+                h->installed = (Release *) h->incoming;
+                h->installed_is_incoming = true;
+        } else if (r >= 0)
+                r = store_load_manifest(h->store, h->installed_number, &h->installed, err, sizeof(err));
         if (r < 0) {
+                release_info_done(&info);
                 fprintf(stderr, "msdeploy: the current release %llu in the store is unreadable: %s\n",
                         (unsigned long long) h->installed_number, r == -EBADMSG && err[0] ? err : strerror(-r));
                 return EXIT_IO;
@@ -121,7 +136,7 @@ int cmd_host_connect(CmdContext *c, Host *h) {
 void cmd_host_close(Host *h) {
         h->bus = bus_free(h->bus);
         h->store = store_free(h->store);
-        h->installed = release_free(h->installed);
+        host_drop_installed(h);
         strv_free(h->credentials);
         h->credentials = NULL;
 }
@@ -130,7 +145,11 @@ int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_sna
         char **creds = xcalloc(1, sizeof(char *));
         for (size_t i = 0; h->credentials && h->credentials[i]; i++)
                 strv_push_copy(&creds, h->credentials[i]);
-        int res = snapshot_take(h->root, r, h->installed, h->installed_number, creds, ret_snap);
+        HashCache known = {};
+        if (h->store)
+                hash_cache_read(h->store->fd, &known);
+        int res = snapshot_take(h->root, r, h->installed, h->installed_number, creds, &known, ret_snap);
+        hash_cache_done(&known);
         if (res < 0) {
                 fprintf(stderr, "msdeploy: cannot look at '%s': %s\n", h->root, strerror(-res));
                 return EXIT_IO;
@@ -222,7 +241,10 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         /* the host as it is now: the tools' work checked (systemd-tmpfiles exits 0 even when a file stands
          * where a directory must be), and the credentials recorded as the units loaded them */
         Snapshot *snap = NULL;
-        res = snapshot_take(h->root, r, NULL, 0, NULL, &snap);
+        HashCache known = {};
+        hash_cache_read(h->store->fd, &known);
+        res = snapshot_take(h->root, r, NULL, 0, NULL, &known, &snap);
+        hash_cache_done(&known);
         Plan *check = res >= 0 ? plan_compute(r, snap, 0) : NULL;
         for (size_t i = 0; check && i < check->n_actions && res >= 0; i++)
                 if (check->actions[i].type == ACTION_SYSUSERS || check->actions[i].type == ACTION_TMPFILES) {
@@ -237,6 +259,9 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
                 return EXIT_IO;
         }
         char **creds = res >= 0 ? credential_record(r, snap) : NULL;
+        int hc = res >= 0 ? hash_cache_write(h->store->fd, snap) : 0;
+        if (hc < 0) /* the next plan hashes every file again, nothing worse */
+                fprintf(stderr, "msdeploy: cannot write the file hashes of release %llu: %s, ignoring\n", (unsigned long long) n, strerror(-hc));
         snapshot_free(snap);
         if (res >= 0)
                 res = store_set_status(h->store, n, "deployed", creds);
@@ -248,7 +273,7 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         if (res >= 0)
                 res = store_journal_end(h->store);
         if (res >= 0)
-                res = store_prune(h->store, STORE_KEEP);
+                res = store_prune(h->store, c->keep_releases ? c->keep_releases : STORE_KEEP);
         if (res < 0) {
                 fprintf(stderr, "msdeploy: cannot record release %llu in the store: %s\n", (unsigned long long) n, strerror(-res));
                 return EXIT_IO;
@@ -262,7 +287,12 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
 int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of) {
         char err[1024] = "";
         uint64_t n;
-        int res = store_add(h->store, r, rollback_of, &n, err, sizeof(err));
+        int res = store_lock_record(h->store);
+        if (res < 0) {
+                fprintf(stderr, "msdeploy: cannot record this apply in the lock: %s\n", strerror(-res));
+                return EXIT_IO;
+        }
+        res = store_add(h->store, r, rollback_of, &n, err, sizeof(err));
         if (res < 0) {
                 fprintf(stderr, "msdeploy: cannot store the release: %s\n", err[0] ? err : strerror(-res));
                 return EXIT_IO;
@@ -303,7 +333,7 @@ int cmd_host_resume(CmdContext *c, Host *h) {
         if (ret != EXIT_OK)
                 return ret;
         /* the host is at target now: it is what later plans start from */
-        h->installed = release_free(h->installed);
+        host_drop_installed(h);
         h->installed = TAKE_PTR(rel);
         h->installed_number = target;
         return EXIT_OK;

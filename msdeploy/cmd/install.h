@@ -11,6 +11,8 @@ typedef struct Host {
         const char *root;         /* --root, or "/" */
         Store *store;             /* NULL when nothing was ever installed */
         Release *installed;       /* the current release, or NULL */
+        const Release *incoming;  /* the release being planned or applied, when opened for one (borrowed) */
+        bool installed_is_incoming; /* installed is incoming (the same hash): not read from the store, not freed */
         uint64_t installed_number;
         char **credentials;       /* recorded with the current release */
         Bus *bus;                 /* apply on the running system (no --root): systemd over the bus */
@@ -19,9 +21,10 @@ typedef struct Host {
 /* The release a command acts on: a saved plan file (plan_file, its plan.json in *ret_plan), --bundle, or
  * the spec rendered for its one --tier. Prints why it failed; returns the exit code. */
 int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char **ret_plan);
-/* Opens the store of project under the root (create: makes it) and loads the current release. With
- * project NULL, the one project installed there. Prints why it failed; returns the exit code. */
-int cmd_host_open(CmdContext *c, const char *project, bool create, Host *ret);
+/* Opens the store of incoming's project under the root (create: makes it) and loads the current release:
+ * incoming itself when it has the current release's hash (a no-op plan reads no manifest). With incoming
+ * NULL, the one project installed there. Prints why it failed; returns the exit code. */
+int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret);
 void cmd_host_close(Host *h);
 /* (Re)reads the current release of the store: its manifest and what was recorded at its apply. */
 int cmd_host_load_current(Host *h);

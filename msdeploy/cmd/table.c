@@ -59,14 +59,14 @@ const Command commands[] = {
           "if the host changed since. Reads only.\n\n"
           "Examples:\n  msdeploy -f examples/mister-smith.yaml plan --tier tier_3 --root /tmp/host\n"
           "  msdeploy plan --bundle mister-smith.tar.zst --root /tmp/host --detailed-exitcode -o plan.tar.zst\n" },
-        { "apply", cmd_apply, "apply (--tier T | --bundle FILE | PLAN) [--root DIR] [--yes] [--force]",
+        { "apply", cmd_apply, "apply (--tier T | --bundle FILE | PLAN) [--root DIR] [--yes] [--force] [--keep N]",
           "bring the host to a release",
           "Plans as 'plan' does, asks (or --yes), then stores the release under\n"
           "DIR/var/lib/msdeploy/PROJECT/releases/N, writes a journal, carries out the plan (files written to a\n"
           "temporary file, fsynced and renamed; systemd-sysusers and systemd-tmpfiles run with --root; units\n"
           "enabled by symlinks as 'systemctl --root' does) and switches 'current' to N. One apply at a time:\n"
           "a second one exits 5 naming the holder; a lock left by a dead process is taken over. An apply that\n"
-          "was interrupted is finished by the next apply. The last 10 releases are kept.\n"
+          "was interrupted is finished by the next apply. The last 10 releases are kept (--keep N).\n"
           "With --root nothing outside DIR is touched and systemd is not contacted. Without it, the running\n"
           "systemd does the unit actions over the bus: one daemon-reload, jobs waited for one at a time\n"
           "(template instances one after the other), a changed msd-supervisor configuration as SIGHUP.\n"
@@ -92,7 +92,7 @@ const Command commands[] = {
           "msd-supervisor endpoint it declares (the supervision tree's, the health aggregator's) answering\n"
           "GET /health with \"healthy\". Exit 0 when all are, 1 otherwise. It is what apply's health gate asks.\n\n"
           "Example:\n  msdeploy health --json\n" },
-        { "rollback", cmd_rollback, "rollback [RELEASE] [--root DIR] [--yes] [--force]",
+        { "rollback", cmd_rollback, "rollback [RELEASE] [--root DIR] [--yes] [--force] [--keep N]",
           "make an earlier release current again",
           "Restores RELEASE (default: the deployed release before the current one) from the store, through\n"
           "the same plan and apply as 'apply', without the spec or the network. The rollback is itself a\n"

@@ -107,6 +107,8 @@ static int host_link(void *ud, const ReleaseLink *l) {
         return fs_symlink_atomic(((RootHost *) ud)->root_fd, l->path, l->target);
 }
 
+/* Runs a systemd tool on the root. Its output ("Creating group ...") is kept from the terminal; when it
+ * fails, its last line is what h->detail says. */
 static int run(RootHost *h, const char *tool, const char *arg) {
         _cleanup_free_ char *root_opt = NULL, *out = NULL;
         if (asprintf(&root_opt, "--root=%s", h->root) < 0)
@@ -114,11 +116,17 @@ static int run(RootHost *h, const char *tool, const char *arg) {
         char *argv[] = { (char *) tool, root_opt, (char *) arg, NULL };
         size_t len;
         int status;
-        int r = spawn_capture(argv, &out, &len, &status);
+        int r = spawn_capture(argv, SPAWN_STDERR, &out, &len, &status);
         if (r < 0)
                 return r;
+        if (status == 0)
+                return 0;
         /* systemd-tmpfiles exits 65 (DATAERR) and 73 (CANTCREAT) for lines it could not apply */
-        return status == 0 ? 0 : -EIO;
+        while (len > 0 && out[len - 1] == '\n')
+                out[--len] = 0;
+        const char *last = memrchr(out, '\n', len);
+        snprintf(h->detail, sizeof(h->detail), "%s exited with status %d%s%.400s", tool, status, len ? ": " : "", last ? last + 1 : out);
+        return -EIO;
 }
 
 static int host_sysusers(void *ud) {

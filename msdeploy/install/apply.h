@@ -32,7 +32,7 @@ typedef struct RootHost {
         Bus *bus;                 /* borrowed; NULL offline */
         char **passwd, **group;   /* re-read after systemd-sysusers */
         unsigned units_skipped;   /* offline: unit actions a live apply would have run */
-        char detail[512];         /* what systemd said when a unit action failed */
+        char detail[512];         /* what systemd, or systemd-sysusers/-tmpfiles, said when a step failed */
 } RootHost;
 
 /* bus: NULL offline. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* msdeploy's own JSON documents (manifest, release record, journal, saved plan) read back with the YAML
- * loader: JSON is YAML, and the loader's size and depth bounds hold for them too. */
+/* msdeploy's own JSON documents (manifest, release record, journal, saved plan) and msd-supervisor's
+ * /health answer, read into the spec loader's node tree by a strict JSON reader with its depth bound. */
 #pragma once
 #include "spec/load.h"
 
@@ -10,6 +10,7 @@ typedef struct Doc {
         Node *root;              /* a map */
 } Doc;
 
-/* Parses text (copied); -EBADMSG when it is not a JSON object, with the loader's message in err. */
+/* Parses text (len bytes; not copied: strings are); -EBADMSG when it is not a JSON object, with the line,
+ * column and reason in err. */
 int doc_parse(const char *name, const char *text, size_t len, Doc *ret, char *err, size_t err_size);
 void doc_done(Doc *d);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The release manifest as JSON: written with the one JSON writer, read back with the YAML loader and
+/* The release manifest as JSON: written with the one JSON writer, read back with install/doc's JSON reader and
  * checked field by field, since a bundle's manifest is untrusted input. */
 #include <errno.h>
 #include <stdarg.h>

@@ -3,8 +3,8 @@
  * the payload), with its manifest (per path: sha256, mode, owner, group, kind, consuming units), the units
  * it defines, their enablement links and the credentials they load. The manifest's hash names the whole.
  *
- * The manifest is JSON (format_version 1), written with util/json.h and read back with the YAML loader
- * (JSON is YAML), checked as strictly as any input: a bundle is an input. */
+ * The manifest is JSON (format_version 1), written with util/json.h and read back with install/doc.h's
+ * strict JSON reader, checked as strictly as any input: a bundle is an input. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

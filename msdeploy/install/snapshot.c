@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "install/fsops.h"
+#include "install/hashcache.h"
 #include "spec/syntax.h"
 #include "util/units.h"
 #include "util/xalloc.h"
@@ -74,7 +76,8 @@ static char *id_name(char *const *db, unsigned id) {
         return s;
 }
 
-int disk_entry_read(int root_fd, const char *path, bool hash, char *const *passwd, char *const *group, DiskEntry *ret) {
+int disk_entry_read(int root_fd, const char *path, bool hash, const HashCache *known, char *const *passwd, char *const *group,
+                    DiskEntry *ret) {
         *ret = (DiskEntry) { .path = xstrdup(path) };
         struct stat st;
         _cleanup_close_ int pfd = fs_open_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
@@ -89,6 +92,10 @@ int disk_entry_read(int root_fd, const char *path, bool hash, char *const *passw
         ret->size = (uint64_t) st.st_size;
         ret->owner = id_name(passwd, st.st_uid);
         ret->group = id_name(group, st.st_gid);
+        ret->dev = (uint64_t) st.st_dev;
+        ret->ino = (uint64_t) st.st_ino;
+        ret->mtime_ns = (int64_t) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        ret->ctime_ns = (int64_t) st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
         if (S_ISLNK(st.st_mode)) {
                 char buf[4096];
                 ssize_t n = readlinkat(pfd, "", buf, sizeof(buf) - 1);
@@ -96,7 +103,10 @@ int disk_entry_read(int root_fd, const char *path, bool hash, char *const *passw
                         return -errno;
                 ret->link = strndup(buf, (size_t) n);
         }
-        if (ret->regular && hash) {
+        const char *vouched = ret->regular && hash ? hash_cache_lookup(known, path, &st) : NULL;
+        if (vouched)
+                memcpy(ret->sha256, vouched, SHA256_HEX_SIZE);
+        else if (ret->regular && hash) {
                 _cleanup_close_ int fd = fs_open_in_root(root_fd, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
                 if (fd < 0)
                         return fd;
@@ -175,11 +185,12 @@ static void entries_free(DiskEntry *v, size_t n) {
 }
 
 /* Reads every path of p (sorted and unique) under root. */
-static int read_all(int root_fd, Paths *p, bool hash, char *const *passwd, char *const *group, DiskEntry **ret, size_t *ret_n) {
+static int read_all(int root_fd, Paths *p, bool hash, const HashCache *known, char *const *passwd, char *const *group, DiskEntry **ret,
+                    size_t *ret_n) {
         paths_finish(p);
         DiskEntry *v = xcalloc(p->n + 1, sizeof(DiskEntry));
         for (size_t i = 0; i < p->n; i++) {
-                int r = disk_entry_read(root_fd, p->v[i], hash, passwd, group, &v[i]);
+                int r = disk_entry_read(root_fd, p->v[i], hash, known, passwd, group, &v[i]);
                 if (r < 0) {
                         entries_free(v, i + 1);
                         return r;
@@ -232,7 +243,9 @@ static void hash_entries(StrBuf *b, const char *what, const DiskEntry *v, size_t
 }
 
 int snapshot_take(const char *root, const Release *new, const Release *installed, uint64_t installed_number,
-                  char **credential_hashes, Snapshot **ret) {
+                  char **credential_hashes, const HashCache *known, Snapshot **ret) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
         _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0) {
                 int r = -errno;
@@ -243,6 +256,7 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
         s->installed = installed;
         s->installed_number = installed_number;
         s->credential_hashes = credential_hashes;
+        s->taken_ns = (int64_t) now.tv_sec * 1000000000 + now.tv_nsec;
         _cleanup_(strv_freep) char **passwd = passwd_read(root_fd, "etc/passwd");
         _cleanup_(strv_freep) char **group = passwd_read(root_fd, "etc/group");
         s->users = xcalloc(1, sizeof(char *));
@@ -277,15 +291,15 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
                         }
                         free(d);
                 }
-        int r = read_all(root_fd, &files, true, passwd, group, &s->files, &s->n_files);
+        int r = read_all(root_fd, &files, true, known, passwd, group, &s->files, &s->n_files);
         if (r >= 0)
-                r = read_all(root_fd, &links, false, passwd, group, &s->links, &s->n_links);
+                r = read_all(root_fd, &links, false, NULL, passwd, group, &s->links, &s->n_links);
         if (r >= 0)
-                r = read_all(root_fd, &creds, true, passwd, group, &s->credentials, &s->n_credentials);
+                r = read_all(root_fd, &creds, true, NULL, passwd, group, &s->credentials, &s->n_credentials);
         if (r >= 0)
-                r = read_all(root_fd, &dirs, false, passwd, group, &s->dirs, &s->n_dirs);
+                r = read_all(root_fd, &dirs, false, NULL, passwd, group, &s->dirs, &s->n_dirs);
         if (r >= 0)
-                r = read_all(root_fd, &programs, false, passwd, group, &s->programs, &s->n_programs);
+                r = read_all(root_fd, &programs, false, NULL, passwd, group, &s->programs, &s->n_programs);
         paths_free(&files);
         paths_free(&links);
         paths_free(&creds);

@@ -19,6 +19,8 @@ typedef struct DiskEntry {
         uint64_t size;
         char *owner, *group;      /* names from ROOT/etc/passwd and group, "#UID" when unknown */
         char *link;               /* a symlink's target */
+        uint64_t dev, ino;        /* what vouches for sha256 in the file-hashes cache (install/hashcache.h) */
+        int64_t mtime_ns, ctime_ns;
 } DiskEntry;
 
 typedef struct Snapshot {
@@ -37,16 +39,22 @@ typedef struct Snapshot {
         size_t n_programs;
         char **users, **groups;   /* names in ROOT/etc/passwd and ROOT/etc/group */
         char hash[SHA256_HEX_SIZE]; /* of all the above */
+        int64_t taken_ns;         /* CLOCK_REALTIME when it began, before any stat */
 } Snapshot;
 
+typedef struct HashCache HashCache;
+
 /* Looks at root for the paths of new (may be NULL) and installed (may be NULL); takes credential_hashes
- * (the installed release's record, may be NULL). Returns -errno. */
+ * (the installed release's record, may be NULL). A file that known (may be NULL) vouches for is not read
+ * again. Returns -errno. */
 int snapshot_take(const char *root, const Release *new, const Release *installed, uint64_t installed_number,
-                  char **credential_hashes, Snapshot **ret);
+                  char **credential_hashes, const HashCache *known, Snapshot **ret);
 Snapshot *snapshot_free(Snapshot *s);
 const DiskEntry *snapshot_find(const DiskEntry *v, size_t n, const char *path);
-/* Stats one path under root (no symlink followed), owner names from the given passwd/group lists. */
-int disk_entry_read(int root_fd, const char *path, bool hash, char *const *passwd, char *const *group, DiskEntry *ret);
+/* Stats one path under root (no symlink followed), owner names from the given passwd/group lists; with
+ * hash, the sha256 of a regular file, from known (may be NULL) when it vouches for the file. */
+int disk_entry_read(int root_fd, const char *path, bool hash, const HashCache *known, char *const *passwd, char *const *group,
+                    DiskEntry *ret);
 void disk_entry_done(DiskEntry *e);
 /* "NAME:UID" lines of ROOT/etc/passwd (or group): what owner names resolve to offline. */
 char **passwd_read(int root_fd, const char *file);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,14 +132,40 @@ static const char *lock_field(const char *text, const char *key, char *buf, size
         return "";
 }
 
+/* The holder of the flock on the lock file at st, from /proc/locks, when it left no record (it records
+ * itself only once it changes the host): its PID and when the process started. */
+static void lock_holder(const struct stat *st, char pid[32], char started[64]) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/locks", "re");
+        char line[256], dev[64], me[64];
+        snprintf(me, sizeof(me), "%02x:%02x:%llu", major(st->st_dev), minor(st->st_dev), (unsigned long long) st->st_ino);
+        unsigned long holder = 0;
+        while (f && !holder && fgets(line, sizeof(line), f))
+                if (!strstr(line, "->") && sscanf(line, "%*s FLOCK %*s %*s %lu %63s", &holder, dev) == 2 && strcmp(dev, me) != 0)
+                        holder = 0;
+        if (!holder)
+                return;
+        snprintf(pid, 32, "%lu", holder);
+        char ticks[32], stat_line[256];
+        proc_start((pid_t) holder, ticks);
+        _cleanup_fclose_ FILE *ps = fopen("/proc/stat", "re");
+        unsigned long long btime = 0, t;
+        while (ps && !btime && fgets(stat_line, sizeof(stat_line), ps))
+                sscanf(stat_line, "btime %llu", &btime);
+        if (btime && sscanf(ticks, "%llu", &t) == 1) {
+                time_t when = (time_t) (btime + t / (unsigned long long) sysconf(_SC_CLK_TCK));
+                struct tm tm;
+                strftime(started, 64, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&when, &tm));
+        }
+}
+
 int store_lock(Store *s, char **ret_note, char *err, size_t err_size) {
         *ret_note = NULL;
+        /* created once and left in place: taking and releasing the lock changes nothing on disk */
         int fd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
                 return -errno;
-        lseek(fd, 0, SEEK_SET);
         char buf[1024];
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
         buf[n > 0 ? n : 0] = 0;
         char pid[32], started[64], boot[64], start_ticks[32], me_boot[64], now_ticks[32];
         lock_field(buf, "pid", pid, sizeof(pid));
@@ -147,6 +174,9 @@ int store_lock(Store *s, char **ret_note, char *err, size_t err_size) {
         lock_field(buf, "start_ticks", start_ticks, sizeof(start_ticks));
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+                struct stat st;
+                if (!pid[0] && fstat(fd, &st) == 0)
+                        lock_holder(&st, pid, started);
                 snprintf(err, err_size, "another apply holds the lock %s/" STORE_DIR "/%s/lock: PID %s, started %s", s->root, s->project,
                          pid[0] ? pid : "unknown", started[0] ? started : "at an unknown time");
                 close(fd);
@@ -167,29 +197,40 @@ int store_lock(Store *s, char **ret_note, char *err, size_t err_size) {
                                                                                : "which no longer holds it")) < 0)
                         xoom();
         }
-        time_t now = time(NULL);
-        struct tm tm;
-        char when[64];
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-        boot_id(me_boot);
-        proc_start(getpid(), now_ticks);
-        int len = snprintf(buf, sizeof(buf), "pid=%d\nstarted=%s\nboot_id=%s\nstart_ticks=%s\n", (int) getpid(), when, me_boot, now_ticks);
-        if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t) len, 0) != len || fsync(fd) < 0) {
+        if (n > 0 && (ftruncate(fd, 0) < 0 || fsync(fd) < 0)) {
                 int r = -errno;
                 close(fd);
                 return r;
         }
         s->lock_fd = fd;
+        s->lock_recorded = false;
+        return 0;
+}
+
+int store_lock_record(Store *s) {
+        if (s->lock_fd < 0 || s->lock_recorded)
+                return 0;
+        time_t now = time(NULL);
+        struct tm tm;
+        char when[64], me_boot[64], now_ticks[32], buf[512];
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+        boot_id(me_boot);
+        proc_start(getpid(), now_ticks);
+        int len = snprintf(buf, sizeof(buf), "pid=%d\nstarted=%s\nboot_id=%s\nstart_ticks=%s\n", (int) getpid(), when, me_boot, now_ticks);
+        if (ftruncate(s->lock_fd, 0) < 0 || pwrite(s->lock_fd, buf, (size_t) len, 0) != len || fsync(s->lock_fd) < 0)
+                return -errno;
+        s->lock_recorded = true;
         return 0;
 }
 
 void store_unlock(Store *s) {
         if (s->lock_fd < 0)
                 return;
-        if (ftruncate(s->lock_fd, 0) == 0)
+        if (s->lock_recorded && ftruncate(s->lock_fd, 0) == 0)
                 fsync(s->lock_fd);
         close(s->lock_fd); /* releases the flock */
         s->lock_fd = -1;
+        s->lock_recorded = false;
 }
 
 /* ---- releases --------------------------------------------------------------------------------------- */

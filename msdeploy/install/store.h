@@ -9,7 +9,8 @@
 #include "install/release.h"
 
 #define STORE_DIR "var/lib/msdeploy"
-#define STORE_KEEP 10
+#define STORE_KEEP 10        /* releases kept by default */
+#define STORE_KEEP_MAX 10000
 
 typedef struct Store {
         int root_fd;
@@ -17,6 +18,7 @@ typedef struct Store {
         char *root;               /* for messages and the bundle writer */
         char *project;
         int lock_fd;              /* held while locked, else -1 */
+        bool lock_recorded;       /* the holder's record is in the lock file (store_lock_record) */
 } Store;
 
 typedef struct ReleaseInfo {
@@ -38,9 +40,13 @@ static inline void store_freep(Store **s) {
 /* The one project with a store under root; -ENOENT for none, -ENOTUNIQ for several. */
 int store_find_project(const char *root, char **ret);
 
-/* Takes the lock. -EBUSY when another live process holds it (err names its PID and start time); a lock
+/* Takes the lock (a flock on the file `lock`, created once), writing nothing. -EBUSY when another live
+ * process holds it (err names its PID and start time: from its record, else from /proc/locks); a record
  * left by a dead process (PID gone, or another boot) is taken over and described in ret_note. */
 int store_lock(Store *s, char **ret_note, char *err, size_t err_size);
+/* Writes the holder's record (PID, start time, boot id) into the lock, once: an apply calls it before it
+ * changes anything, so that a no-op apply leaves the store untouched. */
+int store_lock_record(Store *s);
 void store_unlock(Store *s);
 
 uint64_t store_current(Store *s);   /* 0: none */

@@ -12,7 +12,7 @@
 
 extern char **environ;
 
-int spawn_capture(char *const argv[], char **ret_out, size_t *ret_len, int *ret_status) {
+int spawn_capture(char *const argv[], SpawnFlags flags, char **ret_out, size_t *ret_len, int *ret_status) {
         int pipefd[2];
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
@@ -20,6 +20,8 @@ int spawn_capture(char *const argv[], char **ret_out, size_t *ret_len, int *ret_
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+        if (flags & SPAWN_STDERR)
+                posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
         pid_t pid;
         int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);

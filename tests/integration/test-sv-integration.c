@@ -645,7 +645,7 @@ static bool jq(Run *r, const char *body, const char *filter) {
         char *out = NULL;
         size_t len;
         int status = -1;
-        assert_int_equal(spawn_capture(argv, &out, &len, &status), 0);
+        assert_int_equal(spawn_capture(argv, 0, &out, &len, &status), 0);
         if (status != 0)
                 fprintf(stderr, "jq '%s' is not true of:\n%s(jq said: %s)\n", filter, body, out);
         free(out);
