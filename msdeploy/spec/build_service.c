@@ -209,14 +209,8 @@ static void build_one(Builder *b, const Node *services, const NodePair *p, Servi
                 diag_error(b->d, p->key_loc, "unit name '%s.service' is longer than 255 characters", s->name);
         s->instances = build_instances(b, svc, templated, p->key);
         s->environment = b_kv(b, svc, "environment", &s->n_environment);
-        for (size_t i = 0; i < s->n_environment; i++) {
-                const char *why = syntax_secret_hint(s->environment[i].key, s->environment[i].value);
-                if (why)
-                        diag_warning(b->d, b_loc(node_get(svc, "environment"), s->environment[i].key),
-                                     "service '%s' environment '%s' %s, and lands in the world-readable unit file; put it in an env "
-                                     "file ('env_files:', mode 0640) or pass it with 'secrets:'",
-                                     s->key, s->environment[i].key, why);
-        }
+        b_warn_inline_secrets(b, node_get(svc, "environment"), s->environment, s->n_environment, arena_printf(b->a, "service '%s'", s->key),
+                              "unit file", "put it in an env file ('env_files:', mode 0640) or pass it with 'secrets:'");
         s->hardening_overrides = b_kv(b, hard, "overrides", &s->n_hardening_overrides);
         for (size_t i = 0; i < s->n_hardening_overrides; i++) {
                 const KeyValue *o = &s->hardening_overrides[i];

@@ -104,14 +104,8 @@ void build_supervision(Builder *b) {
                 else if (x->check && syntax_secret_hint(NULL, x->check))
                         diag_warning(b->d, b_loc(w, "check"), "worker '%s' check has a password in its URL, and lands in the world-readable "
                                      "supervisor.yaml; let the endpoint answer readiness checks without one", x->name);
-                for (size_t k = 0; k < x->n_environment; k++) {
-                        const char *hint = syntax_secret_hint(x->environment[k].key, x->environment[k].value);
-                        if (hint)
-                                diag_warning(b->d, b_loc(node_get(w, "environment"), x->environment[k].key),
-                                             "worker '%s' environment '%s' %s, and lands in the world-readable supervisor.yaml; put it in "
-                                             "an env file and list it in the worker's 'env_files'",
-                                             x->name, x->environment[k].key, hint);
-                }
+                b_warn_inline_secrets(b, node_get(w, "environment"), x->environment, x->n_environment, arena_printf(b->a, "worker '%s'", x->name),
+                                      "supervisor.yaml", "put it in an env file and list it in the worker's 'env_files'");
                 if (x->user && !b_user_known(b, x->user))
                         diag_error(b->d, b_loc(w, "user"), "worker '%s' runs as unknown user '%s'", x->name, x->user);
                 for (size_t k = 0; k < x->env_files.n; k++) { /* keys become the paths msd-supervisor reads */
