@@ -15,15 +15,7 @@ const char *b_str(Builder *b, const Node *n, const char *key, const char *def) {
 }
 
 KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n) {
-        const Node *m = node_get(n, key);
-        *ret_n = 0;
-        if (!m || m->kind != NODE_MAP)
-                return NULL;
-        KeyValue *kv = arena_alloc_array(b->a, m->n, sizeof(KeyValue));
-        for (size_t i = 0; i < m->n; i++)
-                if (m->pairs[i].value->kind == NODE_SCALAR)
-                        kv[(*ret_n)++] = (KeyValue) { m->pairs[i].key, m->pairs[i].value->scalar };
-        return kv;
+        return node_key_values(b->a, n, key, ret_n);
 }
 
 Loc b_loc(const Node *n, const char *key) {

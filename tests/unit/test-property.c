@@ -128,6 +128,11 @@ static void same_worker(const Case *c, const SvWorker *got, const SvWorker *want
         same_n(c, "a worker's env files", got->env_files.n, want->env_files.n);
         for (size_t i = 0; i < want->env_files.n; i++)
                 same(c, "a worker's env file", got->env_files.items[i], want->env_files.items[i]);
+        same_n(c, "a worker's credentials", got->n_credentials, want->n_credentials);
+        for (size_t i = 0; i < want->n_credentials; i++) {
+                same(c, "a worker's credential variable", got->credentials[i].key, want->credentials[i].key);
+                same(c, "a worker's credential", got->credentials[i].value, want->credentials[i].value);
+        }
         char **words = NULL; /* and msd-supervisor splits the command as validate did */
         assert_true(command_split(got->exec, &words) > 0);
         strv_free(words);
