@@ -13,6 +13,8 @@
  * when every value does (saying how many it compared), 1 when one does not, 2 when the spec does not build or a unit
  * is not in the dump.
  *
+ * Durations are compared to the second: the dump writes them cut there.
+ *
  * What systemd puts for a specifier the spec wrote is systemd's business: those derived from the unit's name (%n %N
  * %p %i %j, and %I %P %J where unescaping changes nothing) are resolved here as systemd does; any other one (%H,
  * %u, %s, ...) matches whatever systemd put there. A '%' that starts no specifier is the spec's literal '%'. */
@@ -241,6 +243,21 @@ static int timespan_parse(const char *s, usec_t *ret) {
         return 0;
 }
 
+/* A duration the spec set (USEC_UNSET: not set): systemd's dump writes it cut to the second. */
+static void expect_duration(const Dump *d, const char *unit, const char *key, usec_t want) {
+        if (want == USEC_UNSET)
+                return;
+        const char **got;
+        size_t n = dump_values(d, unit, key, &got);
+        usec_t u;
+        char text[64];
+        compared++;
+        if (n != 1 || (want == USEC_INFINITY ? strcmp(got[0], "infinity") != 0
+                                              : timespan_parse(got[0], &u) < 0 || u > want || want - u >= USEC_PER_SEC))
+                mismatch(unit, key, n ? got[0] : NULL, format_duration(text, sizeof(text), want));
+        free(got);
+}
+
 static void expect_limits(const Dump *d, const char *unit, const Limits *l) {
         expect_u64(d, unit, "MemoryMax", l->memory_max);
         expect_u64(d, unit, "MemoryHigh", l->memory_high);
@@ -373,6 +390,12 @@ static void check_service(const Dump *d, const Model *m, const Service *s, const
         _cleanup_free_ char *description = resolve_specifiers(s->description ? s->description : s->name, unit);
         expect_one(d, unit, "Description", description);
         expect_commands(d, m, s, unit);
+        expect_one(d, unit, "Type", service_type_to_string(s->type));
+        expect_one(d, unit, "Restart", restart_policy_to_string(s->restart.policy));
+        expect_duration(d, unit, "RestartSec", s->restart.delay);
+        expect_duration(d, unit, "WatchdogSec", s->watchdog);
+        expect_duration(d, unit, "TimeoutStartSec", s->timeout_start);
+        expect_duration(d, unit, "TimeoutStopSec", s->timeout_stop);
         if (s->user)
                 expect_one(d, unit, "User", s->user);
         if (s->group)
