@@ -176,9 +176,16 @@ external-tests: $(MSDEPLOY) | deps
 	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) tests/external/run
 
 # Accepted means deployable, over a corpus of hostile specs (tests/property/run): what validate accepts, systemd-analyze,
-# shellcheck, systemd-sysusers, systemd-tmpfiles and msd-supervisor accept without a word; what it refuses is located.
-property-tests: all | deps
-	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) tests/property/run
+# shellcheck, systemd-sysusers, systemd-tmpfiles and msd-supervisor accept without a word, and systemd reads every
+# directive value back as the spec wrote it (unit-read-back compares); what it refuses is located.
+UNIT_READ_BACK := $(BUILD)/tests/property/unit-read-back
+$(UNIT_READ_BACK): $(BUILD)/tests/property/unit-read-back.o $(BUILD)/tests/unit/helpers/spec-check.o $(BUILD)/tests/fuzz/consumers.o \
+		$(BUILD)/libmsdeploy.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(MSD_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -pthread
+property-tests: all $(UNIT_READ_BACK) | deps
+	@MSDEPLOY=$(CURDIR)/$(MSDEPLOY) SUPERVISOR=$(CURDIR)/$(SUPERVISOR) UNIT_READ_BACK=$(CURDIR)/$(UNIT_READ_BACK) tests/property/run
 
 # plan, apply, rollback, locks and bundles in temporary roots (offline: no systemd contacted)
 install-tests: $(MSDEPLOY) | deps

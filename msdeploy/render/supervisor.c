@@ -21,7 +21,9 @@ static const char supervisor_doc[] =
         "#               readiness: none | notify (READY=1 on NOTIFY_SOCKET) | check (check passes);\n"
         "#               start_timeout: not ready by then counts as a crash;\n"
         "#               critical: its failure makes the tree unhealthy; user, group: drop to these;\n"
-        "#               env_files: read at each start, their variables over environment's\n"
+        "#               env_files: read at each start, their variables over environment's;\n"
+        "#               credentials: VARIABLE: id, the child gets VARIABLE=$CREDENTIALS_DIRECTORY/id (the path\n"
+        "#               of a credential of msd-supervisor's unit, LoadCredential=), over both\n"
         "# Durations are written as in the spec: 500ms, 30s, 1min 30s, infinity.\n";
 
 static void render_backoff(YamlWriter *y, const Backoff *bo) {
@@ -86,6 +88,12 @@ static void render_sv_worker(YamlWriter *y, const SvWorker *w) {
                 yaml_open(y, "env_files");
                 for (size_t i = 0; i < w->env_files.n; i++)
                         yaml_list_str(y, w->env_files.items[i]);
+                yaml_end(y);
+        }
+        if (w->n_credentials > 0) {
+                yaml_open(y, "credentials");
+                for (size_t i = 0; i < w->n_credentials; i++)
+                        yaml_str(y, w->credentials[i].key, w->credentials[i].value);
                 yaml_end(y);
         }
         yaml_end(y);

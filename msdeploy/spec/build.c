@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "spec/syntax.h"
 #include "util/suggest.h"
 #include "util/xalloc.h"
 
@@ -14,15 +15,7 @@ const char *b_str(Builder *b, const Node *n, const char *key, const char *def) {
 }
 
 KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n) {
-        const Node *m = node_get(n, key);
-        *ret_n = 0;
-        if (!m || m->kind != NODE_MAP)
-                return NULL;
-        KeyValue *kv = arena_alloc_array(b->a, m->n, sizeof(KeyValue));
-        for (size_t i = 0; i < m->n; i++)
-                if (m->pairs[i].value->kind == NODE_SCALAR)
-                        kv[(*ret_n)++] = (KeyValue) { m->pairs[i].key, m->pairs[i].value->scalar };
-        return kv;
+        return node_key_values(b->a, n, key, ret_n);
 }
 
 Loc b_loc(const Node *n, const char *key) {
@@ -61,6 +54,16 @@ bool b_group_known(Builder *b, const char *name) {
                 if (strcmp(b->m->users[i].name, name) == 0 && strcmp(b->m->users[i].group, name) == 0)
                         return true;
         return false;
+}
+
+void b_warn_inline_secrets(Builder *b, const Node *n, const KeyValue *vars, size_t n_vars, const char *owner, const char *lands_in,
+                           const char *instead) {
+        for (size_t i = 0; i < n_vars; i++) {
+                const char *why = syntax_secret_hint(vars[i].key, vars[i].value);
+                if (why)
+                        diag_warning(b->d, b_loc(n, vars[i].key), "%s environment '%s' %s, and lands in the world-readable %s; %s", owner,
+                                     vars[i].key, why, lands_in, instead);
+        }
 }
 
 /* The directories the system itself is made of: a project never gets one of them as its own. */

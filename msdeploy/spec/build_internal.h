@@ -22,6 +22,11 @@ Limits b_limits(const Node *n);
 const char *b_closest(Builder *b, const char *word, const char *const *names, size_t n);
 bool b_user_known(Builder *b, const char *name);
 bool b_group_known(Builder *b, const char *name);
+/* Warns at each variable of an 'environment:' mapping n whose name or value looks like a secret
+ * (syntax_secret_hint()): owner says whose it is ("service 'api'"), lands_in the world-readable file it is written
+ * to, instead where it belongs. */
+void b_warn_inline_secrets(Builder *b, const Node *n, const KeyValue *vars, size_t n_vars, const char *owner, const char *lands_in,
+                           const char *instead);
 /* Reports an owner or group of n ("directory 'x'") that is neither declared nor root. */
 void b_check_owner(Builder *b, const Node *n, const char *what, const char *owner, const char *group);
 

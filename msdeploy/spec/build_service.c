@@ -207,16 +207,18 @@ static void build_one(Builder *b, const Node *services, const NodePair *p, Servi
         };
         if (strlen(s->name) + strlen(".service") > 255)
                 diag_error(b->d, p->key_loc, "unit name '%s.service' is longer than 255 characters", s->name);
+        /* systemd takes TimeoutStartSec=0 and TimeoutStopSec=0 for no timeout at all, not for none to wait */
+        static const char *const timeout_keys[][2] = { { "start", "TimeoutStartSec" }, { "stop", "TimeoutStopSec" } };
+        for (size_t i = 0; i < ELEMENTSOF(timeout_keys); i++)
+                if (node_duration(timeouts, timeout_keys[i][0], USEC_UNSET) == 0)
+                        diag_error(b->d, b_loc(timeouts, timeout_keys[i][0]),
+                                   "service '%s' timeouts.%s is 0, which systemd reads as no timeout at all (%s=0); write 'infinity' "
+                                   "for that, or the longest it may take",
+                                   s->key, timeout_keys[i][0], timeout_keys[i][1]);
         s->instances = build_instances(b, svc, templated, p->key);
         s->environment = b_kv(b, svc, "environment", &s->n_environment);
-        for (size_t i = 0; i < s->n_environment; i++) {
-                const char *why = syntax_secret_hint(s->environment[i].key, s->environment[i].value);
-                if (why)
-                        diag_warning(b->d, b_loc(node_get(svc, "environment"), s->environment[i].key),
-                                     "service '%s' environment '%s' %s, and lands in the world-readable unit file; put it in an env "
-                                     "file ('env_files:', mode 0640) or pass it with 'secrets:'",
-                                     s->key, s->environment[i].key, why);
-        }
+        b_warn_inline_secrets(b, node_get(svc, "environment"), s->environment, s->n_environment, arena_printf(b->a, "service '%s'", s->key),
+                              "unit file", "put it in an env file ('env_files:', mode 0640) or pass it with 'secrets:'");
         s->hardening_overrides = b_kv(b, hard, "overrides", &s->n_hardening_overrides);
         for (size_t i = 0; i < s->n_hardening_overrides; i++) {
                 const KeyValue *o = &s->hardening_overrides[i];

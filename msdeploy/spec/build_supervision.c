@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Model building for health checks, the supervision tree (references, one parent each, no cycles)
- * and alert rules. */
+/* Model building for health checks, the supervision tree (references, one parent each, no cycles, workers'
+ * env files and credentials) and alert rules. */
 #include <string.h>
 
 #include "spec/build_internal.h"
@@ -42,6 +42,48 @@ static bool env_file_readable(Builder *b, const EnvFile *f, const char *user) {
         for (size_t i = 0; u && i < u->groups.n && !member; i++)
                 member = strcmp(u->groups.items[i], f->group) == 0;
         return member && (f->mode & 0040);
+}
+
+static bool service_loads_credential(const Service *svc, const char *id) {
+        for (size_t i = 0; i < svc->n_secrets; i++)
+                if (strcmp(svc->secrets[i].id, id) == 0)
+                        return true;
+        return false;
+}
+
+/* A worker's credentials are files in $CREDENTIALS_DIRECTORY of each unit that runs msd-supervisor: every one
+ * must load them (LoadCredential=, its 'secrets:'), and only that unit's user can read them, so the worker runs
+ * as that user. */
+static void check_worker_credentials(Builder *b, const Node *w, const SvWorker *x) {
+        const Node *creds = node_get(w, "credentials");
+        const KeyValue *twice = sv_worker_credential_in_environment(x);
+        if (twice)
+                diag_error(b->d, node_get_pair(creds, twice->key)->key_loc, "worker '%s' sets '%s' both in 'environment' and in 'credentials'",
+                           x->name, twice->key);
+        if (x->n_credentials == 0)
+                return;
+        size_t units = 0;
+        for (size_t j = 0; j < b->m->n_services; j++) {
+                const Service *svc = &b->m->services[j];
+                if (!svc->supervisor)
+                        continue;
+                units++;
+                for (size_t k = 0; k < x->n_credentials; k++)
+                        if (!service_loads_credential(svc, x->credentials[k].value))
+                                diag_error(b->d, b_loc(creds, x->credentials[k].key),
+                                           "worker '%s' names credential '%s', which service '%s' (it runs msd-supervisor) does not load; "
+                                           "add it to that service's 'secrets:'",
+                                           x->name, x->credentials[k].value, svc->key);
+                const char *owner = svc->user ? svc->user : "root";
+                if (x->user && strcmp(x->user, owner) != 0)
+                        diag_error(b->d, b_loc(w, "user"),
+                                   "worker '%s' runs as '%s' and has credentials, which only '%s' can read, the user service '%s' "
+                                   "runs msd-supervisor as; drop the worker's 'user' or make it '%s'",
+                                   x->name, x->user, owner, svc->key, owner);
+        }
+        if (units == 0)
+                diag_error(b->d, creds->loc, "worker '%s' has credentials, but no service runs msd-supervisor ('supervisor: true') to load them",
+                           x->name);
 }
 
 /* Depth-first from the root: each supervisor and worker has one parent; a supervisor met again on
@@ -104,14 +146,10 @@ void build_supervision(Builder *b) {
                 else if (x->check && syntax_secret_hint(NULL, x->check))
                         diag_warning(b->d, b_loc(w, "check"), "worker '%s' check has a password in its URL, and lands in the world-readable "
                                      "supervisor.yaml; let the endpoint answer readiness checks without one", x->name);
-                for (size_t k = 0; k < x->n_environment; k++) {
-                        const char *hint = syntax_secret_hint(x->environment[k].key, x->environment[k].value);
-                        if (hint)
-                                diag_warning(b->d, b_loc(node_get(w, "environment"), x->environment[k].key),
-                                             "worker '%s' environment '%s' %s, and lands in the world-readable supervisor.yaml; put it in "
-                                             "an env file and list it in the worker's 'env_files'",
-                                             x->name, x->environment[k].key, hint);
-                }
+                b_warn_inline_secrets(b, node_get(w, "environment"), x->environment, x->n_environment, arena_printf(b->a, "worker '%s'", x->name),
+                                      "supervisor.yaml", "put it in an env file and list it in the worker's 'env_files', or pass a "
+                                      "credential of the unit running msd-supervisor with 'credentials:'");
+                check_worker_credentials(b, w, x);
                 if (x->user && !b_user_known(b, x->user))
                         diag_error(b->d, b_loc(w, "user"), "worker '%s' runs as unknown user '%s'", x->name, x->user);
                 for (size_t k = 0; k < x->env_files.n; k++) { /* keys become the paths msd-supervisor reads */

@@ -118,6 +118,14 @@ usec_t supervision_stop_timeout(const Supervision *sv) {
         return add_saturating(supervision_stop_time(sv), SV_STOP_MARGIN);
 }
 
+const KeyValue *sv_worker_credential_in_environment(const SvWorker *w) {
+        for (size_t i = 0; i < w->n_credentials; i++)
+                for (size_t k = 0; k < w->n_environment; k++)
+                        if (strcmp(w->credentials[i].key, w->environment[k].key) == 0)
+                                return &w->credentials[i];
+        return NULL;
+}
+
 bool model_service_watches_processes(const Model *m, const Service *s) {
         if (!s->health_aggregator)
                 return false;

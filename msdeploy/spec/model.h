@@ -245,6 +245,9 @@ typedef struct SvWorker {
         size_t n_environment;
         StrList env_files;        /* paths of env files read at each start, their variables over 'environment' (as
                                    * EnvironmentFile= over Environment=); the spec names them by key */
+        KeyValue *credentials;    /* variable -> credential id: the child gets the variable set to the path
+                                   * $CREDENTIALS_DIRECTORY/<id> of its supervisor's unit (LoadCredential=), over both */
+        size_t n_credentials;
         Loc loc;
 } SvWorker;
 
@@ -371,6 +374,8 @@ usec_t supervision_stop_time(const Supervision *sv);
 void supervision_reachable(const Supervision *sv, bool *ret_supervisors, bool *ret_workers);
 /* The TimeoutStopSec= a service running the supervision tree needs: its stop time plus SV_STOP_MARGIN. */
 usec_t supervision_stop_timeout(const Supervision *sv);
+/* The first credential variable of w that its environment sets too, or NULL. */
+const KeyValue *sv_worker_credential_in_environment(const SvWorker *w);
 /* Whether s is the health aggregator and one of the checks it runs looks for processes: a process check of
  * a service or of the system (system-health-check.sh runs the same ones). Such a service must see the other
  * services' processes in /proc. */

@@ -51,6 +51,17 @@ StrList node_strlist(Arena *a, const Node *n, const char *key) {
         return r;
 }
 
+KeyValue *node_key_values(Arena *a, const Node *n, const char *key, size_t *ret_n) {
+        const Node *m = node_get(n, key);
+        *ret_n = 0;
+        if (!m || m->kind != NODE_MAP)
+                return NULL;
+        KeyValue *kv = arena_alloc_array(a, m->n, sizeof(KeyValue));
+        for (size_t i = 0; i < m->n; i++)
+                if (m->pairs[i].value->kind == NODE_SCALAR)
+                        kv[(*ret_n)++] = (KeyValue) { m->pairs[i].key, m->pairs[i].value->scalar };
+        return kv;
+}
 
 const char *node_str(const Node *n, const char *key, const char *def) {
         const char *v = node_get_scalar(n, key);
@@ -72,13 +83,8 @@ SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc) {
                 .env_files = node_strlist(a, n, "env_files"),
                 .loc = loc,
         };
-        const Node *env = node_get(n, "environment");
-        if (env && env->kind == NODE_MAP) {
-                w.environment = arena_alloc_array(a, env->n, sizeof(KeyValue));
-                for (size_t i = 0; i < env->n; i++)
-                        if (env->pairs[i].value->kind == NODE_SCALAR)
-                                w.environment[w.n_environment++] = (KeyValue) { env->pairs[i].key, env->pairs[i].value->scalar };
-        }
+        w.environment = node_key_values(a, n, "environment", &w.n_environment);
+        w.credentials = node_key_values(a, n, "credentials", &w.n_credentials);
         return w;
 }
 

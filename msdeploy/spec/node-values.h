@@ -14,12 +14,14 @@ double node_double(const Node *n, const char *key, double def);
 bool node_bool(const Node *n, const char *key, bool def);
 mode_t node_mode(const Node *n, const char *key, mode_t def);
 StrList node_strlist(Arena *a, const Node *n, const char *key);
+/* The mapping at key as key/value pairs (array from a; NULL and 0 when absent) */
+KeyValue *node_key_values(Arena *a, const Node *n, const char *key, size_t *ret_n);
 /* A health check's settings with their defaults (the spec and msd-supervisor's configuration spell
  * checks alike); name, component and location are the caller's. */
 HealthCheck node_health_check(const Node *n, const char *name, const char *component, Loc loc);
 /* A supervised worker's settings with their defaults (the spec's supervision.workers and msd-supervisor's
- * configuration spell workers alike); name and location are the caller's, the environment array comes
- * from a. */
+ * configuration spell workers alike); name and location are the caller's, the environment and credentials
+ * arrays come from a. */
 SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc);
 /* A supervisor's own settings and backoff with their defaults, alike in both; its children are the
  * caller's to resolve. */

@@ -210,6 +210,7 @@ static const Schema t_supervisor = { S_OBJECT, "a supervisor", .label = "supervi
 static const Schema t_supervisor_defaults = { S_OBJECT, "defaults for every supervisor", .fields = FIELDS(SUPERVISOR_TUNING_FIELDS) };
 static const Schema t_child_restart = { S_ENUM, "child restart type", child_restart_table };
 static const Schema t_readiness = { S_ENUM, "readiness", readiness_table };
+static const Schema t_worker_credentials = { S_DICT, "VARIABLE: credential id", .item = &t_name, .key = &t_env_name };
 static const Schema t_worker = { S_OBJECT, "a supervised worker process", .label = "worker", .fields = FIELDS(
         { "exec", &t_command, true, "command line" },
         { "restart", &t_child_restart, false, "permanent (default), transient or temporary" },
@@ -221,7 +222,9 @@ static const Schema t_worker = { S_OBJECT, "a supervised worker process", .label
         { "user", &t_user, false, "run as this user" },
         { "group", &t_user, false, "run as this group" },
         { "environment", &t_environment, false, "extra environment" },
-        { "env_files", &t_names, false, "keys of env_files whose variables it gets (over 'environment'); for secrets" }) };
+        { "env_files", &t_names, false, "keys of env_files whose variables it gets (over 'environment'); for secrets" },
+        { "credentials", &t_worker_credentials, false, "VARIABLE: id of a credential ('secrets:') of the service running msd-supervisor; "
+          "the worker gets VARIABLE set to the credential's path (over 'environment' and 'env_files')" }) };
 static const Schema t_phi = { S_OBJECT, "phi accrual failure detector", .fields = FIELDS(
         { "threshold", &t_threshold, false, "phi above which a child is failed (default 8)" },
         { "max_samples", &t_count, false, "heartbeat window (default 1000)" },

@@ -65,7 +65,9 @@ static const Schema c_worker = { S_OBJECT, "a worker", .label = "worker", .field
         { "user", &c_user, false, "" },
         { "group", &c_user, false, "" },
         { "environment", &c_env, false, "" },
-        { "env_files", &(const Schema) { S_LIST, "env file paths", .item = &(const Schema) { S_PATH, "a path" } }, false, "" }) };
+        { "env_files", &(const Schema) { S_LIST, "env file paths", .item = &(const Schema) { S_PATH, "a path" } }, false, "" },
+        { "credentials", &(const Schema) { S_DICT, "variable: credential id", .item = &c_name, .key = &(const Schema) { S_ENV_NAME } }, false,
+          "" }) };
 static const Schema c_check = { S_OBJECT, "a health check", .label = "check", .fields = SCHEMA_FIELDS(
         { "name", &c_name, true, "" },
         { "kind", &(const Schema) { S_ENUM, "check kind", health_kind_table }, true, "" },
@@ -145,6 +147,10 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
                 const char *why = x->check ? syntax_check_readiness_check(x->check) : NULL;
                 if (why)
                         diag_error(d, node_get(w, "check")->loc, "worker '%s' check '%s' %s", x->name, x->check, why);
+                const KeyValue *twice = sv_worker_credential_in_environment(x);
+                if (twice)
+                        diag_error(d, node_get_pair(node_get(w, "credentials"), twice->key)->key_loc,
+                                   "worker '%s' sets '%s' both in 'environment' and in 'credentials'", x->name, twice->key);
                 for (size_t k = 0; k + 1 < s->n_workers; k++)
                         if (strcmp(s->workers[k].name, x->name) == 0)
                                 diag_error(d, w->loc, "worker '%s' is declared twice", x->name);

@@ -16,7 +16,7 @@ static bool key_char(char c, bool first) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || (!first && c >= '0' && c <= '9');
 }
 
-/* Sets name=value in l, replacing an earlier name. */
+/* Sets name (n_name bytes)=value in l, replacing an earlier name. */
 static void assign(char ***l, const char *name, size_t n_name, const char *value) {
         char *kv = xasprintf("%.*s=%s", (int) n_name, name, value);
         for (char **p = *l; *p; p++)
@@ -26,6 +26,12 @@ static void assign(char ***l, const char *name, size_t n_name, const char *value
                         return;
                 }
         strv_push(l, kv);
+}
+
+void env_assign(char ***vars, const char *name, const char *value) {
+        if (!*vars)
+                *vars = xcalloc(1, sizeof(char *));
+        assign(vars, name, strlen(name), value);
 }
 
 int env_file_parse(const char *text, char ***vars, unsigned *ret_line) {

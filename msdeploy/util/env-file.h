@@ -10,3 +10,5 @@
  * earlier one, as in systemd. Returns the number of variables in *vars (a NULL-terminated list of "KEY=VALUE"), or
  * -EINVAL, with *vars untouched and *ret_line the line that is not KEY=VALUE or has an unterminated quote. */
 int env_file_parse(const char *text, char ***vars, unsigned *ret_line);
+/* Sets "name=value" in *vars (NULL: a new list), replacing an earlier name. */
+void env_assign(char ***vars, const char *name, const char *value);

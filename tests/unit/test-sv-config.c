@@ -79,12 +79,40 @@ static void test_check_targets(void **state) {
                "http check 'h' target 'ftp://x' must be an http:// or https:// URL");
 }
 
+/* A worker's credentials: variable names and credential ids, read back as written; a variable also in its
+ * environment is refused (which value would it get?). */
+static void test_credentials(void **state) {
+        (void) state;
+        char *dir = check_tmpdir();
+        check_write(dir, "sv.yaml", TREE "workers:\n  - name: w1\n    exec: /usr/bin/true\n    credentials: {API_KEY_FILE: api-key, DB_PASS: db.pass}\n",
+                    0644);
+        char *path = NULL;
+        assert_true(asprintf(&path, "%s/sv.yaml", dir) > 0);
+        SvConfig *c = NULL;
+        Diags d = {};
+        assert_int_equal(sv_config_load(path, &c, &d), 0);
+        const SvWorker *w = &c->supervision.workers[0];
+        assert_int_equal(w->n_credentials, 2);
+        assert_string_equal(w->credentials[0].key, "API_KEY_FILE");
+        assert_string_equal(w->credentials[0].value, "api-key");
+        assert_string_equal(w->credentials[1].key, "DB_PASS");
+        assert_string_equal(w->credentials[1].value, "db.pass");
+        sv_config_free(c);
+        free(path);
+        check_rm_rf(dir);
+        expect(TREE "workers:\n  - name: w1\n    exec: /usr/bin/true\n    environment: {KEY_FILE: /x}\n    credentials: {KEY_FILE: key}\n", 10,
+               19, "worker 'w1' sets 'KEY_FILE' both in 'environment' and in 'credentials'");
+        expect(TREE "workers:\n  - name: w1\n    exec: /usr/bin/true\n    credentials: {KEY_FILE: ../key}\n", 9, 29, "'KEY_FILE' value '../key'");
+        expect(TREE "workers:\n  - name: w1\n    exec: /usr/bin/true\n    credentials: {9KEY: key}\n", 9, 19, "key '9KEY' in 'credentials'");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_well_formed),
                 cmocka_unit_test(test_duplicate_supervisor),
                 cmocka_unit_test(test_unreachable),
                 cmocka_unit_test(test_check_targets),
+                cmocka_unit_test(test_credentials),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -443,6 +443,35 @@ static void test_reload_removed_child_is_not_restarted(void **state) {
         finish(f);
 }
 
+/* A worker whose credentials changed is started anew (its variables would differ); one with the same is left alone. */
+static void test_reload_replaces_on_new_credentials(void **state) {
+        (void) state;
+        Fixture *f = fixture(STRATEGY_ONE_FOR_ONE, 3);
+        boot(f);
+        pid_t b = node(f, "b")->pid;
+        Next x;
+        SvReloadStats st;
+        Supervision *cfg = next_config(&x, f, (const char *[]) { "a", "b", "c" }, 3);
+        KeyValue key = { "API_KEY_FILE", "api-key" };
+        x.w[0].credentials = &key;
+        x.w[0].n_credentials = 1;
+        assert_int_equal(sv_tree_reload(f->tree, cfg, 20, &st), 0);
+        assert_int_equal(st.replaced, 1);
+        assert_string_equal(f->host.log.s, "kill a");
+        sv_tree_exited(f->tree, node(f, "a"), 128 + SIGTERM, 21);
+        sv_tree_ready(f->tree, node(f, "a"), 22);
+        clear_log(&f->host);
+        Next y; /* the same credentials again: nothing to do */
+        Supervision *same = next_config(&y, f, (const char *[]) { "a", "b", "c" }, 3);
+        y.w[0].credentials = &key;
+        y.w[0].n_credentials = 1;
+        assert_int_equal(sv_tree_reload(f->tree, same, 23, &st), 0);
+        assert_int_equal(st.replaced, 0);
+        assert_string_equal(f->host.log.s, "");
+        assert_int_equal(node(f, "b")->pid, b);
+        finish(f);
+}
+
 static void test_reload_replaces_one_at_a_time(void **state) {
         (void) state;
         Fixture *f = fixture(STRATEGY_ONE_FOR_ALL, 3);
@@ -496,6 +525,7 @@ int main(void) {
                 cmocka_unit_test(test_reload_adds_and_removes),
                 cmocka_unit_test(test_reload_removed_child_is_not_restarted),
                 cmocka_unit_test(test_reload_replaces_one_at_a_time),
+                cmocka_unit_test(test_reload_replaces_on_new_credentials),
                 cmocka_unit_test(test_reload_refused_while_shutting_down),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -417,13 +417,21 @@ void sv_tree_timer(SvTree *t, SvNode *n, usec_t now) {
         }
 }
 
-/* the same variables and env files (a file's content is read at each start: a reload does not look into it) */
-static bool same_env(const SvWorker *a, const SvWorker *b) {
-        if (a->n_environment != b->n_environment || a->env_files.n != b->env_files.n)
+static bool same_key_values(const KeyValue *a, size_t n_a, const KeyValue *b, size_t n_b) {
+        if (n_a != n_b)
                 return false;
-        for (size_t i = 0; i < a->n_environment; i++)
-                if (strcmp(a->environment[i].key, b->environment[i].key) != 0 || strcmp(a->environment[i].value, b->environment[i].value) != 0)
+        for (size_t i = 0; i < n_a; i++)
+                if (strcmp(a[i].key, b[i].key) != 0 || strcmp(a[i].value, b[i].value) != 0)
                         return false;
+        return true;
+}
+
+/* the same variables, env files and credentials (a file's content is read at each start: a reload does not look
+ * into it) */
+static bool same_env(const SvWorker *a, const SvWorker *b) {
+        if (!same_key_values(a->environment, a->n_environment, b->environment, b->n_environment) ||
+            !same_key_values(a->credentials, a->n_credentials, b->credentials, b->n_credentials) || a->env_files.n != b->env_files.n)
+                return false;
         for (size_t i = 0; i < a->env_files.n; i++)
                 if (strcmp(a->env_files.items[i], b->env_files.items[i]) != 0)
                         return false;

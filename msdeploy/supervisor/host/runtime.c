@@ -150,6 +150,8 @@ static int op_spawn(void *userdata, SvNode *n) {
                         .env = n->worker->environment,
                         .n_env = n->worker->n_environment,
                         .env_files = &n->worker->env_files,
+                        .credentials = n->worker->credentials,
+                        .n_credentials = n->worker->n_credentials,
                         .notify_socket = sv_notify_address(r->notify),
                         .watchdog_usec = CHILD_WATCHDOG_USEC,
                         .user = n->worker->user,
@@ -162,7 +164,13 @@ static int op_spawn(void *userdata, SvNode *n) {
         if (k >= 0)
                 k = sv_spawn_start(h->plan, &pid);
         if (k < 0) {
-                sv_log_error("%s: cannot start '%s': %s", n->name, n->worker->exec, strerror(-k));
+                const char *dir = getenv("CREDENTIALS_DIRECTORY");
+                if (k == -ENOKEY)
+                        sv_log_error("%s: cannot start '%s': a credential it names is not in $CREDENTIALS_DIRECTORY ('%s'); "
+                                     "load it with LoadCredential= in the unit that runs msd-supervisor",
+                                     n->name, n->worker->exec, dir ? dir : "");
+                else
+                        sv_log_error("%s: cannot start '%s': %s", n->name, n->worker->exec, strerror(-k));
                 return k;
         }
         k = sd_event_add_child(r->event, &h->child, pid, WEXITED, on_child, h);

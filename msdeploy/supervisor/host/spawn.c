@@ -80,6 +80,23 @@ static char **child_environment(const SvSpawn *s, char **files, char ***ret_own)
         return env;
 }
 
+/* A worker's credentials, as the paths of the files in our own $CREDENTIALS_DIRECTORY (systemd's LoadCredential=
+ * of our unit), set in *vars over its env files' variables. The path, not the secret: the child reads the file as
+ * the same user, and the secret is never in our memory nor in our configuration. Each must be readable now, so
+ * that a missing one fails the start here, not somewhere in the child. */
+static int credential_paths(const SvSpawn *s, char ***vars) {
+        const char *dir = getenv("CREDENTIALS_DIRECTORY");
+        if (s->n_credentials > 0 && (!dir || dir[0] != '/'))
+                return -ENOKEY;
+        for (size_t i = 0; i < s->n_credentials; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, s->credentials[i].value);
+                if (access(path, R_OK) < 0)
+                        return errno == ENOENT ? -ENOKEY : -errno;
+                env_assign(vars, s->credentials[i].key, path);
+        }
+        return 0;
+}
+
 /* With the address sanitizer, a child sharing our memory on its own stack confuses its bookkeeping: a
  * copy of our memory instead (as fork() makes). */
 #if defined(__SANITIZE_ADDRESS__)
@@ -202,6 +219,11 @@ int sv_spawn_plan_new(const SvSpawn *s, SvSpawnPlan **ret) {
                         strv_free(files);
                         goto fail;
                 }
+        }
+        k = credential_paths(s, &files);
+        if (k < 0) {
+                strv_free(files);
+                goto fail;
         }
         if (!files)
                 files = xcalloc(1, sizeof(char *));

@@ -11,6 +11,8 @@ typedef struct SvSpawn {
         const KeyValue *env;        /* extra environment */
         size_t n_env;
         const StrList *env_files;   /* read when the plan is made, their variables over env's; may be NULL */
+        const KeyValue *credentials; /* variable -> credential id: set to $CREDENTIALS_DIRECTORY/<id>, over both */
+        size_t n_credentials;
         const char *notify_socket;  /* NOTIFY_SOCKET for the child */
         usec_t watchdog_usec;       /* WATCHDOG_USEC for the child (0: none) */
         const char *user, *group;   /* NULL: keep ours */
@@ -20,7 +22,7 @@ typedef struct SvSpawn {
 /* What a start needs, prepared once: the command split the way systemd splits ExecStart=, the user and
  * groups resolved, the environment built (env files read as systemd reads EnvironmentFile=). -EINVAL when the
  * command cannot be split, -ESRCH when the user or group is unknown, -EBADMSG when an env file is not one, other
- * -errno when it cannot be read. */
+ * -errno when it cannot be read, -ENOKEY when a credential is not in $CREDENTIALS_DIRECTORY (or that is not set). */
 typedef struct SvSpawnPlan SvSpawnPlan;
 int sv_spawn_plan_new(const SvSpawn *s, SvSpawnPlan **ret);
 SvSpawnPlan *sv_spawn_plan_free(SvSpawnPlan *p);
