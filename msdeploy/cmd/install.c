@@ -13,6 +13,7 @@
 #include "install/apply.h"
 #include "install/bundle.h"
 #include "install/fsops.h"
+#include "install/sdversion.h"
 #include "output/output.h"
 #include "util/version.h"
 #include "util/fileio.h"
@@ -126,6 +127,20 @@ void cmd_host_close(Host *h) {
         h->credentials = NULL;
 }
 
+/* The host's systemd version, for the planner's preflight: the running manager's, or offline the one
+ * installed under the root; left 0 (the plan says it was not checked) when neither can be read. */
+static void host_systemd_version(const Host *h, Snapshot *s) {
+        unsigned v = 0;
+        _cleanup_free_ char *path = NULL;
+        if (h->bus ? bus_manager_version(h->bus, &v) < 0 : sdversion_in_root(h->root, &v, &path) < 0)
+                return;
+        s->systemd_version = v;
+        if (!path)
+                s->systemd_version_from = xstrdup("the running systemd");
+        else if (asprintf(&s->systemd_version_from, "%s/%s", strcmp(h->root, "/") == 0 ? "" : h->root, path) < 0)
+                xoom();
+}
+
 int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan) {
         char **creds = xcalloc(1, sizeof(char *));
         for (size_t i = 0; h->credentials && h->credentials[i]; i++)
@@ -135,6 +150,7 @@ int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_sna
                 fprintf(stderr, "msdeploy: cannot look at '%s': %s\n", h->root, strerror(-res));
                 return EXIT_IO;
         }
+        host_systemd_version(h, *ret_snap);
         *ret_plan = plan_compute(r, *ret_snap, flags);
         return EXIT_OK;
 }
