@@ -264,7 +264,7 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         if (res >= 0)
                 res = store_journal_end(h->store);
         if (res >= 0)
-                res = store_prune(h->store, STORE_KEEP);
+                res = store_prune(h->store, r->deploy.keep_releases);
         if (res < 0) {
                 fprintf(stderr, "msdeploy: cannot record release %llu in the store: %s\n", (unsigned long long) n, strerror(-res));
                 return EXIT_IO;

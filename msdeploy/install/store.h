@@ -9,7 +9,6 @@
 #include "install/release.h"
 
 #define STORE_DIR "var/lib/msdeploy"
-#define STORE_KEEP 10
 
 typedef struct Store {
         int root_fd;
