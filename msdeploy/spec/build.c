@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Model building: project, users, groups, directories, env files and target; typed getters; entry point. */
+/* Model building: project, users, groups, directories, env files, target and deploy settings; typed getters; entry point. */
 #include "spec/build_internal.h"
 
 #include <errno.h>
