@@ -42,9 +42,10 @@ static void print_help(void) {
                "      --health-gate, --no-health-gate\n"
                "                           apply, rollback on the running system: wait until every unit is active\n"
                "                           and msd-supervisor healthy, else restore the previous release (exit 3);\n"
-               "                           on by default for tier_3\n"
-               "      --health-timeout D   how long the health gate waits (default 120s)\n"
-               "      --keep N             apply, rollback: releases the store keeps, the current one always (default 10)\n"
+               "                           default: the spec's deploy.health_gate.enabled (on in tier_3)\n"
+               "      --health-timeout D   how long the health gate waits (default: deploy.health_gate.timeout, 120s)\n"
+               "      --keep N             apply, rollback: releases the store keeps, the current one included\n"
+               "                           (default: deploy.keep_releases, 10)\n"
                "  -h, --help               this help; 'msdeploy COMMAND --help' for a command\n"
                "  -V, --version            print the version\n\n"
                "Precedence: built-in < tiers/T.yaml < spec < spec.tiers.T < --set. Maps merge, lists replace,\n"
@@ -96,8 +97,7 @@ int main(int argc, char **argv) {
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
-        CmdContext c = { .spec_path = "msdeploy.yaml", .color = isatty(STDERR_FILENO) && !getenv("NO_COLOR"), .health_gate = -1,
-                         .health_timeout = 120 * USEC_PER_SEC };
+        CmdContext c = { .spec_path = "msdeploy.yaml", .color = isatty(STDERR_FILENO) && !getenv("NO_COLOR"), .health_gate = -1 };
         bool help = false;
         uint64_t v;
         for (int opt; (opt = getopt_long(argc, argv, "f:t:o:yhV", options, NULL)) != -1;) {
@@ -171,7 +171,7 @@ int main(int argc, char **argv) {
                         c.health_gate = 0;
                         break;
                 case OPT_HEALTH_TIMEOUT:
-                        if (parse_duration(optarg, &c.health_timeout) < 0 || c.health_timeout == USEC_INFINITY)
+                        if (parse_duration(optarg, &c.health_timeout) < 0 || c.health_timeout == USEC_INFINITY || c.health_timeout == 0)
                                 return cmd_usage_error("--health-timeout needs a duration such as 90s, not '%s'", optarg);
                         break;
                 case OPT_KEEP:

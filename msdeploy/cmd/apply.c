@@ -55,15 +55,15 @@ static int check_privileges(const Plan *p) {
         return ret;
 }
 
-/* After the apply of r on the running system: waits until every unit is active and msd-supervisor
- * healthy; if that does not come, restores the release that was current before (previous, 0: none)
- * through the same plan and apply, marks r's release failed and returns EXIT_ROLLED_BACK. */
-static int health_gate(CmdContext *c, Host *h, const Release *r, uint64_t previous) {
+/* After the apply of r on the running system: waits (at most timeout) until every unit is active and
+ * msd-supervisor healthy; if that does not come, restores the release that was current before (previous,
+ * 0: none) through the same plan and apply, marks r's release failed and returns EXIT_ROLLED_BACK. */
+static int health_gate(CmdContext *c, Host *h, const Release *r, uint64_t previous, usec_t timeout) {
         char span[32];
-        format_duration(span, sizeof(span), c->health_timeout);
+        format_duration(span, sizeof(span), timeout);
         fprintf(stderr, "msdeploy: health gate: waiting up to %s for every unit to be active and msd-supervisor healthy\n", span);
         StrBuf why = {};
-        bool good = cmd_health_wait(h, r, c->health_timeout, &why);
+        bool good = cmd_health_wait(h, r, timeout, &why);
         if (good) {
                 fprintf(stderr, "msdeploy: health gate passed\n");
                 sb_free(&why);
@@ -141,9 +141,11 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
                         ret = cmd_host_apply(c, h, r, p, rollback_of);
                 else
                         ret = EXIT_USAGE;
-                bool gate = c->health_gate == 1 || (c->health_gate < 0 && strcmp(r->tier, "tier_3") == 0);
+                /* the options over the release's deploy: settings */
+                bool gate = c->health_gate < 0 ? r->deploy.health_gate : c->health_gate == 1;
+                usec_t timeout = c->health_timeout ? c->health_timeout : r->deploy.health_timeout;
                 if (ret == EXIT_OK && h->bus && gate && !rollback_of)
-                        ret = health_gate(c, h, r, previous);
+                        ret = health_gate(c, h, r, previous, timeout);
         }
         plan_free(p);
         snapshot_free(snap);

@@ -45,9 +45,9 @@ typedef struct CmdContext {
         bool yes;
         bool force;
         bool installed;          /* diff --installed */
-        int health_gate;         /* apply: 1 --health-gate, 0 --no-health-gate, -1 by tier (on for tier_3) */
-        usec_t health_timeout;   /* apply: how long the gate waits */
-        unsigned keep_releases;  /* apply, rollback: releases the store keeps (--keep; 0: STORE_KEEP, 10) */
+        int health_gate;         /* apply: 1 --health-gate, 0 --no-health-gate, -1 the release's deploy.health_gate.enabled */
+        usec_t health_timeout;   /* apply: how long the gate waits (0: the release's deploy.health_gate.timeout) */
+        unsigned keep_releases;  /* apply, rollback: releases the store keeps (--keep; 0: the release's deploy.keep_releases) */
         char **args;  /* positional arguments after the command */
         size_t n_args;
         /* set by cmd_open(), freed by cmd_close() */

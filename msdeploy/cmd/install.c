@@ -14,6 +14,7 @@
 #include "install/bundle.h"
 #include "install/fsops.h"
 #include "install/hashcache.h"
+#include "install/sdversion.h"
 #include "output/output.h"
 #include "util/version.h"
 #include "util/fileio.h"
@@ -141,6 +142,20 @@ void cmd_host_close(Host *h) {
         h->credentials = NULL;
 }
 
+/* The host's systemd version, for the planner's preflight: the running manager's, or offline the one
+ * installed under the root; left 0 (the plan says it was not checked) when neither can be read. */
+static void host_systemd_version(const Host *h, Snapshot *s) {
+        unsigned v = 0;
+        _cleanup_free_ char *path = NULL;
+        if (h->bus ? bus_manager_version(h->bus, &v) < 0 : sdversion_in_root(h->root, &v, &path) < 0)
+                return;
+        s->systemd_version = v;
+        if (!path)
+                s->systemd_version_from = xstrdup("the running systemd");
+        else if (asprintf(&s->systemd_version_from, "%s/%s", strcmp(h->root, "/") == 0 ? "" : h->root, path) < 0)
+                xoom();
+}
+
 int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan) {
         char **creds = xcalloc(1, sizeof(char *));
         for (size_t i = 0; h->credentials && h->credentials[i]; i++)
@@ -154,6 +169,7 @@ int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_sna
                 fprintf(stderr, "msdeploy: cannot look at '%s': %s\n", h->root, strerror(-res));
                 return EXIT_IO;
         }
+        host_systemd_version(h, *ret_snap);
         *ret_plan = plan_compute(r, *ret_snap, flags);
         return EXIT_OK;
 }
@@ -273,7 +289,7 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         if (res >= 0)
                 res = store_journal_end(h->store);
         if (res >= 0)
-                res = store_prune(h->store, c->keep_releases ? c->keep_releases : STORE_KEEP);
+                res = store_prune(h->store, c->keep_releases ? c->keep_releases : r->deploy.keep_releases);
         if (res < 0) {
                 fprintf(stderr, "msdeploy: cannot record release %llu in the store: %s\n", (unsigned long long) n, strerror(-res));
                 return EXIT_IO;

@@ -34,6 +34,9 @@ char *release_manifest(Release *r, size_t *ret_len) {
         json_kv_string(&w, "tool_version", r->tool_version);
         json_kv_string(&w, "spec_sha256", r->spec_sha256);
         json_kv_uint(&w, "systemd_version", r->systemd_version);
+        json_kv_bool(&w, "health_gate", r->deploy.health_gate);
+        json_kv_uint(&w, "health_timeout_usec", r->deploy.health_timeout);
+        json_kv_uint(&w, "keep_releases", r->deploy.keep_releases);
         json_kv_string(&w, "prefix", r->prefix);
         json_kv_string(&w, "config_dir", r->config_dir);
         json_kv_string(&w, "libexec_dir", r->libexec_dir);
@@ -235,6 +238,25 @@ static void parse_credentials(Parser *p, Release *r, const Node *l) {
         }
 }
 
+/* The deploy: settings; a manifest without them (written before they existed) gets what apply did then:
+ * the gate on for tier_3 alone, 120 s, 10 releases kept. */
+static void parse_deploy(Parser *p, const Node *rel, Release *r) {
+        const char *gate = node_get_scalar(rel, "health_gate"), *timeout = node_get_scalar(rel, "health_timeout_usec"),
+                   *keep = node_get_scalar(rel, "keep_releases");
+        uint64_t v;
+        r->deploy = (Deploy) { strcmp(r->tier ? r->tier : "", "tier_3") == 0, DEPLOY_HEALTH_TIMEOUT_DEFAULT, DEPLOY_KEEP_RELEASES_DEFAULT };
+        if (gate && parse_bool(gate, &r->deploy.health_gate) < 0)
+                fail(p, "manifest: health_gate '%s' is not true or false", gate);
+        if (timeout && parse_uint(timeout, 1, UINT64_MAX - 1, &v) < 0)
+                fail(p, "manifest: health_timeout_usec '%s' is not a duration in microseconds", timeout);
+        else if (timeout)
+                r->deploy.health_timeout = v;
+        if (keep && parse_uint(keep, 1, 1000, &v) < 0)
+                fail(p, "manifest: keep_releases '%s' is not a number of releases from 1 to 1000", keep);
+        else if (keep)
+                r->deploy.keep_releases = (unsigned) v;
+}
+
 int release_parse_manifest(const char *text, size_t len, Release **ret, char *err, size_t err_size) {
         Parser p = { err, err_size, false };
         Doc doc;
@@ -259,6 +281,7 @@ int release_parse_manifest(const char *text, size_t len, Release **ret, char *er
                 if (sv && parse_uint(sv, 200, 999, &v) < 0)
                         fail(&p, "manifest: systemd_version '%s' is not a systemd version", sv);
                 r->systemd_version = sv ? (unsigned) v : 0;
+                parse_deploy(&p, rel, r);
         }
         for (const char *const *dir = (const char *const[]) { r->prefix, r->config_dir, r->libexec_dir, NULL }; !p.failed && *dir; dir++)
                 if (!release_root_valid(*dir))

@@ -285,6 +285,16 @@ static void plan_credentials(Planner *pl) {
         }
 }
 
+/* The host's systemd is not older than the one the release's directives were checked against (unknown:
+ * not checked, which the plan says). */
+static void plan_systemd_version(Planner *pl) {
+        unsigned host = pl->snap->systemd_version, needed = pl->new->systemd_version;
+        if (host && host < needed)
+                preflight_error(pl, fmt("the release was rendered for systemd %u or newer, but the host has systemd %u (%s); upgrade systemd, "
+                                        "or render the release for it with --systemd-version %u",
+                                        needed, host, pl->snap->systemd_version_from ? pl->snap->systemd_version_from : "?", host));
+}
+
 /* Every program a unit runs exists and is executable, on the host or in the release: one error per
  * program, naming the first unit that runs it and how many more do. */
 static void plan_programs(Planner *pl) {
@@ -422,6 +432,7 @@ Plan *plan_compute(const Release *new, const Snapshot *snap, PlanFlags flags) {
         memcpy(p->release_hash, new->hash, SHA256_HEX_SIZE);
         Planner pl = { .new = new, .old = snap->installed, .snap = snap, .flags = flags, .p = p };
 
+        plan_systemd_version(&pl);
         plan_credentials(&pl);
         plan_programs(&pl);
         plan_stops(&pl);

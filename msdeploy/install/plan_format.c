@@ -56,6 +56,9 @@ void plan_format_text(const Plan *p, const Release *new, const Snapshot *snap, c
                 sb_printf(out, ", nothing installed yet\n");
         for (size_t i = 0; p->errors[i]; i++)
                 sb_printf(out, "error: %s\n", p->errors[i]);
+        if (!snap->systemd_version && new->systemd_version)
+                sb_printf(out, "note: the host's systemd version is not known (no libsystemd-shared-N.so under the root): not checked against "
+                               "the %u the release was rendered for\n", new->systemd_version);
         section(p, out, "Files", (const ActionType[]) { ACTION_CREATE, ACTION_UPDATE, ACTION_FIX, ACTION_DELETE }, 4);
         section(p, out, "Users and groups", (const ActionType[]) { ACTION_SYSUSERS }, 1);
         section(p, out, "Directories", (const ActionType[]) { ACTION_TMPFILES }, 1);

@@ -278,6 +278,7 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
         r->tier = xstrdup(m->tier);
         r->tool_version = xstrdup(tool_version);
         r->systemd_version = m->systemd_version;
+        r->deploy = m->deploy;
         r->prefix = xstrdup(m->prefix);
         r->config_dir = xstrdup(m->config_dir);
         r->libexec_dir = xstrdup(m->libexec_dir);

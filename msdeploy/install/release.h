@@ -74,7 +74,8 @@ typedef struct ReleaseCredential {
 typedef struct Release {
         char *project, *tier, *tool_version;
         char *spec_sha256;        /* of the spec's text */
-        unsigned systemd_version; /* rendered for */
+        unsigned systemd_version; /* rendered for: the oldest systemd its directives were checked against */
+        Deploy deploy;            /* the spec's deploy: settings, for an apply without the spec (a bundle) */
         char *prefix, *config_dir, *libexec_dir; /* the project's install roots */
         ReleaseFile *files;       size_t n_files;       /* sorted by path */
         ReleaseUnit *units;       size_t n_units;       /* sorted by name */

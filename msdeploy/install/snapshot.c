@@ -343,6 +343,7 @@ Snapshot *snapshot_free(Snapshot *s) {
         strv_free(s->users);
         strv_free(s->groups);
         strv_free(s->credential_hashes);
+        free(s->systemd_version_from);
         free(s);
         return NULL;
 }

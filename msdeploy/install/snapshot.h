@@ -38,6 +38,8 @@ typedef struct Snapshot {
         DiskEntry *programs;      /* every program the new release's units run that it does not ship, sorted */
         size_t n_programs;
         char **users, **groups;   /* names in ROOT/etc/passwd and ROOT/etc/group */
+        unsigned systemd_version; /* the host's systemd, 0: not known (set by the caller: it may come over the bus) */
+        char *systemd_version_from; /* where it was read: "the running systemd" or a file under the root */
         char hash[SHA256_HEX_SIZE]; /* of all the above */
         int64_t taken_ns;         /* CLOCK_REALTIME when it began, before any stat */
 } Snapshot;

@@ -9,8 +9,7 @@
 #include "install/release.h"
 
 #define STORE_DIR "var/lib/msdeploy"
-#define STORE_KEEP 10        /* releases kept by default */
-#define STORE_KEEP_MAX 10000
+#define STORE_KEEP_MAX 1000 /* the most releases --keep asks for: deploy.keep_releases' bound in spec/schema.c */
 
 typedef struct Store {
         int root_fd;

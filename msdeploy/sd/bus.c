@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <time.h>
 
+#include "install/sdversion.h"
 #include "util/xalloc.h"
 
 #define SYSTEMD "org.freedesktop.systemd1"
@@ -158,6 +159,12 @@ int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t e
                 return -EIO;
         }
         return 0;
+}
+
+int bus_manager_version(Bus *b, unsigned *ret) {
+        _cleanup_free_ char *v = NULL;
+        int r = sd_bus_get_property_string(b->bus, SYSTEMD, MANAGER_PATH, MANAGER, "Version", NULL, &v);
+        return r < 0 ? r : sdversion_parse(v, ret);
 }
 
 int bus_unit_state(Bus *b, const char *unit, char **ret) {

@@ -27,6 +27,8 @@ typedef struct Bus Bus;
 /* Connects to the system bus and subscribes to the manager's job signals. */
 int bus_open(Bus **ret);
 Bus *bus_free(Bus *b);
+/* The version of the running systemd (its manager's Version property, e.g. 252 of "252.39-1~deb12u2"). */
+int bus_manager_version(Bus *b, unsigned *ret);
 /* The ActiveState of unit ("active", "activating", "failed", ...), malloc'ed. */
 int bus_unit_state(Bus *b, const char *unit, char **ret);
 /* Makes the call; for a job, waits until it is removed (at most timeout_usec) and fails unless its result

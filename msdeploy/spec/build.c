@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Model building: project, users, groups, directories, env files and target; typed getters; entry point. */
+/* Model building: project, users, groups, directories, env files, target and deploy settings; typed getters; entry point. */
 #include "spec/build_internal.h"
 
 #include <errno.h>
@@ -214,6 +214,18 @@ static void build_env_files(Builder *b) {
         }
 }
 
+/* deploy: the gate is off unless a tier file or the spec turns it on (tier_3 does). */
+static void build_deploy(Builder *b) {
+        const Node *n = node_get(b->root, "deploy"), *gate = node_get(n, "health_gate");
+        Deploy *dp = &b->m->deploy;
+        dp->health_gate = node_bool(gate, "enabled", false);
+        dp->health_timeout = node_duration(gate, "timeout", DEPLOY_HEALTH_TIMEOUT_DEFAULT);
+        dp->keep_releases = (unsigned) node_uint(n, "keep_releases", DEPLOY_KEEP_RELEASES_DEFAULT);
+        if (dp->health_timeout == 0 || dp->health_timeout == USEC_INFINITY)
+                diag_error(b->d, b_loc(gate, "timeout"), "deploy.health_gate.timeout '%s' never lets the gate pass or never ends; give a "
+                           "duration above zero such as '120s'", node_get_scalar(gate, "timeout"));
+}
+
 int spec_build_model(const Spec *spec, const BuildOptions *o, Model **ret, Diags *d) {
         Arena *a = arena_new();
         Model *m = arena_alloc(a, sizeof(Model));
@@ -239,6 +251,7 @@ int spec_build_model(const Spec *spec, const BuildOptions *o, Model **ret, Diags
         build_supervision(&b);
         build_alerts(&b);
         build_payload(&b);
+        build_deploy(&b);
         build_check_services(&b);
 
         if (d->n_errors > errors_before) {

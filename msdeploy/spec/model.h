@@ -302,6 +302,15 @@ typedef struct Payload {
         Loc path_loc;             /* of the path value: where a clash with a generated file is reported */
 } Payload;
 
+/* How apply installs a release (deploy:); a release carries these, so a bundle applies without the spec. */
+typedef struct Deploy {
+        bool health_gate;         /* apply on the running system waits for health, else restores the previous release */
+        usec_t health_timeout;    /* how long the gate waits */
+        unsigned keep_releases;   /* releases the host's store keeps, the current one included */
+} Deploy;
+#define DEPLOY_HEALTH_TIMEOUT_DEFAULT (120 * USEC_PER_SEC)
+#define DEPLOY_KEEP_RELEASES_DEFAULT 10
+
 typedef struct Model {
         Arena *arena;
         const char *spec_path;    /* as given, for headers and SourcePath= */
@@ -335,6 +344,7 @@ typedef struct Model {
                                    * installed next to the config, named by SourcePath= */
         size_t spec_len;
         Payload *payload;        size_t n_payload;  /* spec order */
+        Deploy deploy;
 } Model;
 
 /* Names of the enums as the spec writes them; each table ends in NULL (the schema's value lists). */

@@ -270,6 +270,15 @@ static const Schema t_payload_file = { S_OBJECT, "a file of the application inst
         { "owner", &t_user, false, "owning user (default root)" },
         { "group", &t_user, false, "owning group (default root)" }) };
 
+static const Schema t_health_gate = { S_OBJECT, "the health gate of an apply on the running system", .fields = FIELDS(
+        { "enabled", &t_bool, false, "after the changes, wait until every unit is active and msd-supervisor healthy, else restore the "
+          "previous release and exit 3 (on in tier_3)" },
+        { "timeout", &t_duration, false, "how long the gate waits, finite and above zero (default 120s)" }) };
+static const Schema t_keep_releases = { S_INT, "a number of releases", .min = 1, .max = 1000 };
+static const Schema t_deploy = { S_OBJECT, "how apply installs a release", .fields = FIELDS(
+        { "health_gate", &t_health_gate, false, "health validation after an apply, with automatic rollback" },
+        { "keep_releases", &t_keep_releases, false, "releases the host's store keeps, the current one included (default 10)" }) };
+
 static const Schema t_version = { S_INT, "spec format version", .min = 1, .max = 1 };
 
 /* An overlay is a partial spec; `tiers:` inside an overlay is not allowed (checked by the composer). */
@@ -291,7 +300,8 @@ static const Schema t_tiers = { S_DICT, "per-tier overlays: tier name: partial s
         { "supervision", &t_supervision, false, "msd-supervisor tree" },                                 \
         { "monitoring", &t_monitoring, false, "alert rules" },                                           \
         { "target", &t_target, false, "the project's target" },                                          \
-        { "payload", &(const Schema) { S_DICT, "payload files by key", .item = &t_payload_file }, false, "application files installed with the release" }
+        { "payload", &(const Schema) { S_DICT, "payload files by key", .item = &t_payload_file }, false, "application files installed with the release" }, \
+        { "deploy", &t_deploy, false, "how apply installs a release: health gate, releases kept" }
 
 static const Schema t_overlay = { S_OBJECT, "a partial spec merged over the tier", .label = "tier overlay", .fields = FIELDS(SPEC_FIELDS) };
 

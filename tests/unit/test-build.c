@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of the model builder: the bundled example per tier, and each semantic check. */
+/* Tests of the model builder: the bundled example per tier, and each semantic check, deploy: included. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -269,6 +269,50 @@ static void test_process_visibility(void **state) {
         }
 }
 
+/* deploy: the tier files turn the health gate on in tier_3 alone; the spec and its tier overlays override
+ * them; a timeout that is zero or infinite is refused at its line. */
+static void test_deploy(void **state) {
+        (void) state;
+        static const struct {
+                const char *tier;
+                bool gate;
+        } tiers[] = { { "tier_1", false }, { "tier_2", false }, { "tier_3", true } };
+        for (size_t i = 0; i < 3; i++) {
+                Diags d = {};
+                Spec *s;
+                Model *m = example(tiers[i].tier, &s, &d);
+                assert_int_equal(m->deploy.health_gate, tiers[i].gate);
+                assert_int_equal(m->deploy.health_timeout, 120 * USEC_PER_SEC);
+                assert_int_equal(m->deploy.keep_releases, 10);
+                model_free(m);
+                spec_free(s);
+                diags_clear(&d);
+        }
+        static const char spec[] = HEAD "deploy: {health_gate: {enabled: false, timeout: 5min}, keep_releases: 3}\n"
+                                        "tiers: {tier_1: {deploy: {health_gate: {enabled: true}}}}\n";
+        Diags d = {};
+        Spec *s = NULL;
+        Model *m = NULL;
+        assert_int_equal(spec_check_build(spec, "tier_3", &s, &m, &d), 0);
+        assert_false(m->deploy.health_gate);
+        assert_int_equal(m->deploy.health_timeout, 5 * 60 * USEC_PER_SEC);
+        assert_int_equal(m->deploy.keep_releases, 3);
+        model_free(m);
+        spec_free(s);
+        assert_int_equal(spec_check_build(spec, "tier_1", &s, &m, &d), 0);
+        assert_true(m->deploy.health_gate);
+        assert_int_equal(m->deploy.health_timeout, 5 * 60 * USEC_PER_SEC);
+        model_free(m);
+        spec_free(s);
+        diags_clear(&d);
+        expect(HEAD "deploy: {health_gate: {timeout: 0s}}\n", DIAG_ERROR, 4, 33,
+               "deploy.health_gate.timeout '0s' never lets the gate pass or never ends; give a duration above zero such as '120s'");
+        expect(HEAD "deploy: {health_gate: {timeout: infinity}}\n", DIAG_ERROR, 4, 33, "deploy.health_gate.timeout 'infinity'");
+        expect(HEAD "deploy: {keep_releases: 0}\n", DIAG_ERROR, 4, 25, "'keep_releases' value '0' is out of range; allowed: 1 to 1000");
+        expect(HEAD "deploy: {health_gate: {enabled: 1}}\n", DIAG_ERROR, 4, 33, "'enabled' value '1' must be true or false");
+        expect(HEAD "deploy: {health_gate: {timout: 1s}}\n", DIAG_ERROR, 4, 24, "unknown key 'timout' in 'health_gate'; did you mean 'timeout'?");
+}
+
 static void test_capabilities_normalised(void **state) {
         (void) state;
         Diags d = {};
@@ -291,6 +335,7 @@ int main(void) {
                 cmocka_unit_test(test_slices),         cmocka_unit_test(test_cycles),
                 cmocka_unit_test(test_checks_and_env), cmocka_unit_test(test_capabilities_normalised),
                 cmocka_unit_test(test_stopping),       cmocka_unit_test(test_process_visibility),
+                cmocka_unit_test(test_deploy),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         spec_check_cleanup();

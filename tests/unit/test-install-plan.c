@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the install planner with a recording host: the exact steps apply carries out for a first
  * install, a no-op, an env file, a slice, a payload, a credential, a supervisor config and a tier change,
- * removed units, drift left alone (and overwritten with --force), a failing step, and the unit actions an
- * interrupted apply owed carried over into the resumed plan. */
+ * removed units, drift left alone (and overwritten with --force), a failing step, the unit actions an
+ * interrupted apply owed carried over into the resumed plan, and a host systemd older than the release's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -211,6 +211,45 @@ static void test_credentials(void **state) {
         release_free(r);
 }
 
+/* A host whose systemd is older than the one the release was rendered for is refused, naming both; an
+ * unknown version is not checked, and the plan says so. */
+static void test_systemd_version(void **state) {
+        (void) state;
+        Release *r = install_release(install_spec, "tier_3", NULL, "v1");
+        assert_int_equal(r->systemd_version, 252);
+        Snapshot *s = install_snapshot_empty(r);
+        s->systemd_version = 251;
+        s->systemd_version_from = xstrdup("/host/usr/lib/systemd/libsystemd-shared-251.so");
+        Plan *p = plan_compute(r, s, 0);
+        assert_string_equal(p->errors[0], "the release was rendered for systemd 252 or newer, but the host has systemd 251 "
+                                          "(/host/usr/lib/systemd/libsystemd-shared-251.so); upgrade systemd, or render the release "
+                                          "for it with --systemd-version 251");
+        assert_null(p->errors[1]);
+        plan_free(p);
+        static const unsigned fine[] = { 252, 257 };
+        for (size_t i = 0; i < 2; i++) {
+                s->systemd_version = fine[i];
+                p = plan_compute(r, s, 0);
+                assert_null(p->errors[0]);
+                StrBuf text = {};
+                plan_format_text(p, r, s, NULL, &text);
+                assert_null(strstr(text.s, "systemd version"));
+                sb_free(&text);
+                plan_free(p);
+        }
+        s->systemd_version = 0;
+        p = plan_compute(r, s, 0);
+        assert_null(p->errors[0]);
+        StrBuf text = {};
+        plan_format_text(p, r, s, NULL, &text);
+        assert_non_null(strstr(text.s, "note: the host's systemd version is not known (no libsystemd-shared-N.so under the root): "
+                                       "not checked against the 252 the release was rendered for\n"));
+        sb_free(&text);
+        plan_free(p);
+        snapshot_free(s);
+        release_free(r);
+}
+
 /* Files changed by hand are left alone and reported; --force overwrites them. */
 static void test_drift(void **state) {
         (void) state;
@@ -314,7 +353,7 @@ int main(void) {
                 cmocka_unit_test(test_first_install), cmocka_unit_test(test_noop),       cmocka_unit_test(test_env_file),
                 cmocka_unit_test(test_slice_only),    cmocka_unit_test(test_payload),    cmocka_unit_test(test_credentials),
                 cmocka_unit_test(test_drift),         cmocka_unit_test(test_removed_service), cmocka_unit_test(test_failing_step),
-                cmocka_unit_test(test_carry_over),
+                cmocka_unit_test(test_carry_over),    cmocka_unit_test(test_systemd_version),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the release model: kinds and consuming units of every file, units, enablement links and
- * credentials; the manifest's round trip and hash; manifests that must be refused. */
+ * credentials; the manifest's round trip and hash; manifests that must be refused; the deploy: settings
+ * it carries. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -137,8 +138,9 @@ static void test_manifest_round_trip(void **state) {
         release_free(r);
 }
 
-/* Replaces the first occurrence of from by to in the manifest of r and parses it. */
-static int parse_changed(const Release *r, const char *from, const char *to, char *err, size_t size) {
+/* Replaces the first occurrence of from by to in the manifest of r and parses it; the release read back
+ * in *ret (NULL: not wanted). */
+static int parse_changed_into(const Release *r, const char *from, const char *to, Release **ret, char *err, size_t size) {
         size_t len;
         char *text = release_manifest((Release *) r, &len);
         char *at = strstr(text, from);
@@ -149,10 +151,63 @@ static int parse_changed(const Release *r, const char *from, const char *to, cha
         sb_append(&b, at + strlen(from));
         Release *back = NULL;
         int res = release_parse_manifest(b.s, b.len, &back, err, size);
-        release_free(back);
+        if (ret)
+                *ret = back;
+        else
+                release_free(back);
         sb_free(&b);
         free(text);
         return res;
+}
+
+static int parse_changed(const Release *r, const char *from, const char *to, char *err, size_t size) {
+        return parse_changed_into(r, from, to, NULL, err, size);
+}
+
+/* The spec's deploy: settings travel in the manifest (a bundle applies without the spec); a manifest
+ * written before they existed gets what apply did then: the gate for tier_3 alone, 120 s, 10 kept. */
+static void test_manifest_deploy(void **state) {
+        (void) state;
+        Release *r = install_release(install_spec, "tier_3", (const char *const[]) { "deploy.keep_releases=4", "deploy.health_gate.timeout=90s", NULL },
+                                     "v1");
+        assert_true(r->deploy.health_gate);
+        assert_int_equal(r->deploy.health_timeout, 90 * USEC_PER_SEC);
+        assert_int_equal(r->deploy.keep_releases, 4);
+        char err[512] = "";
+        Release *back = NULL;
+        assert_int_equal(parse_changed_into(r, "\"keep_releases\": 4", "\"keep_releases\": 4", &back, err, sizeof(err)), 0);
+        assert_true(back->deploy.health_gate);
+        assert_int_equal(back->deploy.health_timeout, 90 * USEC_PER_SEC);
+        assert_int_equal(back->deploy.keep_releases, 4);
+        release_free(back);
+        static const char settings[] = "\"health_gate\": true,\n    \"health_timeout_usec\": 90000000,\n    \"keep_releases\": 4,\n    ";
+        assert_int_equal(parse_changed_into(r, settings, "", &back, err, sizeof(err)), 0);
+        assert_true(back->deploy.health_gate);
+        assert_int_equal(back->deploy.health_timeout, 120 * USEC_PER_SEC);
+        assert_int_equal(back->deploy.keep_releases, 10);
+        release_free(back);
+        assert_int_equal(parse_changed_into(r, "\"tier_3\"", "\"tier_2\"", &back, err, sizeof(err)), 0);
+        assert_true(back->deploy.health_gate); /* recorded: the tier no longer decides */
+        release_free(back);
+        const struct {
+                const char *from, *to, *why;
+        } cases[] = {
+                { "\"health_gate\": true", "\"health_gate\": \"maybe\"", "health_gate 'maybe' is not true or false" },
+                { "\"health_timeout_usec\": 90000000", "\"health_timeout_usec\": 0", "health_timeout_usec '0' is not a duration" },
+                { "\"keep_releases\": 4", "\"keep_releases\": 0", "keep_releases '0' is not a number of releases from 1 to 1000" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, err, sizeof(err)), -EBADMSG);
+                if (!strstr(err, cases[i].why))
+                        fail_msg("case %zu: '%s' does not say '%s'", i, err, cases[i].why);
+        }
+        release_free(r);
+        r = install_release(install_spec, "tier_2", NULL, "v1");
+        assert_false(r->deploy.health_gate);
+        assert_int_equal(parse_changed_into(r, "\"health_gate\": false,\n    ", "", &back, err, sizeof(err)), 0);
+        assert_false(back->deploy.health_gate);
+        release_free(back);
+        release_free(r);
 }
 
 static void test_manifest_refused(void **state) {
@@ -187,6 +242,7 @@ int main(void) {
                 cmocka_unit_test(test_health_endpoints),
                 cmocka_unit_test(test_manifest_round_trip),
                 cmocka_unit_test(test_manifest_refused),
+                cmocka_unit_test(test_manifest_deploy),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
