@@ -28,6 +28,13 @@ static void test_text_rules(void **state) {
         for (size_t i = 0; i < sizeof(c1) / sizeof(c1[0]); i++)
                 assert_non_null(strstr(syntax_check_text(c1[i]), "control character"));
         assert_null(syntax_check_text("na\xc3\xafve \xc2\xa0 \xe2\x80\xa7 \xe2\x9c\x93"));
+        /* noncharacters, which systemd refuses as not UTF-8 clean: U+FDD0-U+FDEF, U+FFFE and U+FFFF of every plane */
+        static const char *const nonchar[] = { "a\xef\xb7\x90z", "a\xef\xb7\xafz", "a\xef\xbf\xbez", "a\xef\xbf\xbfz",
+                                               "a\xf0\x9f\xbf\xbez", "a\xf4\x8f\xbf\xbfz" };
+        for (size_t i = 0; i < sizeof(nonchar) / sizeof(nonchar[0]); i++)
+                assert_non_null(strstr(syntax_check_text(nonchar[i]), "noncharacter"));
+        /* their neighbours, U+FEFF and emoji are characters */
+        assert_null(syntax_check_text("\xef\xb7\x8f \xef\xb7\xb0 \xef\xbf\xbd \xef\xbb\xbf \xf0\x9f\x98\x80 \xf0\x9f\xbf\xbd"));
 }
 
 static void test_names_and_paths(void **state) {
