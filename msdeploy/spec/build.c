@@ -13,6 +13,10 @@ const char *b_str(Builder *b, const Node *n, const char *key, const char *def) {
         return v ? v : def ? arena_strdup(b->a, def) : NULL;
 }
 
+const char *b_project_title(const Model *m) {
+        return *m->description ? m->description : m->name;
+}
+
 KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n) {
         const Node *m = node_get(n, key);
         *ret_n = 0;

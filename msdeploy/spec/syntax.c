@@ -52,6 +52,13 @@ const char *syntax_check_text(const char *s) {
         return NULL;
 }
 
+const char *syntax_check_edge_space(const char *s) {
+        size_t n = strlen(s);
+        if (n > 0 && (s[0] == ' ' || s[n - 1] == ' '))
+                return "begins or ends with a space, which systemd strips from a unit file value; remove it";
+        return NULL;
+}
+
 static bool is_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
@@ -238,6 +245,8 @@ int command_split(const char *s, char ***ret_words) {
 
 const char *syntax_check_command(const char *s) {
         const char *why = syntax_check_text(s);
+        if (!why)
+                why = syntax_check_edge_space(s);
         if (why)
                 return why;
         if (strchr("-@+!:|", s[0]))

@@ -113,7 +113,23 @@ static char **unit_paths(const UnitLine *l) {
         return v;
 }
 
+/* Whether a line of a unit holds a value with whitespace at either end, which config_parse() strips: it would read
+ * back without it. */
+static bool unit_value_stripped(const char *text) {
+        for (const char *p = text; *p;) {
+                size_t len = strcspn(p, "\n");
+                const char *eq = memchr(p, '=', len);
+                if (len > 0 && p[0] != '#' && p[0] != ';' && p[0] != '[' && eq &&
+                    (strchr(" \t", eq[1]) || strchr(" \t", p[len - 1])) && eq + 1 < p + len)
+                        return true;
+                p += len + (p[len] == '\n');
+        }
+        return false;
+}
+
 static void check_unit(const Artifact *a) {
+        if (unit_value_stripped(a->data))
+                fuzz_violation("%s: a value begins or ends with whitespace, which systemd strips:\n%s", a->path, a->data);
         UnitLine *lines;
         const char *why;
         int n = unit_parse(a->data, &lines, &why);

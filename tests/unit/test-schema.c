@@ -37,6 +37,17 @@ static void test_text_rules(void **state) {
         assert_null(syntax_check_text("\xef\xb7\x8f \xef\xb7\xb0 \xef\xbf\xbd \xef\xbb\xbf \xf0\x9f\x98\x80 \xf0\x9f\xbf\xbd"));
 }
 
+/* Text that lands as a unit file value: systemd strips the spaces at either end, inner ones stay */
+static void test_edge_space(void **state) {
+        (void) state;
+        assert_null(syntax_check_edge_space("Mister  Smith"));
+        assert_null(syntax_check_edge_space(""));
+        assert_non_null(strstr(syntax_check_edge_space("Mister Smith "), "systemd strips"));
+        assert_non_null(syntax_check_edge_space(" x"));
+        assert_non_null(syntax_check_edge_space(" "));
+        assert_non_null(strstr(syntax_check_command("/usr/bin/true "), "systemd strips"));
+}
+
 static void test_names_and_paths(void **state) {
         (void) state;
         assert_null(syntax_check_name("mister-smith_2.0"));
@@ -231,7 +242,8 @@ static void test_structure(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_text_rules),      cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_commands),
+                cmocka_unit_test(test_text_rules),      cmocka_unit_test(test_edge_space),
+                cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_commands),
                 cmocka_unit_test(test_scalar_messages), cmocka_unit_test(test_structure),
                 cmocka_unit_test(test_signals),          cmocka_unit_test(test_path_limits),
                 cmocka_unit_test(test_secret_hints),
