@@ -137,6 +137,9 @@ static void build_accounts(Builder *b) {
                 if (u->description && strchr(u->description, ':'))
                         diag_error(b->d, b_loc(un, "description"), "user '%s' description '%s' contains ':', which systemd-sysusers refuses in a GECOS field",
                                    u->name, u->description);
+                if (u->description && strcmp(u->description, "-") == 0)
+                        diag_error(b->d, b_loc(un, "description"), "user '%s' description '-' would be no description: systemd-sysusers "
+                                   "reads a field of '-' as unset; write another text, or leave it out for the user's name", u->name);
                 if (u->home && strchr(u->home, ':'))
                         diag_error(b->d, b_loc(un, "home"), "user '%s' home '%s' contains ':', which systemd-sysusers refuses in a home directory",
                                    u->name, u->home);

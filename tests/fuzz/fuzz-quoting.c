@@ -267,10 +267,14 @@ static void check_json(const char *v, size_t n) {
 }
 
 /* sysusers.d and tmpfiles.d split a line with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, resolve specifiers in every
- * field, and read "-" (and "") as "unset". */
+ * field, and read "-" (and "") as "unset": the writer refuses "-", which no spelling carries. */
 static void check_sdfield(const char *v) {
         StrBuf b = {};
-        sdfield_quote(&b, v);
+        if (sdfield_quote(&b, v) < 0) {
+                if (strcmp(v, "-") != 0 || b.s)
+                        fuzz_violation("sdfield_quote: refuses '%s'%s", v, b.s ? ", yet writes something" : "");
+                return;
+        }
         _cleanup_(strv_freep) char **words = NULL;
         if (sd_extract_words(b.s, SD_EXTRACT_UNQUOTE | SD_EXTRACT_CUNESCAPE, &words) != 1)
                 fuzz_violation("sdfield_quote: '%s' written as %s is not one field", v, b.s);
@@ -280,19 +284,6 @@ static void check_sdfield(const char *v) {
         if (strcmp(got, "-") == 0)
                 fuzz_violation("sdfield_quote: '-' written as %s reads back as an unset field", b.s);
         sb_free(&b);
-}
-
-/* Whether the input is of the class of an open bug (tests/fuzz/crashes/KNOWN) to skip (fuzz_skip_known()); each
- * class goes once its bug is fixed. */
-static bool known_open_bug(Writer writer, char **parts) {
-        if (!fuzz_skip_known())
-                return false;
-        for (char **p = parts; *p; p++) {
-                /* sdfield-dash: sysusers.d and tmpfiles.d read a bare '-' as an unset field */
-                if (writer == WRITER_SDFIELD && strcmp(*p, "-") == 0)
-                        return true;
-        }
-        return false;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -313,7 +304,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if ((writer != WRITER_YAML && syntax_check_text(*p)) || (writer == WRITER_LIST_UNITS && syntax_check_unit_name(*p)) ||
                     ((writer == WRITER_LIST_PATHS || writer == WRITER_EXEC) && syntax_check_path(*p)))
                         return 0;
-        if ((writer == WRITER_ENV && syntax_check_env_name(parts[0])) || known_open_bug(writer, parts))
+        if (writer == WRITER_ENV && syntax_check_env_name(parts[0]))
                 return 0;
         switch (writer) {
         case WRITER_SET: check_set(v); break;

@@ -148,6 +148,8 @@ static void test_references(void **state) {
         /* systemd-sysusers refuses ':' in the GECOS, home and shell fields */
         expect("version: 1\nproject: {name: demo}\nusers: {demo: {description: 'a:b'}}\n", DIAG_ERROR, 3, 29,
                "user 'demo' description 'a:b' contains ':', which systemd-sysusers refuses in a GECOS field");
+        expect("version: 1\nproject: {name: demo}\nusers: {demo: {description: '-'}}\n", DIAG_ERROR, 3, 29,
+               "user 'demo' description '-' would be no description: systemd-sysusers reads a field of '-' as unset");
         expect("version: 1\nproject: {name: demo}\nusers: {demo: {home: '/var/lib/a:b'}}\n", DIAG_ERROR, 3, 22,
                "user 'demo' home '/var/lib/a:b' contains ':'");
         expect("version: 1\nproject: {name: demo}\nusers: {demo: {shell: '/bin/sh:x'}}\n", DIAG_ERROR, 3, 23,
