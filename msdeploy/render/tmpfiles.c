@@ -7,11 +7,14 @@
 #include "render/sdfield.h"
 #include "util/xalloc.h"
 
+#define CONSUMER "systemd-tmpfiles"
+
 typedef struct TmpDir {
         char type;        /* 'd' kept, 'D' emptied at boot */
         const char *path; /* absolute */
         mode_t mode;
         const char *owner, *group;
+        Loc loc;          /* the directory's key, or the project's config_dir for the ones msdeploy adds */
 } TmpDir;
 
 static int tmpdir_cmp(const void *a, const void *b) {
@@ -32,7 +35,6 @@ static bool path_below_top_level(const char *p) {
 }
 
 int render_tmpfiles(const Model *m, ArtifactSet *out, Diags *d) {
-        (void) d;
         size_t n_secrets = 0;
         for (size_t i = 0; i < m->n_services; i++)
                 n_secrets += m->services[i].n_secrets;
@@ -41,7 +43,7 @@ int render_tmpfiles(const Model *m, ArtifactSet *out, Diags *d) {
 
         for (size_t i = 0; i < m->n_directories; i++) {
                 const Directory *dir = &m->directories[i];
-                dirs[n++] = (TmpDir) { dir->volatile_ ? 'D' : 'd', dir->path, dir->mode, dir->owner, dir->group };
+                dirs[n++] = (TmpDir) { dir->volatile_ ? 'D' : 'd', dir->path, dir->mode, dir->owner, dir->group, dir->loc };
         }
 
         /* The configuration directory and the directories under it holding LoadCredential= sources:
@@ -49,7 +51,7 @@ int render_tmpfiles(const Model *m, ArtifactSet *out, Diags *d) {
         size_t cfg_len = m->config_dir ? strlen(m->config_dir) : 0;
         bool cfg_ok = cfg_len > 0 && path_below_top_level(m->config_dir);
         if (cfg_ok && !tmpdir_listed(dirs, n, m->config_dir))
-                dirs[n++] = (TmpDir) { 'd', m->config_dir, 0755, "root", "root" };
+                dirs[n++] = (TmpDir) { 'd', m->config_dir, 0755, "root", "root", m->config_dir_loc };
         _cleanup_free_ char **cred_dirs = xcalloc(n_secrets + 1, sizeof(char *));
         size_t n_cred = 0;
         for (size_t i = 0; i < m->n_services && cfg_ok; i++)
@@ -64,7 +66,7 @@ int render_tmpfiles(const Model *m, ArtifactSet *out, Diags *d) {
                                 free(dir);
                                 continue;
                         }
-                        dirs[n++] = (TmpDir) { 'd', dir, 0700, "root", "root" };
+                        dirs[n++] = (TmpDir) { 'd', dir, 0700, "root", "root", m->config_dir_loc };
                         cred_dirs[n_cred++] = dir;
                 }
 
@@ -74,18 +76,23 @@ int render_tmpfiles(const Model *m, ArtifactSet *out, Diags *d) {
         render_header(&b, m, "#");
         sb_append(&b, "# d: created, mode and owner enforced, never cleaned (persistent state).\n"
                       "# D: the same, and emptied at every boot (volatile: spec 'volatile: true').\n");
+        int error = 0;
         for (size_t i = 0; i < n; i++) {
                 sb_printf(&b, "%c ", dirs[i].type);
-                sdfield_quote(&b, dirs[i].path);
+                sdfield_put(&b, dirs[i].path, d, dirs[i].loc, "directory path", CONSUMER, &error);
                 sb_printf(&b, " %04o ", (unsigned) dirs[i].mode);
-                sdfield_quote(&b, dirs[i].owner ? dirs[i].owner : "root");
+                sdfield_put(&b, dirs[i].owner ? dirs[i].owner : "root", d, dirs[i].loc, "directory owner", CONSUMER, &error);
                 sb_putc(&b, ' ');
-                sdfield_quote(&b, dirs[i].group ? dirs[i].group : "root");
+                sdfield_put(&b, dirs[i].group ? dirs[i].group : "root", d, dirs[i].loc, "directory group", CONSUMER, &error);
                 sb_append(&b, " -\n");
         }
 
-        artifact_set_takef(out, &b, 0644, "etc/tmpfiles.d/%s.conf", m->name);
         for (size_t i = 0; i < n_cred; i++)
                 free(cred_dirs[i]);
+        if (error < 0) {
+                sb_free(&b);
+                return error;
+        }
+        artifact_set_takef(out, &b, 0644, "etc/tmpfiles.d/%s.conf", m->name);
         return 0;
 }

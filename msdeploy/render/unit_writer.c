@@ -108,13 +108,17 @@ bool uw_supported(UnitWriter *w, const char *key) {
         return false;
 }
 
-/* Why a unit file line cannot hold v (a line break, or a trailing backslash: a line continuation), or NULL. */
+/* Why a unit file line cannot hold v, or NULL: a line break; a trailing backslash (a line continuation); whitespace
+ * at either end, which config_parse() strips from every value (no quoting keeps it: most directives take the value
+ * as it is). */
 static const char *value_problem(const char *v) {
         size_t n = strlen(v);
         if (strpbrk(v, "\n\r"))
                 return "contains a line break";
         if (n > 0 && v[n - 1] == '\\')
                 return "ends in a backslash, which would continue the line";
+        if (n > 0 && (strchr(" \t", v[0]) || strchr(" \t", v[n - 1])))
+                return "begins or ends with whitespace, which systemd strips";
         return NULL;
 }
 

@@ -24,8 +24,9 @@
  *                 quoted where needed, '%' doubled and '$' doubled so systemd neither expands specifiers nor
  *                 substitutes variables.
  *
- * Values that a unit file cannot carry (a newline, a trailing backslash that would continue the line) are
- * reported as errors at the writer's location, and make the writer fail with -EINVAL, returned by uw_finish().
+ * Values that a unit file cannot carry (a newline, a trailing backslash that would continue the line, whitespace at
+ * either end, which systemd strips) are reported as errors at the writer's location, and make the writer fail with
+ * -EINVAL, returned by uw_finish().
  */
 
 typedef struct UnitWriter {

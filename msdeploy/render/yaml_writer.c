@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A tiny deterministic block-style YAML emitter for the generated configuration files. */
 #include "render/yaml_writer.h"
-#include "util/json.h"
+#include "util/utf8.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -21,12 +21,14 @@ static bool yaml_special_word(const char *s) {
         return false;
 }
 
-/* Starts with a digit or sign and holds only number-ish characters: ints, floats, hex, octal,
- * sexagesimal and timestamps all look like this. Quoting a few harmless strings too is fine. */
+/* Starts with a digit or sign and holds only the characters of YAML 1.1's and 1.2's implicit numbers and times:
+ * ints (decimal, 0b binary, 0o and 0 octal, 0x hex, '_' separators, 190:20:30 sexagesimal), floats (1.5e+3, 1_000.5,
+ * 20:30.15) and timestamps (2001-12-14, 2001-12-14T21:59:43.10Z, 2001-12-14t21:59:43.10-05:00,
+ * 2001-12-14 21:59:43.10 -5). Quoting a few harmless strings too ("1abc") is fine. */
 static bool yaml_numberish(const char *s) {
         if (!strchr("0123456789+-.", s[0]))
                 return false;
-        return strspn(s, "0123456789abcdefABCDEFxXoO._:+- ") == strlen(s);
+        return strspn(s, "0123456789abcdefABCDEFxXoO._:+- tTzZ") == strlen(s);
 }
 
 static bool yaml_plain_ok(const char *s) {
@@ -48,12 +50,48 @@ static bool yaml_plain_ok(const char *s) {
         return !yaml_special_word(s) && !yaml_numberish(s);
 }
 
+/* Appends YAML's escape for the code point c of a double-quoted scalar, or false when c may stand as it is. YAML
+ * 1.1's printable set leaves out the C0 controls but tab and line breaks, DEL, the C1 controls (U+0080-U+009F),
+ * U+FFFE and U+FFFF, and libyaml refuses them in a document; U+0085 (NEL), U+2028 and U+2029 are in it, but are
+ * line breaks, folded inside a scalar; U+FEFF is a byte order mark to many readers. Escaped, each reads back as
+ * itself. */
+static bool yaml_escape(StrBuf *b, uint32_t c) {
+        switch (c) {
+        case '"': sb_append(b, "\\\""); return true;
+        case '\\': sb_append(b, "\\\\"); return true;
+        case '\n': sb_append(b, "\\n"); return true;
+        case '\t': sb_append(b, "\\t"); return true;
+        case '\r': sb_append(b, "\\r"); return true;
+        default: break;
+        }
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+                sb_printf(b, "\\x%02X", (unsigned) c);
+                return true;
+        }
+        if (c == 0x2028 || c == 0x2029 || c == 0xfeff || c == 0xfffe || c == 0xffff) {
+                sb_printf(b, "\\u%04X", (unsigned) c);
+                return true;
+        }
+        return false;
+}
+
 void yaml_quote(StrBuf *b, const char *s) {
         if (yaml_plain_ok(s)) {
                 sb_append(b, s);
                 return;
         }
-        json_quote(b, s); /* a JSON string is a valid YAML double-quoted scalar */
+        sb_putc(b, '"');
+        const unsigned char *p = (const unsigned char *) s, *end = p + strlen(s);
+        while (p < end) {
+                size_t len = utf8_sequence_length(p, (size_t) (end - p));
+                if (len == 0) { /* not UTF-8 (spec values always are): U+FFFD, as the JSON writer does */
+                        sb_append(b, "\\uFFFD");
+                        p++;
+                } else if (!yaml_escape(b, utf8_code_point(p, len)))
+                        sb_appendn(b, (const char *) p, len);
+                p += len;
+        }
+        sb_putc(b, '"');
 }
 
 /* Indentation for the next line, turning the last step into "- " when an item was just begun. */

@@ -16,7 +16,10 @@ typedef struct YamlWriter {
 } YamlWriter;
 
 /* Appends s as a scalar: plain when no YAML 1.1 or 1.2 parser can read it as anything but that
- * string (no indicator, number, boolean, null or timestamp look-alike), else double-quoted. */
+ * string (no indicator, number, boolean, null or timestamp look-alike), else double-quoted, with '"', '\\',
+ * C0 and C1 controls, DEL, U+2028, U+2029, U+FEFF, U+FFFE and U+FFFF written as escapes (\x85, \u2028):
+ * libyaml refuses some of them raw and folds the line breaks among them. Bytes that are not UTF-8 become
+ * U+FFFD. */
 void yaml_quote(StrBuf *b, const char *s);
 
 /* "key:" opening a nested mapping or sequence; yaml_end() closes it. */

@@ -14,6 +14,10 @@ const char *b_str(Builder *b, const Node *n, const char *key, const char *def) {
         return v ? v : def ? arena_strdup(b->a, def) : NULL;
 }
 
+const char *b_project_title(const Model *m) {
+        return *m->description ? m->description : m->name;
+}
+
 KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n) {
         return node_key_values(b->a, n, key, ret_n);
 }
@@ -136,6 +140,9 @@ static void build_accounts(Builder *b) {
                 if (u->description && strchr(u->description, ':'))
                         diag_error(b->d, b_loc(un, "description"), "user '%s' description '%s' contains ':', which systemd-sysusers refuses in a GECOS field",
                                    u->name, u->description);
+                if (u->description && strcmp(u->description, "-") == 0)
+                        diag_error(b->d, b_loc(un, "description"), "user '%s' description '-' would be no description: systemd-sysusers "
+                                   "reads a field of '-' as unset; write another text, or leave it out for the user's name", u->name);
                 if (u->home && strchr(u->home, ':'))
                         diag_error(b->d, b_loc(un, "home"), "user '%s' home '%s' contains ':', which systemd-sysusers refuses in a home directory",
                                    u->name, u->home);

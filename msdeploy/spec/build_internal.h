@@ -18,6 +18,9 @@ const char *b_str(Builder *b, const Node *n, const char *key, const char *def);
 KeyValue *b_kv(Builder *b, const Node *n, const char *key, size_t *ret_n);
 Loc b_loc(const Node *n, const char *key); /* location of key's value, or of n */
 Limits b_limits(const Node *n);
+/* What the default descriptions of services and slices begin with: the project's description, or its name when
+ * the description is empty (a description must not begin with a space). */
+const char *b_project_title(const Model *m);
 /* Closest of the names to word (for "did you mean"), or NULL. */
 const char *b_closest(Builder *b, const char *word, const char *const *names, size_t n);
 bool b_user_known(Builder *b, const char *name);

@@ -172,7 +172,7 @@ static void build_one(Builder *b, const Node *services, const NodePair *p, Servi
                 .key = p->key,
                 .name = arena_printf(b->a, "%s-%s%s", m->name, p->key, templated ? "@" : ""),
                 .templated = templated,
-                .description = b_str(b, svc, "description", arena_printf(b->a, "%s %s", m->description, p->key)),
+                .description = b_str(b, svc, "description", arena_printf(b->a, "%s %s", b_project_title(m), p->key)),
                 .type = service_type_from_string(b_str(b, svc, "type", "simple")),
                 .exec = b_str(b, svc, "exec", NULL),
                 .exec_start_pre = node_strlist(b->a, svc, "exec_start_pre"),

@@ -46,7 +46,7 @@ static void add_slices(Builder *b, const Node *slices, Slice *parent) {
                         .loc = p->key_loc,
                 };
                 if (!s->description)
-                        s->description = arena_printf(b->a, "%s slice %s", m->description, s->name);
+                        s->description = arena_printf(b->a, "%s slice %s", b_project_title(m), s->name);
                 for (size_t k = 0; k + 1 < m->n_slices; k++)
                         if (strcmp(m->slices[k].name, s->name) == 0)
                                 diag_error(b->d, p->key_loc, "slice '%s' is declared twice", s->name);

@@ -11,7 +11,7 @@
 
 /* Scalars */
 static const Schema t_string = { S_STRING, "text on one line" };
-static const Schema t_unit_text = { S_UNIT_TEXT, "text on one line, not ending in a backslash" };
+static const Schema t_unit_text = { S_UNIT_TEXT, "text on one line, without a space at either end or a trailing backslash" };
 static const Schema t_name = { S_NAME, "a name: letters, digits, '_', '.', '-'" };
 static const Schema t_user = { S_USER, "a user or group name" };
 static const Schema t_path = { S_PATH, "an absolute, normalised path" };

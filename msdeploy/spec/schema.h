@@ -8,7 +8,7 @@
 
 typedef enum SchemaType {
         S_STRING,    /* free text on one line */
-        S_UNIT_TEXT, /* free text a unit file carries as is (Description=): no trailing backslash */
+        S_UNIT_TEXT, /* free text a unit file carries as is (Description=): no space at either end, no trailing backslash */
         S_NAME,      /* [A-Za-z0-9][A-Za-z0-9_.-]*: keys that become file or unit names */
         S_USER,      /* user or group name as systemd accepts it */
         S_PATH,      /* absolute, normalised path */

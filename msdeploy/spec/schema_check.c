@@ -53,6 +53,8 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                 why = syntax_check_text(v);
                 if (!why && *v && v[strlen(v) - 1] == '\\')
                         why = "ends in a backslash, which would continue the line in a unit file; remove it or add a character after it";
+                if (!why)
+                        why = syntax_check_edge_space(v);
                 break;
         case S_NAME:
                 why = syntax_check_name(v);

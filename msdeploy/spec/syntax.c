@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/units.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 /* C0 controls and DEL, the C1 controls U+0080..U+009F (NEL, U+0085, among them) and the line and paragraph
@@ -22,13 +23,39 @@ static bool has_control(const char *s) {
         return false;
 }
 
+/* Unicode's noncharacters, U+FDD0..U+FDEF and the last two code points of every plane (U+FFFE, U+FFFF, U+1FFFE, ...):
+ * systemd 252's utf8_is_valid() refuses them, so it ignores a unit directive ("String is not UTF-8 clean, ignoring
+ * assignment"), an environment variable or a sysusers.d GECOS field that holds one. The text is valid UTF-8. */
+static bool has_noncharacter(const char *s) {
+        const unsigned char *p = (const unsigned char *) s, *end = p + strlen(s);
+        while (p < end) {
+                size_t len = utf8_sequence_length(p, (size_t) (end - p));
+                if (len == 0)
+                        return false;
+                uint32_t c = utf8_code_point(p, len);
+                if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+                        return true;
+                p += len;
+        }
+        return false;
+}
+
 const char *syntax_check_text(const char *s) {
         if (strchr(s, '\n'))
                 return "contains a newline; values that reach unit files must be one line";
         if (has_control(s))
                 return "contains a control character (C0 or C1) or a Unicode line or paragraph separator";
+        if (has_noncharacter(s))
+                return "contains a Unicode noncharacter (U+FDD0 to U+FDEF, U+FFFE, U+FFFF, ...), which systemd refuses as not UTF-8";
         if (strlen(s) > 4096)
                 return "is longer than 4096 bytes";
+        return NULL;
+}
+
+const char *syntax_check_edge_space(const char *s) {
+        size_t n = strlen(s);
+        if (n > 0 && (s[0] == ' ' || s[n - 1] == ' '))
+                return "begins or ends with a space, which systemd strips from a unit file value; remove it";
         return NULL;
 }
 
@@ -218,6 +245,8 @@ int command_split(const char *s, char ***ret_words) {
 
 const char *syntax_check_command(const char *s) {
         const char *why = syntax_check_text(s);
+        if (!why)
+                why = syntax_check_edge_space(s);
         if (why)
                 return why;
         if (strchr("-@+!:|", s[0]))

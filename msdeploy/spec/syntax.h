@@ -9,6 +9,8 @@
 #include "util/strv.h"
 
 const char *syntax_check_text(const char *s);
+/* Text that lands as a unit file value as it is: no space at either end (systemd strips it; tabs are controls). */
+const char *syntax_check_edge_space(const char *s);
 const char *syntax_check_name(const char *s);
 const char *syntax_check_user(const char *s);
 const char *syntax_check_path(const char *s);

@@ -31,3 +31,11 @@ size_t utf8_sequence_length(const unsigned char *p, size_t n) {
                         return 0;
         return len;
 }
+
+uint32_t utf8_code_point(const unsigned char *p, size_t len) {
+        static const unsigned char lead_bits[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+        uint32_t c = p[0] & lead_bits[len];
+        for (size_t i = 1; i < len; i++)
+                c = c << 6 | (p[i] & 0x3f);
+        return c;
+}

@@ -63,8 +63,10 @@ static void check_responses(const char *out, size_t n, bool get) {
                         fuzz_violation("a response without Content-Length: %s", head);
                 size_t len = strtoul(cl + 18, NULL, 10);
                 const char *body = head_end + 4;
-                /* *-header-twice: libmicrohttpd's own answers to malformed requests (the endpoint's all say no-store) */
-                if (!strcasestr(head, "\r\nCache-Control: no-store") && fuzz_skip_known())
+                /* *-header-twice: libmicrohttpd 0.9.75 writes the status line and headers of its own answer to a bad
+                 * Content-Length twice (the endpoint's answers all say no-store) */
+                if (!strcasestr(head, "\r\nCache-Control: no-store") && fuzz_skip_known() &&
+                    (size_t) (end - body) >= strlen(head) && memcmp(body, head, strlen(head)) == 0)
                         break;
                 if (get && p == out) {
                         if ((size_t) (end - body) < len)

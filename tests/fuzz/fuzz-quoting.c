@@ -5,7 +5,8 @@
  * (a variable's name and value, list items, command line arguments, a YAML key and value). A writer may refuse a
  * value (a unit writer error); what it writes must read back exactly. The values are those a spec can hold: valid
  * UTF-8 (the loader's rule) that syntax_check_text() accepts; variable names, unit names and paths (list items,
- * command arguments) that their own syntax_check_*() accepts. The JSON writer takes any bytes. */
+ * command arguments) that their own syntax_check_*() accepts. The YAML writer takes any valid UTF-8 (controls,
+ * noncharacters and line breaks included), the JSON writer any bytes. */
 #include <stdint.h>
 #include <string.h>
 
@@ -16,7 +17,6 @@
 #include "render/yaml_writer.h"
 #include "spec/syntax.h"
 #include "util/json.h"
-#include "util/utf8.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -267,10 +267,14 @@ static void check_json(const char *v, size_t n) {
 }
 
 /* sysusers.d and tmpfiles.d split a line with EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, resolve specifiers in every
- * field, and read "-" (and "") as "unset". */
+ * field, and read "-" (and "") as "unset": the writer refuses "-", which no spelling carries. */
 static void check_sdfield(const char *v) {
         StrBuf b = {};
-        sdfield_quote(&b, v);
+        if (sdfield_quote(&b, v) < 0) {
+                if (strcmp(v, "-") != 0 || b.s)
+                        fuzz_violation("sdfield_quote: refuses '%s'%s", v, b.s ? ", yet writes something" : "");
+                return;
+        }
         _cleanup_(strv_freep) char **words = NULL;
         if (sd_extract_words(b.s, SD_EXTRACT_UNQUOTE | SD_EXTRACT_CUNESCAPE, &words) != 1)
                 fuzz_violation("sdfield_quote: '%s' written as %s is not one field", v, b.s);
@@ -280,45 +284,6 @@ static void check_sdfield(const char *v) {
         if (strcmp(got, "-") == 0)
                 fuzz_violation("sdfield_quote: '-' written as %s reads back as an unset field", b.s);
         sb_free(&b);
-}
-
-/* Whether s holds a character libyaml refuses in a document (YAML 1.1's printable set: tab, LF, CR, U+0020-U+007E,
- * U+0085, U+00A0-U+D7FF, U+E000-U+FFFD but U+FEFF, and above U+FFFF) or reads as a line break (U+0085). */
-static bool yaml_unprintable(const char *s) {
-        for (const unsigned char *p = (const unsigned char *) s; *p;) {
-                size_t len = utf8_sequence_length(p, strlen((const char *) p));
-                uint32_t c = len == 1 ? p[0] : len == 2 ? (uint32_t) (p[0] & 0x1f) << 6 | (p[1] & 0x3f)
-                           : len == 3 ? (uint32_t) (p[0] & 0x0f) << 12 | (uint32_t) (p[1] & 0x3f) << 6 | (p[2] & 0x3f)
-                           : 0x10000;
-                if ((c >= 0x7f && c <= 0x9f) || c == 0xfeff || c == 0xfffe || c == 0xffff)
-                        return true;
-                p += len;
-        }
-        return false;
-}
-
-/* Whether the input is of the class of an open bug (tests/fuzz/crashes/KNOWN) to skip (fuzz_skip_known()); each
- * class goes once its bug is fixed. */
-static bool known_open_bug(Writer writer, char **parts) {
-        if (!fuzz_skip_known())
-                return false;
-        for (char **p = parts; *p; p++) {
-                size_t n = strlen(*p);
-                /* unit-value-edge-space: systemd strips the value of every directive */
-                if ((writer == WRITER_SET || writer == WRITER_SET_SPEC) && n > 0 && ((*p)[0] == ' ' || (*p)[n - 1] == ' '))
-                        return true;
-                /* sdfield-dash: sysusers.d and tmpfiles.d read a bare '-' as an unset field */
-                if (writer == WRITER_SDFIELD && strcmp(*p, "-") == 0)
-                        return true;
-                /* yaml-c1-control: C1 controls, U+FEFF, U+FFFE and U+FFFF are written raw, and libyaml refuses them;
-                 * U+0085 is written raw, and libyaml reads it as a line break */
-                if (writer == WRITER_YAML && yaml_unprintable(*p))
-                        return true;
-                /* yaml-plain-timestamp: "2001-12-14T21:59:43Z" is written plain, and YAML 1.1 reads a timestamp */
-                if (writer == WRITER_YAML && strspn(*p, "0123456789") == 4 && (*p)[4] == '-')
-                        return true;
-        }
-        return false;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -336,10 +301,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_free_ char *v = xstrndup(raw, n);
         _cleanup_(strv_freep) char **parts = split(v);
         for (char **p = parts; *p; p++)
-                if (syntax_check_text(*p) || (writer == WRITER_LIST_UNITS && syntax_check_unit_name(*p)) ||
+                if ((writer != WRITER_YAML && syntax_check_text(*p)) || (writer == WRITER_LIST_UNITS && syntax_check_unit_name(*p)) ||
                     ((writer == WRITER_LIST_PATHS || writer == WRITER_EXEC) && syntax_check_path(*p)))
                         return 0;
-        if ((writer == WRITER_ENV && syntax_check_env_name(parts[0])) || known_open_bug(writer, parts))
+        if (writer == WRITER_ENV && syntax_check_env_name(parts[0]))
                 return 0;
         switch (writer) {
         case WRITER_SET: check_set(v); break;

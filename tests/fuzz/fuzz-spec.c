@@ -16,7 +16,6 @@
 
 #include "cmd/cmd.h"
 #include "consumers.h"
-#include "render/envfile.h"
 #include "render/render.h"
 #include "supervisor/config.h"
 #include "util/strv.h"
@@ -114,7 +113,23 @@ static char **unit_paths(const UnitLine *l) {
         return v;
 }
 
+/* Whether a line of a unit holds a value with whitespace at either end, which config_parse() strips: it would read
+ * back without it. */
+static bool unit_value_stripped(const char *text) {
+        for (const char *p = text; *p;) {
+                size_t len = strcspn(p, "\n");
+                const char *eq = memchr(p, '=', len);
+                if (len > 0 && p[0] != '#' && p[0] != ';' && p[0] != '[' && eq &&
+                    (strchr(" \t", eq[1]) || strchr(" \t", p[len - 1])) && eq + 1 < p + len)
+                        return true;
+                p += len + (p[len] == '\n');
+        }
+        return false;
+}
+
 static void check_unit(const Artifact *a) {
+        if (unit_value_stripped(a->data))
+                fuzz_violation("%s: a value begins or ends with whitespace, which systemd strips:\n%s", a->path, a->data);
         UnitLine *lines;
         const char *why;
         int n = unit_parse(a->data, &lines, &why);
@@ -141,20 +156,17 @@ static void check_unit(const Artifact *a) {
                                 fuzz_violation("%s: %s=%s has a specifier systemd cannot resolve", a->path, l->key, l->value);
                 }
                 _cleanup_(strv_freep) char **paths = unit_paths(l);
-                for (char **p = paths; p && *p; p++) /* path-component-too-long: the checks let it through */
-                        if (!sd_path_valid(*p) && !(fuzz_skip_known() && strlen(*p) > 255))
+                for (char **p = paths; p && *p; p++)
+                        if (!sd_path_valid(*p))
                                 fuzz_violation("%s: systemd refuses the path in %s=%s", a->path, l->key, l->value);
-                /* hardening-override-value: the checks let any value through */
-                if (!sd_sandboxing_value_valid(l->key, l->value) && !fuzz_skip_known())
+                if (!sd_sandboxing_value_valid(l->key, l->value))
                         fuzz_violation("%s: systemd ignores %s=%s", a->path, l->key, l->value);
                 if (strncmp(l->key, "Exec", 4) == 0) {
                         _cleanup_(strv_freep) char **words = NULL;
                         if (sd_extract_words(l->value, SD_EXTRACT_UNQUOTE | SD_EXTRACT_CUNESCAPE, &words) < 1) {
-                                /* exec-unknown-escape: systemd splits it again keeping unknown escapes, and warns */
+                                /* systemd would split it again keeping unknown escapes, and warn */
                                 bool relaxed = sd_extract_words(l->value, SD_EXTRACT_UNQUOTE | SD_EXTRACT_CUNESCAPE |
                                                                 SD_EXTRACT_UNESCAPE_RELAX, &words) >= 1;
-                                if (relaxed && fuzz_skip_known())
-                                        continue;
                                 fuzz_violation("%s: systemd %s %s=%s", a->path, relaxed ? "warns about an unknown escape in" : "cannot split",
                                                l->key, l->value);
                         }
@@ -238,9 +250,6 @@ static void check_sysusers(const Artifact *a, bool tmpfiles) {
                         if (ok && f[0][0] == 'u')
                                 ok = (n < 4 || !f[3] || !strchr(f[3], ':')) && (n < 5 || !f[4] || sd_home_valid(f[4])) &&
                                      (n < 6 || !f[5] || sd_home_valid(f[5]));
-                        /* sysusers-home-colon: the checks let ':' through in a home or shell */
-                        if (!ok && fuzz_skip_known() && ((n >= 5 && f[4] && strchr(f[4], ':')) || (n >= 6 && f[5] && strchr(f[5], ':'))))
-                                ok = true;
                 }
                 if (!ok)
                         fuzz_violation("%s: systemd-%s refuses: %s", a->path, tmpfiles ? "tmpfiles" : "sysusers", line);
@@ -298,43 +307,16 @@ static void check_artifacts(const ArtifactSet *set, const char *spec_copy) {
         }
 }
 
-/* Whether the model is of the class of an open bug that crashes rendering (tests/fuzz/crashes/KNOWN), to skip
- * (fuzz_skip_known()). */
-static bool known_render_crash(const Model *m) {
-        if (!fuzz_skip_known())
-                return false;
-        if (strcmp(m->config_dir, "/") == 0) /* config-dir-root */
-                return true;
-        for (size_t i = 0; i < m->n_env_files; i++) { /* env-file-same-path */
-                StrBuf a = {};
-                env_file_path(&a, m, &m->env_files[i]);
-                bool clash = !ends_with(a.s, ".env");
-                for (size_t j = 0; j < i && !clash; j++) {
-                        StrBuf b = {};
-                        env_file_path(&b, m, &m->env_files[j]);
-                        clash = strcmp(a.s, b.s) == 0;
-                        sb_free(&b);
-                }
-                sb_free(&a);
-                if (clash)
-                        return true;
-        }
-        return false;
-}
-
 static void process_tier(CmdContext *c, const char *tier) {
         Diags d = {};
         TierResult t;
-        if (cmd_build_tier(c, tier, &t, &d) >= 0 && !diags_failed(&d) && !known_render_crash(t.model)) {
+        if (cmd_build_tier(c, tier, &t, &d) >= 0 && !diags_failed(&d)) {
                 if (render_model(t.model, &t.artifacts, &d) < 0 || diags_failed(&d)) {
                         /* validate refuses the spec: fine, if it says where (a FILE:LINE:COL in the spec) */
-                        bool unlocated = false, known = false;
+                        bool unlocated = false;
                         for (size_t i = 0; i < d.n; i++)
-                                if (d.items[i].level == DIAG_ERROR && (!d.items[i].loc.src || d.items[i].loc.line == 0)) {
-                                        unlocated = true; /* description-trailing-backslash: the checks let it through */
-                                        known |= strstr(d.items[i].msg, "ends in a backslash") != NULL;
-                                }
-                        if (unlocated && !(known && fuzz_skip_known())) {
+                                unlocated |= d.items[i].level == DIAG_ERROR && (!d.items[i].loc.src || d.items[i].loc.line == 0);
+                        if (unlocated) {
                                 diags_sort(&d);
                                 diags_print(&d, stderr, /* color= */ false);
                                 fuzz_violation("tier %s: the spec passes every check, yet rendering fails without saying where", tier);

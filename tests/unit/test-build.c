@@ -120,12 +120,36 @@ static void expect(const char *yaml, DiagLevel level, unsigned line, unsigned co
 
 #define HEAD "version: 1\nproject: {name: demo}\nusers: {demo: {}}\n"
 
+/* The default descriptions of services and slices begin with the project's description, or with its name when the
+ * description is empty: never with a space, which systemd would strip. */
+static void test_default_descriptions(void **state) {
+        (void) state;
+        static const char *const yaml[] = { "version: 1\nproject: {name: demo, description: ''}\nslices: {top: {}}\n"
+                                            "services: {api: {exec: /bin/true}}\n",
+                                            "version: 1\nproject: {name: demo, description: Demo}\nslices: {top: {}}\n"
+                                            "services: {api: {exec: /bin/true}}\n" };
+        static const char *const want[][2] = { { "demo api", "demo slice top" }, { "Demo api", "Demo slice top" } };
+        for (size_t i = 0; i < 2; i++) {
+                Diags d = {};
+                Spec *s = NULL;
+                Model *m = NULL;
+                assert_int_equal(spec_check_build(yaml[i], "tier_3", &s, &m, &d), 0);
+                assert_string_equal(m->services[0].description, want[i][0]);
+                assert_string_equal(m->slices[0].description, want[i][1]);
+                model_free(m);
+                spec_free(s);
+                diags_clear(&d);
+        }
+}
+
 static void test_references(void **state) {
         (void) state;
         expect(HEAD "services:\n  api: {exec: /bin/true, user: ghost}\n", DIAG_ERROR, 5, 32, "unknown user 'ghost'");
         /* systemd-sysusers refuses ':' in the GECOS, home and shell fields */
         expect("version: 1\nproject: {name: demo}\nusers: {demo: {description: 'a:b'}}\n", DIAG_ERROR, 3, 29,
                "user 'demo' description 'a:b' contains ':', which systemd-sysusers refuses in a GECOS field");
+        expect("version: 1\nproject: {name: demo}\nusers: {demo: {description: '-'}}\n", DIAG_ERROR, 3, 29,
+               "user 'demo' description '-' would be no description: systemd-sysusers reads a field of '-' as unset");
         expect("version: 1\nproject: {name: demo}\nusers: {demo: {home: '/var/lib/a:b'}}\n", DIAG_ERROR, 3, 22,
                "user 'demo' home '/var/lib/a:b' contains ':'");
         expect("version: 1\nproject: {name: demo}\nusers: {demo: {shell: '/bin/sh:x'}}\n", DIAG_ERROR, 3, 23,
@@ -332,6 +356,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_example_tier_3), cmocka_unit_test(test_example_tier_1_overlay),
                 cmocka_unit_test(test_references),     cmocka_unit_test(test_commands),
+                cmocka_unit_test(test_default_descriptions),
                 cmocka_unit_test(test_slices),         cmocka_unit_test(test_cycles),
                 cmocka_unit_test(test_checks_and_env), cmocka_unit_test(test_capabilities_normalised),
                 cmocka_unit_test(test_stopping),       cmocka_unit_test(test_process_visibility),

@@ -8,8 +8,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <errno.h>
+
 #include "helpers/fixture.h"
 #include "helpers/render-check.h"
+#include "render/sdfield.h"
 
 static void test_lines(void **state) {
         (void) state;
@@ -31,6 +34,31 @@ static void test_lines(void **state) {
         fixture_free(f);
 }
 
+/* A field of '-' reads as unset whatever the quoting: sdfield_quote() refuses it, and the file is not written */
+static void test_dash_refused(void **state) {
+        (void) state;
+        StrBuf b = {};
+        assert_int_equal(sdfield_quote(&b, "-"), -EINVAL);
+        assert_null(b.s);
+        assert_int_equal(sdfield_quote(&b, "-x"), 0);
+        assert_int_equal(sdfield_quote(&b, ""), 0);
+        assert_string_equal(b.s, "-x\"\"");
+        sb_free(&b);
+
+        Fixture *f = fixture_awkward(NULL);
+        Model *m = f->model;
+        m->users[0].description = "-";
+        ArtifactSet out = {};
+        Diags d = {};
+        assert_int_equal(render_sysusers(m, &out, &d), -EINVAL);
+        assert_int_equal(out.n, 0);
+        assert_int_equal(d.n_errors, 1);
+        assert_int_equal(d.items[0].loc.line, m->users[0].loc.line);
+        assert_string_equal(d.items[0].msg, "user description '-' cannot be written: systemd-sysusers reads a field of '-' as unset");
+        diags_clear(&d);
+        fixture_free(f);
+}
+
 static void test_example(void **state) {
         (void) state;
         Fixture *f = fixture_example("tier_1", NULL);
@@ -49,6 +77,7 @@ static void test_example(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_lines),
+                cmocka_unit_test(test_dash_refused),
                 cmocka_unit_test(test_example),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

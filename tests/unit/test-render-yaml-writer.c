@@ -41,9 +41,33 @@ static void test_quote(void **state) {
         assert_scalar("{{ $labels.unit }}", "\"{{ $labels.unit }}\"");
         assert_scalar("-x", "\"-x\"");
         assert_scalar("say \"hi\"\\", "\"say \\\"hi\\\"\\\\\"");
-        assert_scalar("tab\tnl\n\x01", "\"tab\\tnl\\n\\u0001\"");
+        assert_scalar("tab\tnl\n\x01", "\"tab\\tnl\\n\\x01\"");
         assert_scalar("trailing ", "\"trailing \"");
         assert_scalar("key:", "\"key:\"");
+        /* YAML 1.1 implicit types: timestamps (any separator, zone or case), sexagesimal, binary, octal, floats */
+        assert_scalar("2001-12-14T21:59:43Z", "\"2001-12-14T21:59:43Z\"");
+        assert_scalar("2001-12-14t21:59:43.10-05:00", "\"2001-12-14t21:59:43.10-05:00\"");
+        assert_scalar("2001-12-14 21:59:43.10 -5", "\"2001-12-14 21:59:43.10 -5\"");
+        assert_scalar("2001-12-14 21:59:43.10 Z", "\"2001-12-14 21:59:43.10 Z\"");
+        assert_scalar("2001-1-4T1:59:43", "\"2001-1-4T1:59:43\"");
+        assert_scalar("190:20:30", "\"190:20:30\"");
+        assert_scalar("190:20:30.15", "\"190:20:30.15\"");
+        assert_scalar("0b1010_0111", "\"0b1010_0111\"");
+        assert_scalar("0o17", "\"0o17\"");
+        assert_scalar("0777", "\"0777\"");
+        assert_scalar("1_000", "\"1_000\"");
+        assert_scalar("6.8523015e+5", "\"6.8523015e+5\"");
+        assert_scalar(".NaN", "\".NaN\"");
+        assert_scalar("-.INF", "\"-.INF\"");
+        /* not a YAML type: plain */
+        assert_scalar("2001-12-14-backup", "2001-12-14-backup");
+        /* escapes: C1 controls, line and paragraph separators, byte order mark, U+FFFE and U+FFFF */
+        assert_scalar("a\xc2\x85" "b", "\"a\\x85b\"");
+        assert_scalar("\xc2\x80\xc2\x9f\x7f", "\"\\x80\\x9F\\x7F\"");
+        assert_scalar("a\xe2\x80\xa8" "b\xe2\x80\xa9", "\"a\\u2028b\\u2029\"");
+        assert_scalar("\xef\xbb\xbfx\xef\xbf\xbe\xef\xbf\xbf", "\"\\uFEFFx\\uFFFE\\uFFFF\"");
+        assert_scalar("\xc2\xa0é\xf0\x9f\x98\x80", "\"\xc2\xa0é\xf0\x9f\x98\x80\"");
+        assert_scalar("bad \xff", "\"bad \\uFFFD\"");
 }
 
 /* Every awkward string survives a trip through the writer and libyaml unchanged. */
@@ -52,6 +76,9 @@ static void test_roundtrip(void **state) {
         static const char *const values[] = {
                 "plain", "", "yes", "127.0.0.1:9091", "a: b", "- x", "[1]", "{a}", "*anchor", "&a", "!tag", "|", ">",
                 "'single'", "\"double\"", "back\\slash", "%percent", "@at", "`tick`", "x # y", "é", "tab\there", "1e5",
+                "nel\xc2\x85here", "c1\xc2\x80\xc2\x9f", "del\x7f", "ls\xe2\x80\xa8ps\xe2\x80\xa9", "\xef\xbb\xbf" "bom",
+                "non\xef\xbf\xbe\xef\xbf\xbf",
+                "\x01\x1b[0m", "cr\r", "2001-12-14T21:59:43Z",
         };
         StrBuf b = {};
         YamlWriter y = { .b = &b };

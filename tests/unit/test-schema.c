@@ -28,6 +28,24 @@ static void test_text_rules(void **state) {
         for (size_t i = 0; i < sizeof(c1) / sizeof(c1[0]); i++)
                 assert_non_null(strstr(syntax_check_text(c1[i]), "control character"));
         assert_null(syntax_check_text("na\xc3\xafve \xc2\xa0 \xe2\x80\xa7 \xe2\x9c\x93"));
+        /* noncharacters, which systemd refuses as not UTF-8 clean: U+FDD0-U+FDEF, U+FFFE and U+FFFF of every plane */
+        static const char *const nonchar[] = { "a\xef\xb7\x90z", "a\xef\xb7\xafz", "a\xef\xbf\xbez", "a\xef\xbf\xbfz",
+                                               "a\xf0\x9f\xbf\xbez", "a\xf4\x8f\xbf\xbfz" };
+        for (size_t i = 0; i < sizeof(nonchar) / sizeof(nonchar[0]); i++)
+                assert_non_null(strstr(syntax_check_text(nonchar[i]), "noncharacter"));
+        /* their neighbours, U+FEFF and emoji are characters */
+        assert_null(syntax_check_text("\xef\xb7\x8f \xef\xb7\xb0 \xef\xbf\xbd \xef\xbb\xbf \xf0\x9f\x98\x80 \xf0\x9f\xbf\xbd"));
+}
+
+/* Text that lands as a unit file value: systemd strips the spaces at either end, inner ones stay */
+static void test_edge_space(void **state) {
+        (void) state;
+        assert_null(syntax_check_edge_space("Mister  Smith"));
+        assert_null(syntax_check_edge_space(""));
+        assert_non_null(strstr(syntax_check_edge_space("Mister Smith "), "systemd strips"));
+        assert_non_null(syntax_check_edge_space(" x"));
+        assert_non_null(syntax_check_edge_space(" "));
+        assert_non_null(strstr(syntax_check_command("/usr/bin/true "), "systemd strips"));
 }
 
 static void test_names_and_paths(void **state) {
@@ -224,7 +242,8 @@ static void test_structure(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_text_rules),      cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_commands),
+                cmocka_unit_test(test_text_rules),      cmocka_unit_test(test_edge_space),
+                cmocka_unit_test(test_names_and_paths), cmocka_unit_test(test_commands),
                 cmocka_unit_test(test_scalar_messages), cmocka_unit_test(test_structure),
                 cmocka_unit_test(test_signals),          cmocka_unit_test(test_path_limits),
                 cmocka_unit_test(test_secret_hints),

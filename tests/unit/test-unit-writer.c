@@ -131,6 +131,22 @@ static void test_bad_values(void **state) {
         uw_comment(&c->w, "a\nb");
         assert_string_equal(c->d.items[3].msg, "a comment in 'x.service' cannot be written: 'a\\nb' contains a line break");
         assert_int_equal(c->d.n_errors, 4);
+
+        /* systemd strips whitespace around every value: each setter refuses it at either end */
+        uw_set_spec(&c->w, "Description", "Mister Smith ");
+        uw_set(&c->w, "WorkingDirectory", " /srv");
+        uw_set_raw(&c->w, "ProtectHome", "yes\t");
+        assert_int_equal(c->d.n_errors, 7);
+        assert_string_equal(c->d.items[4].msg, "'Description=' in 'x.service' cannot be written: 'Mister Smith ' begins or ends "
+                                               "with whitespace, which systemd strips");
+        assert_non_null(strstr(c->d.items[5].msg, "' /srv' begins or ends with whitespace"));
+        assert_non_null(strstr(c->d.items[6].msg, "'yes\\t' begins or ends with whitespace"));
+        assert_null(c->b.s);
+        /* inside a value it is kept */
+        c->w.error = 0;
+        uw_set_spec(&c->w, "Description", "Mister  Smith");
+        assert_int_equal(uw_finish(&c->w), 0);
+        assert_string_equal(text(c), "Description=Mister  Smith\n");
 }
 
 static void test_units(void **state) {

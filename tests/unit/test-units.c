@@ -93,6 +93,11 @@ static void test_escape_and_suggest(void **state) {
         char buf[32];
         assert_string_equal(escape_value(buf, sizeof(buf), "a\nb\x07"), "a\\nb\\x07");
         assert_string_equal(escape_value(buf, 12, "abcdefghijklmnop"), "abcdefgh...");
+        /* invisible or unprintable characters: C1, separators, U+FEFF, noncharacters; others as they are */
+        assert_string_equal(escape_value(buf, sizeof(buf), "\xc2\x85\xe2\x80\xa8\xef\xbb\xbf"), "\\u0085\\u2028\\ufeff");
+        assert_string_equal(escape_value(buf, sizeof(buf), "\xef\xb7\x90\xef\xbf\xbe\xf0\x9f\xbf\xbf"), "\\ufdd0\\ufffe\\U0001ffff");
+        assert_string_equal(escape_value(buf, sizeof(buf), "é\xc2\xa0\xf0\x9f\x98\x80 \xff"), "é\xc2\xa0\xf0\x9f\x98\x80 \xff");
+        assert_string_equal(escape_value(buf, 11, "abcdef\xe2\x82\xac\xe2\x82\xac"), "abcdef...");
         assert_true(escape_word_plain("Mister-smith_2.0", "_.-"));
         assert_false(escape_word_plain("a b", "_.-"));
         assert_false(escape_word_plain("a%b", "_.-"));

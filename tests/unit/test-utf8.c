@@ -39,10 +39,27 @@ static void test_malformed(void **state) {
         assert_int_equal(utf8_sequence_length((const unsigned char *) "\xe2\x82\xac", 2), 0); /* n counts */
 }
 
+static uint32_t code_point_of(const char *s) {
+        return utf8_code_point((const unsigned char *) s, len_of(s));
+}
+
+static void test_code_point(void **state) {
+        (void) state;
+        assert_int_equal(code_point_of("a"), 'a');
+        assert_int_equal(code_point_of("\xc2\x85"), 0x85);         /* NEL, the last byte a continuation */
+        assert_int_equal(code_point_of("\xc3\xa9"), 0xe9);         /* é */
+        assert_int_equal(code_point_of("\xe2\x80\xa8"), 0x2028);   /* line separator */
+        assert_int_equal(code_point_of("\xef\xbb\xbf"), 0xfeff);   /* byte order mark */
+        assert_int_equal(code_point_of("\xef\xbf\xbf"), 0xffff);
+        assert_int_equal(code_point_of("\xf0\x9f\x98\x80"), 0x1f600);
+        assert_int_equal(code_point_of("\xf4\x8f\xbf\xbf"), 0x10ffff);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_well_formed),
                 cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_code_point),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
