@@ -108,7 +108,7 @@ static void build_project(Builder *b) {
         if (strlen(m->name) > 200)
                 diag_error(b->d, b_loc(p, "name"), "project name is too long to prefix unit names (at most 200 characters)");
         const Node *t = node_get(b->root, "target");
-        m->target_description = b_str(b, t, "description", m->description);
+        m->target_description = b_str(b, t, "description", b_project_title(m));
         m->target_wanted_by = node_strlist(b->a, t, "wanted_by");
 }
 

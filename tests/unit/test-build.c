@@ -136,6 +136,7 @@ static void test_default_descriptions(void **state) {
                 assert_int_equal(spec_check_build(yaml[i], "tier_3", &s, &m, &d), 0);
                 assert_string_equal(m->services[0].description, want[i][0]);
                 assert_string_equal(m->slices[0].description, want[i][1]);
+                assert_string_equal(m->target_description, i == 0 ? "demo" : "Demo");
                 model_free(m);
                 spec_free(s);
                 diags_clear(&d);
