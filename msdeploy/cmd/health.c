@@ -62,8 +62,10 @@ bool cmd_health_wait(Host *h, const Release *r, usec_t timeout, StrBuf *why) {
                 if (look(h, r, why, NULL))
                         return true;
                 clock_gettime(CLOCK_MONOTONIC, &now);
-                usec_t spent = (usec_t) (now.tv_sec - start.tv_sec) * USEC_PER_SEC + (usec_t) (now.tv_nsec - start.tv_nsec) / 1000;
-                if (spent >= timeout)
+                /* signed: the nanoseconds' difference is negative whenever they wrapped within a second, and as an
+                 * unsigned number it ended the wait at once */
+                int64_t spent = (int64_t) (now.tv_sec - start.tv_sec) * (int64_t) USEC_PER_SEC + (now.tv_nsec - start.tv_nsec) / 1000;
+                if (spent >= 0 && (usec_t) spent >= timeout)
                         return false;
                 nanosleep(&(struct timespec) { .tv_sec = 1 }, NULL); /* a second between looks: the checks run every few */
         }
