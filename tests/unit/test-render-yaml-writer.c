@@ -76,7 +76,7 @@ static void test_roundtrip(void **state) {
         static const char *const values[] = {
                 "plain", "", "yes", "127.0.0.1:9091", "a: b", "- x", "[1]", "{a}", "*anchor", "&a", "!tag", "|", ">",
                 "'single'", "\"double\"", "back\\slash", "%percent", "@at", "`tick`", "x # y", "é", "tab\there", "1e5",
-                "nel\xc2\x85here", "c1\xc2\x80\xc2\x9f", "del\x7f", "ls\xe2\x80\xa8ps\xe2\x80\xa9", "\xef\xbb\xbf" "bom",
+                "nel\xc2\x85here", "c1\xc2\x80\xc2\x9f", "del\x7f", "ls\xe2\x80\xa8ps\xe2\x80\xa9", "\xef\xbb\xbf\x62om",
                 "non\xef\xbf\xbe\xef\xbf\xbf",
                 "\x01\x1b[0m", "cr\r", "2001-12-14T21:59:43Z",
         };
