@@ -53,19 +53,14 @@ static bool look(Host *h, const Release *r, StrBuf *why, JsonWriter *w) {
 }
 
 bool cmd_health_wait(Host *h, const Release *r, usec_t timeout, StrBuf *why) {
-        struct timespec start, now;
-        clock_gettime(CLOCK_MONOTONIC, &start);
+        usec_t start = monotonic_usec();
         for (;;) {
                 why->len = 0;
                 if (why->s)
                         why->s[0] = 0;
                 if (look(h, r, why, NULL))
                         return true;
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                /* signed: the nanoseconds' difference is negative whenever they wrapped within a second, and as an
-                 * unsigned number it ended the wait at once */
-                int64_t spent = (int64_t) (now.tv_sec - start.tv_sec) * (int64_t) USEC_PER_SEC + (now.tv_nsec - start.tv_nsec) / 1000;
-                if (spent >= 0 && (usec_t) spent >= timeout)
+                if (monotonic_usec() - start >= timeout)
                         return false;
                 nanosleep(&(struct timespec) { .tv_sec = 1 }, NULL); /* a second between looks: the checks run every few */
         }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "install/sdversion.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
 #define SYSTEMD "org.freedesktop.systemd1"
@@ -97,12 +98,6 @@ Bus *bus_free(Bus *b) {
         return NULL;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
 /* The result of job once removed, or NULL. */
 static const char *removed(Bus *b, const char *job) {
         for (size_t i = 0; i < b->n_removed; i++)
@@ -133,7 +128,7 @@ int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t e
         sd_bus_message_unref(reply);
         if (!job)
                 return 0;
-        uint64_t deadline = now_usec() + timeout_usec;
+        uint64_t deadline = monotonic_usec() + timeout_usec;
         const char *result;
         while (!(result = removed(b, job))) {
                 r = sd_bus_process(b->bus, NULL);
@@ -141,7 +136,7 @@ int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t e
                         break;
                 if (r > 0)
                         continue;
-                uint64_t now = now_usec();
+                uint64_t now = monotonic_usec();
                 if (now >= deadline) {
                         r = -ETIME;
                         break;

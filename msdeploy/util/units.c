@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct {
         const char *suffix;
@@ -205,4 +206,10 @@ const char *format_size(char *buf, size_t size, uint64_t bytes) {
                         return snprintf(buf, size, "%llu%c", (unsigned long long) (bytes / unit), suffixes[i]), buf;
         }
         return snprintf(buf, size, "%llu", (unsigned long long) bytes), buf;
+}
+
+usec_t monotonic_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
 }

@@ -28,5 +28,8 @@ int parse_bool(const char *s, bool *ret);
 
 /* Shortest exact systemd spelling: "30s", "5min", "1min 30s", "250ms", "infinity". buf >= 64 bytes. */
 const char *format_duration(char *buf, size_t size, usec_t u);
+
+/* CLOCK_MONOTONIC now, in microseconds: differences of two readings never wrap. */
+usec_t monotonic_usec(void);
 /* Exact systemd spelling: "8G", "512M", "1536M", "infinity". */
 const char *format_size(char *buf, size_t size, uint64_t bytes);

@@ -24,9 +24,7 @@ static const char *const sv_check_result_table[_SV_CHECK_RESULT_MAX] = {
 ENUM_STRING_TABLE(sv_check_result, SvCheckResult, _SV_CHECK_RESULT_MAX)
 
 usec_t sv_check_now(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
+        return monotonic_usec();
 }
 
 const char *sv_check_format_timeout(char *buf, size_t size, usec_t u) {

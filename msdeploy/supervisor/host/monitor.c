@@ -319,9 +319,7 @@ int sv_monitor_sample(const char *root, const char *cgroup_path, pid_t pid, SvRe
         if (r < 0)
                 return r;
         SvResourceSample s = { .layout = c.info.layout };
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        s.timestamp = (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
+        s.timestamp = monotonic_usec();
 
         sample_memory(&c, &s);
         sample_cpu(&c, &s);
