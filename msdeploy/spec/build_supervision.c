@@ -5,7 +5,6 @@
 
 #include "spec/build_internal.h"
 #include "spec/syntax.h"
-#include "supervisor/core/phi.h" /* the detector's defaults */
 
 HealthCheck build_check(Builder *b, const NodePair *p, const char *component) {
         const Node *n = p->value;
@@ -126,10 +125,7 @@ void build_supervision(Builder *b) {
         Supervision *sv = &b->m->supervision;
         const Node *sups = node_get(n, "supervisors"), *workers = node_get(n, "workers"), *phi = node_get(n, "phi");
         sv->listen = b_str(b, n, "listen", "127.0.0.1:9090");
-        sv->phi_threshold = node_double(phi, "threshold", SV_PHI_DEFAULT_THRESHOLD);
-        sv->phi_max_samples = (unsigned) node_uint(phi, "max_samples", SV_PHI_DEFAULT_MAX_SAMPLES);
-        sv->phi_min_stddev = node_duration(phi, "min_stddev", SV_PHI_DEFAULT_MIN_STDDEV);
-        sv->phi_acceptable_pause = node_duration(phi, "acceptable_pause", SV_PHI_DEFAULT_ACCEPTABLE_PAUSE);
+        node_sv_phi(phi, sv);
         sv->workers = arena_alloc_array(b->a, workers ? workers->n : 0, sizeof(SvWorker));
         for (size_t i = 0; workers && i < workers->n; i++) {
                 const Node *w = workers->pairs[i].value;

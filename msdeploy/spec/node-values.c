@@ -2,6 +2,7 @@
 /* Typed values of a checked node tree: the schema vetted the syntax, so a value that does not parse can
  * only be an absent key, which yields the default. Used by the model builder and msd-supervisor's config. */
 #include "spec/node-values.h"
+#include "supervisor/core/phi.h" /* the detector's defaults */
 
 usec_t node_duration(const Node *n, const char *key, usec_t def) {
         usec_t u;
@@ -124,4 +125,11 @@ HealthCheck node_health_check(const Node *n, const char *name, const char *compo
                 .critical = node_bool(n, "critical", true),
                 .loc = loc,
         };
+}
+
+void node_sv_phi(const Node *phi, Supervision *s) {
+        s->phi_threshold = node_double(phi, "threshold", SV_PHI_DEFAULT_THRESHOLD);
+        s->phi_max_samples = (unsigned) node_uint(phi, "max_samples", SV_PHI_DEFAULT_MAX_SAMPLES);
+        s->phi_min_stddev = node_duration(phi, "min_stddev", SV_PHI_DEFAULT_MIN_STDDEV);
+        s->phi_acceptable_pause = node_duration(phi, "acceptable_pause", SV_PHI_DEFAULT_ACCEPTABLE_PAUSE);
 }

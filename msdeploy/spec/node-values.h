@@ -26,3 +26,5 @@ SvWorker node_sv_worker(Arena *a, const Node *n, const char *name, Loc loc);
 /* A supervisor's own settings and backoff with their defaults, alike in both; its children are the
  * caller's to resolve. */
 SvSupervisor node_sv_supervisor(const Node *n, const char *name, Loc loc);
+/* The failure detector's settings (a 'phi' mapping, may be NULL) into s, with their defaults, alike in both. */
+void node_sv_phi(const Node *phi, Supervision *s);

@@ -11,7 +11,6 @@
 #include "spec/node-values.h"
 #include "spec/schema.h"
 #include "spec/syntax.h"
-#include "supervisor/core/phi.h"
 #include "util/xalloc.h"
 
 static const Schema c_string = { S_STRING, "text" };
@@ -133,10 +132,7 @@ static void read_supervision(SvConfig *c, const Node *root, Diags *d) {
         size_t errors = d->n_errors;
         const Node *phi = node_get(root, "phi"), *sups = node_get(root, "supervisors"), *workers = node_get(root, "workers");
         s->listen = c->listen;
-        s->phi_threshold = node_double(phi, "threshold", SV_PHI_DEFAULT_THRESHOLD);
-        s->phi_max_samples = (unsigned) node_uint(phi, "max_samples", SV_PHI_DEFAULT_MAX_SAMPLES);
-        s->phi_min_stddev = node_duration(phi, "min_stddev", SV_PHI_DEFAULT_MIN_STDDEV);
-        s->phi_acceptable_pause = node_duration(phi, "acceptable_pause", SV_PHI_DEFAULT_ACCEPTABLE_PAUSE);
+        node_sv_phi(phi, s);
         s->workers = arena_alloc_array(c->arena, workers ? workers->n : 0, sizeof(SvWorker));
         for (size_t i = 0; workers && i < workers->n; i++) {
                 const Node *w = workers->items[i];
