@@ -26,13 +26,14 @@ int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char *
  * NULL, the one project installed there. Prints why it failed; returns the exit code. */
 int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret);
 void cmd_host_close(Host *h);
-/* (Re)reads the current release of the store: its manifest and what was recorded at its apply. */
-int cmd_host_load_current(Host *h);
+/* (Re)reads the current release of the store: its manifest and what was recorded at its apply. Prints why
+ * it failed; returns the exit code. */
+int cmd_host_load_current(CmdContext *c, Host *h);
 /* apply and rollback without --root: connects to systemd on the system bus. Prints why it failed;
  * returns the exit code. */
 int cmd_host_connect(CmdContext *c, Host *h);
-/* Snapshot of the host for r, then the plan. */
-int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan);
+/* Snapshot of the host for r, then the plan. Prints why it failed; returns the exit code. */
+int cmd_host_plan(CmdContext *c, Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan);
 /* Prints the plan (text with a unified diff of every text file it updates, or JSON with --json); returns
  * the exit code its errors imply. */
 int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r, const Snapshot *snap);
