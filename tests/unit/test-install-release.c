@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "helpers/install-check.h"
+#include "helpers/spec-check.h"
+#include "render/render.h"
 #include "sd/enable.h"
 #include "util/xalloc.h"
 
@@ -245,6 +247,49 @@ static void test_manifest_refused(void **state) {
         release_free(r);
 }
 
+/* The diagnostics of building the release of yaml (tier_3); the release is not wanted. */
+static void release_diags(const char *yaml, Diags *d) {
+        Spec *spec = NULL;
+        Model *m = NULL;
+        assert_int_equal(spec_check_build(yaml, "tier_3", &spec, &m, d), 0);
+        ArtifactSet a = {};
+        assert_int_equal(render_model(m, &a, d), 0);
+        Release *r = NULL;
+        assert_int_equal(release_from_model(m, &a, "/tmp", "test", &r, d), -EINVAL);
+        assert_null(r);
+        artifact_set_free(&a);
+        model_free(m);
+        spec_free(spec);
+}
+
+/* A project directory, or a file, that msdeploy does not install into is refused where the spec set it. */
+static void test_refused_at_spec_line(void **state) {
+        (void) state;
+        Diags d = {};
+        release_diags("version: 1\n"
+                      "project: { name: demo, prefix: /usr/demo, libexec_dir: /home/demo }\n"
+                      "services:\n"
+                      "  api: { exec: /usr/bin/true }\n",
+                      &d);
+        assert_true(diags_has(&d, DIAG_ERROR, 2, 32, "project.prefix '/usr/demo' is not a directory msdeploy installs into"));
+        assert_true(diags_has(&d, DIAG_ERROR, 2, 56, "project.libexec_dir '/home/demo' is not a directory msdeploy installs into"));
+        assert_int_equal(d.n_errors, 2); /* the files under them are not refused once more */
+        diags_clear(&d);
+        release_diags("version: 1\n"
+                      "project: { name: demo }\n"
+                      "services:\n"
+                      "  api: { exec: /usr/bin/true, env_files: [x, y] }\n"
+                      "env_files:\n"
+                      "  x: { path: /etc/other/x.env, vars: { A: \"1\" } }\n"
+                      "  y: { path: /etc/yet-another/y.env, vars: { B: \"1\" } }\n",
+                      &d);
+        assert_true(diags_has(&d, DIAG_ERROR, 6, 14, "env file 'x': '/etc/other/x.env' is outside the directories a release may install into"));
+        assert_true(diags_has(&d, DIAG_ERROR, 7, 14, "env file 'y': '/etc/yet-another/y.env' is outside"));
+        assert_int_equal(d.n_errors, 2);
+        diags_clear(&d);
+        spec_check_cleanup();
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_kinds_and_consumers),
@@ -253,6 +298,7 @@ int main(void) {
                 cmocka_unit_test(test_manifest_round_trip),
                 cmocka_unit_test(test_manifest_refused),
                 cmocka_unit_test(test_manifest_deploy),
+                cmocka_unit_test(test_refused_at_spec_line),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
