@@ -131,10 +131,12 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
         bool same = h->installed && strcmp(h->installed->hash, r->hash) == 0;
         if (ret == EXIT_OK && (plan_has_changes(p) || !same || rollback_of)) {
                 uint64_t previous = h->installed_number;
-                if (confirmed(c))
-                        ret = cmd_host_apply(c, h, r, p, rollback_of);
-                else
+                if (!confirmed(c))
                         ret = EXIT_USAGE;
+                else if (!h->store) /* the first apply: the store is made only now, the host is about to change */
+                        ret = cmd_host_create_store(c, h);
+                if (ret == EXIT_OK)
+                        ret = cmd_host_apply(c, h, r, p, rollback_of);
                 /* the options over the release's deploy: settings */
                 bool gate = c->health_gate < 0 ? r->deploy.health_gate : c->health_gate == 1;
                 usec_t timeout = c->health_timeout ? c->health_timeout : r->deploy.health_timeout;
@@ -157,10 +159,10 @@ int cmd_apply(CmdContext *c) {
         if (ret != EXIT_OK)
                 return ret;
         Host h;
-        ret = cmd_host_open(c, r, /* create= */ true, &h);
+        ret = cmd_host_open(c, r, &h);
         if (ret == EXIT_OK)
                 ret = cmd_host_connect(c, &h);
-        if (ret == EXIT_OK)
+        if (ret == EXIT_OK && h.store) /* else nothing was ever installed: no lock until a first apply changes the host */
                 ret = lock_and_resume(c, &h, /* resume= */ !saved);
         if (ret == EXIT_OK)
                 ret = install(c, &h, r, saved, 0);
@@ -170,7 +172,7 @@ int cmd_apply(CmdContext *c) {
 
 int cmd_rollback(CmdContext *c) {
         Host h;
-        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
+        int ret = cmd_host_open(c, NULL, &h);
         if (ret != EXIT_OK || !h.store || !h.installed_number) {
                 if (ret == EXIT_OK)
                         ret = cmd_error(c, EXIT_INVALID, "nothing is installed under %s: there is nothing to roll back", h.root);

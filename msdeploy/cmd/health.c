@@ -72,7 +72,7 @@ bool cmd_health_wait(Host *h, const Release *r, usec_t timeout, StrBuf *why) {
 
 /* Opens the host with its current release; live (no --root): connected to systemd. */
 static int open_installed(CmdContext *c, Host *h) {
-        int ret = cmd_host_open(c, NULL, /* create= */ false, h);
+        int ret = cmd_host_open(c, NULL, h);
         if (ret == EXIT_OK && !h->installed)
                 ret = cmd_error(c, EXIT_INVALID, "no release is installed under %s", h->root);
         if (ret == EXIT_OK)

@@ -2,6 +2,7 @@
 /* Shared plumbing of the install commands: the release, the host's store, planning and applying. */
 #include "cmd/install.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -69,7 +70,7 @@ static void host_drop_installed(Host *h) {
         h->installed_is_incoming = false;
 }
 
-int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret) {
+int cmd_host_open(CmdContext *c, const Release *incoming, Host *ret) {
         *ret = (Host) { .root = c->root ? c->root : "/", .incoming = incoming };
         const char *project = incoming ? incoming->project : NULL;
         _cleanup_free_ char *found = NULL;
@@ -82,12 +83,32 @@ int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret
                                                         : "no release installed (nothing under " STORE_DIR ")");
                 project = found;
         }
-        r = store_open(ret->root, project, create, &ret->store);
-        if (r == -ENOENT && !create)
+        r = store_open(ret->root, project, /* create= */ false, &ret->store);
+        if (r == -ENOENT)
                 return EXIT_OK; /* nothing installed yet */
         if (r < 0)
                 return cmd_error(c, EXIT_IO, "cannot open the release store of '%s' under '%s': %s", project, ret->root, strerror(-r));
         return cmd_host_load_current(c, ret);
+}
+
+int cmd_host_create_store(CmdContext *c, Host *h) {
+        assert(!h->store && h->incoming);
+        const char *project = h->incoming->project;
+        int r = store_open(h->root, project, /* create= */ true, &h->store);
+        if (r < 0)
+                return cmd_error(c, EXIT_IO, "cannot create the release store of '%s' under '%s': %s", project, h->root, strerror(-r));
+        Diags d = {};
+        r = store_lock(h->store, &d);
+        cmd_flush(c, &d, EXIT_OK);
+        if (r < 0)
+                return r == -EBUSY ? EXIT_LOCKED : EXIT_IO;
+        uint64_t target, previous;
+        _cleanup_(strv_freep) char **owed = NULL;
+        uint64_t current = store_current(h->store);
+        if (current || store_journal_read(h->store, &target, &previous, &owed) != -ENOENT)
+                return cmd_error(c, EXIT_STALE_PLAN, "another apply %s '%s' under '%s' since this plan was made; make a new plan",
+                                 current ? "installed a release of" : "began to install", project, h->root);
+        return EXIT_OK;
 }
 
 int cmd_host_load_current(CmdContext *c, Host *h) {

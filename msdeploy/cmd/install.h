@@ -21,10 +21,15 @@ typedef struct Host {
 /* The release a command acts on: a saved plan file (plan_file, its plan.json in *ret_plan), --bundle, or
  * the spec rendered for its one --tier. Prints why it failed; returns the exit code. */
 int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char **ret_plan);
-/* Opens the store of incoming's project under the root (create: makes it) and loads the current release:
- * incoming itself when it has the current release's hash (a no-op plan reads no manifest). With incoming
- * NULL, the one project installed there. Prints why it failed; returns the exit code. */
-int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret);
+/* Opens the store of incoming's project under the root, when there is one (h->store NULL: nothing was ever
+ * installed), and loads the current release: incoming itself when it has the current release's hash (a
+ * no-op plan reads no manifest). With incoming NULL, the one project installed there. Prints why it failed;
+ * returns the exit code. */
+int cmd_host_open(CmdContext *c, const Release *incoming, Host *ret);
+/* The first apply of incoming's project, once it goes on to change the host: makes its store and takes the
+ * lock (a refused apply leaves nothing behind). Refused when another apply installed a release meanwhile: it
+ * was planned without the lock. Prints why it failed; returns the exit code. */
+int cmd_host_create_store(CmdContext *c, Host *h);
 void cmd_host_close(Host *h);
 /* (Re)reads the current release of the store: its manifest and what was recorded at its apply. Prints why
  * it failed; returns the exit code. */

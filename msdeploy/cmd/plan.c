@@ -16,7 +16,7 @@ int cmd_plan(CmdContext *c) {
         if (ret != EXIT_OK)
                 return ret;
         Host h;
-        ret = cmd_host_open(c, r, /* create= */ false, &h);
+        ret = cmd_host_open(c, r, &h);
         Snapshot *snap = NULL;
         Plan *p = NULL;
         if (ret == EXIT_OK)

@@ -11,7 +11,7 @@
 
 int cmd_releases(CmdContext *c) {
         Host h;
-        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
+        int ret = cmd_host_open(c, NULL, &h);
         ReleaseInfo *v = NULL;
         size_t n = 0;
         if (ret == EXIT_OK && h.store)
@@ -64,7 +64,7 @@ int cmd_releases(CmdContext *c) {
  * re-enable or fix, and what it leaves alone because it was changed by hand. */
 int cmd_diff_installed(CmdContext *c) {
         Host h;
-        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
+        int ret = cmd_host_open(c, NULL, &h);
         if (ret == EXIT_OK && !h.installed)
                 ret = cmd_error(c, EXIT_INVALID, "nothing is installed under %s", h.root);
         Snapshot *snap = NULL;

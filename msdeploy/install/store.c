@@ -343,7 +343,7 @@ static int u64_cmp(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-/* The numbers of every stored release, ascending. */
+/* The numbers of every stored release, ascending (none before the first one is stored). */
 static int list_numbers(Store *s, uint64_t **ret, size_t *ret_n) {
         int fd = openat(s->fd, "releases", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -351,7 +351,11 @@ static int list_numbers(Store *s, uint64_t **ret, size_t *ret_n) {
                 int r = -errno;
                 if (fd >= 0)
                         close(fd);
-                return r;
+                if (r != -ENOENT)
+                        return r;
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
         }
         uint64_t *v = NULL, x;
         size_t n = 0;
