@@ -84,16 +84,12 @@ int store_find_project(const char *root, char **ret) {
         _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return -errno;
-        int fd = fs_open_dir(root_fd, STORE_DIR, 0);
-        if (fd < 0)
-                return fd;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -errno;
-        }
+        DIR *d;
+        int r = fs_opendir_in_root(root_fd, STORE_DIR, 0, &d);
+        if (r < 0)
+                return r;
         char *found = NULL;
-        int r = -ENOENT;
+        r = -ENOENT;
         for (struct dirent *e; (e = readdir(d));) {
                 if (e->d_name[0] == '.' || e->d_type != DT_DIR)
                         continue;
@@ -345,18 +341,15 @@ static int u64_cmp(const void *a, const void *b) {
 
 /* The numbers of every stored release, ascending (none before the first one is stored). */
 static int list_numbers(Store *s, uint64_t **ret, size_t *ret_n) {
-        int fd = openat(s->fd, "releases", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                int r = -errno;
-                if (fd >= 0)
-                        close(fd);
-                if (r != -ENOENT)
-                        return r;
+        DIR *d;
+        int r = fs_opendir_in_root(s->fd, "releases", 0, &d);
+        if (r == -ENOENT) {
                 *ret = NULL;
                 *ret_n = 0;
                 return 0;
         }
+        if (r < 0)
+                return r;
         uint64_t *v = NULL, x;
         size_t n = 0;
         for (struct dirent *e; (e = readdir(d));)
