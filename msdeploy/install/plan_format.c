@@ -99,6 +99,12 @@ void plan_format_json(const Plan *p, const Release *new, const Snapshot *snap, S
                 json_object_end(&w);
         } else
                 json_null(&w);
+        /* what the preflight checked the release against: null when not known (nothing under the root says) */
+        json_key(&w, "host_systemd_version");
+        if (snap->systemd_version)
+                json_uint(&w, snap->systemd_version);
+        else
+                json_null(&w);
         json_kv_bool(&w, "changes", plan_has_changes(p));
         json_key(&w, "actions");
         json_array_begin(&w);

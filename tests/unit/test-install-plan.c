@@ -246,6 +246,12 @@ static void test_systemd_version(void **state) {
                 plan_format_text(p, r, s, NULL, &text);
                 assert_null(strstr(text.s, "systemd version"));
                 sb_free(&text);
+                StrBuf json = {};
+                char want[64];
+                plan_format_json(p, r, s, &json);
+                snprintf(want, sizeof(want), "\n  \"host_systemd_version\": %u,\n", fine[i]);
+                assert_non_null(strstr(json.s, want));
+                sb_free(&json);
                 plan_free(p);
         }
         s->systemd_version = 0;
@@ -256,6 +262,10 @@ static void test_systemd_version(void **state) {
         assert_non_null(strstr(text.s, "note: the host's systemd version is not known (no libsystemd-shared-N.so under the root): "
                                        "not checked against the 252 the release was rendered for\n"));
         sb_free(&text);
+        StrBuf json = {};
+        plan_format_json(p, r, s, &json);
+        assert_non_null(strstr(json.s, "\n  \"host_systemd_version\": null,\n"));
+        sb_free(&json);
         plan_free(p);
         snapshot_free(s);
         release_free(r);
