@@ -57,7 +57,7 @@ static void print_help(void) {
                "  3   apply: the health gate failed; the previous release was restored\n"
                "  4   could not write the output (or run diff(1)), or apply failed\n"
                "  5   another apply holds the lock (its PID and start time are printed)\n"
-               "  6   a saved plan is out of date: what it was made against has changed\n"
+               "  6   a saved plan (or a first apply's plan) is out of date: what it was made against has changed\n"
                "  64  usage error\n\n"
                "See msdeploy(1) and msdeploy.yaml(5).\n");
 }

@@ -15,7 +15,7 @@ static bool confirmed(CmdContext *c) {
         if (c->yes)
                 return true;
         if (!isatty(STDIN_FILENO)) {
-                fprintf(stderr, "msdeploy: not applying without --yes: standard input is not a terminal to ask on\n");
+                cmd_error(c, EXIT_USAGE, "not applying without --yes: standard input is not a terminal to ask on");
                 return false;
         }
         fprintf(stderr, "Apply this plan? [y/N] ");
@@ -25,17 +25,15 @@ static bool confirmed(CmdContext *c) {
 
 /* Files get their owners and modes with fchown() and fchmod(): without CAP_CHOWN and CAP_FOWNER the apply
  * would stop half-way, so it does not start. */
-static int check_privileges(const Plan *p) {
+static int check_privileges(CmdContext *c, const Plan *p) {
         bool files = false;
         for (size_t i = 0; i < p->n_actions; i++)
                 files = files || p->actions[i].type == ACTION_CREATE || p->actions[i].type == ACTION_UPDATE || p->actions[i].type == ACTION_FIX;
         if (!files)
                 return EXIT_OK;
         cap_t caps = cap_get_proc();
-        if (!caps) {
-                fprintf(stderr, "msdeploy: cannot read this process's capabilities: %m\n");
-                return EXIT_IO;
-        }
+        if (!caps)
+                return cmd_error(c, EXIT_IO, "cannot read this process's capabilities: %s", strerror(errno));
         static const struct {
                 cap_value_t v;
                 const char *name;
@@ -47,10 +45,10 @@ static int check_privileges(const Plan *p) {
                         sb_printf(&missing, "%s%s", missing.len ? ", " : "", needed[i].name);
         }
         cap_free(caps);
+        int ret = EXIT_OK;
         if (missing.len)
-                fprintf(stderr, "msdeploy: apply gives files their owners and modes and needs CAP_CHOWN and CAP_FOWNER; this process lacks %s: "
-                                "run it as root\n", missing.s);
-        int ret = missing.len ? EXIT_IO : EXIT_OK;
+                ret = cmd_error(c, EXIT_IO, "apply gives files their owners and modes and needs CAP_CHOWN and CAP_FOWNER; this process lacks %s: "
+                                            "run it as root", missing.s);
         sb_free(&missing);
         return ret;
 }
@@ -69,27 +67,29 @@ static int health_gate(CmdContext *c, Host *h, const Release *r, uint64_t previo
                 sb_free(&why);
                 return EXIT_OK;
         }
-        fprintf(stderr, "msdeploy: health gate failed after %s: %s\n", span, why.s);
+        Diags d = {};
+        diag_error(&d, (Loc) {}, "health gate failed after %s: %s", span, why.s);
         sb_free(&why);
-        int ret = cmd_host_load_current(h); /* the failed release is what is installed now */
+        if (!previous)
+                diag_note(&d, (Loc) {}, "there is no earlier release to restore");
+        cmd_flush(c, &d, EXIT_ROLLED_BACK);
+        int ret = cmd_host_load_current(c, h); /* the failed release is what is installed now */
         uint64_t failed = h->installed_number;
         if (ret != EXIT_OK)
                 return ret;
         if (!previous) {
-                fprintf(stderr, "msdeploy: there is no earlier release to restore\n");
                 store_set_status(h->store, failed, "failed", NULL);
                 return EXIT_ROLLED_BACK;
         }
         fprintf(stderr, "msdeploy: restoring release %llu\n", (unsigned long long) previous);
-        char err[1024] = "";
         _cleanup_(release_freep) Release *prev = NULL;
-        if (store_load(h->store, previous, &prev, err, sizeof(err)) < 0) {
-                fprintf(stderr, "msdeploy: release %llu cannot be restored: %s\n", (unsigned long long) previous, err);
-                return EXIT_IO;
+        if (store_load(h->store, previous, &prev, &d) < 0) {
+                diags_prefix(&d, 0, "release %llu cannot be restored: ", (unsigned long long) previous);
+                return cmd_flush(c, &d, EXIT_IO);
         }
         Snapshot *snap = NULL;
         Plan *p = NULL;
-        ret = cmd_host_plan(h, prev, 0, &snap, &p);
+        ret = cmd_host_plan(c, h, prev, 0, &snap, &p);
         if (ret == EXIT_OK && !c->json)
                 cmd_plan_print(c, h, p, prev, snap);
         if (ret == EXIT_OK)
@@ -104,15 +104,11 @@ static int health_gate(CmdContext *c, Host *h, const Release *r, uint64_t previo
 /* Takes the store's lock and, unless a saved plan is applied (it was made against the host as it is),
  * finishes an apply that was interrupted. */
 static int lock_and_resume(CmdContext *c, Host *h, bool resume) {
-        char err[1024] = "";
-        _cleanup_free_ char *note = NULL;
-        int res = store_lock(h->store, &note, err, sizeof(err));
-        if (res < 0) {
-                fprintf(stderr, "msdeploy: %s\n", res == -EBUSY ? err : strerror(-res));
+        Diags d = {};
+        int res = store_lock(h->store, &d);
+        cmd_flush(c, &d, EXIT_OK); /* why it failed, or a lock taken over */
+        if (res < 0)
                 return res == -EBUSY ? EXIT_LOCKED : EXIT_IO;
-        }
-        if (note)
-                fprintf(stderr, "msdeploy: %s\n", note);
         return resume ? cmd_host_resume(c, h) : EXIT_OK;
 }
 
@@ -123,24 +119,24 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
         Snapshot *snap = NULL;
         Plan *p = NULL;
         if (ret == EXIT_OK)
-                ret = cmd_host_plan(h, r, c->force ? PLAN_FORCE : 0, &snap, &p);
-        char saved[SHA256_HEX_SIZE];
-        if (ret == EXIT_OK && saved_plan && (plan_saved_state(saved_plan, saved) < 0 || strcmp(saved, p->state_hash) != 0)) {
-                fprintf(stderr, "msdeploy: the saved plan is out of date: the host changed since it was made (state %.12s, now %.12s); "
-                                "make a new plan\n", saved, p->state_hash);
-                ret = EXIT_STALE_PLAN;
-        }
+                ret = cmd_host_plan(c, h, r, c->force ? PLAN_FORCE : 0, &snap, &p);
+        char saved[SHA256_HEX_SIZE] = "";
+        if (ret == EXIT_OK && saved_plan && (plan_saved_state(saved_plan, saved) < 0 || strcmp(saved, p->state_hash) != 0))
+                ret = cmd_error(c, EXIT_STALE_PLAN, "the saved plan is out of date: the host changed since it was made (state %.12s, now %.12s); "
+                                                    "make a new plan", saved, p->state_hash);
         if (ret == EXIT_OK)
                 ret = cmd_plan_print(c, h, p, r, snap);
         if (ret == EXIT_OK)
-                ret = check_privileges(p);
+                ret = check_privileges(c, p);
         bool same = h->installed && strcmp(h->installed->hash, r->hash) == 0;
         if (ret == EXIT_OK && (plan_has_changes(p) || !same || rollback_of)) {
                 uint64_t previous = h->installed_number;
-                if (confirmed(c))
-                        ret = cmd_host_apply(c, h, r, p, rollback_of);
-                else
+                if (!confirmed(c))
                         ret = EXIT_USAGE;
+                else if (!h->store) /* the first apply: the store is made only now, the host is about to change */
+                        ret = cmd_host_create_store(c, h);
+                if (ret == EXIT_OK)
+                        ret = cmd_host_apply(c, h, r, p, rollback_of);
                 /* the options over the release's deploy: settings */
                 bool gate = c->health_gate < 0 ? r->deploy.health_gate : c->health_gate == 1;
                 usec_t timeout = c->health_timeout ? c->health_timeout : r->deploy.health_timeout;
@@ -163,10 +159,10 @@ int cmd_apply(CmdContext *c) {
         if (ret != EXIT_OK)
                 return ret;
         Host h;
-        ret = cmd_host_open(c, r, /* create= */ true, &h);
+        ret = cmd_host_open(c, r, &h);
         if (ret == EXIT_OK)
                 ret = cmd_host_connect(c, &h);
-        if (ret == EXIT_OK)
+        if (ret == EXIT_OK && h.store) /* else nothing was ever installed: no lock until a first apply changes the host */
                 ret = lock_and_resume(c, &h, /* resume= */ !saved);
         if (ret == EXIT_OK)
                 ret = install(c, &h, r, saved, 0);
@@ -176,12 +172,12 @@ int cmd_apply(CmdContext *c) {
 
 int cmd_rollback(CmdContext *c) {
         Host h;
-        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
+        int ret = cmd_host_open(c, NULL, &h);
         if (ret != EXIT_OK || !h.store || !h.installed_number) {
                 if (ret == EXIT_OK)
-                        fprintf(stderr, "msdeploy: nothing is installed under %s: there is nothing to roll back\n", h.root);
+                        ret = cmd_error(c, EXIT_INVALID, "nothing is installed under %s: there is nothing to roll back", h.root);
                 cmd_host_close(&h);
-                return ret == EXIT_OK ? EXIT_INVALID : ret;
+                return ret;
         }
         uint64_t target = 0;
         if (c->n_args && parse_uint(c->args[0], 1, UINT64_MAX - 1, &target) < 0) {
@@ -207,16 +203,16 @@ int cmd_rollback(CmdContext *c) {
                 }
                 free(v);
         }
-        char err[1024] = "";
+        Diags d = {};
         _cleanup_(release_freep) Release *r = NULL;
-        int res = target ? store_load(h.store, target, &r, err, sizeof(err)) : -ENOENT;
+        int res = target ? store_load(h.store, target, &r, &d) : -ENOENT;
         if (res < 0) {
                 if (target)
-                        fprintf(stderr, "msdeploy: release %llu cannot be restored: %s\n", (unsigned long long) target, err[0] ? err : strerror(-res));
+                        diags_prefix(&d, 0, "release %llu cannot be restored: ", (unsigned long long) target);
                 else
-                        fprintf(stderr, "msdeploy: there is no earlier release to roll back to\n");
+                        diag_error(&d, (Loc) {}, "there is no earlier release to roll back to");
                 cmd_host_close(&h);
-                return EXIT_INVALID;
+                return cmd_flush(c, &d, EXIT_INVALID);
         }
         if (!c->json)
                 fprintf(stderr, "msdeploy: rolling back from release %llu to release %llu\n", (unsigned long long) h.installed_number,

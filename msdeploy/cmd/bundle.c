@@ -19,11 +19,9 @@ int cmd_bundle(CmdContext *c) {
         int ret = cmd_release_load(c, NULL, &r, NULL);
         if (ret != EXIT_OK)
                 return ret;
-        char err[1024] = "";
-        if (bundle_write(c->out, r, NULL, cmd_source_date_epoch(), err, sizeof(err)) < 0) {
-                fprintf(stderr, "msdeploy: %s\n", err);
-                return EXIT_IO;
-        }
+        Diags d = {};
+        if (bundle_write(c->out, r, NULL, cmd_source_date_epoch(), &d) < 0)
+                return cmd_flush(c, &d, EXIT_IO);
         if (c->json) {
                 StrBuf b = {};
                 JsonWriter w = json_writer(&b, JSON_PRETTY);

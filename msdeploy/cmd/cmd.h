@@ -54,6 +54,8 @@ typedef struct CmdContext {
         SpecFile *file;           /* the spec, parsed once */
         char *found_tiers_dir;    /* where its tier files are, or NULL */
         char **tier_files;        /* the tiers found_tiers_dir has a file for */
+        /* set by cmd_report() and by cmd_plan_print(), after which an apply may still report */
+        bool json_out;            /* --json: stdout holds its one document; diagnostics after it go to stderr */
 } CmdContext;
 
 typedef struct Command {
@@ -104,9 +106,15 @@ int cmd_find_tiers_dir(const char *spec_path, const char *option, char **ret);
 /* The tiers dir has a file for ("tier_3" for tier_3.yaml; hidden files left out), sorted. Returns how
  * many, or -errno. */
 int cmd_list_tier_files(const char *dir, char ***ret);
-/* Prints diagnostics (text, or JSON with --json when they are the whole output or the command failed)
- * and returns the exit code they imply. */
-int cmd_report(const CmdContext *c, Diags *d, bool only_output);
+/* Prints diagnostics and returns the exit code they imply: with --json, as the JSON array on stdout when
+ * they are the whole output or the command failed, unless its own JSON document is out already (then as
+ * text on stderr, like warnings of a command that succeeds). */
+int cmd_report(CmdContext *c, Diags *d, bool only_output);
+/* Prints d as cmd_report() does, empties it and returns exit_code: `return cmd_flush(c, &d, EXIT_IO);`
+ * once a command stops, or to show notes and warnings as they come. */
+int cmd_flush(CmdContext *c, Diags *d, int exit_code);
+/* One error of the command itself, printed as cmd_flush() prints; returns exit_code. */
+int cmd_error(CmdContext *c, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The time every archive entry carries: SOURCE_DATE_EPOCH (reproducible-builds.org), or 0. */
 int64_t cmd_source_date_epoch(void);

@@ -71,9 +71,10 @@ void tier_results_free(TierResult *results, size_t n) {
 int cmd_open(CmdContext *c, char ***ret) {
         *ret = NULL;
         if (access(c->spec_path, R_OK) < 0) {
-                fprintf(stderr, "msdeploy: cannot read the spec '%s': %m%s\n", c->spec_path,
-                        errno == ENOENT && strcmp(c->spec_path, "msdeploy.yaml") == 0 ? " (pass one with -f SPEC)" : "");
-                return -errno;
+                int r = -errno;
+                cmd_error(c, EXIT_INVALID, "cannot read the spec '%s': %s%s", c->spec_path, strerror(-r),
+                          r == -ENOENT && strcmp(c->spec_path, "msdeploy.yaml") == 0 ? " (pass one with -f SPEC)" : "");
+                return r;
         }
         Diags d = { .werror = c->werror };
         int r = spec_file_load(c->spec_path, &c->file, &d);
@@ -86,7 +87,7 @@ int cmd_open(CmdContext *c, char ***ret) {
         if (cmd_find_tiers_dir(c->spec_path, c->tiers_dir, &c->found_tiers_dir) >= 0) {
                 r = cmd_list_tier_files(c->found_tiers_dir, &c->tier_files);
                 if (r < 0) {
-                        fprintf(stderr, "msdeploy: cannot read the tier directory '%s': %s\n", c->found_tiers_dir, strerror(-r));
+                        cmd_error(c, EXIT_INVALID, "cannot read the tier directory '%s': %s", c->found_tiers_dir, strerror(-r));
                         return r;
                 }
         }
@@ -99,8 +100,8 @@ int cmd_open(CmdContext *c, char ***ret) {
         }
         int n = spec_list_tiers(c->file, c->tier_files, ret);
         if (n == 0) {
-                fprintf(stderr, "msdeploy: %s: no tiers: no tiers/*.yaml next to the spec and no 'tiers:' in it; pass --tier or --tiers-dir\n",
-                        c->spec_path);
+                cmd_error(c, EXIT_INVALID, "%s: no tiers: no tiers/*.yaml next to the spec and no 'tiers:' in it; pass --tier or --tiers-dir",
+                          c->spec_path);
                 return -ENOENT;
         }
         return n;
@@ -128,15 +129,36 @@ void cmd_close(CmdContext *c) {
         c->tier_files = NULL;
 }
 
-int cmd_report(const CmdContext *c, Diags *d, bool only_output) {
+int cmd_report(CmdContext *c, Diags *d, bool only_output) {
         diags_sort(d);
         /* with --json, stdout carries one document: the diagnostics when they are the command's whole
          * output or it failed; otherwise the command's own JSON, and warnings go to stderr as text */
-        if (c->json && (only_output || diags_failed(d)))
+        if (c->json && !c->json_out && (only_output || diags_failed(d))) {
                 diags_print_json(d, stdout);
-        else
+                fflush(stdout);
+                c->json_out = true;
+        } else
                 diags_print(d, stderr, c->color);
         return diags_failed(d) ? EXIT_INVALID : EXIT_OK;
+}
+
+int cmd_flush(CmdContext *c, Diags *d, int exit_code) {
+        if (d->n)
+                cmd_report(c, d, /* only_output= */ false);
+        diags_clear(d);
+        return exit_code;
+}
+
+int cmd_error(CmdContext *c, int exit_code, const char *fmt, ...) {
+        Diags d = {};
+        StrBuf b = {};
+        va_list ap;
+        va_start(ap, fmt);
+        sb_vprintf(&b, fmt, ap);
+        va_end(ap);
+        diag_error(&d, (Loc) {}, "%s", b.s);
+        sb_free(&b);
+        return cmd_flush(c, &d, exit_code);
 }
 
 int cmd_usage_error(const char *fmt, ...) {

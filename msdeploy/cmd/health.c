@@ -37,11 +37,15 @@ static bool look(Host *h, const Release *r, StrBuf *why, JsonWriter *w) {
         }
         for (size_t i = 0; r->health[i]; i++) {
                 _cleanup_free_ char *status = NULL;
-                char err[512] = "";
-                if (health_get(r->health[i], &status, err, sizeof(err)) < 0 || strcmp(status, "healthy") != 0) {
-                        sb_printf(why, "%shttp://%s/health %s", why->len ? "; " : "", r->health[i], status ? status : err);
+                Diags d = {};
+                if (health_get(r->health[i], &status, &d) < 0) { /* the message names the URL */
+                        sb_printf(why, "%s%s", why->len ? "; " : "", d.n ? d.items[d.n - 1].msg : "no answer");
+                        good = false;
+                } else if (strcmp(status, "healthy") != 0) {
+                        sb_printf(why, "%shttp://%s/health %s", why->len ? "; " : "", r->health[i], status);
                         good = false;
                 }
+                diags_clear(&d);
                 if (w) {
                         json_object_begin(w);
                         json_kv_string(w, "endpoint", r->health[i]);
@@ -68,11 +72,9 @@ bool cmd_health_wait(Host *h, const Release *r, usec_t timeout, StrBuf *why) {
 
 /* Opens the host with its current release; live (no --root): connected to systemd. */
 static int open_installed(CmdContext *c, Host *h) {
-        int ret = cmd_host_open(c, NULL, /* create= */ false, h);
-        if (ret == EXIT_OK && !h->installed) {
-                fprintf(stderr, "msdeploy: no release is installed under %s\n", h->root);
-                ret = EXIT_INVALID;
-        }
+        int ret = cmd_host_open(c, NULL, h);
+        if (ret == EXIT_OK && !h->installed)
+                ret = cmd_error(c, EXIT_INVALID, "no release is installed under %s", h->root);
         if (ret == EXIT_OK)
                 ret = cmd_host_connect(c, h);
         return ret;
@@ -116,8 +118,10 @@ int cmd_status(CmdContext *c) {
         Host h;
         int ret = open_installed(c, &h);
         ReleaseInfo info = {};
-        if (ret == EXIT_OK && store_info(h.store, h.installed_number, &info) < 0)
-                ret = EXIT_IO;
+        int r = ret == EXIT_OK ? store_info(h.store, h.installed_number, &info) : 0;
+        if (r < 0)
+                ret = cmd_error(c, EXIT_IO, "the record of release %llu in the store is unreadable: %s", (unsigned long long) h.installed_number,
+                                strerror(-r));
         if (ret != EXIT_OK) {
                 cmd_host_close(&h);
                 return ret;

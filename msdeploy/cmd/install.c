@@ -2,6 +2,7 @@
 /* Shared plumbing of the install commands: the release, the host's store, planning and applying. */
 #include "cmd/install.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -23,18 +24,17 @@
 #define PLAN_DIFF_MAX (16u * 1024 * 1024) /* an installed file larger than this is not diffed */
 
 int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char **ret_plan) {
-        char err[1024] = "";
         if (plan_file || c->bundle) {
                 const char *path = plan_file ? plan_file : c->bundle;
-                int r = bundle_read(path, ret, ret_plan, err, sizeof(err));
+                Diags d = {};
+                int r = bundle_read(path, ret, ret_plan, &d);
                 if (r < 0) {
-                        fprintf(stderr, "msdeploy: %s '%s' refused: %s\n", plan_file ? "plan" : "bundle", path, err);
-                        return EXIT_INVALID;
+                        diags_prefix(&d, 0, "%s '%s' refused: ", plan_file ? "plan" : "bundle", path);
+                        return cmd_flush(c, &d, EXIT_INVALID);
                 }
                 if (plan_file && (!ret_plan || !*ret_plan)) {
-                        fprintf(stderr, "msdeploy: '%s' is a bundle, not a saved plan; use --bundle\n", path);
                         *ret = release_free(*ret);
-                        return EXIT_INVALID;
+                        return cmd_error(c, EXIT_INVALID, "'%s' is a bundle, not a saved plan; use --bundle", path);
                 }
                 return EXIT_OK;
         }
@@ -70,52 +70,69 @@ static void host_drop_installed(Host *h) {
         h->installed_is_incoming = false;
 }
 
-int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret) {
+int cmd_host_open(CmdContext *c, const Release *incoming, Host *ret) {
         *ret = (Host) { .root = c->root ? c->root : "/", .incoming = incoming };
         const char *project = incoming ? incoming->project : NULL;
         _cleanup_free_ char *found = NULL;
         int r;
         if (!project) {
                 r = store_find_project(ret->root, &found);
-                if (r < 0) {
-                        fprintf(stderr, "msdeploy: %s: %s\n", ret->root,
-                                r == -ENOTUNIQ ? "several projects are installed here; name one with -f SPEC --tier T or --bundle FILE"
-                                               : "no release installed (nothing under " STORE_DIR ")");
-                        return EXIT_INVALID;
-                }
+                if (r < 0)
+                        return cmd_error(c, EXIT_INVALID, "%s: %s", ret->root,
+                                         r == -ENOTUNIQ ? "several projects are installed here; name one with -f SPEC --tier T or --bundle FILE"
+                                                        : "no release installed (nothing under " STORE_DIR ")");
                 project = found;
         }
-        r = store_open(ret->root, project, create, &ret->store);
-        if (r == -ENOENT && !create)
+        r = store_open(ret->root, project, /* create= */ false, &ret->store);
+        if (r == -ENOENT)
                 return EXIT_OK; /* nothing installed yet */
-        if (r < 0) {
-                fprintf(stderr, "msdeploy: cannot open the release store of '%s' under '%s': %s\n", project, ret->root, strerror(-r));
-                return EXIT_IO;
-        }
-        return cmd_host_load_current(ret);
+        if (r < 0)
+                return cmd_error(c, EXIT_IO, "cannot open the release store of '%s' under '%s': %s", project, ret->root, strerror(-r));
+        return cmd_host_load_current(c, ret);
 }
 
-int cmd_host_load_current(Host *h) {
+int cmd_host_create_store(CmdContext *c, Host *h) {
+        assert(!h->store && h->incoming);
+        const char *project = h->incoming->project;
+        int r = store_open(h->root, project, /* create= */ true, &h->store);
+        if (r < 0)
+                return cmd_error(c, EXIT_IO, "cannot create the release store of '%s' under '%s': %s", project, h->root, strerror(-r));
+        Diags d = {};
+        r = store_lock(h->store, &d);
+        cmd_flush(c, &d, EXIT_OK);
+        if (r < 0)
+                return r == -EBUSY ? EXIT_LOCKED : EXIT_IO;
+        uint64_t target, previous;
+        _cleanup_(strv_freep) char **owed = NULL;
+        uint64_t current = store_current(h->store);
+        if (current || store_journal_read(h->store, &target, &previous, &owed) != -ENOENT)
+                return cmd_error(c, EXIT_STALE_PLAN, "another apply %s '%s' under '%s' since this plan was made; make a new plan",
+                                 current ? "installed a release of" : "began to install", project, h->root);
+        return EXIT_OK;
+}
+
+int cmd_host_load_current(CmdContext *c, Host *h) {
         host_drop_installed(h);
         strv_free(h->credentials);
         h->credentials = NULL;
         h->installed_number = store_current(h->store);
         if (!h->installed_number)
                 return EXIT_OK;
-        char err[1024] = "";
+        Diags d = {};
         ReleaseInfo info = {};
         int r = store_info(h->store, h->installed_number, &info);
-        if (r >= 0 && h->incoming && strcmp(info.hash, h->incoming->hash) == 0) {
+        if (r < 0)
+                diag_error(&d, (Loc) {}, "its record cannot be read: %s", strerror(-r));
+        else if (h->incoming && strcmp(info.hash, h->incoming->hash) == 0) {
                 /* the same manifest, byte for byte: what parsing it would give */
                 h->installed = (Release *) h->incoming;
                 h->installed_is_incoming = true;
-        } else if (r >= 0)
-                r = store_load_manifest(h->store, h->installed_number, &h->installed, err, sizeof(err));
+        } else
+                r = store_load_manifest(h->store, h->installed_number, &h->installed, &d);
         if (r < 0) {
                 release_info_done(&info);
-                fprintf(stderr, "msdeploy: the current release %llu in the store is unreadable: %s\n",
-                        (unsigned long long) h->installed_number, r == -EBADMSG && err[0] ? err : strerror(-r));
-                return EXIT_IO;
+                diags_prefix(&d, 0, "the current release %llu in the store is unreadable: ", (unsigned long long) h->installed_number);
+                return cmd_flush(c, &d, EXIT_IO);
         }
         h->credentials = TAKE_PTR(info.credentials);
         release_info_done(&info);
@@ -126,11 +143,9 @@ int cmd_host_connect(CmdContext *c, Host *h) {
         if (c->root)
                 return EXIT_OK; /* offline: systemd is not contacted */
         int r = bus_open(&h->bus);
-        if (r < 0) {
-                fprintf(stderr, "msdeploy: cannot reach systemd on the system bus: %s (to install into a directory, use --root DIR)\n",
-                        strerror(-r));
-                return EXIT_IO;
-        }
+        if (r < 0)
+                return cmd_error(c, EXIT_IO, "cannot reach systemd on the system bus: %s (to install into a directory, use --root DIR)",
+                                 strerror(-r));
         return EXIT_OK;
 }
 
@@ -156,7 +171,7 @@ static void host_systemd_version(const Host *h, Snapshot *s) {
                 xoom();
 }
 
-int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan) {
+int cmd_host_plan(CmdContext *c, Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan) {
         char **creds = xcalloc(1, sizeof(char *));
         for (size_t i = 0; h->credentials && h->credentials[i]; i++)
                 strv_push_copy(&creds, h->credentials[i]);
@@ -165,10 +180,8 @@ int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_sna
                 hash_cache_read(h->store->fd, &known);
         int res = snapshot_take(h->root, r, h->installed, h->installed_number, creds, &known, ret_snap);
         hash_cache_done(&known);
-        if (res < 0) {
-                fprintf(stderr, "msdeploy: cannot look at '%s': %s\n", h->root, strerror(-res));
-                return EXIT_IO;
-        }
+        if (res < 0)
+                return cmd_error(c, EXIT_IO, "cannot look at '%s': %s", h->root, strerror(-res));
         host_systemd_version(h, *ret_snap);
         *ret_plan = plan_compute(r, *ret_snap, flags);
         return EXIT_OK;
@@ -203,9 +216,10 @@ static void text_diffs(const Host *h, const Plan *p, StrBuf *out) {
 
 int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r, const Snapshot *snap) {
         StrBuf b = {};
-        if (c->json)
+        if (c->json) {
                 plan_format_json(p, r, snap, &b);
-        else {
+                c->json_out = true;
+        } else {
                 StrBuf diffs = {};
                 text_diffs(h, p, &diffs);
                 plan_format_text(p, r, snap, diffs.s, &b);
@@ -235,24 +249,30 @@ static char **credential_record(const Release *r, const Snapshot *snap) {
 /* Carries out p towards release number n (already stored), then makes n current; the release it replaces
  * becomes `superseded`, or `rolled-back` when n is a rollback. */
 static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint64_t n, bool rollback) {
-        char err[1024] = "";
+        Diags d = {};
         RootHost rh;
         int res = root_host_init(&rh, h->root, h->bus);
         size_t done = 0;
-        char **owed = plan_unit_actions(p);
-        if (res >= 0)
-                res = store_journal_begin(h->store, n, h->installed_number, owed);
-        strv_free(owed);
-        if (res >= 0)
-                res = apply_plan(p, &root_host_ops, &rh, &done, err, sizeof(err));
-        unsigned skipped = rh.units_skipped;
+        bool journaled = false;
         if (res < 0)
-                fprintf(stderr, "msdeploy: apply of release %llu stopped after %zu of %zu steps: %s\n", (unsigned long long) n, done,
-                        p->n_actions, rh.detail[0] ? rh.detail : err[0] ? err : strerror(-res));
+                diag_error(&d, (Loc) {}, "cannot open '%s': %s", h->root, strerror(-res));
+        else {
+                char **owed = plan_unit_actions(p);
+                res = store_journal_begin(h->store, n, h->installed_number, owed);
+                strv_free(owed);
+                if (res < 0)
+                        diag_error(&d, (Loc) {}, "cannot write the journal: %s", strerror(-res));
+                journaled = res >= 0;
+        }
+        if (res >= 0)
+                res = apply_plan(p, &root_host_ops, &rh, &done, &d);
+        unsigned skipped = rh.units_skipped;
         root_host_done(&rh);
         if (res < 0) {
-                fprintf(stderr, "msdeploy: the journal is kept: the next apply or rollback finishes or undoes it\n");
-                return EXIT_IO;
+                diags_prefix(&d, 0, "apply of release %llu stopped after %zu of %zu steps: ", (unsigned long long) n, done, p->n_actions);
+                if (journaled)
+                        diag_note(&d, (Loc) {}, "the journal is kept: the next apply or rollback finishes or undoes it");
+                return cmd_flush(c, &d, EXIT_IO);
         }
         /* the host as it is now: the tools' work checked (systemd-tmpfiles exits 0 even when a file stands
          * where a directory must be), and the credentials recorded as the units loaded them */
@@ -264,20 +284,22 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         Plan *check = res >= 0 ? plan_compute(r, snap, 0) : NULL;
         for (size_t i = 0; check && i < check->n_actions && res >= 0; i++)
                 if (check->actions[i].type == ACTION_SYSUSERS || check->actions[i].type == ACTION_TMPFILES) {
-                        fprintf(stderr, "msdeploy: apply of release %llu did not converge: after %s, still to do: %s\n", (unsigned long long) n,
-                                check->actions[i].subject, check->actions[i].reason);
-                        fprintf(stderr, "msdeploy: the journal is kept: the next apply or rollback finishes or undoes it\n");
+                        diag_error(&d, (Loc) {}, "apply of release %llu did not converge: after %s, still to do: %s", (unsigned long long) n,
+                                   check->actions[i].subject, check->actions[i].reason);
+                        diag_note(&d, (Loc) {}, "the journal is kept: the next apply or rollback finishes or undoes it");
                         res = -EIO;
                 }
         plan_free(check);
         if (res == -EIO) {
                 snapshot_free(snap);
-                return EXIT_IO;
+                return cmd_flush(c, &d, EXIT_IO);
         }
         char **creds = res >= 0 ? credential_record(r, snap) : NULL;
         int hc = res >= 0 ? hash_cache_write(h->store->fd, snap) : 0;
-        if (hc < 0) /* the next plan hashes every file again, nothing worse */
-                fprintf(stderr, "msdeploy: cannot write the file hashes of release %llu: %s, ignoring\n", (unsigned long long) n, strerror(-hc));
+        if (hc < 0) { /* the next plan hashes every file again, nothing worse */
+                diag_warning(&d, (Loc) {}, "cannot write the file hashes of release %llu: %s, ignoring", (unsigned long long) n, strerror(-hc));
+                cmd_flush(c, &d, EXIT_OK);
+        }
         snapshot_free(snap);
         if (res >= 0)
                 res = store_set_status(h->store, n, "deployed", creds);
@@ -290,10 +312,8 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
                 res = store_journal_end(h->store);
         if (res >= 0)
                 res = store_prune(h->store, c->keep_releases ? c->keep_releases : r->deploy.keep_releases);
-        if (res < 0) {
-                fprintf(stderr, "msdeploy: cannot record release %llu in the store: %s\n", (unsigned long long) n, strerror(-res));
-                return EXIT_IO;
-        }
+        if (res < 0)
+                return cmd_error(c, EXIT_IO, "cannot record release %llu in the store: %s", (unsigned long long) n, strerror(-res));
         if (!c->json)
                 fprintf(stderr, "msdeploy: release %llu is current under %s (%zu steps%s)\n", (unsigned long long) n, h->root, p->n_actions,
                         skipped ? "; offline: unit actions take effect when systemd next starts the units" : "");
@@ -301,17 +321,15 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
 }
 
 int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of) {
-        char err[1024] = "";
         uint64_t n;
         int res = store_lock_record(h->store);
+        if (res < 0)
+                return cmd_error(c, EXIT_IO, "cannot record this apply in the lock: %s", strerror(-res));
+        Diags d = {};
+        res = store_add(h->store, r, rollback_of, &n, &d);
         if (res < 0) {
-                fprintf(stderr, "msdeploy: cannot record this apply in the lock: %s\n", strerror(-res));
-                return EXIT_IO;
-        }
-        res = store_add(h->store, r, rollback_of, &n, err, sizeof(err));
-        if (res < 0) {
-                fprintf(stderr, "msdeploy: cannot store the release: %s\n", err[0] ? err : strerror(-res));
-                return EXIT_IO;
+                diags_prefix(&d, 0, "cannot store the release: ");
+                return cmd_flush(c, &d, EXIT_IO);
         }
         return execute(c, h, r, p, n, rollback_of != 0);
 }
@@ -322,22 +340,19 @@ int cmd_host_resume(CmdContext *c, Host *h) {
         int r = store_journal_read(h->store, &target, &previous, &owed);
         if (r == -ENOENT)
                 return EXIT_OK;
-        if (r < 0) {
-                fprintf(stderr, "msdeploy: the journal of an interrupted apply is unreadable: %s\n", strerror(-r));
-                return EXIT_IO;
-        }
-        char err[1024] = "";
+        if (r < 0)
+                return cmd_error(c, EXIT_IO, "the journal of an interrupted apply is unreadable: %s", strerror(-r));
+        Diags d = {};
         _cleanup_(release_freep) Release *rel = NULL;
-        r = store_load(h->store, target, &rel, err, sizeof(err));
+        r = store_load(h->store, target, &rel, &d);
         if (r < 0) {
-                fprintf(stderr, "msdeploy: cannot finish the interrupted apply of release %llu: %s\n", (unsigned long long) target,
-                        err[0] ? err : strerror(-r));
-                return EXIT_IO;
+                diags_prefix(&d, 0, "cannot finish the interrupted apply of release %llu: ", (unsigned long long) target);
+                return cmd_flush(c, &d, EXIT_IO);
         }
         fprintf(stderr, "msdeploy: finishing the interrupted apply of release %llu first\n", (unsigned long long) target);
         Snapshot *snap = NULL;
         Plan *p = NULL;
-        int ret = cmd_host_plan(h, rel, 0, &snap, &p);
+        int ret = cmd_host_plan(c, h, rel, 0, &snap, &p);
         if (ret == EXIT_OK) {
                 plan_carry_over(p, owed);
                 if (!c->json) /* stdout holds one JSON document: the plan asked for */

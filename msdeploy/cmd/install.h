@@ -21,18 +21,24 @@ typedef struct Host {
 /* The release a command acts on: a saved plan file (plan_file, its plan.json in *ret_plan), --bundle, or
  * the spec rendered for its one --tier. Prints why it failed; returns the exit code. */
 int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char **ret_plan);
-/* Opens the store of incoming's project under the root (create: makes it) and loads the current release:
- * incoming itself when it has the current release's hash (a no-op plan reads no manifest). With incoming
- * NULL, the one project installed there. Prints why it failed; returns the exit code. */
-int cmd_host_open(CmdContext *c, const Release *incoming, bool create, Host *ret);
+/* Opens the store of incoming's project under the root, when there is one (h->store NULL: nothing was ever
+ * installed), and loads the current release: incoming itself when it has the current release's hash (a
+ * no-op plan reads no manifest). With incoming NULL, the one project installed there. Prints why it failed;
+ * returns the exit code. */
+int cmd_host_open(CmdContext *c, const Release *incoming, Host *ret);
+/* The first apply of incoming's project, once it goes on to change the host: makes its store and takes the
+ * lock (a refused apply leaves nothing behind). Refused when another apply installed a release meanwhile: it
+ * was planned without the lock. Prints why it failed; returns the exit code. */
+int cmd_host_create_store(CmdContext *c, Host *h);
 void cmd_host_close(Host *h);
-/* (Re)reads the current release of the store: its manifest and what was recorded at its apply. */
-int cmd_host_load_current(Host *h);
+/* (Re)reads the current release of the store: its manifest and what was recorded at its apply. Prints why
+ * it failed; returns the exit code. */
+int cmd_host_load_current(CmdContext *c, Host *h);
 /* apply and rollback without --root: connects to systemd on the system bus. Prints why it failed;
  * returns the exit code. */
 int cmd_host_connect(CmdContext *c, Host *h);
-/* Snapshot of the host for r, then the plan. */
-int cmd_host_plan(Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan);
+/* Snapshot of the host for r, then the plan. Prints why it failed; returns the exit code. */
+int cmd_host_plan(CmdContext *c, Host *h, const Release *r, PlanFlags flags, Snapshot **ret_snap, Plan **ret_plan);
 /* Prints the plan (text with a unified diff of every text file it updates, or JSON with --json); returns
  * the exit code its errors imply. */
 int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r, const Snapshot *snap);

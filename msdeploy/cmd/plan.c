@@ -16,22 +16,21 @@ int cmd_plan(CmdContext *c) {
         if (ret != EXIT_OK)
                 return ret;
         Host h;
-        ret = cmd_host_open(c, r, /* create= */ false, &h);
+        ret = cmd_host_open(c, r, &h);
         Snapshot *snap = NULL;
         Plan *p = NULL;
         if (ret == EXIT_OK)
-                ret = cmd_host_plan(&h, r, c->force ? PLAN_FORCE : 0, &snap, &p);
+                ret = cmd_host_plan(c, &h, r, c->force ? PLAN_FORCE : 0, &snap, &p);
         if (ret == EXIT_OK)
                 ret = cmd_plan_print(c, &h, p, r, snap);
         if (ret == EXIT_OK && c->out) {
                 /* a saved plan is the release's bundle with the plan, and the state it was made against */
                 StrBuf b = {};
-                char err[1024] = "";
+                Diags d = {};
                 plan_format_json(p, r, snap, &b);
-                if (bundle_write(c->out, r, b.s, cmd_source_date_epoch(), err, sizeof(err)) < 0) {
-                        fprintf(stderr, "msdeploy: %s\n", err);
-                        ret = EXIT_IO;
-                } else if (!c->json)
+                if (bundle_write(c->out, r, b.s, cmd_source_date_epoch(), &d) < 0)
+                        ret = cmd_flush(c, &d, EXIT_IO);
+                else if (!c->json)
                         fprintf(stderr, "msdeploy: saved the plan to %s; 'msdeploy apply %s --root %s' carries it out unless the host changed\n",
                                 c->out, c->out, h.root);
                 sb_free(&b);

@@ -11,7 +11,7 @@
 
 int cmd_releases(CmdContext *c) {
         Host h;
-        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
+        int ret = cmd_host_open(c, NULL, &h);
         ReleaseInfo *v = NULL;
         size_t n = 0;
         if (ret == EXIT_OK && h.store)
@@ -64,15 +64,13 @@ int cmd_releases(CmdContext *c) {
  * re-enable or fix, and what it leaves alone because it was changed by hand. */
 int cmd_diff_installed(CmdContext *c) {
         Host h;
-        int ret = cmd_host_open(c, NULL, /* create= */ false, &h);
-        if (ret == EXIT_OK && !h.installed) {
-                fprintf(stderr, "msdeploy: nothing is installed under %s\n", h.root);
-                ret = EXIT_INVALID;
-        }
+        int ret = cmd_host_open(c, NULL, &h);
+        if (ret == EXIT_OK && !h.installed)
+                ret = cmd_error(c, EXIT_INVALID, "nothing is installed under %s", h.root);
         Snapshot *snap = NULL;
         Plan *p = NULL;
         if (ret == EXIT_OK)
-                ret = cmd_host_plan(&h, h.installed, 0, &snap, &p);
+                ret = cmd_host_plan(c, &h, h.installed, 0, &snap, &p);
         size_t found = 0;
         StrBuf b = {};
         JsonWriter w = json_writer(&b, JSON_PRETTY);

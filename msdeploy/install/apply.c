@@ -14,41 +14,42 @@
 #include "util/spawn.h"
 #include "util/xalloc.h"
 
-int apply_plan(const Plan *p, const ApplyOps *ops, void *ud, size_t *ret_done, char *err, size_t err_size) {
+int apply_plan(const Plan *p, const ApplyOps *ops, void *ud, size_t *ret_done, Diags *d) {
         size_t i = 0;
         int r = 0;
         for (; i < p->n_actions && r >= 0; i++) {
                 const Action *a = &p->actions[i];
+                size_t errors = d->n_errors;
                 switch (a->type) {
                 case ACTION_CREATE:
                 case ACTION_UPDATE:
-                        r = ops->write_file(ud, a->file);
+                        r = ops->write_file(ud, a->file, d);
                         break;
                 case ACTION_FIX:
-                        r = ops->fix_file(ud, a->file);
+                        r = ops->fix_file(ud, a->file, d);
                         break;
                 case ACTION_DELETE:
                 case ACTION_DISABLE:
-                        r = ops->remove(ud, a->subject);
+                        r = ops->remove(ud, a->subject, d);
                         break;
                 case ACTION_ENABLE:
-                        r = ops->link(ud, a->link);
+                        r = ops->link(ud, a->link, d);
                         break;
                 case ACTION_SYSUSERS:
-                        r = ops->sysusers(ud);
+                        r = ops->sysusers(ud, d);
                         break;
                 case ACTION_TMPFILES:
-                        r = ops->tmpfiles(ud);
+                        r = ops->tmpfiles(ud, d);
                         break;
                 case ACTION_DAEMON_RELOAD:
-                        r = ops->unit(ud, a->type, NULL);
+                        r = ops->unit(ud, a->type, NULL, d);
                         break;
                 default:
-                        r = ops->unit(ud, a->type, a->subject);
+                        r = ops->unit(ud, a->type, a->subject, d);
                         break;
                 }
-                if (r < 0)
-                        snprintf(err, err_size, "%s %s: %s", action_type_to_string(a->type), a->subject, strerror(-r));
+                if (r < 0 && d->n_errors == errors) /* the step did not say why itself */
+                        diag_error(d, (Loc) {}, "%s %s: %s", action_type_to_string(a->type), a->subject, strerror(-r));
         }
         *ret_done = r < 0 ? i - 1 : i;
         return r < 0 ? r : 0;
@@ -83,7 +84,8 @@ static int ids(RootHost *h, const ReleaseFile *f, uid_t *uid, gid_t *gid) {
         return 0;
 }
 
-static int host_write(void *ud, const ReleaseFile *f) {
+static int host_write(void *ud, const ReleaseFile *f, Diags *d) {
+        (void) d;
         RootHost *h = ud;
         uid_t uid;
         gid_t gid;
@@ -91,7 +93,8 @@ static int host_write(void *ud, const ReleaseFile *f) {
         return r < 0 ? r : fs_write_atomic(h->root_fd, f->path, f->data, f->size, f->mode, uid, gid);
 }
 
-static int host_fix(void *ud, const ReleaseFile *f) {
+static int host_fix(void *ud, const ReleaseFile *f, Diags *d) {
+        (void) d;
         RootHost *h = ud;
         uid_t uid;
         gid_t gid;
@@ -99,17 +102,19 @@ static int host_fix(void *ud, const ReleaseFile *f) {
         return r < 0 ? r : fs_fix(h->root_fd, f->path, f->mode, uid, gid);
 }
 
-static int host_remove(void *ud, const char *path) {
+static int host_remove(void *ud, const char *path, Diags *d) {
+        (void) d;
         return fs_remove(((RootHost *) ud)->root_fd, path);
 }
 
-static int host_link(void *ud, const ReleaseLink *l) {
+static int host_link(void *ud, const ReleaseLink *l, Diags *d) {
+        (void) d;
         return fs_symlink_atomic(((RootHost *) ud)->root_fd, l->path, l->target);
 }
 
 /* Runs a systemd tool on the root. Its output ("Creating group ...") is kept from the terminal; when it
- * fails, its last line is what h->detail says. */
-static int run(RootHost *h, const char *tool, const char *arg) {
+ * fails, its last line is what the error in d says. */
+static int run(RootHost *h, const char *tool, const char *arg, Diags *d) {
         _cleanup_free_ char *root_opt = NULL, *out = NULL;
         if (asprintf(&root_opt, "--root=%s", h->root) < 0)
                 xoom();
@@ -117,21 +122,23 @@ static int run(RootHost *h, const char *tool, const char *arg) {
         size_t len;
         int status;
         int r = spawn_capture(argv, SPAWN_STDERR, &out, &len, &status);
-        if (r < 0)
+        if (r < 0) {
+                diag_error(d, (Loc) {}, "cannot run %s: %s", tool, strerror(-r));
                 return r;
+        }
         if (status == 0)
                 return 0;
         /* systemd-tmpfiles exits 65 (DATAERR) and 73 (CANTCREAT) for lines it could not apply */
         while (len > 0 && out[len - 1] == '\n')
                 out[--len] = 0;
         const char *last = memrchr(out, '\n', len);
-        snprintf(h->detail, sizeof(h->detail), "%s exited with status %d%s%.400s", tool, status, len ? ": " : "", last ? last + 1 : out);
+        diag_error(d, (Loc) {}, "%s exited with status %d%s%.400s", tool, status, len ? ": " : "", last ? last + 1 : out);
         return -EIO;
 }
 
-static int host_sysusers(void *ud) {
+static int host_sysusers(void *ud, Diags *d) {
         RootHost *h = ud;
-        int r = run(h, "systemd-sysusers", NULL);
+        int r = run(h, "systemd-sysusers", NULL, d);
         if (r < 0)
                 return r;
         strv_free(h->passwd);
@@ -141,20 +148,20 @@ static int host_sysusers(void *ud) {
         return 0;
 }
 
-static int host_tmpfiles(void *ud) {
-        return run(ud, "systemd-tmpfiles", "--create");
+static int host_tmpfiles(void *ud, Diags *d) {
+        return run(ud, "systemd-tmpfiles", "--create", d);
 }
 
 #define UNIT_JOB_TIMEOUT (10ULL * 60 * 1000000) /* longer than any TimeoutStartSec= msdeploy renders */
 
-static int host_unit(void *ud, ActionType type, const char *unit) {
+static int host_unit(void *ud, ActionType type, const char *unit, Diags *d) {
         RootHost *h = ud;
         if (!h->bus) {
                 h->units_skipped++;
                 return 0; /* offline: the units take the new files when systemd next starts them */
         }
         BusCall call = bus_call_for(type, unit);
-        return bus_run(h->bus, &call, UNIT_JOB_TIMEOUT, h->detail, sizeof(h->detail));
+        return bus_run(h->bus, &call, UNIT_JOB_TIMEOUT, d);
 }
 
 const ApplyOps root_host_ops = {

@@ -7,20 +7,22 @@
 
 #include "install/plan.h"
 
+/* Each step returns -errno when it fails, and may say why in d (what a tool or systemd answered); a step
+ * that does not is named by apply_plan() with its errno. */
 typedef struct ApplyOps {
-        int (*write_file)(void *userdata, const ReleaseFile *f);     /* create, update: atomically */
-        int (*fix_file)(void *userdata, const ReleaseFile *f);       /* mode and owner only */
-        int (*remove)(void *userdata, const char *path);             /* a file or a link */
-        int (*link)(void *userdata, const ReleaseLink *l);
-        int (*sysusers)(void *userdata);
-        int (*tmpfiles)(void *userdata);
+        int (*write_file)(void *userdata, const ReleaseFile *f, Diags *d);     /* create, update: atomically */
+        int (*fix_file)(void *userdata, const ReleaseFile *f, Diags *d);       /* mode and owner only */
+        int (*remove)(void *userdata, const char *path, Diags *d);             /* a file or a link */
+        int (*link)(void *userdata, const ReleaseLink *l, Diags *d);
+        int (*sysusers)(void *userdata, Diags *d);
+        int (*tmpfiles)(void *userdata, Diags *d);
         /* daemon-reload (unit NULL), stop, reload, restart, start */
-        int (*unit)(void *userdata, ActionType type, const char *unit);
+        int (*unit)(void *userdata, ActionType type, const char *unit, Diags *d);
 } ApplyOps;
 
-/* Runs every action of p in order; stops at the first failure, its message in err. ret_done: the number
- * of actions completed. */
-int apply_plan(const Plan *p, const ApplyOps *ops, void *userdata, size_t *ret_done, char *err, size_t err_size);
+/* Runs every action of p in order; stops at the first failure, with why in d. ret_done: the number of
+ * actions completed. */
+int apply_plan(const Plan *p, const ApplyOps *ops, void *userdata, size_t *ret_done, Diags *d);
 
 typedef struct Bus Bus;
 
@@ -32,7 +34,6 @@ typedef struct RootHost {
         Bus *bus;                 /* borrowed; NULL offline */
         char **passwd, **group;   /* re-read after systemd-sysusers */
         unsigned units_skipped;   /* offline: unit actions a live apply would have run */
-        char detail[512];         /* what systemd, or systemd-sysusers/-tmpfiles, said when a step failed */
 } RootHost;
 
 /* bus: NULL offline. */

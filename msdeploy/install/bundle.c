@@ -24,7 +24,7 @@ static char *copy(const char *data, size_t size) {
         return p;
 }
 
-int bundle_write(const char *path, Release *r, const char *plan, int64_t mtime, char *err, size_t err_size) {
+int bundle_write(const char *path, Release *r, const char *plan, int64_t mtime, Diags *d) {
         ArtifactSet set = {};
         size_t len;
         char *manifest = release_manifest(r, &len);
@@ -38,11 +38,7 @@ int bundle_write(const char *path, Release *r, const char *plan, int64_t mtime, 
                 artifact_set_add(&set, name, f->mode, f->owner, f->group, copy(f->data, f->size), f->size);
         }
         OutputSet out = { .set = &set };
-        Diags d = {};
-        int ret = output_write_archive(path, &out, 1, mtime, &d);
-        if (ret < 0 && d.n)
-                snprintf(err, err_size, "%s", d.items[0].msg);
-        diags_clear(&d);
+        int ret = output_write_archive(path, &out, 1, mtime, d);
         artifact_set_free(&set);
         return ret;
 }
@@ -75,7 +71,7 @@ static const char *name_problem(const char *name) {
         return NULL;
 }
 
-static int read_members(struct archive *ar, Member **ret, size_t *ret_n, char *err, size_t err_size) {
+static int read_members(struct archive *ar, Member **ret, size_t *ret_n, Diags *d) {
         Member *m = NULL;
         size_t n = 0;
         uint64_t total = 0;
@@ -90,7 +86,7 @@ static int read_members(struct archive *ar, Member **ret, size_t *ret_n, char *e
                              n >= BUNDLE_MAX_MEMBERS))
                         why = "is larger than a bundle may hold";
                 if (why) {
-                        snprintf(err, err_size, "member '%s' %s", name ? name : "", why);
+                        diag_error(d, (Loc) {}, "member '%s' %s", name ? name : "", why);
                         r = -EBADMSG;
                         goto fail;
                 }
@@ -100,14 +96,14 @@ static int read_members(struct archive *ar, Member **ret, size_t *ret_n, char *e
                 la_ssize_t got = archive_read_data(ar, m[n].data, (size_t) size);
                 n++;
                 if (got != size) {
-                        snprintf(err, err_size, "member '%s' cannot be read: %s", name, got < 0 ? archive_error_string(ar) : "short");
+                        diag_error(d, (Loc) {}, "member '%s' cannot be read: %s", name, got < 0 ? archive_error_string(ar) : "short");
                         r = -EBADMSG;
                         goto fail;
                 }
                 m[n - 1].data[size] = 0;
         }
         if (r != ARCHIVE_EOF) {
-                snprintf(err, err_size, "not a readable tar archive: %s", archive_error_string(ar));
+                diag_error(d, (Loc) {}, "not a readable tar archive: %s", archive_error_string(ar));
                 r = -EBADMSG;
                 goto fail;
         }
@@ -115,7 +111,7 @@ static int read_members(struct archive *ar, Member **ret, size_t *ret_n, char *e
                 qsort(m, n, sizeof(Member), member_cmp);
         for (size_t i = 1; i < n; i++)
                 if (strcmp(m[i - 1].name, m[i].name) == 0) {
-                        snprintf(err, err_size, "member '%s' appears twice", m[i].name);
+                        diag_error(d, (Loc) {}, "member '%s' appears twice", m[i].name);
                         r = -EBADMSG;
                         goto fail;
                 }
@@ -137,7 +133,7 @@ static Member *member_find(Member *m, size_t n, const char *name) {
 }
 
 /* Every manifest file present with its size, mode and sha256; every files/ member in the manifest. */
-static int check_content(Release *r, Member *m, size_t n, char *err, size_t err_size) {
+static int check_content(Release *r, Member *m, size_t n, Diags *d) {
         size_t in_files = 0;
         for (size_t i = 0; i < n; i++)
                 in_files += strncmp(m[i].name, BUNDLE_FILES, strlen(BUNDLE_FILES)) == 0;
@@ -147,12 +143,12 @@ static int check_content(Release *r, Member *m, size_t n, char *err, size_t err_
                 snprintf(name, sizeof(name), BUNDLE_FILES "%s", f->path);
                 Member *x = member_find(m, n, name);
                 if (!x) {
-                        snprintf(err, err_size, "the manifest lists '%s', which the bundle does not hold", f->path);
+                        diag_error(d, (Loc) {}, "the manifest lists '%s', which the bundle does not hold", f->path);
                         return -EBADMSG;
                 }
                 sha256_hex(x->data, x->size, sha);
                 if (x->size != f->size || strcmp(sha, f->sha256) != 0 || x->mode != f->mode) {
-                        snprintf(err, err_size, "'%s' does not match the manifest (size, mode or sha256 differ)", f->path);
+                        diag_error(d, (Loc) {}, "'%s' does not match the manifest (size, mode or sha256 differ)", f->path);
                         return -EBADMSG;
                 }
                 f->data = TAKE_PTR(x->data);
@@ -161,38 +157,39 @@ static int check_content(Release *r, Member *m, size_t n, char *err, size_t err_
                 for (size_t i = 0; i < n; i++)
                         if (strncmp(m[i].name, BUNDLE_FILES, strlen(BUNDLE_FILES)) == 0 &&
                             !release_find_file(r, m[i].name + strlen(BUNDLE_FILES))) {
-                                snprintf(err, err_size, "member '%s' is not in the manifest", m[i].name);
-                                break;
+                                diag_error(d, (Loc) {}, "member '%s' is not in the manifest", m[i].name);
+                                return -EBADMSG;
                         }
+                diag_error(d, (Loc) {}, "the bundle holds %zu files, its manifest lists %zu", in_files, r->n_files);
                 return -EBADMSG;
         }
         return 0;
 }
 
-int bundle_read(const char *path, Release **ret, char **ret_plan, char *err, size_t err_size) {
+int bundle_read(const char *path, Release **ret, char **ret_plan, Diags *d) {
         struct archive *ar = archive_read_new();
         archive_read_support_filter_all(ar);
         archive_read_support_format_tar(ar);
         if (archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
-                snprintf(err, err_size, "cannot open '%s': %s", path, archive_error_string(ar));
+                diag_error(d, (Loc) {}, "cannot open '%s': %s", path, archive_error_string(ar));
                 archive_read_free(ar);
                 return -EIO;
         }
         Member *m = NULL;
         size_t n = 0;
-        int r = read_members(ar, &m, &n, err, err_size);
+        int r = read_members(ar, &m, &n, d);
         archive_read_free(ar);
         if (r < 0)
                 return r;
         Release *rel = NULL;
         Member *man = member_find(m, n, BUNDLE_MANIFEST), *plan = member_find(m, n, BUNDLE_PLAN);
         if (!man) {
-                snprintf(err, err_size, "no manifest.json");
+                diag_error(d, (Loc) {}, "no manifest.json");
                 r = -EBADMSG;
         } else
-                r = release_parse_manifest(man->data, man->size, &rel, err, err_size);
+                r = release_parse_manifest(man->data, man->size, &rel, d);
         if (r >= 0)
-                r = check_content(rel, m, n, err, err_size);
+                r = check_content(rel, m, n, d);
         if (r >= 0 && ret_plan)
                 *ret_plan = plan ? TAKE_PTR(plan->data) : NULL;
         for (size_t i = 0; i < n; i++) {

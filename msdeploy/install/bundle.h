@@ -9,10 +9,10 @@
 #define BUNDLE_FILES "files/"
 
 /* Writes r (its files' data loaded) and, when plan is not NULL, a saved plan, through
- * output_write_archive() (.tar.gz, .tgz, .tar.zst or .tar). Returns -errno with err set. */
-int bundle_write(const char *path, Release *r, const char *plan, int64_t mtime, char *err, size_t err_size);
+ * output_write_archive() (.tar.gz, .tgz, .tar.zst or .tar). Returns -errno with an error in d. */
+int bundle_write(const char *path, Release *r, const char *plan, int64_t mtime, Diags *d);
 /* Reads a bundle: only regular members named manifest.json, plan.json or files/PATH, no absolute
  * names, no '.' or '..' components, no links or devices, bounded sizes; the manifest checked as any
  * input, every file's size, mode and sha256 matching it and nothing more or less. ret_plan (may be
- * NULL) gets plan.json's text or NULL. Returns -EBADMSG (refused) or -errno, with err set. */
-int bundle_read(const char *path, Release **ret, char **ret_plan, char *err, size_t err_size);
+ * NULL) gets plan.json's text or NULL. Returns -EBADMSG (refused) or -errno, with why in d. */
+int bundle_read(const char *path, Release **ret, char **ret_plan, Diags *d);

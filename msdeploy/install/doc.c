@@ -19,8 +19,7 @@ typedef struct Reader {
         const char *line_start;   /* for the column of a message */
         unsigned line;
         StrBuf scratch;           /* a string with escapes, decoded */
-        char *err;
-        size_t err_size;
+        Diags *d;
         bool failed;
 } Reader;
 
@@ -34,8 +33,8 @@ static void fail(Reader *r, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(why, sizeof(why), fmt, ap);
         va_end(ap);
-        snprintf(r->err, r->err_size, "%s: not a JSON object: %u:%u: %s", r->src->name, r->line, (unsigned) (r->p - r->line_start) + 1,
-                 why);
+        /* the document's own source dies with it: the place is in the message */
+        diag_error(r->d, (Loc) {}, "%s: not a JSON object: %u:%u: %s", r->src->name, r->line, (unsigned) (r->p - r->line_start) + 1, why);
 }
 
 static Loc here(const Reader *r) {
@@ -309,10 +308,10 @@ static Node *read_value(Reader *r, unsigned depth) {
         return n;
 }
 
-int doc_parse(const char *name, const char *text, size_t len, Doc *ret, char *err, size_t err_size) {
+int doc_parse(const char *name, const char *text, size_t len, Doc *ret, Diags *d) {
         *ret = (Doc) { arena_new(), source_new(name, xstrdup(""), 0), NULL };
         Reader r = { .arena = ret->arena, .src = ret->src, .p = text, .end = text + len, .line_start = text, .line = 1,
-                     .err = err, .err_size = err_size };
+                     .d = d };
         skip_space(&r);
         if (r.p < r.end && *r.p != '{')
                 fail(&r, "the document is not an object");

@@ -10,7 +10,7 @@ typedef struct Doc {
         Node *root;              /* a map */
 } Doc;
 
-/* Parses text (len bytes; not copied: strings are); -EBADMSG when it is not a JSON object, with the line,
- * column and reason in err. */
-int doc_parse(const char *name, const char *text, size_t len, Doc *ret, char *err, size_t err_size);
+/* Parses text (len bytes; not copied: strings are); -EBADMSG when it is not a JSON object, with an error in
+ * d naming the line, column and reason. */
+int doc_parse(const char *name, const char *text, size_t len, Doc *ret, Diags *d);
 void doc_done(Doc *d);

@@ -63,6 +63,20 @@ int fs_open_in_root(int root_fd, const char *path, int flags) {
         return r < 0 ? -errno : r;
 }
 
+int fs_opendir_in_root(int root_fd, const char *path, FsOpenFlags flags, DIR **ret) {
+        int fd = flags & FS_IN_ROOT ? fs_open_in_root(root_fd, path, O_RDONLY | O_DIRECTORY) : fs_open_dir(root_fd, path, 0);
+        if (fd < 0)
+                return fd;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        *ret = d;
+        return 0;
+}
+
 int fs_open_parent(int root_fd, const char *path, const char **ret_base) {
         const char *slash = strrchr(path, '/');
         _cleanup_free_ char *dir = slash ? strndup(path, (size_t) (slash - path)) : xstrdup("");

@@ -21,7 +21,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *userdata) {
         return size * n;
 }
 
-int health_get(const char *address, char **ret_status, char *err, size_t err_size) {
+int health_get(const char *address, char **ret_status, Diags *d) {
         char url[512];
         snprintf(url, sizeof(url), "http://%s/health", address);
         CURL *c = curl_easy_init();
@@ -41,21 +41,22 @@ int health_get(const char *address, char **ret_status, char *err, size_t err_siz
         curl_easy_cleanup(c);
         int r = -EIO;
         if (res != CURLE_OK)
-                snprintf(err, err_size, "%s: %s", url, curl_easy_strerror(res));
+                diag_error(d, (Loc) {}, "%s: %s", url, curl_easy_strerror(res));
         else {
-                Doc d;
-                char perr[256];
+                Doc doc;
+                Diags parse = {}; /* what is wrong with the body matters less than that it has no status */
                 const char *status = NULL;
-                if (body.s && doc_parse(url, body.s, body.len, &d, perr, sizeof(perr)) >= 0) {
-                        status = node_get_scalar(d.root, "status");
+                if (body.s && doc_parse(url, body.s, body.len, &doc, &parse) >= 0) {
+                        status = node_get_scalar(doc.root, "status");
                         if (status) {
                                 *ret_status = xstrdup(status);
                                 r = 0;
                         }
-                        doc_done(&d);
+                        doc_done(&doc);
                 }
+                diags_clear(&parse);
                 if (r < 0)
-                        snprintf(err, err_size, "%s: HTTP %ld without a JSON status member", url, code);
+                        diag_error(d, (Loc) {}, "%s: HTTP %ld without a JSON status member", url, code);
         }
         sb_free(&body);
         return r;

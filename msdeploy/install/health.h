@@ -3,7 +3,9 @@
 #pragma once
 #include <stddef.h>
 
+#include "util/diag.h"
+
 /* GET http://ADDRESS/health (ADDRESS is host:port) within 5 seconds; ret_status gets the "status" of the
- * JSON reply ("healthy", "degraded", "unhealthy"), malloc'ed. -errno (err set) when there is no answer
- * that says. */
-int health_get(const char *address, char **ret_status, char *err, size_t err_size);
+ * JSON reply ("healthy", "degraded", "unhealthy"), malloc'ed. -errno, with why in d, when there is no
+ * answer that says. */
+int health_get(const char *address, char **ret_status, Diags *d);

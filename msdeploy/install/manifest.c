@@ -99,8 +99,7 @@ char *release_manifest(Release *r, size_t *ret_len) {
 /* ---- reading ---------------------------------------------------------------------------------------- */
 
 typedef struct Parser {
-        char *err;
-        size_t err_size;
+        Diags *d;
         bool failed;
 } Parser;
 
@@ -109,10 +108,13 @@ static void fail(Parser *p, const char *fmt, ...) {
         if (p->failed)
                 return; /* the first problem is the one worth reading */
         p->failed = true;
+        StrBuf b = {};
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(p->err, p->err_size, fmt, ap);
+        sb_vprintf(&b, fmt, ap);
         va_end(ap);
+        diag_error(p->d, (Loc) {}, "%s", b.s);
+        sb_free(&b);
 }
 
 static const char *get_str(Parser *p, const Node *n, const char *key, const char *(*check)(const char *)) {
@@ -257,10 +259,10 @@ static void parse_deploy(Parser *p, const Node *rel, Release *r) {
                 r->deploy.keep_releases = (unsigned) v;
 }
 
-int release_parse_manifest(const char *text, size_t len, Release **ret, char *err, size_t err_size) {
-        Parser p = { err, err_size, false };
+int release_parse_manifest(const char *text, size_t len, Release **ret, Diags *d) {
+        Parser p = { d, false };
         Doc doc;
-        if (doc_parse("manifest.json", text, len, &doc, err, err_size) < 0)
+        if (doc_parse("manifest.json", text, len, &doc, d) < 0)
                 return -EBADMSG;
         const Node *root = doc.root;
         Release *r = xcalloc(1, sizeof(Release));

@@ -99,6 +99,12 @@ void plan_format_json(const Plan *p, const Release *new, const Snapshot *snap, S
                 json_object_end(&w);
         } else
                 json_null(&w);
+        /* what the preflight checked the release against: null when not known (nothing under the root says) */
+        json_key(&w, "host_systemd_version");
+        if (snap->systemd_version)
+                json_uint(&w, snap->systemd_version);
+        else
+                json_null(&w);
         json_kv_bool(&w, "changes", plan_has_changes(p));
         json_key(&w, "actions");
         json_array_begin(&w);
@@ -155,11 +161,13 @@ void plan_format_json(const Plan *p, const Release *new, const Snapshot *snap, S
 
 int plan_saved_state(const char *json, char ret[SHA256_HEX_SIZE]) {
         Doc doc;
-        char err[256];
-        if (doc_parse("plan.json", json, strlen(json), &doc, err, sizeof(err)) < 0)
-                return -EBADMSG;
+        Diags parse = {}; /* not a plan: -EBADMSG is all the caller needs */
+        int r = doc_parse("plan.json", json, strlen(json), &doc, &parse);
+        diags_clear(&parse);
+        if (r < 0)
+                return r;
         const char *v = node_get_scalar(doc.root, "format_version"), *h = node_get_scalar(doc.root, "state_hash");
-        int r = v && strcmp(v, "1") == 0 && sha256_hex_valid(h) ? 0 : -EBADMSG;
+        r = v && strcmp(v, "1") == 0 && sha256_hex_valid(h) ? 0 : -EBADMSG;
         if (r == 0)
                 memcpy(ret, h, SHA256_HEX_SIZE);
         doc_done(&doc);

@@ -271,6 +271,32 @@ static void build_units(Release *r, const Model *m) {
                 qsort(r->credentials, r->n_credentials, sizeof(ReleaseCredential), credential_cmp);
 }
 
+/* Where the spec put the file at path (relative to the root): a payload's or an env file's path, the project
+ * directory it lies in; ret_what: the payload or env file, for the message. No location when none. */
+static Loc file_loc(const Model *m, const char *path, char **ret_what) {
+        char abs[4097];
+        snprintf(abs, sizeof(abs), "/%s", path);
+        *ret_what = NULL;
+        for (size_t i = 0; i < m->n_payload; i++)
+                if (strcmp(m->payload[i].path, abs) == 0) {
+                        *ret_what = xasprintf("payload '%s'", m->payload[i].key);
+                        return m->payload[i].path_loc;
+                }
+        for (size_t i = 0; i < m->n_env_files; i++)
+                if (strcmp(m->env_files[i].path, abs) == 0) {
+                        *ret_what = xasprintf("env file '%s'", m->env_files[i].key);
+                        return m->env_files[i].path_loc;
+                }
+        const struct {
+                const char *dir;
+                Loc loc;
+        } dirs[] = { { m->config_dir, m->config_dir_loc }, { m->libexec_dir, m->libexec_dir_loc }, { m->prefix, m->prefix_loc } };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (under(abs, dirs[i].dir))
+                        return dirs[i].loc;
+        return (Loc) {};
+}
+
 int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_dir, const char *tool_version, Release **ret,
                        Diags *d) {
         Release *r = xcalloc(1, sizeof(Release));
@@ -285,10 +311,16 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
         r->spec_sha256 = xmalloc(SHA256_HEX_SIZE);
         sha256_hex(m->spec_text ? m->spec_text : "", m->spec_text ? m->spec_len : 0, r->spec_sha256);
         size_t errors = d->n_errors;
-        for (const char *const *dir = (const char *const[]) { m->prefix, m->config_dir, m->libexec_dir, NULL }; *dir; dir++)
-                if (!release_root_valid(*dir))
-                        diag_error(d, (Loc) {}, "project directory '%s' is not one msdeploy installs into: use a directory under /etc, /opt, /srv, /usr/local or /var/lib",
-                                   *dir);
+        const struct {
+                const char *key, *dir;
+                Loc loc;
+        } roots[] = { { "prefix", m->prefix, m->prefix_loc }, { "config_dir", m->config_dir, m->config_dir_loc },
+                      { "libexec_dir", m->libexec_dir, m->libexec_dir_loc } };
+        for (size_t i = 0; i < ELEMENTSOF(roots); i++)
+                if (!release_root_valid(roots[i].dir))
+                        diag_error(d, roots[i].loc, "project.%s '%s' is not a directory msdeploy installs into: use one under /etc, /opt, /srv, "
+                                                    "/usr/local or /var/lib", roots[i].key, roots[i].dir);
+        bool roots_valid = d->n_errors == errors; /* else every file under a refused one would be outside too */
         build_units(r, m);
         for (size_t i = 0; i < artifacts->n; i++) {
                 Artifact *a = &artifacts->items[i];
@@ -313,9 +345,13 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
         }
         qsort(r->files, r->n_files, sizeof(ReleaseFile), file_cmp);
         for (size_t i = 0; i < r->n_files; i++) {
-                if (!release_path_allowed(r, r->files[i].path) && d->n_errors == errors)
-                        diag_error(d, (Loc) {}, "'/%s' is outside the directories a release may install into (the systemd, sysusers.d and tmpfiles.d directories, config_dir, libexec_dir, prefix, /usr/local/bin)",
-                                   r->files[i].path);
+                if (roots_valid && !release_path_allowed(r, r->files[i].path)) {
+                        _cleanup_free_ char *what = NULL;
+                        Loc loc = file_loc(m, r->files[i].path, &what);
+                        diag_error(d, loc, "%s%s'/%s' is outside the directories a release may install into (the systemd, sysusers.d and tmpfiles.d "
+                                           "directories, config_dir, libexec_dir, prefix, /usr/local/bin)",
+                                   what ? what : "", what ? ": " : "", r->files[i].path);
+                }
                 if (r->files[i].kind == FILE_UNIT) {
                         SdLink *links = NULL;
                         size_t n = 0;

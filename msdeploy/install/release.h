@@ -103,8 +103,8 @@ static inline void release_freep(Release **r) {
 /* The manifest as JSON; also sets r->hash to its sha256. */
 char *release_manifest(Release *r, size_t *ret_len);
 /* Parses and checks a manifest (file contents not loaded); r->hash is the sha256 of text. On error
- * returns -EBADMSG and writes why into err. */
-int release_parse_manifest(const char *text, size_t len, Release **ret, char *err, size_t err_size);
+ * returns -EBADMSG with the first problem found in d. */
+int release_parse_manifest(const char *text, size_t len, Release **ret, Diags *d);
 
 const ReleaseFile *release_find_file(const Release *r, const char *path);
 const ReleaseUnit *release_find_unit(const Release *r, const char *name);

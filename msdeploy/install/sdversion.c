@@ -30,15 +30,11 @@ int sdversion_parse(const char *s, unsigned *ret) {
 
 /* The version in the name of a libsystemd-shared library in the directory dir under root. */
 static int version_in_dir(int root_fd, const char *dir, unsigned *ret, char **ret_path) {
-        int fd = fs_open_in_root(root_fd, dir, O_RDONLY | O_DIRECTORY);
-        if (fd < 0)
-                return fd;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -errno;
-        }
-        int r = -ENOENT;
+        DIR *d;
+        int r = fs_opendir_in_root(root_fd, dir, FS_IN_ROOT, &d);
+        if (r < 0)
+                return r;
+        r = -ENOENT;
         for (struct dirent *e; r < 0 && (e = readdir(d));) {
                 const char *name = e->d_name;
                 unsigned v;
@@ -61,13 +57,9 @@ static int version_under_lib(int root_fd, const char *lib, unsigned *ret, char *
                 xoom();
         if (version_in_dir(root_fd, plain, ret, ret_path) >= 0)
                 return 0;
-        int fd = fs_open_in_root(root_fd, lib, O_RDONLY | O_DIRECTORY);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
-        if (!d) {
-                if (fd >= 0)
-                        close(fd);
+        DIR *d;
+        if (fs_opendir_in_root(root_fd, lib, FS_IN_ROOT, &d) < 0)
                 return -ENOENT;
-        }
         int r = -ENOENT;
         for (struct dirent *e; r < 0 && (e = readdir(d));) {
                 if (!strstr(e->d_name, "-linux-"))

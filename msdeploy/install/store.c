@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,23 @@
 #include "util/xalloc.h"
 
 #define RECORD_MAX (16u * 1024 * 1024)
+
+/* Adds "WHAT (the formatted text, naming a path under the store): strerror(-r)" to d; returns r. */
+static int store_error(Diags *d, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int store_error(Diags *d, int r, const char *fmt, ...) {
+        StrBuf what = {};
+        va_list ap;
+        va_start(ap, fmt);
+        sb_vprintf(&what, fmt, ap);
+        va_end(ap);
+        diag_error(d, (Loc) {}, "%s: %s", what.s, strerror(-r));
+        sb_free(&what);
+        return r;
+}
+
+/* ROOT/var/lib/msdeploy/PROJECT/, for messages */
+#define STORE_FMT "%s/" STORE_DIR "/%s"
+#define STORE_ARGS(s) strcmp((s)->root, "/") == 0 ? "" : (s)->root, (s)->project
 
 int store_open(const char *root, const char *project, bool create, Store **ret) {
         _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -66,16 +84,12 @@ int store_find_project(const char *root, char **ret) {
         _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return -errno;
-        int fd = fs_open_dir(root_fd, STORE_DIR, 0);
-        if (fd < 0)
-                return fd;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -errno;
-        }
+        DIR *d;
+        int r = fs_opendir_in_root(root_fd, STORE_DIR, 0, &d);
+        if (r < 0)
+                return r;
         char *found = NULL;
-        int r = -ENOENT;
+        r = -ENOENT;
         for (struct dirent *e; (e = readdir(d));) {
                 if (e->d_name[0] == '.' || e->d_type != DT_DIR)
                         continue;
@@ -158,12 +172,11 @@ static void lock_holder(const struct stat *st, char pid[32], char started[64]) {
         }
 }
 
-int store_lock(Store *s, char **ret_note, char *err, size_t err_size) {
-        *ret_note = NULL;
+int store_lock(Store *s, Diags *d) {
         /* created once and left in place: taking and releasing the lock changes nothing on disk */
         int fd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
-                return -errno;
+                return store_error(d, -errno, "cannot open the lock '" STORE_FMT "/lock'", STORE_ARGS(s));
         char buf[1024];
         ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
         buf[n > 0 ? n : 0] = 0;
@@ -177,8 +190,11 @@ int store_lock(Store *s, char **ret_note, char *err, size_t err_size) {
                 struct stat st;
                 if (!pid[0] && fstat(fd, &st) == 0)
                         lock_holder(&st, pid, started);
-                snprintf(err, err_size, "another apply holds the lock %s/" STORE_DIR "/%s/lock: PID %s, started %s", s->root, s->project,
-                         pid[0] ? pid : "unknown", started[0] ? started : "at an unknown time");
+                if (r == -EBUSY)
+                        diag_error(d, (Loc) {}, "another apply holds the lock " STORE_FMT "/lock: PID %s, started %s", STORE_ARGS(s),
+                                   pid[0] ? pid : "unknown", started[0] ? started : "at an unknown time");
+                else
+                        store_error(d, r, "cannot lock '" STORE_FMT "/lock'", STORE_ARGS(s));
                 close(fd);
                 return r;
         }
@@ -190,15 +206,14 @@ int store_lock(Store *s, char **ret_note, char *err, size_t err_size) {
                 bool alive = parse_uint(pid, 1, INT32_MAX, &p) >= 0 && kill((pid_t) p, 0) == 0;
                 if (alive)
                         proc_start((pid_t) p, now_ticks);
-                if (asprintf(ret_note, "took over the lock left by PID %s (started %s), %s", pid, started,
-                             other_boot ? "before the last reboot"
-                             : !alive   ? "which is no longer running"
-                                        : (strcmp(now_ticks, start_ticks) != 0 ? "whose PID now belongs to another process"
-                                                                               : "which no longer holds it")) < 0)
-                        xoom();
+                diag_note(d, (Loc) {}, "took over the lock left by PID %s (started %s), %s", pid, started,
+                          other_boot ? "before the last reboot"
+                          : !alive   ? "which is no longer running"
+                                     : (strcmp(now_ticks, start_ticks) != 0 ? "whose PID now belongs to another process"
+                                                                            : "which no longer holds it"));
         }
         if (n > 0 && (ftruncate(fd, 0) < 0 || fsync(fd) < 0)) {
-                int r = -errno;
+                int r = store_error(d, -errno, "cannot clear the lock '" STORE_FMT "/lock'", STORE_ARGS(s));
                 close(fd);
                 return r;
         }
@@ -278,7 +293,7 @@ static int write_record(Store *s, const char *dir, const ReleaseInfo *i) {
 }
 
 int store_info(Store *s, uint64_t n, ReleaseInfo *ret) {
-        char path[64], err[256];
+        char path[64];
         snprintf(path, sizeof(path), "releases/%llu/release.json", (unsigned long long) n);
         _cleanup_free_ char *text = NULL;
         size_t len;
@@ -286,8 +301,11 @@ int store_info(Store *s, uint64_t n, ReleaseInfo *ret) {
         if (r < 0)
                 return r;
         Doc d;
-        if (doc_parse(path, text, len, &d, err, sizeof(err)) < 0)
-                return -EBADMSG;
+        Diags parse = {}; /* an unreadable record is -EBADMSG: a listing leaves it out */
+        r = doc_parse(path, text, len, &d, &parse);
+        diags_clear(&parse);
+        if (r < 0)
+                return r;
         const char *tier = node_get_scalar(d.root, "tier"), *hash = node_get_scalar(d.root, "hash"),
                    *status = node_get_scalar(d.root, "status"), *t = node_get_scalar(d.root, "time"),
                    *rb = node_get_scalar(d.root, "rollback_of");
@@ -321,16 +339,17 @@ static int u64_cmp(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-/* The numbers of every stored release, ascending. */
+/* The numbers of every stored release, ascending (none before the first one is stored). */
 static int list_numbers(Store *s, uint64_t **ret, size_t *ret_n) {
-        int fd = openat(s->fd, "releases", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                int r = -errno;
-                if (fd >= 0)
-                        close(fd);
-                return r;
+        DIR *d;
+        int r = fs_opendir_in_root(s->fd, "releases", 0, &d);
+        if (r == -ENOENT) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
         }
+        if (r < 0)
+                return r;
         uint64_t *v = NULL, x;
         size_t n = 0;
         for (struct dirent *e; (e = readdir(d));)
@@ -362,25 +381,23 @@ int store_list(Store *s, ReleaseInfo **ret, size_t *ret_n) {
         return 0;
 }
 
-int store_load(Store *s, uint64_t n, Release **ret, char *err, size_t err_size) {
+int store_load(Store *s, uint64_t n, Release **ret, Diags *d) {
         char path[4200];
         snprintf(path, sizeof(path), "%s/" STORE_DIR "/%s/releases/%llu/bundle.tar", s->root, s->project, (unsigned long long) n);
-        return bundle_read(path, ret, NULL, err, err_size);
+        return bundle_read(path, ret, NULL, d);
 }
 
-int store_load_manifest(Store *s, uint64_t n, Release **ret, char *err, size_t err_size) {
+int store_load_manifest(Store *s, uint64_t n, Release **ret, Diags *d) {
         char path[64];
         snprintf(path, sizeof(path), "releases/%llu/" BUNDLE_MANIFEST, (unsigned long long) n);
         _cleanup_free_ char *text = NULL;
         size_t len;
         int r = fs_read(s->fd, path, LOAD_MAX_BYTES, &text, &len);
         if (r == -ENOENT)
-                return store_load(s, n, ret, err, err_size); /* stored before manifest.json was kept beside the bundle */
-        if (r < 0) {
-                snprintf(err, err_size, "cannot read '%s': %s", path, strerror(-r));
-                return r;
-        }
-        return release_parse_manifest(text, len, ret, err, err_size);
+                return store_load(s, n, ret, d); /* stored before manifest.json was kept beside the bundle */
+        if (r < 0)
+                return store_error(d, r, "cannot read '" STORE_FMT "/%s'", STORE_ARGS(s), path);
+        return release_parse_manifest(text, len, ret, d);
 }
 
 static int fsync_path(int dir_fd, const char *path) {
@@ -388,12 +405,12 @@ static int fsync_path(int dir_fd, const char *path) {
         return fd < 0 || fsync(fd) < 0 ? -errno : 0;
 }
 
-int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, char *err, size_t err_size) {
+int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, Diags *d) {
         _cleanup_free_ uint64_t *nums = NULL;
         size_t n;
         int res = list_numbers(s, &nums, &n);
         if (res < 0)
-                return res;
+                return store_error(d, res, "cannot list the releases in '" STORE_FMT "/releases'", STORE_ARGS(s));
         uint64_t number = n ? nums[n - 1] + 1 : 1;
         char tmp[64], final[64], path[4200];
         snprintf(tmp, sizeof(tmp), "releases/.new-%llu", (unsigned long long) number);
@@ -404,10 +421,10 @@ int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, 
         rm_rf(path); /* left by an earlier apply that died here */
         int dfd = fs_open_dir(s->fd, tmp, 1);
         if (dfd < 0)
-                return dfd;
+                return store_error(d, dfd, "cannot create '" STORE_FMT "/%s'", STORE_ARGS(s), tmp);
         close(dfd);
         snprintf(path, sizeof(path), "%s/%s/bundle.tar", s->root, rel);
-        res = bundle_write(path, r, NULL, /* mtime= */ 0, err, err_size);
+        res = bundle_write(path, r, NULL, /* mtime= */ 0, d);
         if (res < 0)
                 return res;
         snprintf(path, sizeof(path), "%s/bundle.tar", tmp);
@@ -422,10 +439,10 @@ int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, 
         if (res >= 0)
                 res = write_record(s, tmp, &info);
         if (res < 0)
-                return res;
+                return store_error(d, res, "cannot write release %llu into '" STORE_FMT "/%s'", (unsigned long long) number, STORE_ARGS(s), tmp);
         _cleanup_close_ int rd = openat(s->fd, "releases", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (rd < 0 || fsync_path(s->fd, tmp) < 0 || renameat(s->fd, tmp, s->fd, final) < 0 || fsync(rd) < 0)
-                return -errno;
+                return store_error(d, -errno, "cannot move '" STORE_FMT "/%s' to '%s'", STORE_ARGS(s), tmp, final);
         *ret_number = number;
         return 0;
 }
@@ -494,13 +511,15 @@ int store_journal_begin(Store *s, uint64_t target, uint64_t previous, char *cons
 int store_journal_read(Store *s, uint64_t *ret_target, uint64_t *ret_previous, char ***ret_unit_actions) {
         _cleanup_free_ char *text = NULL;
         size_t len;
-        char err[256];
         int r = fs_read(s->fd, "journal", RECORD_MAX, &text, &len);
         if (r < 0)
                 return r;
         Doc d;
-        if (doc_parse("journal", text, len, &d, err, sizeof(err)) < 0)
-                return -EBADMSG;
+        Diags parse = {}; /* the caller says that the journal is unreadable */
+        r = doc_parse("journal", text, len, &d, &parse);
+        diags_clear(&parse);
+        if (r < 0)
+                return r;
         uint64_t t, p;
         const char *ts = node_get_scalar(d.root, "target"), *ps = node_get_scalar(d.root, "previous");
         const Node *units = node_get(d.root, "unit_actions");

@@ -40,9 +40,10 @@ static inline void store_freep(Store **s) {
 int store_find_project(const char *root, char **ret);
 
 /* Takes the lock (a flock on the file `lock`, created once), writing nothing. -EBUSY when another live
- * process holds it (err names its PID and start time: from its record, else from /proc/locks); a record
- * left by a dead process (PID gone, or another boot) is taken over and described in ret_note. */
-int store_lock(Store *s, char **ret_note, char *err, size_t err_size);
+ * process holds it (the error in d names its PID and start time: from its record, else from /proc/locks);
+ * a record left by a dead process (PID gone, or another boot) is taken over, with a note in d saying so.
+ * Every failure is explained in d. */
+int store_lock(Store *s, Diags *d);
 /* Writes the holder's record (PID, start time, boot id) into the lock, once: an apply calls it before it
  * changes anything, so that a no-op apply leaves the store untouched. */
 int store_lock_record(Store *s);
@@ -54,12 +55,13 @@ int store_info(Store *s, uint64_t n, ReleaseInfo *ret);
 void release_info_done(ReleaseInfo *i);
 /* Every release, by number. */
 int store_list(Store *s, ReleaseInfo **ret, size_t *ret_n);
-/* The whole release (its files' content, checked against the manifest): to install it again. */
-int store_load(Store *s, uint64_t n, Release **ret, char *err, size_t err_size);
-/* Its manifest alone: what the planner needs of the installed release. */
-int store_load_manifest(Store *s, uint64_t n, Release **ret, char *err, size_t err_size);
-/* Stores r as the next release, status "pending". */
-int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, char *err, size_t err_size);
+/* The whole release (its files' content, checked against the manifest): to install it again. Why it
+ * cannot be read goes to d. */
+int store_load(Store *s, uint64_t n, Release **ret, Diags *d);
+/* Its manifest alone: what the planner needs of the installed release. Why it cannot be read goes to d. */
+int store_load_manifest(Store *s, uint64_t n, Release **ret, Diags *d);
+/* Stores r as the next release, status "pending"; why it cannot goes to d. */
+int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, Diags *d);
 int store_set_status(Store *s, uint64_t n, const char *status, char **credentials);
 /* Removes the oldest releases beyond keep, never the current one. */
 int store_prune(Store *s, size_t keep);

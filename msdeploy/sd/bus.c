@@ -106,7 +106,7 @@ static const char *removed(Bus *b, const char *job) {
         return NULL;
 }
 
-int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t err_size) {
+int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, Diags *d) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         int r;
@@ -117,7 +117,7 @@ int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t e
         else
                 r = sd_bus_call_method(b->bus, SYSTEMD, MANAGER_PATH, MANAGER, c->method, &e, &reply, "ss", c->unit, c->arg);
         if (r < 0) {
-                snprintf(err, err_size, "%s %s: %s", c->method, c->unit ? c->unit : "", e.message ? e.message : strerror(-r));
+                diag_error(d, (Loc) {}, "%s%s%s: %s", c->method, c->unit ? " " : "", c->unit ? c->unit : "", e.message ? e.message : strerror(-r));
                 sd_bus_error_free(&e);
                 return r;
         }
@@ -146,11 +146,11 @@ int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t e
                         break;
         }
         if (!result) {
-                snprintf(err, err_size, "%s %s: no end of its job: %s", c->method, c->unit, strerror(-r));
+                diag_error(d, (Loc) {}, "%s %s: no end of its job: %s", c->method, c->unit, strerror(-r));
                 return r < 0 ? r : -EIO;
         }
         if (strcmp(result, "done") != 0) {
-                snprintf(err, err_size, "%s %s: the job ended '%s'", c->method, c->unit, result);
+                diag_error(d, (Loc) {}, "%s %s: the job ended '%s'", c->method, c->unit, result);
                 return -EIO;
         }
         return 0;

@@ -32,5 +32,5 @@ int bus_manager_version(Bus *b, unsigned *ret);
 /* The ActiveState of unit ("active", "activating", "failed", ...), malloc'ed. */
 int bus_unit_state(Bus *b, const char *unit, char **ret);
 /* Makes the call; for a job, waits until it is removed (at most timeout_usec) and fails unless its result
- * is "done". err names the unit and what systemd said. */
-int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, char *err, size_t err_size);
+ * is "done", with an error in d naming the call, the unit and what systemd said. */
+int bus_run(Bus *b, const BusCall *c, uint64_t timeout_usec, Diags *d);

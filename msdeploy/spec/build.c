@@ -100,6 +100,7 @@ static void build_project(Builder *b) {
         m->supervisor_path = b_str(b, p, "supervisor", "/usr/local/bin/msd-supervisor");
         m->log_level = b_str(b, p, "log_level", "info");
         m->name_loc = b_loc(p, "name");
+        m->prefix_loc = b_loc(p, "prefix");
         m->config_dir_loc = b_loc(p, "config_dir");
         m->libexec_dir_loc = b_loc(p, "libexec_dir");
         check_own_directory(b, p, "config_dir", m->config_dir);

@@ -325,8 +325,9 @@ typedef struct Model {
         const char *libexec_dir;  /* where generated scripts go: "/usr/local/lib/mister-smith" */
         const char *supervisor_path; /* msd-supervisor binary */
         const char *log_level;
-        /* Where the name and the directories the generated files go to were set (for errors about those files) */
-        Loc name_loc, config_dir_loc, libexec_dir_loc;
+        /* Where the name and the project's directories were set, the project itself for a default (for errors
+         * about those directories and the files that go there) */
+        Loc name_loc, prefix_loc, config_dir_loc, libexec_dir_loc;
 
         Group *groups;           size_t n_groups;
         User *users;             size_t n_users;

@@ -70,8 +70,10 @@ typedef enum CheckFlags {
 /* Checks n against s: unknown keys (with "did you mean"), types, values, required keys, control
  * characters. Every problem goes to d; returns -EINVAL if any was found. */
 int schema_check(const Schema *s, const Node *n, CheckFlags flags, Diags *d);
-/* Checks a single scalar against a scalar schema type; on failure writes a message into err. */
-bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t err_size);
+/* Checks a single scalar against a scalar schema type. When it does not fit, adds an error at loc saying
+ * why as a predicate ("is not a duration; use e.g. ..."), for the caller to put its subject before
+ * ("'watchdog' value 'soon' ", with diags_prefix()). */
+bool schema_scalar_valid(const Schema *s, const char *v, Loc loc, Diags *d);
 
 /* The JSON Schema (draft 2020-12) of the spec, generated from the table. */
 char *schema_to_json(void);

@@ -26,19 +26,19 @@ static void append_values(char *buf, size_t size, const char *const *values) {
                 off += (size_t) snprintf(buf + off, size - off, "%s'%s'", v == values ? "" : v[1] ? ", " : " or ", *v);
 }
 
-/* A signal name, or the message for one that is not: with the signal it most likely means. */
-static bool signal_valid(const char *v, const char *what, char *err, size_t size) {
+/* A signal name, or the error for one that is not: with the signal it most likely means. */
+static bool signal_valid(const char *v, const char *what, Loc loc, Diags *d) {
         if (signal_name_valid(v))
                 return true;
         const char *near = signal_name_suggest(v);
         if (near)
-                snprintf(err, size, "is not %s; did you mean '%s'?", what, near);
+                diag_error(d, loc, "is not %s; did you mean '%s'?", what, near);
         else
-                snprintf(err, size, "is not %s; use e.g. 'SIGTERM', 'SIGINT' or 'SIGHUP'", what);
+                diag_error(d, loc, "is not %s; use e.g. 'SIGTERM', 'SIGINT' or 'SIGHUP'", what);
         return false;
 }
 
-bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size) {
+bool schema_scalar_valid(const Schema *s, const char *v, Loc loc, Diags *d) {
         uint64_t u;
         double f;
         bool b;
@@ -81,8 +81,8 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                 why = syntax_check_directive(v);
                 if (!why && !directive_overridable(v)) {
                         const char *near = directive_suggest(v);
-                        snprintf(err, size, "is not a sandboxing directive msdeploy lets a spec override%s%s%s", near ? "; did you mean '" : "",
-                                 near ? near : "", near ? "'?" : "");
+                        diag_error(d, loc, "is not a sandboxing directive msdeploy lets a spec override%s%s%s", near ? "; did you mean '" : "",
+                                   near ? near : "", near ? "'?" : "");
                         return false;
                 }
                 break;
@@ -90,15 +90,15 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                 why = syntax_check_address(v);
                 break;
         case S_SIGNAL:
-                return signal_valid(v, "a signal name", err, size);
+                return signal_valid(v, "a signal name", loc, d);
         case S_EXIT_STATUS:
                 if (v[0] >= '0' && v[0] <= '9') {
                         if (parse_uint(v, 0, 255, &u) == 0)
                                 return true;
-                        snprintf(err, size, "is not an exit status; allowed: 0 to 255, or a signal name such as 'SIGPIPE'");
+                        diag_error(d, loc, "is not an exit status; allowed: 0 to 255, or a signal name such as 'SIGPIPE'");
                         return false;
                 }
-                return signal_valid(v, "an exit status (0 to 255) or a signal name", err, size);
+                return signal_valid(v, "an exit status (0 to 255) or a signal name", loc, d);
         case S_CAPABILITY: {
                 cap_value_t cap;
                 if (cap_from_name(v, &cap) < 0)
@@ -110,7 +110,7 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                 int64_t max = s->type == S_INSTANCES ? 1000 : s->max;
                 int r = parse_uint(v, (uint64_t) (s->min > 0 ? s->min : 0), (uint64_t) max, &u);
                 if (r == -ERANGE) {
-                        snprintf(err, size, "is out of range; allowed: %lld to %lld", (long long) s->min, (long long) max);
+                        diag_error(d, loc, "is out of range; allowed: %lld to %lld", (long long) s->min, (long long) max);
                         return false;
                 }
                 if (r < 0)
@@ -122,7 +122,7 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                 if (parse_double(v, &f) < 0)
                         why = "must be a number";
                 else if (s->max > s->min && (f < (double) s->min || f > (double) s->max)) {
-                        snprintf(err, size, "is out of range; allowed: %lld to %lld", (long long) s->min, (long long) s->max);
+                        diag_error(d, loc, "is out of range; allowed: %lld to %lld", (long long) s->min, (long long) s->max);
                         return false;
                 }
                 break;
@@ -156,15 +156,15 @@ bool schema_scalar_valid(const Schema *s, const char *v, char *err, size_t size)
                 append_values(list, sizeof(list), s->values);
                 const char *near = suggest_closest(v, s->values, sizeof(char *));
                 if (near)
-                        snprintf(err, size, "is not valid; did you mean '%s'? (allowed: %s)", near, list);
+                        diag_error(d, loc, "is not valid; did you mean '%s'? (allowed: %s)", near, list);
                 else
-                        snprintf(err, size, "is not valid; allowed: %s", list);
+                        diag_error(d, loc, "is not valid; allowed: %s", list);
                 return false;
         default:
                 return true;
         }
         if (why) {
-                snprintf(err, size, "%s", why);
+                diag_error(d, loc, "%s", why);
                 return false;
         }
         return true;
@@ -220,7 +220,6 @@ static void check_object(Checker *c, const Schema *s, const Node *n, What what) 
 }
 
 static void check_node(Checker *c, const Schema *s, const Node *n, What what) {
-        char err[768];
         switch (s->type) {
         case S_OBJECT:
                 if (n->kind != NODE_MAP) {
@@ -237,9 +236,10 @@ static void check_node(Checker *c, const Schema *s, const Node *n, What what) {
                 for (size_t i = 0; i < n->n; i++) {
                         const NodePair *p = &n->pairs[i];
                         const Schema *ks = s->key ? s->key : &(const Schema) { S_NAME };
-                        if (!schema_scalar_valid(ks, p->key, err, sizeof(err))) {
+                        size_t mark = c->d->n;
+                        if (!schema_scalar_valid(ks, p->key, p->key_loc, c->d)) {
                                 char shown[128];
-                                diag_error(c->d, p->key_loc, "key '%s' in %s %s", escape_value(shown, sizeof(shown), p->key), WHAT(what), err);
+                                diags_prefix(c->d, mark, "key '%s' in %s ", escape_value(shown, sizeof(shown), p->key), WHAT(what));
                         }
                         if (p->value->kind == NODE_NULL) { /* an empty entry: "name:" reads as "name: {}" */
                                 if (!(c->flags & CHECK_PARTIAL) && s->item->type != S_OBJECT)
@@ -275,9 +275,10 @@ static void check_node(Checker *c, const Schema *s, const Node *n, What what) {
                 diag_error(c->d, n->loc, "%s must be a %s (%s), not %s", WHAT(what), schema_type_name(s->type), s->doc, kind_word(n));
                 return;
         }
-        if (!schema_scalar_valid(s, n->scalar, err, sizeof(err))) {
+        size_t mark = c->d->n;
+        if (!schema_scalar_valid(s, n->scalar, n->loc, c->d)) {
                 char shown[128];
-                diag_error(c->d, n->loc, "%s value '%s' %s", WHAT(what), escape_value(shown, sizeof(shown), n->scalar), err);
+                diags_prefix(c->d, mark, "%s value '%s' ", WHAT(what), escape_value(shown, sizeof(shown), n->scalar));
         }
 }
 

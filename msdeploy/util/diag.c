@@ -180,6 +180,23 @@ void diags_move(Diags *dst, Diags *src) {
         *src = (Diags) { .werror = src->werror };
 }
 
+void diags_prefix(Diags *d, size_t from, const char *fmt, ...) {
+        if (from >= d->n)
+                return;
+        StrBuf prefix = {};
+        va_list ap;
+        va_start(ap, fmt);
+        sb_vprintf(&prefix, fmt, ap);
+        va_end(ap);
+        for (size_t i = from; i < d->n; i++) {
+                StrBuf b = {};
+                sb_printf(&b, "%s%s", prefix.s ? prefix.s : "", d->items[i].msg);
+                free(d->items[i].msg);
+                d->items[i].msg = sb_take(&b, NULL);
+        }
+        sb_free(&prefix);
+}
+
 void diags_clear(Diags *d) {
         for (size_t i = 0; i < d->n; i++)
                 free(d->items[i].msg);

@@ -57,6 +57,9 @@ void diags_print_json(const Diags *d, FILE *f);
 void diags_clear(Diags *d);
 /* Moves every diagnostic of src to the end of dst, leaving src empty. */
 void diags_move(Diags *dst, Diags *src);
+/* Puts the formatted text before the message of every diagnostic from index `from` on: the context a caller
+ * gives what a function it called reported ("release 3 cannot be restored: "). */
+void diags_prefix(Diags *d, size_t from, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "FILE:LINE:COL" into buf; "FILE" when there is no line, the program's name when there is no location. */
 int loc_format(Loc loc, char *buf, size_t size);
 /* loc as the members "file" (null for no location), "line" and "column" of the JSON object being written. */

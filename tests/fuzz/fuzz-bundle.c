@@ -45,9 +45,10 @@ static void check_release(Release *r, bool data) {
         size_t n1, n2;
         _cleanup_free_ char *m1 = release_manifest(r, &n1);
         Release *again = NULL;
-        char err[512];
-        if (release_parse_manifest(m1, n1, &again, err, sizeof(err)) < 0)
-                fuzz_violation("the manifest written for an accepted release is refused: %s\n%s", err, m1);
+        Diags d = {};
+        if (release_parse_manifest(m1, n1, &again, &d) < 0)
+                fuzz_violation("the manifest written for an accepted release is refused: %s\n%s", d.n ? d.items[0].msg : "?", m1);
+        diags_clear(&d);
         _cleanup_free_ char *m2 = release_manifest(again, &n2);
         if (n1 != n2 || memcmp(m1, m2, n1) != 0)
                 fuzz_violation("the manifest changes when read back and written again:\n%s\n--\n%s", m1, m2);
@@ -58,19 +59,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1)
                 return 0;
         Release *r = NULL;
-        char err[512];
+        Diags d = {};
         if (data[0] % 2 == 0) { /* NUL-terminated, as the bundle reader and the store hand it over */
                 _cleanup_free_ char *text = xmalloc(size);
                 memcpy(text, data + 1, size - 1);
                 text[size - 1] = 0;
-                if (release_parse_manifest(text, size - 1, &r, err, sizeof(err)) >= 0)
+                if (release_parse_manifest(text, size - 1, &r, &d) >= 0)
                         check_release(r, /* data= */ false);
         } else {
                 char *plan = NULL;
-                if (bundle_read(fuzz_memfd_path((const char *) data + 1, size - 1), &r, &plan, err, sizeof(err)) >= 0)
+                if (bundle_read(fuzz_memfd_path((const char *) data + 1, size - 1), &r, &plan, &d) >= 0)
                         check_release(r, /* data= */ true);
                 free(plan);
         }
+        /* a refusal says why, an acceptance says nothing */
+        if ((r != NULL) == (d.n_errors > 0))
+                fuzz_violation("%s with %zu errors", r ? "accepted" : "refused", d.n_errors);
+        diags_clear(&d);
         release_free(r);
         return 0;
 }

@@ -41,46 +41,46 @@ static int step(Killer *k) {
                 _exit(KILLED); /* as kill -9: no unlock, no journal clean-up, nothing flushed */
         return 0;
 }
-static int k_write(void *ud, const ReleaseFile *f) {
+static int k_write(void *ud, const ReleaseFile *f, Diags *d) {
         Killer *k = ud;
-        return step(k) ?: k->ops->write_file(k->ud, f);
+        return step(k) ?: k->ops->write_file(k->ud, f, d);
 }
-static int k_fix(void *ud, const ReleaseFile *f) {
+static int k_fix(void *ud, const ReleaseFile *f, Diags *d) {
         Killer *k = ud;
-        return step(k) ?: k->ops->fix_file(k->ud, f);
+        return step(k) ?: k->ops->fix_file(k->ud, f, d);
 }
-static int k_remove(void *ud, const char *path) {
+static int k_remove(void *ud, const char *path, Diags *d) {
         Killer *k = ud;
-        return step(k) ?: k->ops->remove(k->ud, path);
+        return step(k) ?: k->ops->remove(k->ud, path, d);
 }
-static int k_link(void *ud, const ReleaseLink *l) {
+static int k_link(void *ud, const ReleaseLink *l, Diags *d) {
         Killer *k = ud;
-        return step(k) ?: k->ops->link(k->ud, l);
+        return step(k) ?: k->ops->link(k->ud, l, d);
 }
-static int k_sysusers(void *ud) {
+static int k_sysusers(void *ud, Diags *d) {
         Killer *k = ud;
-        return step(k) ?: k->ops->sysusers(k->ud);
+        return step(k) ?: k->ops->sysusers(k->ud, d);
 }
-static int k_tmpfiles(void *ud) {
+static int k_tmpfiles(void *ud, Diags *d) {
         Killer *k = ud;
-        return step(k) ?: k->ops->tmpfiles(k->ud);
+        return step(k) ?: k->ops->tmpfiles(k->ud, d);
 }
-static int k_unit(void *ud, ActionType t, const char *unit) {
+static int k_unit(void *ud, ActionType t, const char *unit, Diags *d) {
         Killer *k = ud;
-        return step(k) ?: k->ops->unit(k->ud, t, unit);
+        return step(k) ?: k->ops->unit(k->ud, t, unit, d);
 }
 static const ApplyOps killer_ops = {
         .write_file = k_write, .fix_file = k_fix, .remove = k_remove, .link = k_link,
         .sysusers = k_sysusers, .tmpfiles = k_tmpfiles, .unit = k_unit,
 };
 
-int __real_apply_plan(const Plan *p, const ApplyOps *ops, void *ud, size_t *ret_done, char *err, size_t err_size);
-int __wrap_apply_plan(const Plan *p, const ApplyOps *ops, void *ud, size_t *ret_done, char *err, size_t err_size) {
+int __real_apply_plan(const Plan *p, const ApplyOps *ops, void *ud, size_t *ret_done, Diags *d);
+int __wrap_apply_plan(const Plan *p, const ApplyOps *ops, void *ud, size_t *ret_done, Diags *d) {
         steps_seen = p->n_actions;
         if (kill_after < 0)
-                return __real_apply_plan(p, ops, ud, ret_done, err, err_size);
+                return __real_apply_plan(p, ops, ud, ret_done, d);
         Killer k = { ops, ud, kill_after };
-        int r = __real_apply_plan(p, &killer_ops, &k, ret_done, err, err_size);
+        int r = __real_apply_plan(p, &killer_ops, &k, ret_done, d);
         if (k.left < 0)
                 _exit(KILLED);
         if (kill_after == (long) p->n_actions)

@@ -18,8 +18,9 @@ static void test_values(void **state) {
         const char *text = "{\n  \"s\": \"a\\\"b\\\\c\\/\\n\\t\\u00e9\\ud83d\\ude00\",\n  \"n\": -12.5e+3, \"z\": 0,\n"
                            "  \"t\": true, \"f\": false, \"nil\": null,\n  \"list\": [1, \"two\", [], {}],\n  \"raw\": \"caf\xc3\xa9\"\n}\n";
         Doc d;
-        char err[256] = "";
-        assert_int_equal(doc_parse("t.json", text, strlen(text), &d, err, sizeof(err)), 0);
+        Diags diags = {};
+        assert_int_equal(doc_parse("t.json", text, strlen(text), &d, &diags), 0);
+        assert_int_equal(diags.n, 0);
         assert_string_equal(node_get_scalar(d.root, "s"), "a\"b\\c/\n\t\xc3\xa9\xf0\x9f\x98\x80");
         assert_string_equal(node_get_scalar(d.root, "n"), "-12.5e+3");
         assert_string_equal(node_get_scalar(d.root, "z"), "0");
@@ -69,10 +70,13 @@ static void test_refused(void **state) {
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 Doc d;
-                char err[256] = "";
-                assert_int_equal(doc_parse("t.json", cases[i].text, strlen(cases[i].text), &d, err, sizeof(err)), -EBADMSG);
+                Diags diags = {};
+                assert_int_equal(doc_parse("t.json", cases[i].text, strlen(cases[i].text), &d, &diags), -EBADMSG);
+                assert_int_equal(diags.n_errors, 1); /* the first problem only */
+                const char *err = diags.items[0].msg;
                 if (!strstr(err, cases[i].why) || !strstr(err, "t.json: not a JSON object: "))
                         fail_msg("case %zu: '%s' does not say '%s'", i, err, cases[i].why);
+                diags_clear(&diags);
         }
 }
 
@@ -83,9 +87,10 @@ static void test_depth_bound(void **state) {
         for (int i = 0; i < 100000; i++)
                 sb_putc(&b, '[');
         Doc d;
-        char err[256] = "";
-        assert_int_equal(doc_parse("deep.json", b.s, b.len, &d, err, sizeof(err)), -EBADMSG);
-        assert_non_null(strstr(err, "nested deeper than"));
+        Diags diags = {};
+        assert_int_equal(doc_parse("deep.json", b.s, b.len, &d, &diags), -EBADMSG);
+        assert_non_null(strstr(diags.items[0].msg, "nested deeper than"));
+        diags_clear(&diags);
         sb_free(&b);
 }
 

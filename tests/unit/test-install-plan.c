@@ -30,25 +30,35 @@ static int rec(Recorder *r, const char *what, const char *subject) {
         sb_printf(&r->log, "%s%s%s%s", r->log.len ? "; " : "", what, subject ? " " : "", subject ? subject : "");
         return r->steps == r->fail_at ? -EIO : 0;
 }
-static int op_write(void *ud, const ReleaseFile *f) {
+static int op_write(void *ud, const ReleaseFile *f, Diags *d) {
+        (void) d;
         return rec(ud, "write", f->path);
 }
-static int op_fix(void *ud, const ReleaseFile *f) {
+static int op_fix(void *ud, const ReleaseFile *f, Diags *d) {
+        (void) d;
         return rec(ud, "fix", f->path);
 }
-static int op_remove(void *ud, const char *path) {
+static int op_remove(void *ud, const char *path, Diags *d) {
+        (void) d;
         return rec(ud, "remove", path);
 }
-static int op_link(void *ud, const ReleaseLink *l) {
+static int op_link(void *ud, const ReleaseLink *l, Diags *d) {
+        (void) d;
         return rec(ud, "link", l->path);
 }
-static int op_sysusers(void *ud) {
-        return rec(ud, "sysusers", NULL);
+/* a failing tool says why itself: apply_plan adds nothing to that */
+static int op_sysusers(void *ud, Diags *d) {
+        int r = rec(ud, "sysusers", NULL);
+        if (r < 0)
+                diag_error(d, (Loc) {}, "systemd-sysusers exited with status 1: no");
+        return r;
 }
-static int op_tmpfiles(void *ud) {
+static int op_tmpfiles(void *ud, Diags *d) {
+        (void) d;
         return rec(ud, "tmpfiles", NULL);
 }
-static int op_unit(void *ud, ActionType t, const char *unit) {
+static int op_unit(void *ud, ActionType t, const char *unit, Diags *d) {
+        (void) d;
         return rec(ud, action_type_to_string(t), unit);
 }
 static const ApplyOps ops = {
@@ -61,8 +71,9 @@ static char *run(const Release *new, const Snapshot *snap, PlanFlags flags, Plan
         Plan *p = plan_compute(new, snap, flags);
         Recorder r = {};
         size_t done;
-        char err[256];
-        assert_int_equal(apply_plan(p, &ops, &r, &done, err, sizeof(err)), 0);
+        Diags d = {};
+        assert_int_equal(apply_plan(p, &ops, &r, &done, &d), 0);
+        assert_int_equal(d.n, 0);
         assert_int_equal(done, p->n_actions);
         if (ret_plan)
                 *ret_plan = p;
@@ -235,6 +246,12 @@ static void test_systemd_version(void **state) {
                 plan_format_text(p, r, s, NULL, &text);
                 assert_null(strstr(text.s, "systemd version"));
                 sb_free(&text);
+                StrBuf json = {};
+                char want[64];
+                plan_format_json(p, r, s, &json);
+                snprintf(want, sizeof(want), "\n  \"host_systemd_version\": %u,\n", fine[i]);
+                assert_non_null(strstr(json.s, want));
+                sb_free(&json);
                 plan_free(p);
         }
         s->systemd_version = 0;
@@ -245,6 +262,10 @@ static void test_systemd_version(void **state) {
         assert_non_null(strstr(text.s, "note: the host's systemd version is not known (no libsystemd-shared-N.so under the root): "
                                        "not checked against the 252 the release was rendered for\n"));
         sb_free(&text);
+        StrBuf json = {};
+        plan_format_json(p, r, s, &json);
+        assert_non_null(strstr(json.s, "\n  \"host_systemd_version\": null,\n"));
+        sb_free(&json);
         plan_free(p);
         snapshot_free(s);
         release_free(r);
@@ -337,11 +358,21 @@ static void test_failing_step(void **state) {
         Plan *p = plan_compute(r, s, 0);
         Recorder rec_ = { .fail_at = 3 };
         size_t done;
-        char err[256];
-        assert_int_equal(apply_plan(p, &ops, &rec_, &done, err, sizeof(err)), -EIO);
+        Diags d = {};
+        assert_int_equal(apply_plan(p, &ops, &rec_, &done, &d), -EIO);
         assert_int_equal(done, 2);
         assert_string_equal(rec_.log.s, "write etc/sysusers.d/demo.conf; sysusers; write etc/demo/api.env");
-        assert_non_null(strstr(err, "create etc/demo/api.env"));
+        assert_int_equal(d.n, 1);
+        assert_string_equal(d.items[0].msg, "create etc/demo/api.env: Input/output error");
+        diags_clear(&d);
+        sb_free(&rec_.log);
+        /* a step that says why itself is not named again */
+        rec_ = (Recorder) { .fail_at = 2 };
+        assert_int_equal(apply_plan(p, &ops, &rec_, &done, &d), -EIO);
+        assert_int_equal(done, 1);
+        assert_int_equal(d.n, 1);
+        assert_string_equal(d.items[0].msg, "systemd-sysusers exited with status 1: no");
+        diags_clear(&d);
         sb_free(&rec_.log);
         plan_free(p);
         snapshot_free(s);

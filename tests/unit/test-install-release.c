@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "helpers/install-check.h"
+#include "helpers/spec-check.h"
+#include "render/render.h"
 #include "sd/enable.h"
 #include "util/xalloc.h"
 
@@ -88,8 +90,9 @@ static void test_health_endpoints(void **state) {
         size_t len;
         char *text = release_manifest(r, &len);
         Release *back = NULL;
-        char err[256];
-        assert_int_equal(release_parse_manifest(text, len, &back, err, sizeof(err)), 0);
+        Diags d = {};
+        assert_int_equal(release_parse_manifest(text, len, &back, &d), 0);
+        assert_int_equal(d.n, 0);
         assert_string_equal(back->health[1], "127.0.0.1:9191");
         free(text);
         release_free(back);
@@ -122,8 +125,9 @@ static void test_manifest_round_trip(void **state) {
         size_t len;
         char *text = release_manifest(r, &len);
         Release *back = NULL;
-        char err[512];
-        assert_int_equal(release_parse_manifest(text, len, &back, err, sizeof(err)), 0);
+        Diags d = {};
+        assert_int_equal(release_parse_manifest(text, len, &back, &d), 0);
+        assert_int_equal(d.n, 0);
         assert_string_equal(back->hash, r->hash);
         assert_int_equal(back->n_files, r->n_files);
         assert_int_equal(back->n_units, r->n_units);
@@ -139,8 +143,8 @@ static void test_manifest_round_trip(void **state) {
 }
 
 /* Replaces the first occurrence of from by to in the manifest of r and parses it; the release read back
- * in *ret (NULL: not wanted). */
-static int parse_changed_into(const Release *r, const char *from, const char *to, Release **ret, char *err, size_t size) {
+ * in *ret (NULL: not wanted), what the parser said in d. */
+static int parse_changed_into(const Release *r, const char *from, const char *to, Release **ret, Diags *d) {
         size_t len;
         char *text = release_manifest((Release *) r, &len);
         char *at = strstr(text, from);
@@ -150,7 +154,7 @@ static int parse_changed_into(const Release *r, const char *from, const char *to
         sb_append(&b, to);
         sb_append(&b, at + strlen(from));
         Release *back = NULL;
-        int res = release_parse_manifest(b.s, b.len, &back, err, size);
+        int res = release_parse_manifest(b.s, b.len, &back, d);
         if (ret)
                 *ret = back;
         else
@@ -160,8 +164,14 @@ static int parse_changed_into(const Release *r, const char *from, const char *to
         return res;
 }
 
-static int parse_changed(const Release *r, const char *from, const char *to, char *err, size_t size) {
-        return parse_changed_into(r, from, to, NULL, err, size);
+/* The same; the one error the parser reports (NULL: none) in *ret_why, malloc'ed. */
+static int parse_changed(const Release *r, const char *from, const char *to, char **ret_why) {
+        Diags d = {};
+        int res = parse_changed_into(r, from, to, NULL, &d);
+        assert_true(d.n_errors == (res < 0 ? 1u : 0u)); /* the first problem is the one reported */
+        *ret_why = d.n ? xstrdup(d.items[0].msg) : NULL;
+        diags_clear(&d);
+        return res;
 }
 
 /* The spec's deploy: settings travel in the manifest (a bundle applies without the spec); a manifest
@@ -173,20 +183,20 @@ static void test_manifest_deploy(void **state) {
         assert_true(r->deploy.health_gate);
         assert_int_equal(r->deploy.health_timeout, 90 * USEC_PER_SEC);
         assert_int_equal(r->deploy.keep_releases, 4);
-        char err[512] = "";
+        Diags d = {};
         Release *back = NULL;
-        assert_int_equal(parse_changed_into(r, "\"keep_releases\": 4", "\"keep_releases\": 4", &back, err, sizeof(err)), 0);
+        assert_int_equal(parse_changed_into(r, "\"keep_releases\": 4", "\"keep_releases\": 4", &back, &d), 0);
         assert_true(back->deploy.health_gate);
         assert_int_equal(back->deploy.health_timeout, 90 * USEC_PER_SEC);
         assert_int_equal(back->deploy.keep_releases, 4);
         release_free(back);
         static const char settings[] = "\"health_gate\": true,\n    \"health_timeout_usec\": 90000000,\n    \"keep_releases\": 4,\n    ";
-        assert_int_equal(parse_changed_into(r, settings, "", &back, err, sizeof(err)), 0);
+        assert_int_equal(parse_changed_into(r, settings, "", &back, &d), 0);
         assert_true(back->deploy.health_gate);
         assert_int_equal(back->deploy.health_timeout, 120 * USEC_PER_SEC);
         assert_int_equal(back->deploy.keep_releases, 10);
         release_free(back);
-        assert_int_equal(parse_changed_into(r, "\"tier_3\"", "\"tier_2\"", &back, err, sizeof(err)), 0);
+        assert_int_equal(parse_changed_into(r, "\"tier_3\"", "\"tier_2\"", &back, &d), 0);
         assert_true(back->deploy.health_gate); /* recorded: the tier no longer decides */
         release_free(back);
         const struct {
@@ -197,14 +207,16 @@ static void test_manifest_deploy(void **state) {
                 { "\"keep_releases\": 4", "\"keep_releases\": 0", "keep_releases '0' is not a number of releases from 1 to 1000" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, err, sizeof(err)), -EBADMSG);
-                if (!strstr(err, cases[i].why))
-                        fail_msg("case %zu: '%s' does not say '%s'", i, err, cases[i].why);
+                _cleanup_free_ char *why = NULL;
+                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, &why), -EBADMSG);
+                if (!strstr(why, cases[i].why))
+                        fail_msg("case %zu: '%s' does not say '%s'", i, why, cases[i].why);
         }
         release_free(r);
         r = install_release(install_spec, "tier_2", NULL, "v1");
         assert_false(r->deploy.health_gate);
-        assert_int_equal(parse_changed_into(r, "\"health_gate\": false,\n    ", "", &back, err, sizeof(err)), 0);
+        assert_int_equal(parse_changed_into(r, "\"health_gate\": false,\n    ", "", &back, &d), 0);
+        assert_int_equal(d.n, 0);
         assert_false(back->deploy.health_gate);
         release_free(back);
         release_free(r);
@@ -227,12 +239,55 @@ static void test_manifest_refused(void **state) {
                 { "{", "[", "not a JSON object" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                char err[512] = "";
-                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, err, sizeof(err)), -EBADMSG);
-                if (!strstr(err, cases[i].why))
-                        fail_msg("case %zu: '%s' does not say '%s'", i, err, cases[i].why);
+                _cleanup_free_ char *why = NULL;
+                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, &why), -EBADMSG);
+                if (!strstr(why, cases[i].why))
+                        fail_msg("case %zu: '%s' does not say '%s'", i, why, cases[i].why);
         }
         release_free(r);
+}
+
+/* The diagnostics of building the release of yaml (tier_3); the release is not wanted. */
+static void release_diags(const char *yaml, Diags *d) {
+        Spec *spec = NULL;
+        Model *m = NULL;
+        assert_int_equal(spec_check_build(yaml, "tier_3", &spec, &m, d), 0);
+        ArtifactSet a = {};
+        assert_int_equal(render_model(m, &a, d), 0);
+        Release *r = NULL;
+        assert_int_equal(release_from_model(m, &a, "/tmp", "test", &r, d), -EINVAL);
+        assert_null(r);
+        artifact_set_free(&a);
+        model_free(m);
+        spec_free(spec);
+}
+
+/* A project directory, or a file, that msdeploy does not install into is refused where the spec set it. */
+static void test_refused_at_spec_line(void **state) {
+        (void) state;
+        Diags d = {};
+        release_diags("version: 1\n"
+                      "project: { name: demo, prefix: /usr/demo, libexec_dir: /home/demo }\n"
+                      "services:\n"
+                      "  api: { exec: /usr/bin/true }\n",
+                      &d);
+        assert_true(diags_has(&d, DIAG_ERROR, 2, 32, "project.prefix '/usr/demo' is not a directory msdeploy installs into"));
+        assert_true(diags_has(&d, DIAG_ERROR, 2, 56, "project.libexec_dir '/home/demo' is not a directory msdeploy installs into"));
+        assert_int_equal(d.n_errors, 2); /* the files under them are not refused once more */
+        diags_clear(&d);
+        release_diags("version: 1\n"
+                      "project: { name: demo }\n"
+                      "services:\n"
+                      "  api: { exec: /usr/bin/true, env_files: [x, y] }\n"
+                      "env_files:\n"
+                      "  x: { path: /etc/other/x.env, vars: { A: \"1\" } }\n"
+                      "  y: { path: /etc/yet-another/y.env, vars: { B: \"1\" } }\n",
+                      &d);
+        assert_true(diags_has(&d, DIAG_ERROR, 6, 14, "env file 'x': '/etc/other/x.env' is outside the directories a release may install into"));
+        assert_true(diags_has(&d, DIAG_ERROR, 7, 14, "env file 'y': '/etc/yet-another/y.env' is outside"));
+        assert_int_equal(d.n_errors, 2);
+        diags_clear(&d);
+        spec_check_cleanup();
 }
 
 int main(void) {
@@ -243,6 +298,7 @@ int main(void) {
                 cmocka_unit_test(test_manifest_round_trip),
                 cmocka_unit_test(test_manifest_refused),
                 cmocka_unit_test(test_manifest_deploy),
+                cmocka_unit_test(test_refused_at_spec_line),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
