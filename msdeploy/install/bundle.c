@@ -5,9 +5,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "output/output.h"
 #include "util/xalloc.h"
@@ -170,8 +172,17 @@ int bundle_read(const char *path, Release **ret, char **ret_plan, Diags *d) {
         struct archive *ar = archive_read_new();
         archive_read_support_filter_all(ar);
         archive_read_support_format_tar(ar);
-        if (archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
-                diag_error(d, (Loc) {}, "cannot open '%s': %s", path, archive_error_string(ar));
+        /* opened here so that a file that cannot be read says why (libarchive's text only repeats the name) */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                int r = fd < 0 ? -errno : S_ISREG(st.st_mode) ? -errno : -EINVAL;
+                diag_error(d, (Loc) {}, "cannot open '%s': %s", path, r == -EINVAL ? "not a regular file" : strerror(-r));
+                archive_read_free(ar);
+                return r;
+        }
+        if (archive_read_open_fd(ar, fd, 65536) != ARCHIVE_OK) {
+                diag_error(d, (Loc) {}, "cannot read '%s': %s", path, archive_error_string(ar));
                 archive_read_free(ar);
                 return -EIO;
         }
