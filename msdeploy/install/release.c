@@ -75,33 +75,6 @@ static char *program_of(const char *command) {
         return xstrdup(words[0][0] == '-' || words[0][0] == '@' ? words[0] + 1 : words[0]);
 }
 
-/* Units whose processes run the program at abs: ExecStart=, ExecStartPre=, and the workers of a
- * supervision tree (run by the supervisor services), and msd-supervisor itself. */
-static void program_consumers(const Model *m, const char *abs, char ***units) {
-        bool tree_runs = false;
-        for (size_t i = 0; i < m->supervision.n_workers; i++) {
-                _cleanup_free_ char *p = program_of(m->supervision.workers[i].exec);
-                tree_runs = tree_runs || (p && strcmp(p, abs) == 0);
-        }
-        for (size_t i = 0; i < m->n_services; i++) {
-                const Service *s = &m->services[i];
-                bool runs = (s->supervisor && tree_runs) ||
-                            ((s->supervisor || s->health_aggregator) && strcmp(m->supervisor_path, abs) == 0);
-                _cleanup_free_ char *p = program_of(s->exec);
-                runs = runs || (p && strcmp(p, abs) == 0);
-                for (size_t k = 0; k < s->exec_start_pre.n && !runs; k++) {
-                        _cleanup_free_ char *q = program_of(s->exec_start_pre.items[k]);
-                        runs = q && strcmp(q, abs) == 0;
-                }
-                if (runs) {
-                        _cleanup_free_ char *unit = NULL;
-                        if (asprintf(&unit, "%s.service", s->name) < 0)
-                                xoom();
-                        strv_add_unique(units, unit);
-                }
-        }
-}
-
 static void add_program(char ***v, const char *command) {
         _cleanup_free_ char *p = program_of(command);
         if (p && !strchr(p, '%')) /* a path with a specifier is only known to systemd */
@@ -120,8 +93,83 @@ static void unit_programs(const Model *m, const Service *s, char ***v) {
         strv_sort(*v);
 }
 
-/* Kind and consumers of a rendered file. */
-static FileKind classify(const Model *m, const char *path, char ***units) {
+/* Who runs what, for the consumers of a program file: (program, unit) for every program of every unit of
+ * the release, sorted by program, then by unit (r->units is sorted by name). */
+typedef struct Runner {
+        const char *program;
+        size_t unit;              /* in r->units */
+} Runner;
+
+typedef struct Builder {
+        const Model *m;
+        Release *r;
+        Runner *runners;
+        size_t n_runners;
+} Builder;
+
+static int runner_cmp(const void *a, const void *b) {
+        const Runner *x = a, *y = b;
+        int c = strcmp(x->program, y->program);
+        return c ? c : (x->unit > y->unit) - (x->unit < y->unit);
+}
+
+static void index_runners(Builder *b) {
+        size_t n = 0;
+        for (size_t i = 0; i < b->r->n_units; i++)
+                n += strv_length(b->r->units[i].programs);
+        b->runners = xcalloc(n + 1, sizeof(Runner));
+        for (size_t i = 0; i < b->r->n_units; i++)
+                for (char **p = b->r->units[i].programs; *p; p++)
+                        b->runners[b->n_runners++] = (Runner) { *p, i };
+        if (b->n_runners > 1)
+                qsort(b->runners, b->n_runners, sizeof(Runner), runner_cmp);
+}
+
+/* Appends the units whose processes run the program at abs: ExecStart=, ExecStartPre=, the workers of a
+ * supervision tree (run by the supervisor services), and msd-supervisor itself; sorted by name. */
+static void program_consumers(const Builder *b, const char *abs, char ***units) {
+        size_t lo = 0, hi = b->n_runners;
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (strcmp(b->runners[mid].program, abs) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (; lo < b->n_runners && strcmp(b->runners[lo].program, abs) == 0; lo++)
+                strv_push_copy(units, b->r->units[b->runners[lo].unit].name);
+}
+
+/* The units of the services for which pick() holds; sorted, each once. */
+static char **service_units(const Model *m, bool (*pick)(const Model *m, const Service *s, const void *userdata), const void *userdata) {
+        char **v = xcalloc(m->n_services + 1, sizeof(char *));
+        size_t n = 0;
+        for (size_t k = 0; k < m->n_services; k++)
+                if (pick(m, &m->services[k], userdata))
+                        v[n++] = xasprintf("%s.service", m->services[k].name);
+        strv_uniq(v);
+        return v;
+}
+
+static bool reads_env_file(const Model *m, const Service *s, const void *key) {
+        (void) m;
+        for (size_t j = 0; j < s->env_files.n; j++)
+                if (strcmp(s->env_files.items[j], key) == 0)
+                        return true;
+        return false;
+}
+static bool is_supervisor(const Model *m, const Service *s, const void *userdata) {
+        (void) m, (void) userdata;
+        return s->supervisor;
+}
+static bool is_health_aggregator(const Model *m, const Service *s, const void *userdata) {
+        (void) m, (void) userdata;
+        return s->health_aggregator;
+}
+
+/* Kind and consumers of a rendered file (units is empty). */
+static FileKind classify(const Builder *b, const char *path, char ***units) {
+        const Model *m = b->m;
         char abs[4097];
         snprintf(abs, sizeof(abs), "/%s", path);
         if (under(abs, "/" UNIT_DIR)) {
@@ -129,40 +177,27 @@ static FileKind classify(const Model *m, const char *path, char ***units) {
                 _cleanup_free_ char *unit = slash ? strndup(name, (size_t) (slash - name - 2)) : xstrdup(name);
                 if (!unit)
                         xoom();
-                strv_add_unique(units, unit);
+                strv_push_copy(units, unit);
                 return slash ? FILE_DROPIN : FILE_UNIT;
         }
         if (under(abs, "/etc/sysusers.d"))
                 return FILE_SYSUSERS;
         if (under(abs, "/etc/tmpfiles.d"))
                 return FILE_TMPFILES;
-        for (size_t i = 0; i < m->n_env_files; i++) {
-                if (strcmp(m->env_files[i].path, abs) != 0)
-                        continue;
-                for (size_t k = 0; k < m->n_services; k++)
-                        for (size_t j = 0; j < m->services[k].env_files.n; j++)
-                                if (strcmp(m->services[k].env_files.items[j], m->env_files[i].key) == 0) {
-                                        _cleanup_free_ char *unit = NULL;
-                                        if (asprintf(&unit, "%s.service", m->services[k].name) < 0)
-                                                xoom();
-                                        strv_add_unique(units, unit);
-                                }
-                return FILE_ENV;
-        }
+        for (size_t i = 0; i < m->n_env_files; i++)
+                if (strcmp(m->env_files[i].path, abs) == 0) {
+                        strv_free(*units);
+                        *units = service_units(m, reads_env_file, m->env_files[i].key);
+                        return FILE_ENV;
+                }
         const char *base = strrchr(abs, '/') + 1;
         bool in_config = under(abs, m->config_dir) && base - abs == (ptrdiff_t) strlen(m->config_dir) + 1;
         if (in_config && (strcmp(base, "supervisor.yaml") == 0 || strcmp(base, "health-checks.yaml") == 0)) {
-                bool sup = base[0] == 's';
-                for (size_t k = 0; k < m->n_services; k++)
-                        if (sup ? m->services[k].supervisor : m->services[k].health_aggregator) {
-                                _cleanup_free_ char *unit = NULL;
-                                if (asprintf(&unit, "%s.service", m->services[k].name) < 0)
-                                        xoom();
-                                strv_add_unique(units, unit);
-                        }
+                strv_free(*units);
+                *units = service_units(m, base[0] == 's' ? is_supervisor : is_health_aggregator, NULL);
                 return FILE_CONFIG;
         }
-        program_consumers(m, abs, units);
+        program_consumers(b, abs, units);
         return **units ? FILE_PROGRAM : FILE_DATA;
 }
 
@@ -197,9 +232,9 @@ static int read_payload(const char *spec_dir, const Payload *p, char **ret, size
         return 0;
 }
 
-static void file_add(Release *r, const Model *m, const char *path, mode_t mode, const char *owner, const char *group, char *data_take,
-                     size_t size, bool payload) {
-        r->files = xreallocarray(r->files, r->n_files + 1, sizeof(ReleaseFile));
+static void file_add(const Builder *b, const char *path, mode_t mode, const char *owner, const char *group, char *data_take, size_t size,
+                     bool payload) {
+        Release *r = b->r; /* r->files has room for every artifact and payload */
         ReleaseFile *f = &r->files[r->n_files++];
         *f = (ReleaseFile) { .path = xstrdup(path), .mode = mode, .owner = xstrdup(owner), .group = xstrdup(group),
                              .size = size, .units = strv_new(), .data = data_take };
@@ -207,11 +242,10 @@ static void file_add(Release *r, const Model *m, const char *path, mode_t mode, 
         if (payload) {
                 char abs[4097];
                 snprintf(abs, sizeof(abs), "/%s", path);
-                program_consumers(m, abs, &f->units);
+                program_consumers(b, abs, &f->units);
                 f->kind = FILE_PAYLOAD;
         } else
-                f->kind = classify(m, path, &f->units);
-        strv_sort(f->units);
+                f->kind = classify(b, path, &f->units);
 }
 
 static int file_cmp(const void *a, const void *b) {
@@ -290,9 +324,12 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
                         diag_error(d, (Loc) {}, "project directory '%s' is not one msdeploy installs into: use a directory under /etc, /opt, /srv, /usr/local or /var/lib",
                                    *dir);
         build_units(r, m);
+        Builder b = { .m = m, .r = r };
+        index_runners(&b);
+        r->files = xcalloc(artifacts->n + m->n_payload + 1, sizeof(ReleaseFile));
         for (size_t i = 0; i < artifacts->n; i++) {
                 Artifact *a = &artifacts->items[i];
-                file_add(r, m, a->path, a->mode, a->owner, a->group, TAKE_PTR(a->data), a->size, false);
+                file_add(&b, a->path, a->mode, a->owner, a->group, TAKE_PTR(a->data), a->size, false);
         }
         artifact_set_free(artifacts);
         for (size_t i = 0; i < m->n_payload; i++) {
@@ -309,8 +346,9 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
                         free(data);
                         continue;
                 }
-                file_add(r, m, p->path + 1, p->mode, p->owner, p->group, data, size, true);
+                file_add(&b, p->path + 1, p->mode, p->owner, p->group, data, size, true);
         }
+        free(b.runners);
         qsort(r->files, r->n_files, sizeof(ReleaseFile), file_cmp);
         for (size_t i = 0; i < r->n_files; i++) {
                 if (!release_path_allowed(r, r->files[i].path) && d->n_errors == errors)

@@ -60,61 +60,101 @@ int passwd_lookup(char *const *db, const char *name, unsigned *ret_id) {
         return -ENOENT;
 }
 
-static char *id_name(char *const *db, unsigned id) {
-        char num[16];
-        snprintf(num, sizeof(num), "%u", id);
-        for (size_t i = 0; db && db[i]; i++) {
-                const char *c = strchr(db[i], ':');
-                if (c && strcmp(c + 1, num) == 0)
-                        return strndup(db[i], (size_t) (c - db[i]));
+/* The name of an id in a passwd or group list ("NAME:ID" lines), "#ID" when it has none; the last one
+ * found is remembered, as most files have the same owner. */
+typedef struct IdNames {
+        char *const *db;
+        bool known;               /* last_id and last_name are set */
+        unsigned last_id;
+        const char *last_name;    /* in db, up to its ':' */
+        size_t last_len;
+} IdNames;
+
+static char *id_name(IdNames *n, unsigned id) {
+        if (!n->known || n->last_id != id) {
+                char num[16];
+                snprintf(num, sizeof(num), "%u", id);
+                n->known = true;
+                n->last_id = id;
+                n->last_name = NULL;
+                for (size_t i = 0; n->db && n->db[i] && !n->last_name; i++) {
+                        const char *c = strchr(n->db[i], ':');
+                        if (c && strcmp(c + 1, num) == 0) {
+                                n->last_name = n->db[i];
+                                n->last_len = (size_t) (c - n->db[i]);
+                        }
+                }
         }
-        char *s;
+        if (n->last_name)
+                return xstrndup(n->last_name, n->last_len);
         if (id == 0)
                 return xstrdup("root");
-        if (asprintf(&s, "#%u", id) < 0)
-                xoom();
-        return s;
+        return xasprintf("#%u", id);
 }
 
-int disk_entry_read(int root_fd, const char *path, bool hash, const HashCache *known, char *const *passwd, char *const *group,
-                    DiskEntry *ret) {
-        *ret = (DiskEntry) { .path = xstrdup(path) };
+/* What reads the entries of a snapshot: the directories open on the way, the hashes known, the names. */
+typedef struct EntryReader {
+        FsDirs dirs;
+        const HashCache *known;
+        IdNames users, groups;
+} EntryReader;
+
+static void reader_init(EntryReader *r, int root_fd, const HashCache *known, char *const *passwd, char *const *group) {
+        *r = (EntryReader) { .known = known, .users.db = passwd, .groups.db = group };
+        fs_dirs_init(&r->dirs, root_fd);
+}
+
+/* Reads path (its directory opened through r->dirs, its name looked at from there, no symlink followed). */
+static int entry_read(EntryReader *r, const char *path, bool hash, DiskEntry *ret) {
+        const char *base;
+        int dfd = fs_dirs_open(&r->dirs, path, &base);
+        if (dfd == -ENOENT || dfd == -ENOTDIR)
+                return 0;
+        if (dfd < 0)
+                return dfd;
         struct stat st;
-        _cleanup_close_ int pfd = fs_open_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
-        if (pfd < 0)
-                return pfd == -ENOENT || pfd == -ENOTDIR ? 0 : pfd;
-        if (fstat(pfd, &st) < 0)
-                return -errno;
+        if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
         ret->exists = true;
         ret->regular = S_ISREG(st.st_mode);
         ret->directory = S_ISDIR(st.st_mode);
         ret->mode = st.st_mode & 07777;
         ret->size = (uint64_t) st.st_size;
-        ret->owner = id_name(passwd, st.st_uid);
-        ret->group = id_name(group, st.st_gid);
+        ret->owner = id_name(&r->users, st.st_uid);
+        ret->group = id_name(&r->groups, st.st_gid);
         ret->dev = (uint64_t) st.st_dev;
         ret->ino = (uint64_t) st.st_ino;
         ret->mtime_ns = (int64_t) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
         ret->ctime_ns = (int64_t) st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
         if (S_ISLNK(st.st_mode)) {
                 char buf[4096];
-                ssize_t n = readlinkat(pfd, "", buf, sizeof(buf) - 1);
+                ssize_t n = readlinkat(dfd, base, buf, sizeof(buf) - 1);
                 if (n < 0)
                         return -errno;
-                ret->link = strndup(buf, (size_t) n);
+                ret->link = xstrndup(buf, (size_t) n);
         }
-        const char *vouched = ret->regular && hash ? hash_cache_lookup(known, path, &st) : NULL;
+        const char *vouched = ret->regular && hash ? hash_cache_lookup(r->known, path, &st) : NULL;
         if (vouched)
                 memcpy(ret->sha256, vouched, SHA256_HEX_SIZE);
         else if (ret->regular && hash) {
-                _cleanup_close_ int fd = fs_open_in_root(root_fd, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY);
+                _cleanup_close_ int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
                 if (fd < 0)
-                        return fd;
-                int r = sha256_fd(fd, ret->sha256, NULL);
-                if (r < 0)
-                        return r;
+                        return -errno;
+                int k = sha256_fd(fd, ret->sha256, NULL);
+                if (k < 0)
+                        return k;
         }
         return 0;
+}
+
+int disk_entry_read(int root_fd, const char *path, bool hash, const HashCache *known, char *const *passwd, char *const *group,
+                    DiskEntry *ret) {
+        EntryReader r;
+        reader_init(&r, root_fd, known, passwd, group);
+        *ret = (DiskEntry) { .path = xstrdup(path) };
+        int k = entry_read(&r, path, hash, ret);
+        fs_dirs_done(&r.dirs);
+        return k;
 }
 
 void disk_entry_done(DiskEntry *e) {
@@ -159,7 +199,10 @@ static int str_cmp(const void *a, const void *b) {
 }
 
 static void paths_finish(Paths *p) {
-        if (p->n > 1)
+        bool sorted = true;
+        for (size_t i = 1; i < p->n && sorted; i++)
+                sorted = strcmp(p->v[i - 1], p->v[i]) <= 0;
+        if (!sorted)
                 qsort(p->v, p->n, sizeof(char *), str_cmp);
         size_t k = 0;
         for (size_t i = 0; i < p->n; i++) {
@@ -189,12 +232,17 @@ static int read_all(int root_fd, Paths *p, bool hash, const HashCache *known, ch
                     size_t *ret_n) {
         paths_finish(p);
         DiskEntry *v = xcalloc(p->n + 1, sizeof(DiskEntry));
-        for (size_t i = 0; i < p->n; i++) {
-                int r = disk_entry_read(root_fd, p->v[i], hash, known, passwd, group, &v[i]);
-                if (r < 0) {
-                        entries_free(v, i + 1);
-                        return r;
-                }
+        EntryReader reader;
+        reader_init(&reader, root_fd, known, passwd, group);
+        int r = 0;
+        for (size_t i = 0; i < p->n && r >= 0; i++) {
+                v[i] = (DiskEntry) { .path = TAKE_PTR(p->v[i]) };
+                r = entry_read(&reader, v[i].path, hash, &v[i]);
+        }
+        fs_dirs_done(&reader.dirs);
+        if (r < 0) {
+                entries_free(v, p->n);
+                return r;
         }
         *ret = v;
         *ret_n = p->n;
@@ -266,7 +314,7 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
                 strv_push_copy(&s->users, u);
         }
         Paths files = {}, links = {}, creds = {}, dirs = {}, programs = {};
-        const Release *both[] = { new, installed };
+        const Release *both[] = { new, installed != new ? installed : NULL }; /* installed is new on a no-op */
         for (size_t k = 0; k < 2; k++) {
                 const Release *r = both[k];
                 for (size_t i = 0; r && i < r->n_files; i++)
