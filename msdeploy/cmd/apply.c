@@ -93,7 +93,7 @@ static int health_gate(CmdContext *c, Host *h, const Release *r, uint64_t previo
         if (ret == EXIT_OK && !c->json)
                 cmd_plan_print(c, h, p, prev, snap);
         if (ret == EXIT_OK)
-                ret = cmd_host_apply(c, h, prev, p, previous);
+                ret = cmd_host_apply(c, h, prev, p, snap, previous);
         plan_free(p);
         snapshot_free(snap);
         if (ret == EXIT_OK && store_set_status(h->store, failed, "failed", NULL) >= 0)
@@ -138,7 +138,7 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
         if (ret == EXIT_OK && (plan_has_changes(p) || !same || rollback_of)) {
                 uint64_t previous = h->installed_number;
                 if (confirmed(c))
-                        ret = cmd_host_apply(c, h, r, p, rollback_of);
+                        ret = cmd_host_apply(c, h, r, p, snap, rollback_of);
                 else
                         ret = EXIT_USAGE;
                 /* the options over the release's deploy: settings */

@@ -81,11 +81,11 @@ void hash_cache_read(int dir_fd, HashCache *ret) {
         *ret = c;
 }
 
-/* Whether an entry stamped at ctime_ns may be recorded by a snapshot that began at taken_ns: older by
- * more than a tick of the filesystem's clock. */
-static bool settled(int64_t ctime_ns, int64_t taken_ns) {
+/* Whether an entry stamped at ctime_ns may be recorded by a read that began at read_ns: older by more than
+ * a tick of the filesystem's clock. */
+static bool settled(int64_t ctime_ns, int64_t read_ns) {
         int64_t tick = ctime_ns % NSEC_PER_SEC ? NSEC_PER_SEC / 10 : 2 * NSEC_PER_SEC;
-        return ctime_ns < taken_ns - tick;
+        return ctime_ns < read_ns - tick;
 }
 
 int hash_cache_write(int dir_fd, const Snapshot *s) {
@@ -93,9 +93,22 @@ int hash_cache_write(int dir_fd, const Snapshot *s) {
         sb_append(&b, HASH_CACHE_HEADER);
         for (size_t i = 0; i < s->n_files; i++) {
                 const DiskEntry *e = &s->files[i];
-                if (e->regular && e->sha256[0] && settled(e->ctime_ns, s->taken_ns))
-                        sb_printf(&b, "%s %llu %llu %llu %lld %lld %s\n", e->sha256, (unsigned long long) e->dev, (unsigned long long) e->ino,
-                                  (unsigned long long) e->size, (long long) e->mtime_ns, (long long) e->ctime_ns, e->path);
+                if (!e->regular || !e->sha256[0] || !settled(e->ctime_ns, e->read_ns))
+                        continue;
+                sb_append(&b, e->sha256);
+                const uint64_t fields[] = { e->dev, e->ino, e->size };
+                for (size_t k = 0; k < ELEMENTSOF(fields); k++) {
+                        sb_putc(&b, ' ');
+                        sb_append_uint(&b, fields[k]);
+                }
+                const int64_t times[] = { e->mtime_ns, e->ctime_ns };
+                for (size_t k = 0; k < ELEMENTSOF(times); k++) {
+                        sb_append(&b, times[k] < 0 ? " -" : " ");
+                        sb_append_uint(&b, times[k] < 0 ? -(uint64_t) times[k] : (uint64_t) times[k]);
+                }
+                sb_putc(&b, ' ');
+                sb_append(&b, e->path);
+                sb_putc(&b, '\n');
         }
         int r = fs_write_atomic(dir_fd, HASH_CACHE_FILE, b.s, b.len, 0600, 0, 0);
         sb_free(&b);

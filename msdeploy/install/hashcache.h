@@ -8,11 +8,11 @@
  * put an old mtime back, sets ctime to the present; nothing but the kernel sets ctime. So a hand edit,
  * even one that keeps the size and restores the mtime, shows. What remains is a change within the same
  * tick of the filesystem's clock as the change recorded, after the hash was taken: an entry is therefore
- * recorded only when its ctime is older than the snapshot that hashed it by more than a tick (100 ms on
- * filesystems that stamp sub-second times, 2 s on those that stamp whole or even seconds). This compares
- * the file's ctime with this host's clock, which is what local filesystems stamp with; a network
- * filesystem whose server clock lags far behind could defeat it. The file is a cache: a missing, unreadable
- * or unknown-format one is ignored and every file hashed. */
+ * recorded only when its ctime is older, by more than a tick, than the moment its read began (the entry's
+ * read_ns; a tick is 100 ms on filesystems that stamp sub-second times, 2 s on those that stamp whole or
+ * even seconds). This compares the file's ctime with this host's clock, which is what local filesystems
+ * stamp with; a network filesystem whose server clock lags far behind could defeat it. The file is a
+ * cache: a missing, unreadable or unknown-format one is ignored and every file hashed. */
 #pragma once
 #include <stdint.h>
 #include <sys/stat.h>

@@ -21,7 +21,11 @@ static void kv_strv(JsonWriter *w, const char *key, char *const *v) {
         json_array_end(w);
 }
 
-char *release_manifest(Release *r, size_t *ret_len) {
+const char *release_manifest(Release *r, size_t *ret_len) {
+        if (r->manifest) {
+                *ret_len = r->manifest_len;
+                return r->manifest;
+        }
         StrBuf b = {};
         JsonWriter w = json_writer(&b, JSON_PRETTY);
         char mode[8];
@@ -91,9 +95,10 @@ char *release_manifest(Release *r, size_t *ret_len) {
         json_array_end(&w);
         json_object_end(&w);
         sb_putc(&b, '\n');
-        char *text = sb_take(&b, ret_len);
-        sha256_hex(text, *ret_len, r->hash);
-        return text;
+        r->manifest = sb_take(&b, &r->manifest_len);
+        sha256_hex(r->manifest, r->manifest_len, r->hash);
+        *ret_len = r->manifest_len;
+        return r->manifest;
 }
 
 /* ---- reading ---------------------------------------------------------------------------------------- */

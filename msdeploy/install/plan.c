@@ -499,6 +499,16 @@ Plan *plan_compute(const Release *new, const Snapshot *snap, PlanFlags flags) {
         return p;
 }
 
+Plan *plan_tools(const Release *new, const Snapshot *snap) {
+        Plan *p = xcalloc(1, sizeof(Plan));
+        p->errors = xcalloc(1, sizeof(char *));
+        memcpy(p->state_hash, snap->hash, SHA256_HEX_SIZE);
+        memcpy(p->release_hash, new->hash, SHA256_HEX_SIZE);
+        Planner pl = { .new = new, .old = snap->installed, .snap = snap, .p = p };
+        plan_users_and_dirs(&pl);
+        return p;
+}
+
 static bool unit_action(ActionType t) {
         return t == ACTION_STOP || t == ACTION_DAEMON_RELOAD || t == ACTION_RELOAD || t == ACTION_RESTART || t == ACTION_START;
 }

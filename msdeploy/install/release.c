@@ -438,6 +438,7 @@ Release *release_free(Release *r) {
         free(r->prefix);
         free(r->config_dir);
         free(r->libexec_dir);
+        free(r->manifest);
         free(r);
         return NULL;
 }

@@ -84,6 +84,8 @@ typedef struct Release {
         char **health;            /* host:port of every msd-supervisor endpoint whose GET /health the health
                                    * gate asks (the supervision tree's, the health aggregator's) */
         char hash[SHA256_HEX_SIZE]; /* of the manifest: names the whole release */
+        char *manifest;           /* its text, once release_manifest() made it */
+        size_t manifest_len;
 } Release;
 
 const char *file_kind_to_string(FileKind k);
@@ -100,8 +102,9 @@ static inline void release_freep(Release **r) {
         release_free(*r);
 }
 
-/* The manifest as JSON; also sets r->hash to its sha256. */
-char *release_manifest(Release *r, size_t *ret_len);
+/* The manifest as JSON, made once and kept with r (which does not change after); also sets r->hash to its
+ * sha256. */
+const char *release_manifest(Release *r, size_t *ret_len);
 /* Parses and checks a manifest (file contents not loaded); r->hash is the sha256 of text. On error
  * returns -EBADMSG and writes why into err. */
 int release_parse_manifest(const char *text, size_t len, Release **ret, char *err, size_t err_size);

@@ -97,16 +97,21 @@ typedef struct EntryReader {
         FsDirs dirs;
         const HashCache *known;
         IdNames users, groups;
+        int64_t started_ns;       /* CLOCK_REALTIME before it read anything */
 } EntryReader;
 
 static void reader_init(EntryReader *r, int root_fd, const HashCache *known, char *const *passwd, char *const *group) {
-        *r = (EntryReader) { .known = known, .users.db = passwd, .groups.db = group };
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        *r = (EntryReader) { .known = known, .users.db = passwd, .groups.db = group,
+                             .started_ns = (int64_t) now.tv_sec * 1000000000 + now.tv_nsec };
         fs_dirs_init(&r->dirs, root_fd);
 }
 
 /* Reads path (its directory opened through r->dirs, its name looked at from there, no symlink followed). */
 static int entry_read(EntryReader *r, const char *path, bool hash, DiskEntry *ret) {
         const char *base;
+        ret->read_ns = r->started_ns;
         int dfd = fs_dirs_open(&r->dirs, path, &base);
         if (dfd == -ENOENT || dfd == -ENOTDIR)
                 return 0;
@@ -145,6 +150,14 @@ static int entry_read(EntryReader *r, const char *path, bool hash, DiskEntry *re
                         return k;
         }
         return 0;
+}
+
+/* Reads e's path again (e was read before). */
+static int entry_reread(EntryReader *r, DiskEntry *e, bool hash) {
+        char *path = TAKE_PTR(e->path);
+        disk_entry_done(e);
+        e->path = path;
+        return entry_read(r, path, hash, e);
 }
 
 int disk_entry_read(int root_fd, const char *path, bool hash, const HashCache *known, char *const *passwd, char *const *group,
@@ -285,15 +298,66 @@ void tmpfiles_dirs(const char *text, TmpDir **ret, size_t *ret_n) {
 }
 
 static void hash_entries(StrBuf *b, const char *what, const DiskEntry *v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                sb_printf(b, "%s\t%s\t%d\t%d%d\t%s\t%o\t%s\t%s\t%s\n", what, v[i].path, v[i].exists, v[i].regular, v[i].directory, v[i].sha256,
-                          (unsigned) v[i].mode, v[i].owner ? v[i].owner : "", v[i].group ? v[i].group : "", v[i].link ? v[i].link : "");
+        for (size_t i = 0; i < n; i++) {
+                const DiskEntry *e = &v[i];
+                char flags[] = { '\t', e->exists ? '1' : '0', '\t', e->regular ? '1' : '0', e->directory ? '1' : '0', '\t', 0 };
+                char mode[16];
+                snprintf(mode, sizeof(mode), "\t%o\t", (unsigned) e->mode);
+                sb_append(b, what);
+                sb_putc(b, '\t');
+                sb_append(b, e->path);
+                sb_append(b, flags);
+                sb_append(b, e->sha256);
+                sb_append(b, mode);
+                sb_append(b, e->owner ? e->owner : "");
+                sb_putc(b, '\t');
+                sb_append(b, e->group ? e->group : "");
+                sb_putc(b, '\t');
+                sb_append(b, e->link ? e->link : "");
+                sb_putc(b, '\n');
+        }
+}
+
+/* The hash of everything the snapshot holds. */
+static void snapshot_hash(Snapshot *s) {
+        StrBuf b = {};
+        sb_printf(&b, "installed\t%llu\t%s\n", (unsigned long long) s->installed_number, s->installed ? s->installed->hash : "");
+        for (size_t i = 0; s->credential_hashes && s->credential_hashes[i]; i++)
+                sb_printf(&b, "recorded\t%s\n", s->credential_hashes[i]);
+        hash_entries(&b, "file", s->files, s->n_files);
+        hash_entries(&b, "link", s->links, s->n_links);
+        hash_entries(&b, "credential", s->credentials, s->n_credentials);
+        hash_entries(&b, "dir", s->dirs, s->n_dirs);
+        hash_entries(&b, "program", s->programs, s->n_programs);
+        for (size_t i = 0; s->passwd[i]; i++)
+                sb_printf(&b, "passwd\t%s\n", s->passwd[i]);
+        for (size_t i = 0; s->group[i]; i++)
+                sb_printf(&b, "group\t%s\n", s->group[i]);
+        sha256_hex(b.s ? b.s : "", b.len, s->hash);
+        sb_free(&b);
+}
+
+/* The names of a passwd or group list. */
+static char **names_of(char *const *db) {
+        char **v = xcalloc(strv_length(db) + 1, sizeof(char *));
+        for (size_t i = 0; db[i]; i++)
+                v[i] = xstrndup(db[i], strcspn(db[i], ":"));
+        return v;
+}
+
+static void read_accounts(Snapshot *s, int root_fd) {
+        strv_free(s->passwd);
+        strv_free(s->group);
+        strv_free(s->users);
+        strv_free(s->groups);
+        s->passwd = passwd_read(root_fd, "etc/passwd");
+        s->group = passwd_read(root_fd, "etc/group");
+        s->users = names_of(s->passwd);
+        s->groups = names_of(s->group);
 }
 
 int snapshot_take(const char *root, const Release *new, const Release *installed, uint64_t installed_number,
                   char **credential_hashes, const HashCache *known, Snapshot **ret) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
         _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0) {
                 int r = -errno;
@@ -304,15 +368,7 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
         s->installed = installed;
         s->installed_number = installed_number;
         s->credential_hashes = credential_hashes;
-        s->taken_ns = (int64_t) now.tv_sec * 1000000000 + now.tv_nsec;
-        _cleanup_(strv_freep) char **passwd = passwd_read(root_fd, "etc/passwd");
-        _cleanup_(strv_freep) char **group = passwd_read(root_fd, "etc/group");
-        s->users = xcalloc(1, sizeof(char *));
-        s->groups = xcalloc(1, sizeof(char *));
-        for (size_t i = 0; passwd[i]; i++) {
-                _cleanup_free_ char *u = strndup(passwd[i], strcspn(passwd[i], ":"));
-                strv_push_copy(&s->users, u);
-        }
+        read_accounts(s, root_fd);
         Paths files = {}, links = {}, creds = {}, dirs = {}, programs = {};
         const Release *both[] = { new, installed != new ? installed : NULL }; /* installed is new on a no-op */
         for (size_t k = 0; k < 2; k++) {
@@ -339,15 +395,15 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
                         }
                         free(d);
                 }
-        int r = read_all(root_fd, &files, true, known, passwd, group, &s->files, &s->n_files);
+        int r = read_all(root_fd, &files, true, known, s->passwd, s->group, &s->files, &s->n_files);
         if (r >= 0)
-                r = read_all(root_fd, &links, false, NULL, passwd, group, &s->links, &s->n_links);
+                r = read_all(root_fd, &links, false, NULL, s->passwd, s->group, &s->links, &s->n_links);
         if (r >= 0)
-                r = read_all(root_fd, &creds, true, NULL, passwd, group, &s->credentials, &s->n_credentials);
+                r = read_all(root_fd, &creds, true, NULL, s->passwd, s->group, &s->credentials, &s->n_credentials);
         if (r >= 0)
-                r = read_all(root_fd, &dirs, false, NULL, passwd, group, &s->dirs, &s->n_dirs);
+                r = read_all(root_fd, &dirs, false, NULL, s->passwd, s->group, &s->dirs, &s->n_dirs);
         if (r >= 0)
-                r = read_all(root_fd, &programs, false, NULL, passwd, group, &s->programs, &s->n_programs);
+                r = read_all(root_fd, &programs, false, NULL, s->passwd, s->group, &s->programs, &s->n_programs);
         paths_free(&files);
         paths_free(&links);
         paths_free(&creds);
@@ -357,26 +413,36 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
                 snapshot_free(s); /* with credential_hashes, which it took */
                 return r;
         }
-        StrBuf b = {};
-        sb_printf(&b, "installed\t%llu\t%s\n", (unsigned long long) installed_number, installed ? installed->hash : "");
-        for (size_t i = 0; credential_hashes && credential_hashes[i]; i++)
-                sb_printf(&b, "recorded\t%s\n", credential_hashes[i]);
-        hash_entries(&b, "file", s->files, s->n_files);
-        hash_entries(&b, "link", s->links, s->n_links);
-        hash_entries(&b, "credential", s->credentials, s->n_credentials);
-        hash_entries(&b, "dir", s->dirs, s->n_dirs);
-        hash_entries(&b, "program", s->programs, s->n_programs);
-        for (size_t i = 0; passwd[i]; i++)
-                sb_printf(&b, "passwd\t%s\n", passwd[i]);
-        for (size_t i = 0; group[i]; i++)
-                sb_printf(&b, "group\t%s\n", group[i]);
-        sha256_hex(b.s ? b.s : "", b.len, s->hash);
-        sb_free(&b);
-        for (size_t i = 0; group[i]; i++) {
-                _cleanup_free_ char *g = strndup(group[i], strcspn(group[i], ":"));
-                strv_push_copy(&s->groups, g);
-        }
+        snapshot_hash(s);
         *ret = s;
+        return 0;
+}
+
+int snapshot_refresh(Snapshot *s, const char *root, char *const *changed) {
+        _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return -errno;
+        read_accounts(s, root_fd);
+        EntryReader reader;
+        reader_init(&reader, root_fd, NULL, s->passwd, s->group);
+        int r = 0;
+        for (size_t i = 0; changed && changed[i] && r >= 0; i++) {
+                DiskEntry *e = (DiskEntry *) snapshot_find(s->files, s->n_files, changed[i]);
+                if (e)
+                        r = entry_reread(&reader, e, /* hash= */ true);
+                else if ((e = (DiskEntry *) snapshot_find(s->links, s->n_links, changed[i])))
+                        r = entry_reread(&reader, e, /* hash= */ false);
+        }
+        for (size_t i = 0; i < s->n_credentials && r >= 0; i++)
+                r = entry_reread(&reader, &s->credentials[i], /* hash= */ true);
+        for (size_t i = 0; i < s->n_dirs && r >= 0; i++)
+                r = entry_reread(&reader, &s->dirs[i], /* hash= */ false);
+        for (size_t i = 0; i < s->n_programs && r >= 0; i++)
+                r = entry_reread(&reader, &s->programs[i], /* hash= */ false);
+        fs_dirs_done(&reader.dirs);
+        if (r < 0)
+                return r;
+        snapshot_hash(s);
         return 0;
 }
 
@@ -388,6 +454,8 @@ Snapshot *snapshot_free(Snapshot *s) {
         entries_free(s->credentials, s->n_credentials);
         entries_free(s->dirs, s->n_dirs);
         entries_free(s->programs, s->n_programs);
+        strv_free(s->passwd);
+        strv_free(s->group);
         strv_free(s->users);
         strv_free(s->groups);
         strv_free(s->credential_hashes);
