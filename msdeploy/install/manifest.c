@@ -27,6 +27,7 @@ const char *release_manifest(Release *r, size_t *ret_len) {
                 return r->manifest;
         }
         StrBuf b = {};
+        sb_reserve(&b, 512 * (r->n_files + r->n_units + r->n_links) + 4096); /* more than it takes: pages untouched stay free */
         JsonWriter w = json_writer(&b, JSON_PRETTY);
         char mode[8];
         json_object_begin(&w);
@@ -104,6 +105,7 @@ const char *release_manifest(Release *r, size_t *ret_len) {
 /* ---- reading ---------------------------------------------------------------------------------------- */
 
 typedef struct Parser {
+        Arena *arena;             /* the document's, which the release takes: its strings are the release's */
         char *err;
         size_t err_size;
         bool failed;
@@ -131,8 +133,7 @@ static const char *get_str(Parser *p, const Node *n, const char *key, const char
 }
 
 static char *dup_str(Parser *p, const Node *n, const char *key, const char *(*check)(const char *)) {
-        const char *v = get_str(p, n, key, check);
-        return v ? xstrdup(v) : NULL;
+        return (char *) get_str(p, n, key, check); /* in the arena the release takes */
 }
 
 static const char *check_sha(const char *s) {
@@ -157,21 +158,22 @@ static const Node *get_seq(Parser *p, const Node *n, const char *key) {
 }
 
 static char **get_strv(Parser *p, const Node *n, const char *key, const char *(*check)(const char *)) {
-        char **v = xcalloc(1, sizeof(char *));
         const Node *l = get_seq(p, n, key);
+        char **v = arena_alloc_array(p->arena, (l ? l->n : 0) + 1, sizeof(char *));
+        size_t k = 0;
         for (size_t i = 0; l && i < l->n; i++) {
                 const char *s = l->items[i]->kind == NODE_SCALAR ? l->items[i]->scalar : NULL;
                 const char *why = s ? check(s) : "is not a string";
                 if (why)
                         fail(p, "manifest: '%s' entry '%s' %s", key, s ? s : "", why);
                 else
-                        strv_push_copy(&v, s);
+                        v[k++] = (char *) s;
         }
         return v;
 }
 
 static void parse_files(Parser *p, Release *r, const Node *l) {
-        r->files = xcalloc(l->n + 1, sizeof(ReleaseFile));
+        r->files = arena_alloc_array(p->arena, l->n + 1, sizeof(ReleaseFile));
         for (size_t i = 0; i < l->n && !p->failed; i++) {
                 const Node *n = l->items[i];
                 ReleaseFile *f = &r->files[r->n_files++];
@@ -199,7 +201,7 @@ static void parse_files(Parser *p, Release *r, const Node *l) {
 }
 
 static void parse_units(Parser *p, Release *r, const Node *l) {
-        r->units = xcalloc(l->n + 1, sizeof(ReleaseUnit));
+        r->units = arena_alloc_array(p->arena, l->n + 1, sizeof(ReleaseUnit));
         for (size_t i = 0; i < l->n && !p->failed; i++) {
                 const Node *n = l->items[i];
                 ReleaseUnit *u = &r->units[r->n_units++];
@@ -219,7 +221,7 @@ static void parse_units(Parser *p, Release *r, const Node *l) {
 }
 
 static void parse_links(Parser *p, Release *r, const Node *l) {
-        r->links = xcalloc(l->n + 1, sizeof(ReleaseLink));
+        r->links = arena_alloc_array(p->arena, l->n + 1, sizeof(ReleaseLink));
         for (size_t i = 0; i < l->n && !p->failed; i++) {
                 const Node *n = l->items[i];
                 ReleaseLink *k = &r->links[r->n_links++];
@@ -235,7 +237,7 @@ static void parse_links(Parser *p, Release *r, const Node *l) {
 }
 
 static void parse_credentials(Parser *p, Release *r, const Node *l) {
-        r->credentials = xcalloc(l->n + 1, sizeof(ReleaseCredential));
+        r->credentials = arena_alloc_array(p->arena, l->n + 1, sizeof(ReleaseCredential));
         for (size_t i = 0; i < l->n && !p->failed; i++) {
                 ReleaseCredential *c = &r->credentials[r->n_credentials++];
                 c->units = get_strv(p, l->items[i], "units", syntax_check_unit_name);
@@ -263,12 +265,13 @@ static void parse_deploy(Parser *p, const Node *rel, Release *r) {
 }
 
 int release_parse_manifest(const char *text, size_t len, Release **ret, char *err, size_t err_size) {
-        Parser p = { err, err_size, false };
         Doc doc;
         if (doc_parse("manifest.json", text, len, &doc, err, err_size) < 0)
                 return -EBADMSG;
         const Node *root = doc.root;
         Release *r = xcalloc(1, sizeof(Release));
+        r->arena = TAKE_PTR(doc.arena);
+        Parser p = { r->arena, err, err_size, false };
         const char *version = get_str(&p, root, "format_version", NULL);
         if (version && strcmp(version, "1") != 0)
                 fail(&p, "manifest: format_version %s is not one this msdeploy reads (1)", version);

@@ -30,12 +30,27 @@ static const char *const unit_kind_table[_UNIT_KIND_MAX] = {
 };
 ENUM_STRING_TABLE(unit_kind, UnitKind, _UNIT_KIND_MAX)
 
-static void strv_add_unique(char ***v, const char *s) {
-        if (!strv_contains(*v, s))
-                strv_push_copy(v, s);
+/* Lists in the release's arena: NULL-terminated, like a strv, but freed with the arena. */
+static char **list_new(Arena *a, size_t n) {
+        return arena_alloc_array(a, n + 1, sizeof(char *));
 }
-static char **strv_new(void) {
-        return xcalloc(1, sizeof(char *));
+
+/* Appends s to the list l of n (room was made for it) unless it is there. */
+static void list_add_unique(char **l, size_t *n, char *s) {
+        for (size_t i = 0; i < *n; i++)
+                if (strcmp(l[i], s) == 0)
+                        return;
+        l[(*n)++] = s;
+}
+
+/* Sorts the list and drops the strings given again. */
+static void list_uniq(char **l) {
+        strv_sort(l);
+        size_t k = 0;
+        for (size_t i = 0; l[i]; i++)
+                if (k == 0 || strcmp(l[k - 1], l[i]) != 0)
+                        l[k++] = l[i];
+        l[k] = NULL;
 }
 
 static bool under(const char *path, const char *dir) {
@@ -62,35 +77,39 @@ bool release_path_allowed(const Release *r, const char *path) {
         return under(abs, r->config_dir) || model_payload_path_allowed(r->prefix, r->libexec_dir, abs);
 }
 
-static void unit_add(Release *r, const char *name, UnitKind kind) {
-        r->units = xreallocarray(r->units, r->n_units + 1, sizeof(ReleaseUnit));
-        r->units[r->n_units++] = (ReleaseUnit) { xstrdup(name), kind, strv_new(), strv_new(), strv_new() };
+static ReleaseUnit *unit_add(Release *r, const char *name, UnitKind kind) {
+        ReleaseUnit *u = &r->units[r->n_units++]; /* r->units has room for every unit */
+        *u = (ReleaseUnit) { arena_strdup(r->arena, name), kind, list_new(r->arena, 0), list_new(r->arena, 0), list_new(r->arena, 0) };
+        return u;
 }
 
-/* The program (first word) of a command line, or NULL. */
-static char *program_of(const char *command) {
+/* The program (first word) of a command line, in a, or NULL. */
+static char *program_of(Arena *a, const char *command) {
         _cleanup_(strv_freep) char **words = NULL;
         if (!command || command_split(command, &words) <= 0)
                 return NULL;
-        return xstrdup(words[0][0] == '-' || words[0][0] == '@' ? words[0] + 1 : words[0]);
+        return arena_strdup(a, words[0][0] == '-' || words[0][0] == '@' ? words[0] + 1 : words[0]);
 }
 
-static void add_program(char ***v, const char *command) {
-        _cleanup_free_ char *p = program_of(command);
+static void add_program(Arena *a, char **v, size_t *n, const char *command) {
+        char *p = program_of(a, command);
         if (p && !strchr(p, '%')) /* a path with a specifier is only known to systemd */
-                strv_add_unique(v, p);
+                list_add_unique(v, n, p);
 }
 
-/* Every program the processes of service s run. */
-static void unit_programs(const Model *m, const Service *s, char ***v) {
-        add_program(v, s->exec);
+/* Every program the processes of service s run, sorted. */
+static char **unit_programs(Arena *a, const Model *m, const Service *s) {
+        size_t n = 0;
+        char **v = list_new(a, 2 + s->exec_start_pre.n + m->supervision.n_workers);
+        add_program(a, v, &n, s->exec);
         for (size_t k = 0; k < s->exec_start_pre.n; k++)
-                add_program(v, s->exec_start_pre.items[k]);
+                add_program(a, v, &n, s->exec_start_pre.items[k]);
         if (s->supervisor || s->health_aggregator)
-                add_program(v, m->supervisor_path);
+                add_program(a, v, &n, m->supervisor_path);
         for (size_t k = 0; s->supervisor && k < m->supervision.n_workers; k++)
-                add_program(v, m->supervision.workers[k].exec);
-        strv_sort(*v);
+                add_program(a, v, &n, m->supervision.workers[k].exec);
+        strv_sort(v);
+        return v;
 }
 
 /* Who runs what, for the consumers of a program file: (program, unit) for every program of every unit of
@@ -127,7 +146,7 @@ static void index_runners(Builder *b) {
 
 /* Appends the units whose processes run the program at abs: ExecStart=, ExecStartPre=, the workers of a
  * supervision tree (run by the supervisor services), and msd-supervisor itself; sorted by name. */
-static void program_consumers(const Builder *b, const char *abs, char ***units) {
+static char **program_consumers(const Builder *b, const char *abs) {
         size_t lo = 0, hi = b->n_runners;
         while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
@@ -136,18 +155,27 @@ static void program_consumers(const Builder *b, const char *abs, char ***units) 
                 else
                         hi = mid;
         }
-        for (; lo < b->n_runners && strcmp(b->runners[lo].program, abs) == 0; lo++)
-                strv_push_copy(units, b->r->units[b->runners[lo].unit].name);
+        size_t end = lo;
+        while (end < b->n_runners && strcmp(b->runners[end].program, abs) == 0)
+                end++;
+        char **v = list_new(b->r->arena, end - lo);
+        for (size_t i = lo; i < end; i++)
+                v[i - lo] = b->r->units[b->runners[i].unit].name;
+        return v;
 }
 
 /* The units of the services for which pick() holds; sorted, each once. */
-static char **service_units(const Model *m, bool (*pick)(const Model *m, const Service *s, const void *userdata), const void *userdata) {
-        char **v = xcalloc(m->n_services + 1, sizeof(char *));
+static char **service_units(const Builder *b, bool (*pick)(const Model *m, const Service *s, const void *userdata), const void *userdata) {
+        const Model *m = b->m;
         size_t n = 0;
         for (size_t k = 0; k < m->n_services; k++)
+                n += pick(m, &m->services[k], userdata);
+        char **v = list_new(b->r->arena, n);
+        n = 0;
+        for (size_t k = 0; k < m->n_services; k++)
                 if (pick(m, &m->services[k], userdata))
-                        v[n++] = xasprintf("%s.service", m->services[k].name);
-        strv_uniq(v);
+                        v[n++] = arena_printf(b->r->arena, "%s.service", m->services[k].name);
+        list_uniq(v);
         return v;
 }
 
@@ -167,38 +195,34 @@ static bool is_health_aggregator(const Model *m, const Service *s, const void *u
         return s->health_aggregator;
 }
 
-/* Kind and consumers of a rendered file (units is empty). */
-static FileKind classify(const Builder *b, const char *path, char ***units) {
+/* Kind and consumers of a rendered file. */
+static FileKind classify(const Builder *b, const char *path, char ***ret_units) {
         const Model *m = b->m;
         char abs[4097];
         snprintf(abs, sizeof(abs), "/%s", path);
         if (under(abs, "/" UNIT_DIR)) {
                 const char *name = path + strlen(UNIT_DIR) + 1, *slash = strchr(name, '/');
-                _cleanup_free_ char *unit = slash ? strndup(name, (size_t) (slash - name - 2)) : xstrdup(name);
-                if (!unit)
-                        xoom();
-                strv_push_copy(units, unit);
+                *ret_units = list_new(b->r->arena, 1);
+                (*ret_units)[0] = slash ? arena_strndup(b->r->arena, name, (size_t) (slash - name - 2)) : arena_strdup(b->r->arena, name);
                 return slash ? FILE_DROPIN : FILE_UNIT;
         }
-        if (under(abs, "/etc/sysusers.d"))
-                return FILE_SYSUSERS;
-        if (under(abs, "/etc/tmpfiles.d"))
-                return FILE_TMPFILES;
+        if (under(abs, "/etc/sysusers.d") || under(abs, "/etc/tmpfiles.d")) {
+                *ret_units = list_new(b->r->arena, 0);
+                return under(abs, "/etc/sysusers.d") ? FILE_SYSUSERS : FILE_TMPFILES;
+        }
         for (size_t i = 0; i < m->n_env_files; i++)
                 if (strcmp(m->env_files[i].path, abs) == 0) {
-                        strv_free(*units);
-                        *units = service_units(m, reads_env_file, m->env_files[i].key);
+                        *ret_units = service_units(b, reads_env_file, m->env_files[i].key);
                         return FILE_ENV;
                 }
         const char *base = strrchr(abs, '/') + 1;
         bool in_config = under(abs, m->config_dir) && base - abs == (ptrdiff_t) strlen(m->config_dir) + 1;
         if (in_config && (strcmp(base, "supervisor.yaml") == 0 || strcmp(base, "health-checks.yaml") == 0)) {
-                strv_free(*units);
-                *units = service_units(m, base[0] == 's' ? is_supervisor : is_health_aggregator, NULL);
+                *ret_units = service_units(b, base[0] == 's' ? is_supervisor : is_health_aggregator, NULL);
                 return FILE_CONFIG;
         }
-        program_consumers(b, abs, units);
-        return **units ? FILE_PROGRAM : FILE_DATA;
+        *ret_units = program_consumers(b, abs);
+        return **ret_units ? FILE_PROGRAM : FILE_DATA;
 }
 
 static int read_payload(const char *spec_dir, const Payload *p, char **ret, size_t *ret_size, Diags *d) {
@@ -236,13 +260,13 @@ static void file_add(const Builder *b, const char *path, mode_t mode, const char
                      bool payload) {
         Release *r = b->r; /* r->files has room for every artifact and payload */
         ReleaseFile *f = &r->files[r->n_files++];
-        *f = (ReleaseFile) { .path = xstrdup(path), .mode = mode, .owner = xstrdup(owner), .group = xstrdup(group),
-                             .size = size, .units = strv_new(), .data = data_take };
+        *f = (ReleaseFile) { .path = arena_strdup(r->arena, path), .mode = mode, .owner = arena_strdup(r->arena, owner),
+                             .group = arena_strdup(r->arena, group), .size = size, .data = data_take };
         sha256_hex(data_take, size, f->sha256);
         if (payload) {
                 char abs[4097];
                 snprintf(abs, sizeof(abs), "/%s", path);
-                program_consumers(b, abs, &f->units);
+                f->units = program_consumers(b, abs);
                 f->kind = FILE_PAYLOAD;
         } else
                 f->kind = classify(b, path, &f->units);
@@ -261,62 +285,112 @@ static int credential_cmp(const void *a, const void *b) {
         return strcmp(((const ReleaseCredential *) a)->path, ((const ReleaseCredential *) b)->path);
 }
 
+/* A credential of the units, collected before it goes to the arena. */
+typedef struct Credential {
+        const char *path;
+        char **units;             /* malloc'ed strv of names in the arena */
+} Credential;
+
 static void build_units(Release *r, const Model *m) {
-        char name[1024];
-        for (size_t i = 0; i < m->n_slices; i++) {
-                snprintf(name, sizeof(name), "%s.slice", m->slices[i].name);
-                unit_add(r, name, UNIT_SLICE);
-        }
-        snprintf(name, sizeof(name), "%s.target", m->name);
-        unit_add(r, name, UNIT_TARGET);
+        Arena *a = r->arena;
+        r->units = arena_alloc_array(a, m->n_slices + 1 + m->n_services + 1, sizeof(ReleaseUnit));
+        for (size_t i = 0; i < m->n_slices; i++)
+                unit_add(r, arena_printf(a, "%s.slice", m->slices[i].name), UNIT_SLICE);
+        unit_add(r, arena_printf(a, "%s.target", m->name), UNIT_TARGET);
+        Credential *creds = NULL;
+        size_t n_creds = 0;
         for (size_t i = 0; i < m->n_services; i++) {
                 const Service *s = &m->services[i];
-                snprintf(name, sizeof(name), "%s.service", s->name);
-                unit_add(r, name, s->templated ? UNIT_TEMPLATE : UNIT_SERVICE);
-                ReleaseUnit *u = &r->units[r->n_units - 1];
-                for (size_t k = 0; k < s->instances.n; k++) {
-                        snprintf(name, sizeof(name), "%s%s.service", s->name, s->instances.items[k]);
-                        strv_push_copy(&u->instances, name);
-                }
+                ReleaseUnit *u = unit_add(r, arena_printf(a, "%s.service", s->name), s->templated ? UNIT_TEMPLATE : UNIT_SERVICE);
+                u->instances = list_new(a, s->instances.n);
+                for (size_t k = 0; k < s->instances.n; k++)
+                        u->instances[k] = arena_printf(a, "%s%s.service", s->name, s->instances.items[k]);
+                u->part_of = list_new(a, s->part_of.n);
                 for (size_t k = 0; k < s->part_of.n; k++)
-                        strv_push_copy(&u->part_of, s->part_of.items[k]);
-                unit_programs(m, s, &u->programs);
+                        u->part_of[k] = arena_strdup(a, s->part_of.items[k]);
+                u->programs = unit_programs(a, m, s);
                 for (size_t k = 0; k < s->n_secrets; k++) {
-                        ReleaseCredential *c = NULL;
-                        for (size_t j = 0; j < r->n_credentials && !c; j++)
-                                if (strcmp(r->credentials[j].path, s->secrets[k].source) == 0)
-                                        c = &r->credentials[j];
+                        Credential *c = NULL;
+                        for (size_t j = 0; j < n_creds && !c; j++)
+                                if (strcmp(creds[j].path, s->secrets[k].source) == 0)
+                                        c = &creds[j];
                         if (!c) {
-                                r->credentials = xreallocarray(r->credentials, r->n_credentials + 1, sizeof(ReleaseCredential));
-                                c = &r->credentials[r->n_credentials++];
-                                *c = (ReleaseCredential) { xstrdup(s->secrets[k].source), strv_new() };
+                                creds = xreallocarray(creds, n_creds + 1, sizeof(Credential));
+                                c = &creds[n_creds++];
+                                *c = (Credential) { s->secrets[k].source, xcalloc(1, sizeof(char *)) };
                         }
-                        strv_add_unique(&c->units, u->name);
+                        if (!strv_contains(c->units, u->name))
+                                strv_push(&c->units, u->name);
                 }
         }
-        r->health = strv_new();
+        r->credentials = arena_alloc_array(a, n_creds + 1, sizeof(ReleaseCredential));
+        for (size_t i = 0; i < n_creds; i++) {
+                size_t n = strv_length(creds[i].units);
+                ReleaseCredential *c = &r->credentials[r->n_credentials++];
+                *c = (ReleaseCredential) { arena_strdup(a, creds[i].path), list_new(a, n) };
+                memcpy(c->units, creds[i].units, n * sizeof(char *));
+                free(creds[i].units); /* the names are the arena's */
+        }
+        free(creds);
+        size_t n_health = 0;
+        r->health = list_new(a, 2);
         if (m->supervision.root && m->supervision.listen)
-                strv_push_copy(&r->health, m->supervision.listen);
+                r->health[n_health++] = arena_strdup(a, m->supervision.listen);
         if (m->health_listen)
-                strv_add_unique(&r->health, m->health_listen);
+                list_add_unique(r->health, &n_health, arena_strdup(a, m->health_listen));
         if (r->n_units > 1)
                 qsort(r->units, r->n_units, sizeof(ReleaseUnit), unit_cmp);
         if (r->n_credentials > 1)
                 qsort(r->credentials, r->n_credentials, sizeof(ReleaseCredential), credential_cmp);
 }
 
+/* The enablement links of every unit file, sorted. */
+static void build_links(Release *r) {
+        SdLink *links = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < r->n_files; i++)
+                if (r->files[i].kind == FILE_UNIT)
+                        sd_install_links(r->arena, UNIT_DIR, strrchr(r->files[i].path, '/') + 1, r->files[i].data, &links, &n);
+        r->links = arena_alloc_array(r->arena, n + 1, sizeof(ReleaseLink));
+        for (size_t k = 0; k < n; k++)
+                r->links[r->n_links++] = (ReleaseLink) { links[k].path, links[k].target };
+        free(links);
+        if (r->n_links > 1)
+                qsort(r->links, r->n_links, sizeof(ReleaseLink), link_cmp);
+}
+
+static void *find(const void *base, size_t n, size_t size, size_t offset, const char *key);
+
+/* Whether path is a file of r already: one of the first n_sorted, or a payload added after them. */
+static bool has_file(const Release *r, size_t n_sorted, const char *path) {
+        if (find(r->files, n_sorted, sizeof(ReleaseFile), offsetof(ReleaseFile, path), path))
+                return true;
+        for (size_t i = n_sorted; i < r->n_files; i++)
+                if (strcmp(r->files[i].path, path) == 0)
+                        return true;
+        return false;
+}
+
+static bool files_sorted(const Release *r) {
+        for (size_t i = 1; i < r->n_files; i++)
+                if (strcmp(r->files[i - 1].path, r->files[i].path) > 0)
+                        return false;
+        return true;
+}
+
 int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_dir, const char *tool_version, Release **ret,
                        Diags *d) {
         Release *r = xcalloc(1, sizeof(Release));
-        r->project = xstrdup(m->name);
-        r->tier = xstrdup(m->tier);
-        r->tool_version = xstrdup(tool_version);
+        Arena *a = r->arena = arena_new();
+        r->project = arena_strdup(a, m->name);
+        r->tier = arena_strdup(a, m->tier);
+        r->tool_version = arena_strdup(a, tool_version);
         r->systemd_version = m->systemd_version;
         r->deploy = m->deploy;
-        r->prefix = xstrdup(m->prefix);
-        r->config_dir = xstrdup(m->config_dir);
-        r->libexec_dir = xstrdup(m->libexec_dir);
-        r->spec_sha256 = xmalloc(SHA256_HEX_SIZE);
+        r->prefix = arena_strdup(a, m->prefix);
+        r->config_dir = arena_strdup(a, m->config_dir);
+        r->libexec_dir = arena_strdup(a, m->libexec_dir);
+        r->spec_sha256 = arena_alloc(a, SHA256_HEX_SIZE);
         sha256_hex(m->spec_text ? m->spec_text : "", m->spec_text ? m->spec_len : 0, r->spec_sha256);
         size_t errors = d->n_errors;
         for (const char *const *dir = (const char *const[]) { m->prefix, m->config_dir, m->libexec_dir, NULL }; *dir; dir++)
@@ -326,22 +400,21 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
         build_units(r, m);
         Builder b = { .m = m, .r = r };
         index_runners(&b);
-        r->files = xcalloc(artifacts->n + m->n_payload + 1, sizeof(ReleaseFile));
+        r->files = arena_alloc_array(a, artifacts->n + m->n_payload + 1, sizeof(ReleaseFile));
         for (size_t i = 0; i < artifacts->n; i++) {
-                Artifact *a = &artifacts->items[i];
-                file_add(&b, a->path, a->mode, a->owner, a->group, TAKE_PTR(a->data), a->size, false);
+                Artifact *f = &artifacts->items[i];
+                file_add(&b, f->path, f->mode, f->owner, f->group, TAKE_PTR(f->data), f->size, false);
         }
-        artifact_set_free(artifacts);
+        if (!files_sorted(r)) /* rendered sets come sorted */
+                qsort(r->files, r->n_files, sizeof(ReleaseFile), file_cmp);
+        size_t n_rendered = r->n_files;
         for (size_t i = 0; i < m->n_payload; i++) {
                 const Payload *p = &m->payload[i];
                 char *data = NULL;
                 size_t size = 0;
                 if (read_payload(spec_dir, p, &data, &size, d) < 0)
                         continue;
-                bool clash = false;
-                for (size_t k = 0; k < r->n_files && !clash; k++)
-                        clash = strcmp(r->files[k].path, p->path + 1) == 0;
-                if (clash) {
+                if (has_file(r, n_rendered, p->path + 1)) {
                         diag_error(d, p->loc, "payload '%s': '%s' is also a file msdeploy renders", p->key, p->path);
                         free(data);
                         continue;
@@ -349,23 +422,14 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
                 file_add(&b, p->path + 1, p->mode, p->owner, p->group, data, size, true);
         }
         free(b.runners);
-        qsort(r->files, r->n_files, sizeof(ReleaseFile), file_cmp);
-        for (size_t i = 0; i < r->n_files; i++) {
+        artifact_set_free(artifacts);
+        if (!files_sorted(r))
+                qsort(r->files, r->n_files, sizeof(ReleaseFile), file_cmp);
+        for (size_t i = 0; i < r->n_files; i++)
                 if (!release_path_allowed(r, r->files[i].path) && d->n_errors == errors)
                         diag_error(d, (Loc) {}, "'/%s' is outside the directories a release may install into (the systemd, sysusers.d and tmpfiles.d directories, config_dir, libexec_dir, prefix, /usr/local/bin)",
                                    r->files[i].path);
-                if (r->files[i].kind == FILE_UNIT) {
-                        SdLink *links = NULL;
-                        size_t n = 0;
-                        sd_install_links(UNIT_DIR, strrchr(r->files[i].path, '/') + 1, r->files[i].data, &links, &n);
-                        r->links = xreallocarray(r->links, r->n_links + n + 1, sizeof(ReleaseLink));
-                        for (size_t k = 0; k < n; k++)
-                                r->links[r->n_links++] = (ReleaseLink) { links[k].path, links[k].target };
-                        free(links);
-                }
-        }
-        if (r->n_links > 1)
-                qsort(r->links, r->n_links, sizeof(ReleaseLink), link_cmp);
+        build_links(r);
         if (d->n_errors > errors) {
                 release_free(r);
                 return -EINVAL;
@@ -405,40 +469,10 @@ const ReleaseLink *release_find_link(const Release *r, const char *path) {
 Release *release_free(Release *r) {
         if (!r)
                 return NULL;
-        for (size_t i = 0; i < r->n_files; i++) {
-                free(r->files[i].path);
-                free(r->files[i].owner);
-                free(r->files[i].group);
+        for (size_t i = 0; i < r->n_files; i++)
                 free(r->files[i].data);
-                strv_free(r->files[i].units);
-        }
-        for (size_t i = 0; i < r->n_units; i++) {
-                free(r->units[i].name);
-                strv_free(r->units[i].instances);
-                strv_free(r->units[i].part_of);
-                strv_free(r->units[i].programs);
-        }
-        for (size_t i = 0; i < r->n_links; i++) {
-                free(r->links[i].path);
-                free(r->links[i].target);
-        }
-        for (size_t i = 0; i < r->n_credentials; i++) {
-                free(r->credentials[i].path);
-                strv_free(r->credentials[i].units);
-        }
-        free(r->files);
-        free(r->units);
-        free(r->links);
-        free(r->credentials);
-        strv_free(r->health);
-        free(r->project);
-        free(r->tier);
-        free(r->tool_version);
-        free(r->spec_sha256);
-        free(r->prefix);
-        free(r->config_dir);
-        free(r->libexec_dir);
         free(r->manifest);
+        arena_free(r->arena);
         free(r);
         return NULL;
 }

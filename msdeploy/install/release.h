@@ -13,8 +13,9 @@
 #include "install/sha256.h"
 #include "render/artifact.h"
 #include "spec/model.h"
-#include "util/strv.h"
+#include "util/arena.h"
 #include "util/diag.h"
+#include "util/strv.h"
 
 #define RELEASE_FORMAT_VERSION 1
 
@@ -72,6 +73,7 @@ typedef struct ReleaseCredential {
 } ReleaseCredential;
 
 typedef struct Release {
+        Arena *arena;             /* every string and array of the release but the files' data and the manifest text */
         char *project, *tier, *tool_version;
         char *spec_sha256;        /* of the spec's text */
         unsigned systemd_version; /* rendered for: the oldest systemd its directives were checked against */

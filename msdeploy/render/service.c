@@ -120,6 +120,7 @@ static int write_service_section(UnitWriter *w, const Model *m, const Service *s
 static int render_base(const Model *m, const Service *s, const char *unit, const char *target, ArtifactSet *out,
                        Diags *d) {
         StrBuf b = {};
+        sb_reserve(&b, 1024); /* what a unit takes, grown once or never */
         UnitWriter w;
         uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
         render_header(&b, m, "#");
@@ -164,6 +165,7 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
                 return -EINVAL;
         }
         StrBuf b = {};
+        sb_reserve(&b, 2048); /* what a drop-in with a hardening profile takes */
         UnitWriter w;
         uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
         render_header(&b, m, "#");

@@ -47,16 +47,3 @@ static int str_cmp(const void *a, const void *b) {
 void strv_sort(char **v) {
         qsort(v, strv_length(v), sizeof(char *), str_cmp);
 }
-
-void strv_uniq(char **v) {
-        strv_sort(v);
-        size_t k = 0;
-        for (size_t i = 0; v && v[i]; i++) {
-                if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
-                        free(v[i]);
-                else
-                        v[k++] = v[i];
-        }
-        if (v)
-                v[k] = NULL;
-}

@@ -17,5 +17,3 @@ void strv_push(char ***v, char *s_take);
 void strv_push_copy(char ***v, const char *s);
 /* Sorts v by strcmp(). */
 void strv_sort(char **v);
-/* Sorts v and frees the strings given more than once. */
-void strv_uniq(char **v);

@@ -99,20 +99,34 @@ static void test_install_links(void **state) {
         (void) state;
         SdLink *l = NULL;
         size_t n = 0;
-        sd_install_links("etc/systemd/system", "a@.service", "[Service]\nWantedBy=x.target\n[Install]\nWantedBy=b.target c.target\nRequiredBy=d.target\nDefaultInstance=7\nAlias=e@.service\n", &l, &n);
+        Arena *a = arena_new();
+        sd_install_links(a, "etc/systemd/system", "a@.service", "[Service]\nWantedBy=x.target\n[Install]\nWantedBy=b.target c.target\nRequiredBy=d.target\nDefaultInstance=7\nAlias=e@.service\n", &l, &n);
         assert_int_equal(n, 4);
         assert_string_equal(l[0].path, "etc/systemd/system/b.target.wants/a@7.service");
         assert_string_equal(l[0].target, "/etc/systemd/system/a@.service");
         assert_string_equal(l[1].path, "etc/systemd/system/c.target.wants/a@7.service");
         assert_string_equal(l[2].path, "etc/systemd/system/d.target.requires/a@7.service");
         assert_string_equal(l[3].path, "etc/systemd/system/e@.service");
-        for (size_t i = 0; i < n; i++)
-                free(l[i].path), free(l[i].target);
         free(l);
         l = NULL, n = 0;
-        sd_install_links("etc/systemd/system", "a@.service", "[Install]\nWantedBy=b.target\n", &l, &n);
+        sd_install_links(a, "etc/systemd/system", "a@.service", "[Install]\nWantedBy=b.target\n", &l, &n);
         assert_int_equal(n, 0); /* a template without DefaultInstance= is enabled per instance */
         free(l);
+        /* only lines of [Install] sections count: a section runs to the next header, and "[Install]" inside a
+         * value is no header */
+        l = NULL, n = 0;
+        sd_install_links(a, "etc/systemd/system", "x.service",
+                         "[Unit]\nDescription=see [Install]\nWantedBy=no.target\n[Install]\nWantedBy=a.target\n[Service]\nWantedBy=no.target\n"
+                         "[Install] \nWantedBy=no.target\n[Install]\n\nRequiredBy=b.target\tc.target\nAlias=y.service",
+                         &l, &n);
+        assert_int_equal(n, 4);
+        assert_string_equal(l[0].path, "etc/systemd/system/a.target.wants/x.service");
+        assert_string_equal(l[1].path, "etc/systemd/system/b.target.requires/x.service");
+        assert_string_equal(l[2].path, "etc/systemd/system/c.target.requires/x.service");
+        assert_string_equal(l[3].path, "etc/systemd/system/y.service");
+        assert_string_equal(l[3].target, "/etc/systemd/system/x.service");
+        free(l);
+        arena_free(a);
 }
 
 static void test_manifest_round_trip(void **state) {
