@@ -108,8 +108,14 @@ static void reader_init(EntryReader *r, int root_fd, const HashCache *known, cha
         fs_dirs_init(&r->dirs, root_fd);
 }
 
+typedef enum ReadFlags {
+        READ_HASH = 1 << 0,       /* a regular file's sha256 too */
+        READ_LINK = 1 << 1,       /* an enablement link: what a plan compares is its target alone, read first; a path
+                                   * that is not a symlink is stat'ed */
+} ReadFlags;
+
 /* Reads path (its directory opened through r->dirs, its name looked at from there, no symlink followed). */
-static int entry_read(EntryReader *r, const char *path, bool hash, DiskEntry *ret) {
+static int entry_read(EntryReader *r, const char *path, ReadFlags flags, DiskEntry *ret) {
         const char *base;
         ret->read_ns = r->started_ns;
         int dfd = fs_dirs_open(&r->dirs, path, &base);
@@ -117,6 +123,20 @@ static int entry_read(EntryReader *r, const char *path, bool hash, DiskEntry *re
                 return 0;
         if (dfd < 0)
                 return dfd;
+        if (flags & READ_LINK) {
+                char buf[4096];
+                ssize_t n = readlinkat(dfd, base, buf, sizeof(buf) - 1);
+                if (n >= 0) {
+                        ret->exists = true;
+                        ret->link = xstrndup(buf, (size_t) n);
+                        return 0;
+                }
+                if (errno == ENOENT || errno == ENOTDIR)
+                        return 0;
+                if (errno != EINVAL)
+                        return -errno;
+        }
+        bool hash = flags & READ_HASH;
         struct stat st;
         if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
@@ -153,11 +173,11 @@ static int entry_read(EntryReader *r, const char *path, bool hash, DiskEntry *re
 }
 
 /* Reads e's path again (e was read before). */
-static int entry_reread(EntryReader *r, DiskEntry *e, bool hash) {
+static int entry_reread(EntryReader *r, DiskEntry *e, ReadFlags flags) {
         char *path = TAKE_PTR(e->path);
         disk_entry_done(e);
         e->path = path;
-        return entry_read(r, path, hash, e);
+        return entry_read(r, path, flags, e);
 }
 
 int disk_entry_read(int root_fd, const char *path, bool hash, const HashCache *known, char *const *passwd, char *const *group,
@@ -165,7 +185,7 @@ int disk_entry_read(int root_fd, const char *path, bool hash, const HashCache *k
         EntryReader r;
         reader_init(&r, root_fd, known, passwd, group);
         *ret = (DiskEntry) { .path = xstrdup(path) };
-        int k = entry_read(&r, path, hash, ret);
+        int k = entry_read(&r, path, hash ? READ_HASH : 0, ret);
         fs_dirs_done(&r.dirs);
         return k;
 }
@@ -241,7 +261,7 @@ static void entries_free(DiskEntry *v, size_t n) {
 }
 
 /* Reads every path of p (sorted and unique) under root. */
-static int read_all(int root_fd, Paths *p, bool hash, const HashCache *known, char *const *passwd, char *const *group, DiskEntry **ret,
+static int read_all(int root_fd, Paths *p, ReadFlags flags, const HashCache *known, char *const *passwd, char *const *group, DiskEntry **ret,
                     size_t *ret_n) {
         paths_finish(p);
         DiskEntry *v = xcalloc(p->n + 1, sizeof(DiskEntry));
@@ -250,7 +270,7 @@ static int read_all(int root_fd, Paths *p, bool hash, const HashCache *known, ch
         int r = 0;
         for (size_t i = 0; i < p->n && r >= 0; i++) {
                 v[i] = (DiskEntry) { .path = TAKE_PTR(p->v[i]) };
-                r = entry_read(&reader, v[i].path, hash, &v[i]);
+                r = entry_read(&reader, v[i].path, flags, &v[i]);
         }
         fs_dirs_done(&reader.dirs);
         if (r < 0) {
@@ -395,15 +415,15 @@ int snapshot_take(const char *root, const Release *new, const Release *installed
                         }
                         free(d);
                 }
-        int r = read_all(root_fd, &files, true, known, s->passwd, s->group, &s->files, &s->n_files);
+        int r = read_all(root_fd, &files, READ_HASH, known, s->passwd, s->group, &s->files, &s->n_files);
         if (r >= 0)
-                r = read_all(root_fd, &links, false, NULL, s->passwd, s->group, &s->links, &s->n_links);
+                r = read_all(root_fd, &links, READ_LINK, NULL, s->passwd, s->group, &s->links, &s->n_links);
         if (r >= 0)
-                r = read_all(root_fd, &creds, true, NULL, s->passwd, s->group, &s->credentials, &s->n_credentials);
+                r = read_all(root_fd, &creds, READ_HASH, NULL, s->passwd, s->group, &s->credentials, &s->n_credentials);
         if (r >= 0)
-                r = read_all(root_fd, &dirs, false, NULL, s->passwd, s->group, &s->dirs, &s->n_dirs);
+                r = read_all(root_fd, &dirs, 0, NULL, s->passwd, s->group, &s->dirs, &s->n_dirs);
         if (r >= 0)
-                r = read_all(root_fd, &programs, false, NULL, s->passwd, s->group, &s->programs, &s->n_programs);
+                r = read_all(root_fd, &programs, 0, NULL, s->passwd, s->group, &s->programs, &s->n_programs);
         paths_free(&files);
         paths_free(&links);
         paths_free(&creds);
@@ -429,16 +449,16 @@ int snapshot_refresh(Snapshot *s, const char *root, char *const *changed) {
         for (size_t i = 0; changed && changed[i] && r >= 0; i++) {
                 DiskEntry *e = (DiskEntry *) snapshot_find(s->files, s->n_files, changed[i]);
                 if (e)
-                        r = entry_reread(&reader, e, /* hash= */ true);
+                        r = entry_reread(&reader, e, READ_HASH);
                 else if ((e = (DiskEntry *) snapshot_find(s->links, s->n_links, changed[i])))
-                        r = entry_reread(&reader, e, /* hash= */ false);
+                        r = entry_reread(&reader, e, READ_LINK);
         }
         for (size_t i = 0; i < s->n_credentials && r >= 0; i++)
-                r = entry_reread(&reader, &s->credentials[i], /* hash= */ true);
+                r = entry_reread(&reader, &s->credentials[i], READ_HASH);
         for (size_t i = 0; i < s->n_dirs && r >= 0; i++)
-                r = entry_reread(&reader, &s->dirs[i], /* hash= */ false);
+                r = entry_reread(&reader, &s->dirs[i], 0);
         for (size_t i = 0; i < s->n_programs && r >= 0; i++)
-                r = entry_reread(&reader, &s->programs[i], /* hash= */ false);
+                r = entry_reread(&reader, &s->programs[i], 0);
         fs_dirs_done(&reader.dirs);
         if (r < 0)
                 return r;

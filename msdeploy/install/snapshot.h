@@ -30,7 +30,7 @@ typedef struct Snapshot {
         char **credential_hashes; /* of the installed release: "PATH=SHA256" as recorded at its apply */
         DiskEntry *files;         /* every file path of the new and installed releases, sorted */
         size_t n_files;
-        DiskEntry *links;         /* every link path of both, sorted */
+        DiskEntry *links;         /* every link path of both, sorted; a symlink there has its target alone */
         size_t n_links;
         DiskEntry *credentials;   /* every credential path of the new release, sorted */
         size_t n_credentials;

@@ -201,8 +201,7 @@ static int parse_collection(Loader *l, bool is_map, Loc at, Node **ret, size_t *
                 nb_pair(&nb, (NodePair) { .key = key, .key_loc = key_loc, .value = value });
         }
         if (r < 0) {
-                free(nb.pairs);
-                free(nb.items);
+                nb_free(&nb);
                 return r;
         }
         *ret = is_map ? nb_map(l->arena, &nb, at, report_duplicate, l) : nb_seq(l->arena, &nb, at);
