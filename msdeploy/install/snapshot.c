@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "install/fsops.h"
 #include "install/hashcache.h"
 #include "spec/syntax.h"
+#include "util/twin.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -289,17 +289,14 @@ static int read_all(int root_fd, Paths *p, ReadFlags flags, const HashCache *kno
         DiskEntry *v = xcalloc(p->n + 1, sizeof(DiskEntry));
         for (size_t i = 0; i < p->n; i++)
                 v[i].path = TAKE_PTR(p->v[i]);
-        size_t half = p->n >= READ_SPLIT_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 ? p->n / 2 : p->n;
+        size_t half = twin_worth(p->n, READ_SPLIT_MIN) ? p->n / 2 : p->n;
         ReadJob jobs[2] = { { .v = v, .n = half, .flags = flags }, { .v = v + half, .n = p->n - half, .flags = flags } };
         for (size_t k = 0; k < ELEMENTSOF(jobs); k++)
                 reader_init(&jobs[k].reader, root_fd, known, passwd, group);
-        pthread_t thread;
-        bool threaded = jobs[1].n > 0 && pthread_create(&thread, NULL, read_job, &jobs[1]) == 0;
+        Twin second;
+        twin_start(&second, read_job, &jobs[1], jobs[1].n > 0);
         read_job(&jobs[0]);
-        if (threaded)
-                pthread_join(thread, NULL);
-        else
-                read_job(&jobs[1]);
+        twin_join(&second);
         int r = jobs[0].r < 0 ? jobs[0].r : jobs[1].r;
         if (r < 0) {
                 entries_free(v, p->n);

@@ -5,10 +5,10 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "util/twin.h"
 
 typedef int (*Renderer)(const Model *, ArtifactSet *, Diags *);
 
@@ -156,13 +156,10 @@ int render_model(const Model *m, ArtifactSet *out, Diags *d) {
         static_assert(RENDER_PARTS == 2, "one part on this thread, the other on a second one");
         /* with a second CPU, the parts render side by side; what they say is kept in the order of the parts */
         PartJob second = { .m = m, .d.werror = d->werror };
-        pthread_t thread;
-        bool threaded = sysconf(_SC_NPROCESSORS_ONLN) > 1 && pthread_create(&thread, NULL, render_second_part, &second) == 0;
+        Twin t;
+        twin_start(&t, render_second_part, &second, twin_available());
         int r = render_model_part(m, 0, out, d);
-        if (threaded)
-                pthread_join(thread, NULL);
-        else if (r >= 0)
-                render_second_part(&second);
+        twin_join(&t);
         if (r >= 0) {
                 artifact_set_move(out, &second.out);
                 diags_move(d, &second.d);

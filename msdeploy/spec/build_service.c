@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Model building for services: unit names, references (users, slices, env files, dependencies),
  * capabilities via libcap, and ordering cycles. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <unistd.h>
 
 #include "spec/build_internal.h"
 #include "spec/directives.h"
 #include "spec/syntax.h"
+#include "util/twin.h"
 #include "util/xalloc.h"
 
 static const char *const dep_keys[] = { "after", "before", "requires", "wants", "binds_to", "part_of" };
@@ -499,18 +498,15 @@ void build_services(Builder *b) {
         m->services = arena_alloc_array(b->a, n, sizeof(Service));
         /* each service is built from its own node alone: with a second CPU, the second half of a large spec's services
          * is built on a thread of its own, and what it says follows what the first half says */
-        size_t half = n >= SERVICES_SPLIT_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 ? n / 2 : n;
+        size_t half = twin_worth(n, SERVICES_SPLIT_MIN) ? n / 2 : n;
         Diags said = { .werror = b->d->werror };
         ServiceRun first = { *b, services, 0, half }, second = { *b, services, half, n };
         second.b.a = arena_new();
         second.b.d = &said;
-        pthread_t thread;
-        bool threaded = half < n && pthread_create(&thread, NULL, build_run, &second) == 0;
+        Twin t;
+        twin_start(&t, build_run, &second, half < n);
         build_run(&first);
-        if (threaded)
-                pthread_join(thread, NULL);
-        else
-                build_run(&second);
+        twin_join(&t);
         diags_move(b->d, &said);
         arena_adopt(b->a, second.b.a);
         m->n_services = n;

@@ -12,10 +12,10 @@
 #include "spec/load_internal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "util/twin.h"
 
 /* Where a text is cut: before a key of the block mapping of a top-level key. */
 typedef struct Cut {
@@ -160,16 +160,13 @@ int spec_load_halves_at(Arena *a, const Source *src, size_t near, Node **ret) {
         if (!src->text || !find_cut(src->text, src->len, near, &cut))
                 return -EAGAIN;
         Half second = { .src = src, .cut = &cut, .arena = arena_new() };
-        pthread_t thread;
-        bool threaded = pthread_create(&thread, NULL, load_second_half, &second) == 0;
+        Twin t;
+        twin_start(&t, load_second_half, &second, /* threaded= */ true);
         Diags d = {};
         bool alone = false;
         Node *head = NULL;
         int r = spec_load_part(a, src, 0, cut.mid, 0, /* depth= */ 0, &head, &alone, &d);
-        if (threaded)
-                pthread_join(thread, NULL);
-        else
-                load_second_half(&second);
+        twin_join(&t);
         Node *root = NULL;
         if (r >= 0 && second.r >= 0 && alone && second.alone && d.n == 0 && second.d.n == 0)
                 root = join(a, &cut, head, second.block, second.tail);
@@ -185,7 +182,7 @@ int spec_load_halves_at(Arena *a, const Source *src, size_t near, Node **ret) {
 }
 
 int spec_load_halves(Arena *a, const Source *src, Node **ret) {
-        if (src->len < LOAD_HALVES_MIN_BYTES || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        if (!twin_worth(src->len, LOAD_HALVES_MIN_BYTES))
                 return -EAGAIN;
         return spec_load_halves_at(a, src, src->len / 2, ret);
 }
