@@ -13,6 +13,7 @@
 #include "sd/enable.h"
 #include "spec/syntax.h"
 #include "util/enum-table.h"
+#include "util/twin.h"
 #include "util/xalloc.h"
 
 #define UNIT_DIR "etc/systemd/system"
@@ -124,6 +125,7 @@ typedef struct Builder {
         Release *r;
         Runner *runners;
         size_t n_runners;
+        Arena *arena;             /* where the files' strings and lists go: the release's, or a thread's own */
 } Builder;
 
 static int runner_cmp(const void *a, const void *b) {
@@ -158,7 +160,7 @@ static char **program_consumers(const Builder *b, const char *abs) {
         size_t end = lo;
         while (end < b->n_runners && strcmp(b->runners[end].program, abs) == 0)
                 end++;
-        char **v = list_new(b->r->arena, end - lo);
+        char **v = list_new(b->arena, end - lo);
         for (size_t i = lo; i < end; i++)
                 v[i - lo] = b->r->units[b->runners[i].unit].name;
         return v;
@@ -170,11 +172,11 @@ static char **service_units(const Builder *b, bool (*pick)(const Model *m, const
         size_t n = 0;
         for (size_t k = 0; k < m->n_services; k++)
                 n += pick(m, &m->services[k], userdata);
-        char **v = list_new(b->r->arena, n);
+        char **v = list_new(b->arena, n);
         n = 0;
         for (size_t k = 0; k < m->n_services; k++)
                 if (pick(m, &m->services[k], userdata))
-                        v[n++] = arena_printf(b->r->arena, "%s.service", m->services[k].name);
+                        v[n++] = arena_printf(b->arena, "%s.service", m->services[k].name);
         list_uniq(v);
         return v;
 }
@@ -202,12 +204,12 @@ static FileKind classify(const Builder *b, const char *path, char ***ret_units) 
         snprintf(abs, sizeof(abs), "/%s", path);
         if (under(abs, "/" UNIT_DIR)) {
                 const char *name = path + strlen(UNIT_DIR) + 1, *slash = strchr(name, '/');
-                *ret_units = list_new(b->r->arena, 1);
-                (*ret_units)[0] = slash ? arena_strndup(b->r->arena, name, (size_t) (slash - name - 2)) : arena_strdup(b->r->arena, name);
+                *ret_units = list_new(b->arena, 1);
+                (*ret_units)[0] = slash ? arena_strndup(b->arena, name, (size_t) (slash - name - 2)) : arena_strdup(b->arena, name);
                 return slash ? FILE_DROPIN : FILE_UNIT;
         }
         if (under(abs, "/etc/sysusers.d") || under(abs, "/etc/tmpfiles.d")) {
-                *ret_units = list_new(b->r->arena, 0);
+                *ret_units = list_new(b->arena, 0);
                 return under(abs, "/etc/sysusers.d") ? FILE_SYSUSERS : FILE_TMPFILES;
         }
         for (size_t i = 0; i < m->n_env_files; i++)
@@ -256,12 +258,10 @@ static int read_payload(const char *spec_dir, const Payload *p, char **ret, size
         return 0;
 }
 
-static void file_add(const Builder *b, const char *path, mode_t mode, const char *owner, const char *group, char *data_take, size_t size,
-                     bool payload) {
-        Release *r = b->r; /* r->files has room for every artifact and payload */
-        ReleaseFile *f = &r->files[r->n_files++];
-        *f = (ReleaseFile) { .path = arena_strdup(r->arena, path), .mode = mode, .owner = arena_strdup(r->arena, owner),
-                             .group = arena_strdup(r->arena, group), .size = size, .data = data_take };
+static void file_make(const Builder *b, ReleaseFile *f, const char *path, mode_t mode, const char *owner, const char *group, char *data_take,
+                      size_t size, bool payload) {
+        *f = (ReleaseFile) { .path = arena_strdup(b->arena, path), .mode = mode, .owner = arena_strdup(b->arena, owner),
+                             .group = arena_strdup(b->arena, group), .size = size, .data = data_take };
         sha256_hex(data_take, size, f->sha256);
         if (payload) {
                 char abs[4097];
@@ -270,6 +270,39 @@ static void file_add(const Builder *b, const char *path, mode_t mode, const char
                 f->kind = FILE_PAYLOAD;
         } else
                 f->kind = classify(b, path, &f->units);
+}
+
+/* A run of the rendered files made by one thread. */
+typedef struct FileRun {
+        Builder b;
+        Artifact *artifacts;
+        size_t from, to;
+} FileRun;
+
+static void *make_files(void *userdata) {
+        FileRun *run = userdata;
+        for (size_t i = run->from; i < run->to; i++) {
+                Artifact *f = &run->artifacts[i];
+                file_make(&run->b, &run->b.r->files[i], f->path, f->mode, f->owner, f->group, TAKE_PTR(f->data), f->size, false);
+        }
+        return NULL;
+}
+
+/* Fewer files are made by one thread: a second costs more than it saves. */
+#define FILES_SPLIT_MIN 2000
+
+/* The rendered files, hashed and classified: with a second CPU, a large set's second half on a thread of its own
+ * with an arena of its own. */
+static void make_rendered_files(Builder *b, ArtifactSet *artifacts) {
+        size_t n = artifacts->n, half = twin_worth(n, FILES_SPLIT_MIN) ? n / 2 : n;
+        FileRun first = { *b, artifacts->items, 0, half }, second = { *b, artifacts->items, half, n };
+        second.b.arena = arena_new();
+        Twin t;
+        twin_start(&t, make_files, &second, half < n);
+        make_files(&first);
+        twin_join(&t);
+        arena_adopt(b->r->arena, second.b.arena);
+        b->r->n_files = n;
 }
 
 static int file_cmp(const void *a, const void *b) {
@@ -398,13 +431,10 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
                         diag_error(d, (Loc) {}, "project directory '%s' is not one msdeploy installs into: use a directory under /etc, /opt, /srv, /usr/local or /var/lib",
                                    *dir);
         build_units(r, m);
-        Builder b = { .m = m, .r = r };
+        Builder b = { .m = m, .r = r, .arena = a };
         index_runners(&b);
         r->files = arena_alloc_array(a, artifacts->n + m->n_payload + 1, sizeof(ReleaseFile));
-        for (size_t i = 0; i < artifacts->n; i++) {
-                Artifact *f = &artifacts->items[i];
-                file_add(&b, f->path, f->mode, f->owner, f->group, TAKE_PTR(f->data), f->size, false);
-        }
+        make_rendered_files(&b, artifacts);
         if (!files_sorted(r)) /* rendered sets come sorted */
                 qsort(r->files, r->n_files, sizeof(ReleaseFile), file_cmp);
         size_t n_rendered = r->n_files;
@@ -419,7 +449,7 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
                         free(data);
                         continue;
                 }
-                file_add(&b, p->path + 1, p->mode, p->owner, p->group, data, size, true);
+                file_make(&b, &r->files[r->n_files++], p->path + 1, p->mode, p->owner, p->group, data, size, true);
         }
         free(b.runners);
         artifact_set_free(artifacts);
