@@ -12,11 +12,24 @@
 
 typedef int (*Renderer)(const Model *, ArtifactSet *, Diags *);
 
-/* Two parts of about equal cost, so that two threads can render one tier together. */
-static const Renderer part_units[] = { render_services };
+/* Two parts of about equal cost, so that two threads can render one tier together: the services are most of the
+ * work, the rest (msd-supervisor's configurations, the scripts, the spec's copy) about as much as a fifth of them,
+ * so the first part is four fifths of the services and the second the last fifth and the rest. One part after the
+ * other gives what one pass does. */
+static size_t services_cut(const Model *m) {
+        return m->n_services - m->n_services / 5;
+}
+static int render_services_head(const Model *m, ArtifactSet *out, Diags *d) {
+        return render_services_range(m, 0, services_cut(m), out, d);
+}
+static int render_services_tail(const Model *m, ArtifactSet *out, Diags *d) {
+        return render_services_range(m, services_cut(m), m->n_services, out, d);
+}
+
+static const Renderer part_units[] = { render_services_head };
 static const Renderer part_rest[] = {
-        render_target, render_slices,        render_env_files,  render_sysusers,   render_tmpfiles,
-        render_scripts, render_health_config, render_monitoring, render_supervisor, render_spec_copy,
+        render_services_tail, render_target,        render_slices,     render_env_files,  render_sysusers, render_tmpfiles,
+        render_scripts,       render_health_config, render_monitoring, render_supervisor, render_spec_copy,
 };
 
 int render_model_part(const Model *m, unsigned part, ArtifactSet *out, Diags *d) {
