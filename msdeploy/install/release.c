@@ -272,37 +272,60 @@ static void file_make(const Builder *b, ReleaseFile *f, const char *path, mode_t
                 f->kind = classify(b, path, &f->units);
 }
 
-/* A run of the rendered files made by one thread. */
+/* A run of the rendered files made by one thread, with the enablement links of its unit files. */
 typedef struct FileRun {
         Builder b;
         Artifact *artifacts;
         size_t from, to;
+        SdLink *links;
+        size_t n_links;
 } FileRun;
 
 static void *make_files(void *userdata) {
         FileRun *run = userdata;
         for (size_t i = run->from; i < run->to; i++) {
-                Artifact *f = &run->artifacts[i];
-                file_make(&run->b, &run->b.r->files[i], f->path, f->mode, f->owner, f->group, TAKE_PTR(f->data), f->size, false);
+                Artifact *a = &run->artifacts[i];
+                ReleaseFile *f = &run->b.r->files[i];
+                file_make(&run->b, f, a->path, a->mode, a->owner, a->group, TAKE_PTR(a->data), a->size, false);
+                if (f->kind == FILE_UNIT)
+                        sd_install_links(run->b.arena, UNIT_DIR, strrchr(f->path, '/') + 1, f->data, &run->links, &run->n_links);
         }
         return NULL;
+}
+
+static int link_cmp(const void *a, const void *b);
+
+/* The links of the runs, in their order, sorted by path. */
+static void add_links(Release *r, FileRun *runs, size_t n_runs) {
+        size_t n = 0;
+        for (size_t k = 0; k < n_runs; k++)
+                n += runs[k].n_links;
+        r->links = arena_alloc_array(r->arena, n + 1, sizeof(ReleaseLink));
+        for (size_t k = 0; k < n_runs; k++) {
+                for (size_t i = 0; i < runs[k].n_links; i++)
+                        r->links[r->n_links++] = (ReleaseLink) { runs[k].links[i].path, runs[k].links[i].target };
+                free(runs[k].links);
+        }
+        if (r->n_links > 1)
+                qsort(r->links, r->n_links, sizeof(ReleaseLink), link_cmp);
 }
 
 /* Fewer files are made by one thread: a second costs more than it saves. */
 #define FILES_SPLIT_MIN 2000
 
-/* The rendered files, hashed and classified: with a second CPU, a large set's second half on a thread of its own
- * with an arena of its own. */
+/* The rendered files, hashed and classified, and the enablement links of the units: with a second CPU, a large
+ * set's second half on a thread of its own with an arena of its own. */
 static void make_rendered_files(Builder *b, ArtifactSet *artifacts) {
         size_t n = artifacts->n, half = twin_worth(n, FILES_SPLIT_MIN) ? n / 2 : n;
-        FileRun first = { *b, artifacts->items, 0, half }, second = { *b, artifacts->items, half, n };
-        second.b.arena = arena_new();
+        FileRun runs[2] = { { *b, artifacts->items, 0, half }, { *b, artifacts->items, half, n } };
+        runs[1].b.arena = arena_new();
         Twin t;
-        twin_start(&t, make_files, &second, half < n);
-        make_files(&first);
+        twin_start(&t, make_files, &runs[1], half < n);
+        make_files(&runs[0]);
         twin_join(&t);
-        arena_adopt(b->r->arena, second.b.arena);
+        arena_adopt(b->r->arena, runs[1].b.arena);
         b->r->n_files = n;
+        add_links(b->r, runs, ELEMENTSOF(runs));
 }
 
 static int file_cmp(const void *a, const void *b) {
@@ -324,24 +347,56 @@ typedef struct Credential {
         char **units;             /* malloc'ed strv of names in the arena */
 } Credential;
 
+/* The unit of service s, its strings in a. */
+static void service_unit(Arena *a, const Model *m, const Service *s, ReleaseUnit *u) {
+        *u = (ReleaseUnit) { arena_printf(a, "%s.service", s->name), s->templated ? UNIT_TEMPLATE : UNIT_SERVICE };
+        u->instances = list_new(a, s->instances.n);
+        for (size_t k = 0; k < s->instances.n; k++)
+                u->instances[k] = arena_printf(a, "%s%s.service", s->name, s->instances.items[k]);
+        u->part_of = list_new(a, s->part_of.n);
+        for (size_t k = 0; k < s->part_of.n; k++)
+                u->part_of[k] = arena_strdup(a, s->part_of.items[k]);
+        u->programs = unit_programs(a, m, s);
+}
+
+/* A run of the services' units made by one thread. */
+typedef struct UnitRun {
+        Arena *arena;
+        const Model *m;
+        ReleaseUnit *units;       /* of the services, in their order */
+        size_t from, to;
+} UnitRun;
+
+static void *make_units(void *userdata) {
+        UnitRun *run = userdata;
+        for (size_t i = run->from; i < run->to; i++)
+                service_unit(run->arena, run->m, &run->m->services[i], &run->units[i]);
+        return NULL;
+}
+
+/* Fewer services' units are made by one thread: a second costs more than it saves. */
+#define UNITS_SPLIT_MIN 1000
+
 static void build_units(Release *r, const Model *m) {
         Arena *a = r->arena;
         r->units = arena_alloc_array(a, m->n_slices + 1 + m->n_services + 1, sizeof(ReleaseUnit));
         for (size_t i = 0; i < m->n_slices; i++)
                 unit_add(r, arena_printf(a, "%s.slice", m->slices[i].name), UNIT_SLICE);
         unit_add(r, arena_printf(a, "%s.target", m->name), UNIT_TARGET);
+        /* the services' units, with a second CPU a large spec's second half on a thread of its own */
+        ReleaseUnit *services = &r->units[r->n_units];
+        size_t n = m->n_services, half = twin_worth(n, UNITS_SPLIT_MIN) ? n / 2 : n;
+        UnitRun first = { a, m, services, 0, half }, second = { arena_new(), m, services, half, n };
+        Twin t;
+        twin_start(&t, make_units, &second, half < n);
+        make_units(&first);
+        twin_join(&t);
+        arena_adopt(a, second.arena);
+        r->n_units += n;
         Credential *creds = NULL;
         size_t n_creds = 0;
         for (size_t i = 0; i < m->n_services; i++) {
                 const Service *s = &m->services[i];
-                ReleaseUnit *u = unit_add(r, arena_printf(a, "%s.service", s->name), s->templated ? UNIT_TEMPLATE : UNIT_SERVICE);
-                u->instances = list_new(a, s->instances.n);
-                for (size_t k = 0; k < s->instances.n; k++)
-                        u->instances[k] = arena_printf(a, "%s%s.service", s->name, s->instances.items[k]);
-                u->part_of = list_new(a, s->part_of.n);
-                for (size_t k = 0; k < s->part_of.n; k++)
-                        u->part_of[k] = arena_strdup(a, s->part_of.items[k]);
-                u->programs = unit_programs(a, m, s);
                 for (size_t k = 0; k < s->n_secrets; k++) {
                         Credential *c = NULL;
                         for (size_t j = 0; j < n_creds && !c; j++)
@@ -352,16 +407,16 @@ static void build_units(Release *r, const Model *m) {
                                 c = &creds[n_creds++];
                                 *c = (Credential) { s->secrets[k].source, xcalloc(1, sizeof(char *)) };
                         }
-                        if (!strv_contains(c->units, u->name))
-                                strv_push(&c->units, u->name);
+                        if (!strv_contains(c->units, services[i].name))
+                                strv_push(&c->units, services[i].name);
                 }
         }
         r->credentials = arena_alloc_array(a, n_creds + 1, sizeof(ReleaseCredential));
         for (size_t i = 0; i < n_creds; i++) {
-                size_t n = strv_length(creds[i].units);
+                size_t k = strv_length(creds[i].units);
                 ReleaseCredential *c = &r->credentials[r->n_credentials++];
-                *c = (ReleaseCredential) { arena_strdup(a, creds[i].path), list_new(a, n) };
-                memcpy(c->units, creds[i].units, n * sizeof(char *));
+                *c = (ReleaseCredential) { arena_strdup(a, creds[i].path), list_new(a, k) };
+                memcpy(c->units, creds[i].units, k * sizeof(char *));
                 free(creds[i].units); /* the names are the arena's */
         }
         free(creds);
@@ -375,21 +430,6 @@ static void build_units(Release *r, const Model *m) {
                 qsort(r->units, r->n_units, sizeof(ReleaseUnit), unit_cmp);
         if (r->n_credentials > 1)
                 qsort(r->credentials, r->n_credentials, sizeof(ReleaseCredential), credential_cmp);
-}
-
-/* The enablement links of every unit file, sorted. */
-static void build_links(Release *r) {
-        SdLink *links = NULL;
-        size_t n = 0;
-        for (size_t i = 0; i < r->n_files; i++)
-                if (r->files[i].kind == FILE_UNIT)
-                        sd_install_links(r->arena, UNIT_DIR, strrchr(r->files[i].path, '/') + 1, r->files[i].data, &links, &n);
-        r->links = arena_alloc_array(r->arena, n + 1, sizeof(ReleaseLink));
-        for (size_t k = 0; k < n; k++)
-                r->links[r->n_links++] = (ReleaseLink) { links[k].path, links[k].target };
-        free(links);
-        if (r->n_links > 1)
-                qsort(r->links, r->n_links, sizeof(ReleaseLink), link_cmp);
 }
 
 static void *find(const void *base, size_t n, size_t size, size_t offset, const char *key);
@@ -459,7 +499,6 @@ int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_
                 if (!release_path_allowed(r, r->files[i].path) && d->n_errors == errors)
                         diag_error(d, (Loc) {}, "'/%s' is outside the directories a release may install into (the systemd, sysusers.d and tmpfiles.d directories, config_dir, libexec_dir, prefix, /usr/local/bin)",
                                    r->files[i].path);
-        build_links(r);
         if (d->n_errors > errors) {
                 release_free(r);
                 return -EINVAL;
