@@ -42,7 +42,8 @@ static bool field_i64(const char **p, int64_t *ret) {
         return true;
 }
 
-static bool parse_line(const char *line, size_t len, HashCacheEntry *e) {
+/* Parses the line (len bytes, its '\n' after them, which becomes the end of the path kept in place). */
+static bool parse_line(char *line, size_t len, HashCacheEntry *e) {
         const char *p = line;
         if (len < SHA256_HEX_SIZE || line[SHA256_HEX_SIZE - 1] != ' ')
                 return false;
@@ -52,9 +53,8 @@ static bool parse_line(const char *line, size_t len, HashCacheEntry *e) {
         if (!sha256_hex_valid(e->sha256) || !field_u64(&p, &e->dev) || !field_u64(&p, &e->ino) || !field_u64(&p, &e->size) ||
             !field_i64(&p, &e->mtime_ns) || !field_i64(&p, &e->ctime_ns) || p >= line + len)
                 return false;
-        e->path = strndup(p, (size_t) (line + len - p));
-        if (!e->path)
-                xoom();
+        line[len] = 0;
+        e->path = line + (p - line);
         return true;
 }
 
@@ -67,17 +67,17 @@ void hash_cache_read(int dir_fd, HashCache *ret) {
         size_t lines = 0;
         for (const char *q = text; (q = memchr(q, '\n', (size_t) (text + len - q))); q++)
                 lines++;
-        HashCache c = { xcalloc(lines + 1, sizeof(HashCacheEntry)), 0 };
-        for (const char *p = text + strlen(HASH_CACHE_HEADER); p < text + len;) {
-                const char *nl = memchr(p, '\n', (size_t) (text + len - p));
+        HashCache c = { xcalloc(lines + 1, sizeof(HashCacheEntry)), 0, text };
+        for (char *p = text + strlen(HASH_CACHE_HEADER); p < text + len;) {
+                char *nl = memchr(p, '\n', (size_t) (text + len - p));
                 if (!nl || !parse_line(p, (size_t) (nl - p), &c.v[c.n]) || (c.n > 0 && strcmp(c.v[c.n - 1].path, c.v[c.n].path) >= 0)) {
-                        free(c.v[c.n].path);
-                        hash_cache_done(&c); /* a cache is trusted whole or not at all */
+                        free(c.v); /* a cache is trusted whole or not at all */
                         return;
                 }
                 c.n++;
                 p = nl + 1;
         }
+        text = NULL; /* the entries' paths point into it */
         *ret = c;
 }
 
@@ -135,8 +135,7 @@ const char *hash_cache_lookup(const HashCache *c, const char *path, const struct
 }
 
 void hash_cache_done(HashCache *c) {
-        for (size_t i = 0; i < c->n; i++)
-                free(c->v[i].path);
         free(c->v);
+        free(c->text);
         *c = (HashCache) {};
 }

@@ -22,7 +22,7 @@
 #define HASH_CACHE_FILE "file-hashes"
 
 typedef struct HashCacheEntry {
-        char *path;               /* relative to the root */
+        const char *path;         /* relative to the root, in the cache's text */
         uint64_t dev, ino, size;
         int64_t mtime_ns, ctime_ns;
         char sha256[SHA256_HEX_SIZE];
@@ -31,6 +31,7 @@ typedef struct HashCacheEntry {
 struct HashCache {
         HashCacheEntry *v;        /* sorted by path */
         size_t n;
+        char *text;               /* the file as read, which the paths point into */
 };
 
 /* Reads dir_fd/file-hashes; an absent or malformed file gives an empty cache. */
