@@ -48,15 +48,23 @@ static bool key_line(const char *p, const char *end, bool block_follows) {
         return p == end || *p == '#';
 }
 
+/* Whether text holds the bytes seq (n of them, the first one rare in a spec), by memchr() from one to the next. */
+static bool holds(const char *t, size_t len, const char *seq, size_t n) {
+        for (const char *p = t, *end = t + len; (p = memchr(p, seq[0], (size_t) (end - p))); p++)
+                if ((size_t) (end - p) >= n && memcmp(p, seq, n) == 0)
+                        return true;
+        return false;
+}
+
 /* Whether the lines of t are what '\n' ends alone: libyaml also breaks lines at a carriage return, NEL, U+2028 and
  * U+2029, and numbers them so. */
 static bool newlines_alone(const char *t, size_t len) {
-        return !memchr(t, '\r', len) && !memmem(t, len, "\xc2\x85", 2) && !memmem(t, len, "\xe2\x80\xa8", 3) && !memmem(t, len, "\xe2\x80\xa9", 3);
+        return !memchr(t, '\r', len) && !holds(t, len, "\xc2\x85", 2) && !holds(t, len, "\xe2\x80\xa8", 3) && !holds(t, len, "\xe2\x80\xa9", 3);
 }
 
 /* The first clean cut at or after near, in one pass over the lines. */
 static bool find_cut(const char *t, size_t len, size_t near, Cut *ret) {
-        if (len == 0 || t[0] == '%' || !newlines_alone(t, len) || memmem(t, len, "\n---", 4) || memmem(t, len, "\n...", 4))
+        if (len == 0 || t[0] == '%' || !newlines_alone(t, len))
                 return false;
         bool found = false, key_ok = false, bad = false;
         size_t block_indent = 0;
@@ -68,6 +76,8 @@ static bool find_cut(const char *t, size_t len, size_t near, Cut *ret) {
                 while (t + at + k < end && t[at + k] == ' ')
                         k++;
                 const char *p = t + at + k;
+                if (at > 0 && k == 0 && end - p >= 3 && (memcmp(p, "---", 3) == 0 || memcmp(p, "...", 3) == 0))
+                        return false; /* a document marker after the first line */
                 if (p == end || *p == '#') { /* blank or a comment */
                         at = next;
                         continue;

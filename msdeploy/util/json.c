@@ -58,9 +58,9 @@ JsonWriter json_writer(StrBuf *out, JsonFlags flags) {
 }
 
 static void newline(JsonWriter *w) {
-        sb_putc(w->out, '\n');
-        for (unsigned i = 0; i < w->depth; i++)
-                sb_append(w->out, w->flags & JSON_PRETTY ? "  " : " ");
+        static const char indent[] = "\n" "                                                                "; /* 2 * JSON_MAX_DEPTH */
+        static_assert(sizeof(indent) == 2 * JSON_MAX_DEPTH + 2, "a newline and the deepest indentation");
+        sb_appendn(w->out, indent, 1 + (size_t) w->depth * (w->flags & JSON_PRETTY ? 2 : 1));
 }
 
 /* Whether the items of the container open at depth go on lines of their own. */
