@@ -140,6 +140,7 @@ static void test_refused(void **state) {
         assert_never_cut("services:\n  a: \"\xc2\x85\"\n  b: {}\n");                            /* NEL, another */
         assert_never_cut("%YAML 1.1\n---\nservices:\n  a: {}\n  b: {}\n");                   /* a directive */
         assert_never_cut("services:\n  a: {}\n  b: {}\n---\nx: 1\n");                         /* a second document */
+        assert_never_cut("services:\n  a: {}\n  b: {}\nt: 1\n---\nx: 1\n");                 /* one after the tail */
         assert_never_cut("services:\n  - a\n  - b\n");                                        /* a sequence */
         assert_never_cut("services:\n  \"a\": {}\n  b: {}\n");                                /* not plain keys */
         assert_never_cut("services:\n  a: [x,\n  b: 1]\n");                                /* a flow list across the cut */
