@@ -2,10 +2,11 @@
 /* Work done in two halves, the second on a thread of its own when there is a CPU for it. */
 #include "twin.h"
 
-#include <unistd.h>
+#include <sched.h>
 
 bool twin_available(void) {
-        return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+        cpu_set_t cpus; /* the CPUs this process may run on, which a container or taskset may narrow */
+        return sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1;
 }
 
 bool twin_worth(size_t n, size_t min) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Work done in two halves: the second half on a thread of its own when the machine has a second CPU, else after
+/* Work done in two halves: the second half on a thread of its own when there is a second CPU to run it, else after
  * the first, on the caller's thread. The halves share nothing they write: each has its own arena, diagnostics
  * and output, which the caller joins in order, so the result is the one a single thread gives.
  *
@@ -20,7 +20,7 @@ typedef struct Twin {
         bool started;             /* on its own thread; else twin_join() runs it */
 } Twin;
 
-/* Whether the machine has a second CPU to run a second thread. */
+/* Whether this process may run on a second CPU, for a second thread. */
 bool twin_available(void);
 /* Whether work of n items is worth a second thread: at least min of them, and a second CPU to run it. */
 bool twin_worth(size_t n, size_t min);
