@@ -93,7 +93,7 @@ static int health_gate(CmdContext *c, Host *h, const Release *r, uint64_t previo
         if (ret == EXIT_OK && !c->json)
                 cmd_plan_print(c, h, p, prev, snap);
         if (ret == EXIT_OK)
-                ret = cmd_host_apply(c, h, prev, p, previous);
+                ret = cmd_host_apply(c, h, prev, p, snap, previous);
         plan_free(p);
         snapshot_free(snap);
         if (ret == EXIT_OK && store_set_status(h->store, failed, "failed", NULL) >= 0)
@@ -136,7 +136,7 @@ static int install(CmdContext *c, Host *h, Release *r, const char *saved_plan, u
                 else if (!h->store) /* the first apply: the store is made only now, the host is about to change */
                         ret = cmd_host_create_store(c, h);
                 if (ret == EXIT_OK)
-                        ret = cmd_host_apply(c, h, r, p, rollback_of);
+                        ret = cmd_host_apply(c, h, r, p, snap, rollback_of);
                 /* the options over the release's deploy: settings */
                 bool gate = c->health_gate < 0 ? r->deploy.health_gate : c->health_gate == 1;
                 usec_t timeout = c->health_timeout ? c->health_timeout : r->deploy.health_timeout;

@@ -57,7 +57,7 @@ int cmd_release_load(CmdContext *c, const char *plan_file, Release **ret, char *
         diags_clear(&d);
         if (ret_code == EXIT_OK) {
                 size_t len;
-                free(release_manifest(*ret, &len)); /* sets the hash */
+                release_manifest(*ret, &len); /* sets the hash */
         }
         return ret_code;
 }
@@ -246,9 +246,48 @@ static char **credential_record(const Release *r, const Snapshot *snap) {
         return v;
 }
 
-/* Carries out p towards release number n (already stored), then makes n current; the release it replaces
- * becomes `superseded`, or `rolled-back` when n is a rollback. */
-static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint64_t n, bool rollback) {
+/* The paths p writes or removes: its files and links. */
+static char **written_paths(const Plan *p) {
+        char **v = xcalloc(p->n_actions + 1, sizeof(char *));
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_actions; i++)
+                switch (p->actions[i].type) {
+                case ACTION_CREATE:
+                case ACTION_UPDATE:
+                case ACTION_FIX:
+                case ACTION_DELETE:
+                case ACTION_ENABLE:
+                case ACTION_DISABLE:
+                        v[n++] = xstrdup(p->actions[i].subject);
+                        break;
+                default:
+                        break;
+                }
+        return v;
+}
+
+/* The host after p was carried out, from snap (the snapshot p was made against): what p wrote is read
+ * again; when systemd-sysusers or -tmpfiles ran, all of it. Sets *ret_new to a snapshot the caller frees,
+ * or to NULL when snap itself was brought up to date. */
+static int snapshot_after(const Host *h, const Release *r, const Plan *p, Snapshot *snap, Snapshot **ret_new) {
+        *ret_new = NULL;
+        bool tools = false;
+        for (size_t i = 0; i < p->n_actions; i++)
+                tools = tools || p->actions[i].type == ACTION_SYSUSERS || p->actions[i].type == ACTION_TMPFILES;
+        if (!tools) {
+                _cleanup_(strv_freep) char **written = written_paths(p);
+                return snapshot_refresh(snap, h->root, written);
+        }
+        HashCache known = {};
+        hash_cache_read(h->store->fd, &known);
+        int res = snapshot_take(h->root, r, NULL, 0, NULL, &known, ret_new);
+        hash_cache_done(&known);
+        return res;
+}
+
+/* Carries out p (made against snap) towards release number n (already stored), then makes n current; the
+ * release it replaces becomes `superseded`, or `rolled-back` when n is a rollback. */
+static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, Snapshot *snap, uint64_t n, bool rollback) {
         Diags d = {};
         RootHost rh;
         int res = root_host_init(&rh, h->root, h->bus);
@@ -276,31 +315,25 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         }
         /* the host as it is now: the tools' work checked (systemd-tmpfiles exits 0 even when a file stands
          * where a directory must be), and the credentials recorded as the units loaded them */
-        Snapshot *snap = NULL;
-        HashCache known = {};
-        hash_cache_read(h->store->fd, &known);
-        res = snapshot_take(h->root, r, NULL, 0, NULL, &known, &snap);
-        hash_cache_done(&known);
-        Plan *check = res >= 0 ? plan_compute(r, snap, 0) : NULL;
-        for (size_t i = 0; check && i < check->n_actions && res >= 0; i++)
-                if (check->actions[i].type == ACTION_SYSUSERS || check->actions[i].type == ACTION_TMPFILES) {
-                        diag_error(&d, (Loc) {}, "apply of release %llu did not converge: after %s, still to do: %s", (unsigned long long) n,
-                                   check->actions[i].subject, check->actions[i].reason);
-                        diag_note(&d, (Loc) {}, "the journal is kept: the next apply or rollback finishes or undoes it");
-                        res = -EIO;
-                }
-        plan_free(check);
-        if (res == -EIO) {
-                snapshot_free(snap);
-                return cmd_flush(c, &d, EXIT_IO);
+        _cleanup_(snapshot_freep) Snapshot *fresh = NULL;
+        res = snapshot_after(h, r, p, snap, &fresh);
+        const Snapshot *now = fresh ? fresh : snap;
+        Plan *check = res >= 0 ? plan_tools(r, now) : NULL;
+        for (size_t i = 0; check && i < check->n_actions && res >= 0; i++) {
+                diag_error(&d, (Loc) {}, "apply of release %llu did not converge: after %s, still to do: %s", (unsigned long long) n,
+                           check->actions[i].subject, check->actions[i].reason);
+                diag_note(&d, (Loc) {}, "the journal is kept: the next apply or rollback finishes or undoes it");
+                res = -EIO;
         }
-        char **creds = res >= 0 ? credential_record(r, snap) : NULL;
-        int hc = res >= 0 ? hash_cache_write(h->store->fd, snap) : 0;
+        plan_free(check);
+        if (res == -EIO)
+                return cmd_flush(c, &d, EXIT_IO);
+        char **creds = res >= 0 ? credential_record(r, now) : NULL;
+        int hc = res >= 0 ? hash_cache_write(h->store->fd, now) : 0;
         if (hc < 0) { /* the next plan hashes every file again, nothing worse */
                 diag_warning(&d, (Loc) {}, "cannot write the file hashes of release %llu: %s, ignoring", (unsigned long long) n, strerror(-hc));
                 cmd_flush(c, &d, EXIT_OK);
         }
-        snapshot_free(snap);
         if (res >= 0)
                 res = store_set_status(h->store, n, "deployed", creds);
         strv_free(creds);
@@ -320,7 +353,7 @@ static int execute(CmdContext *c, Host *h, const Release *r, const Plan *p, uint
         return EXIT_OK;
 }
 
-int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of) {
+int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, Snapshot *snap, uint64_t rollback_of) {
         uint64_t n;
         int res = store_lock_record(h->store);
         if (res < 0)
@@ -331,7 +364,7 @@ int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t r
                 diags_prefix(&d, 0, "cannot store the release: ");
                 return cmd_flush(c, &d, EXIT_IO);
         }
-        return execute(c, h, r, p, n, rollback_of != 0);
+        return execute(c, h, r, p, snap, n, rollback_of != 0);
 }
 
 int cmd_host_resume(CmdContext *c, Host *h) {
@@ -357,7 +390,7 @@ int cmd_host_resume(CmdContext *c, Host *h) {
                 plan_carry_over(p, owed);
                 if (!c->json) /* stdout holds one JSON document: the plan asked for */
                         cmd_plan_print(c, h, p, rel, snap);
-                ret = execute(c, h, rel, p, target, /* rollback= */ false);
+                ret = execute(c, h, rel, p, snap, target, /* rollback= */ false);
         }
         plan_free(p);
         snapshot_free(snap);

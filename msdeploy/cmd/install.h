@@ -42,9 +42,10 @@ int cmd_host_plan(CmdContext *c, Host *h, const Release *r, PlanFlags flags, Sna
 /* Prints the plan (text with a unified diff of every text file it updates, or JSON with --json); returns
  * the exit code its errors imply. */
 int cmd_plan_print(CmdContext *c, const Host *h, const Plan *p, const Release *r, const Snapshot *snap);
-/* Brings the host to r: stores it, journals, carries out p, switches `current`, prunes. rollback_of: the
- * release it restores (0: none). Prints progress; returns the exit code. */
-int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, uint64_t rollback_of);
+/* Brings the host to r: stores it, journals, carries out p, switches `current`, prunes. snap: the snapshot p
+ * was made against, brought up to date with what p wrote. rollback_of: the release it restores (0: none).
+ * Prints progress; returns the exit code. */
+int cmd_host_apply(CmdContext *c, Host *h, Release *r, const Plan *p, Snapshot *snap, uint64_t rollback_of);
 /* Waits (at most timeout) until every unit of r is active and every endpoint it declares healthy; why
  * says what was not, when it returns false. Needs h->bus. */
 bool cmd_health_wait(Host *h, const Release *r, usec_t timeout, StrBuf *why);

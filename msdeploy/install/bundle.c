@@ -18,30 +18,24 @@
 #define BUNDLE_MAX_TOTAL (4ULL * 1024 * 1024 * 1024)
 #define BUNDLE_MAX_MEMBERS 1000000
 
-static char *copy(const char *data, size_t size) {
-        char *p = xmalloc(size + 1);
-        if (size)
-                memcpy(p, data, size);
-        p[size] = 0;
-        return p;
+/* An artifact that borrows its path, owners and data from the release (never freed through the set). */
+static Artifact borrowed(const char *path, mode_t mode, const char *owner, const char *group, const char *data, size_t size) {
+        return (Artifact) { (char *) path, mode, (char *) owner, (char *) group, (char *) data, size };
 }
 
 int bundle_write(const char *path, Release *r, const char *plan, int64_t mtime, Diags *d) {
-        ArtifactSet set = {};
         size_t len;
-        char *manifest = release_manifest(r, &len);
-        artifact_set_add(&set, BUNDLE_MANIFEST, 0644, "root", "root", manifest, len);
-        if (plan)
-                artifact_set_add(&set, BUNDLE_PLAN, 0644, "root", "root", xstrdup(plan), strlen(plan));
+        const char *manifest = release_manifest(r, &len);
+        Artifact top[] = { borrowed(BUNDLE_MANIFEST, 0644, "root", "root", manifest, len),
+                           borrowed(BUNDLE_PLAN, 0644, "root", "root", plan, plan ? strlen(plan) : 0) };
+        ArtifactSet meta = { top, plan ? 2 : 1, 2 }, files = { xcalloc(r->n_files + 1, sizeof(Artifact)), r->n_files, r->n_files };
         for (size_t i = 0; i < r->n_files; i++) {
                 const ReleaseFile *f = &r->files[i];
-                char name[4200];
-                snprintf(name, sizeof(name), BUNDLE_FILES "%s", f->path);
-                artifact_set_add(&set, name, f->mode, f->owner, f->group, copy(f->data, f->size), f->size);
+                files.items[i] = borrowed(f->path, f->mode, f->owner, f->group, f->data, f->size);
         }
-        OutputSet out = { .set = &set };
-        int ret = output_write_archive(path, &out, 1, mtime, d);
-        artifact_set_free(&set);
+        OutputSet out[] = { { .set = &meta }, { .subdir = "files", .set = &files } };
+        int ret = output_write_archive(path, out, ELEMENTSOF(out), mtime, d);
+        free(files.items);
         return ret;
 }
 

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +77,88 @@ int fs_opendir_in_root(int root_fd, const char *path, FsOpenFlags flags, DIR **r
         }
         *ret = d;
         return 0;
+}
+
+void fs_dirs_init(FsDirs *w, int root_fd) {
+        *w = (FsDirs) { .root_fd = root_fd, .dir = xstrdup(""), .dir_cap = 1 };
+        w->levels = xcalloc(8, sizeof(FsDirLevel));
+        w->cap_levels = 8;
+        w->levels[w->n_levels++] = (FsDirLevel) { 0, root_fd };
+}
+
+void fs_dirs_done(FsDirs *w) {
+        for (size_t i = 1; i < w->n_levels; i++)
+                if (w->levels[i].fd >= 0)
+                        close(w->levels[i].fd);
+        free(w->levels);
+        free(w->dir);
+        *w = (FsDirs) { .root_fd = -1 };
+}
+
+static bool plain_name(const char *s, size_t n) {
+        return n > 0 && n <= NAME_MAX && !(n == 1 && s[0] == '.') && !(n == 2 && s[0] == '.' && s[1] == '.');
+}
+
+/* Opens the directory of the first end bytes of path, the component after the current top level. */
+static int open_level(FsDirs *w, const char *path, size_t start, size_t end) {
+        int parent = w->levels[w->n_levels - 1].fd;
+        if (parent < 0)
+                return parent; /* below a missing directory */
+        char name[NAME_MAX + 1];
+        memcpy(name, path + start, end - start);
+        name[end - start] = 0;
+        int fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0)
+                return fd;
+        if (errno != ENOTDIR && errno != ELOOP)
+                return -errno;
+        /* a symlink (or not a directory): resolved inside the root, as the whole path would be; with "/." after
+         * it the symlink is a component on the way, which fs_open_in_root() follows (and without openat2
+         * refuses, as it refuses every symlink on the way) */
+        _cleanup_free_ char *prefix = xasprintf("%.*s/.", (int) end, path);
+        return fs_open_in_root(w->root_fd, prefix, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+}
+
+int fs_dirs_open(FsDirs *w, const char *path, const char **ret_base) {
+        const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+        size_t len = slash ? (size_t) (slash - path) : 0;
+        if (!plain_name(base, strlen(base)))
+                return -EINVAL;
+        /* close the directories the path is not below */
+        while (w->n_levels > 1) {
+                const FsDirLevel *t = &w->levels[w->n_levels - 1];
+                if (t->end <= len && memcmp(w->dir, path, t->end) == 0 && (t->end == len || path[t->end] == '/'))
+                        break;
+                if (t->fd >= 0)
+                        close(t->fd);
+                w->n_levels--;
+        }
+        size_t at = w->levels[w->n_levels - 1].end;
+        if (at < len) {
+                if (w->dir_cap < len + 1) {
+                        w->dir_cap = len + 1;
+                        w->dir = xrealloc(w->dir, w->dir_cap);
+                }
+                memcpy(w->dir, path, len);
+                w->dir[len] = 0;
+        }
+        /* open the ones on the way down */
+        while (at < len) {
+                size_t start = at ? at + 1 : 0, end = start;
+                while (end < len && path[end] != '/')
+                        end++;
+                if (!plain_name(path + start, end - start))
+                        return -EINVAL;
+                int fd = open_level(w, path, start, end);
+                if (w->n_levels == w->cap_levels) {
+                        w->cap_levels *= 2;
+                        w->levels = xreallocarray(w->levels, w->cap_levels, sizeof(FsDirLevel));
+                }
+                w->levels[w->n_levels++] = (FsDirLevel) { end, fd };
+                at = end;
+        }
+        *ret_base = base;
+        return w->levels[w->n_levels - 1].fd;
 }
 
 int fs_open_parent(int root_fd, const char *path, const char **ret_base) {

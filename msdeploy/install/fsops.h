@@ -20,6 +20,30 @@ int fs_open_in_root(int root_fd, const char *path, int flags);
  * FS_IN_ROOT, else as fs_open_dir() does (no symlink followed, nothing created). closedir() closes its fd.
  * Returns -errno. */
 int fs_opendir_in_root(int root_fd, const char *path, FsOpenFlags flags, DIR **ret);
+
+/* The directories of many paths looked at in sorted order, each opened once: the chain of directory fds from
+ * the root down to the directory of the last path, kept while the next path is below it. Each directory is
+ * opened as fs_open_in_root() would resolve it (a symlink on the way is followed inside the root), so an
+ * entry looked at with fstatat(), readlinkat() or openat() from its fd, by a name without '/', is the one
+ * fs_open_in_root() would have opened. */
+typedef struct FsDirLevel {
+        size_t end;               /* the directory is the path's first `end` bytes */
+        int fd;                   /* or -errno: -ENOENT, -ENOTDIR when it is missing or not a directory */
+} FsDirLevel;
+typedef struct FsDirs {
+        int root_fd;              /* borrowed */
+        char *dir;                /* the deepest directory open, relative to the root */
+        size_t dir_cap;
+        FsDirLevel *levels;       /* levels[0] is the root */
+        size_t n_levels, cap_levels;
+} FsDirs;
+
+void fs_dirs_init(FsDirs *w, int root_fd);
+void fs_dirs_done(FsDirs *w);
+/* The fd of path's directory (borrowed: valid until the next call) and its last component in *ret_base;
+ * -ENOENT or -ENOTDIR when a directory on the way is missing or not one, -EINVAL for an empty, '.' or
+ * '..' component, or another -errno. */
+int fs_dirs_open(FsDirs *w, const char *path, const char **ret_base);
 /* Opens path's parent (created when missing) and points *ret_base at its last component. */
 int fs_open_parent(int root_fd, const char *path, const char **ret_base);
 /* Replaces path with data atomically, with mode, uid and gid set before the rename. */

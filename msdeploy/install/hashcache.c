@@ -42,7 +42,8 @@ static bool field_i64(const char **p, int64_t *ret) {
         return true;
 }
 
-static bool parse_line(const char *line, size_t len, HashCacheEntry *e) {
+/* Parses the line (len bytes, its '\n' after them, which becomes the end of the path kept in place). */
+static bool parse_line(char *line, size_t len, HashCacheEntry *e) {
         const char *p = line;
         if (len < SHA256_HEX_SIZE || line[SHA256_HEX_SIZE - 1] != ' ')
                 return false;
@@ -52,9 +53,8 @@ static bool parse_line(const char *line, size_t len, HashCacheEntry *e) {
         if (!sha256_hex_valid(e->sha256) || !field_u64(&p, &e->dev) || !field_u64(&p, &e->ino) || !field_u64(&p, &e->size) ||
             !field_i64(&p, &e->mtime_ns) || !field_i64(&p, &e->ctime_ns) || p >= line + len)
                 return false;
-        e->path = strndup(p, (size_t) (line + len - p));
-        if (!e->path)
-                xoom();
+        line[len] = 0;
+        e->path = line + (p - line);
         return true;
 }
 
@@ -67,25 +67,25 @@ void hash_cache_read(int dir_fd, HashCache *ret) {
         size_t lines = 0;
         for (const char *q = text; (q = memchr(q, '\n', (size_t) (text + len - q))); q++)
                 lines++;
-        HashCache c = { xcalloc(lines + 1, sizeof(HashCacheEntry)), 0 };
-        for (const char *p = text + strlen(HASH_CACHE_HEADER); p < text + len;) {
-                const char *nl = memchr(p, '\n', (size_t) (text + len - p));
+        HashCache c = { xcalloc(lines + 1, sizeof(HashCacheEntry)), 0, text };
+        for (char *p = text + strlen(HASH_CACHE_HEADER); p < text + len;) {
+                char *nl = memchr(p, '\n', (size_t) (text + len - p));
                 if (!nl || !parse_line(p, (size_t) (nl - p), &c.v[c.n]) || (c.n > 0 && strcmp(c.v[c.n - 1].path, c.v[c.n].path) >= 0)) {
-                        free(c.v[c.n].path);
-                        hash_cache_done(&c); /* a cache is trusted whole or not at all */
+                        free(c.v); /* a cache is trusted whole or not at all */
                         return;
                 }
                 c.n++;
                 p = nl + 1;
         }
+        text = NULL; /* the entries' paths point into it */
         *ret = c;
 }
 
-/* Whether an entry stamped at ctime_ns may be recorded by a snapshot that began at taken_ns: older by
- * more than a tick of the filesystem's clock. */
-static bool settled(int64_t ctime_ns, int64_t taken_ns) {
+/* Whether an entry stamped at ctime_ns may be recorded by a read that began at read_ns: older by more than
+ * a tick of the filesystem's clock. */
+static bool settled(int64_t ctime_ns, int64_t read_ns) {
         int64_t tick = ctime_ns % NSEC_PER_SEC ? NSEC_PER_SEC / 10 : 2 * NSEC_PER_SEC;
-        return ctime_ns < taken_ns - tick;
+        return ctime_ns < read_ns - tick;
 }
 
 int hash_cache_write(int dir_fd, const Snapshot *s) {
@@ -93,9 +93,22 @@ int hash_cache_write(int dir_fd, const Snapshot *s) {
         sb_append(&b, HASH_CACHE_HEADER);
         for (size_t i = 0; i < s->n_files; i++) {
                 const DiskEntry *e = &s->files[i];
-                if (e->regular && e->sha256[0] && settled(e->ctime_ns, s->taken_ns))
-                        sb_printf(&b, "%s %llu %llu %llu %lld %lld %s\n", e->sha256, (unsigned long long) e->dev, (unsigned long long) e->ino,
-                                  (unsigned long long) e->size, (long long) e->mtime_ns, (long long) e->ctime_ns, e->path);
+                if (!e->regular || !e->sha256[0] || !settled(e->ctime_ns, e->read_ns))
+                        continue;
+                sb_append(&b, e->sha256);
+                const uint64_t fields[] = { e->dev, e->ino, e->size };
+                for (size_t k = 0; k < ELEMENTSOF(fields); k++) {
+                        sb_putc(&b, ' ');
+                        sb_append_uint(&b, fields[k]);
+                }
+                const int64_t times[] = { e->mtime_ns, e->ctime_ns };
+                for (size_t k = 0; k < ELEMENTSOF(times); k++) {
+                        sb_append(&b, times[k] < 0 ? " -" : " ");
+                        sb_append_uint(&b, times[k] < 0 ? -(uint64_t) times[k] : (uint64_t) times[k]);
+                }
+                sb_putc(&b, ' ');
+                sb_append(&b, e->path);
+                sb_putc(&b, '\n');
         }
         int r = fs_write_atomic(dir_fd, HASH_CACHE_FILE, b.s, b.len, 0600, 0, 0);
         sb_free(&b);
@@ -122,8 +135,7 @@ const char *hash_cache_lookup(const HashCache *c, const char *path, const struct
 }
 
 void hash_cache_done(HashCache *c) {
-        for (size_t i = 0; i < c->n; i++)
-                free(c->v[i].path);
         free(c->v);
+        free(c->text);
         *c = (HashCache) {};
 }

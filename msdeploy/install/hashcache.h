@@ -8,11 +8,11 @@
  * put an old mtime back, sets ctime to the present; nothing but the kernel sets ctime. So a hand edit,
  * even one that keeps the size and restores the mtime, shows. What remains is a change within the same
  * tick of the filesystem's clock as the change recorded, after the hash was taken: an entry is therefore
- * recorded only when its ctime is older than the snapshot that hashed it by more than a tick (100 ms on
- * filesystems that stamp sub-second times, 2 s on those that stamp whole or even seconds). This compares
- * the file's ctime with this host's clock, which is what local filesystems stamp with; a network
- * filesystem whose server clock lags far behind could defeat it. The file is a cache: a missing, unreadable
- * or unknown-format one is ignored and every file hashed. */
+ * recorded only when its ctime is older, by more than a tick, than the moment its read began (the entry's
+ * read_ns; a tick is 100 ms on filesystems that stamp sub-second times, 2 s on those that stamp whole or
+ * even seconds). This compares the file's ctime with this host's clock, which is what local filesystems
+ * stamp with; a network filesystem whose server clock lags far behind could defeat it. The file is a
+ * cache: a missing, unreadable or unknown-format one is ignored and every file hashed. */
 #pragma once
 #include <stdint.h>
 #include <sys/stat.h>
@@ -22,7 +22,7 @@
 #define HASH_CACHE_FILE "file-hashes"
 
 typedef struct HashCacheEntry {
-        char *path;               /* relative to the root */
+        const char *path;         /* relative to the root, in the cache's text */
         uint64_t dev, ino, size;
         int64_t mtime_ns, ctime_ns;
         char sha256[SHA256_HEX_SIZE];
@@ -31,6 +31,7 @@ typedef struct HashCacheEntry {
 struct HashCache {
         HashCacheEntry *v;        /* sorted by path */
         size_t n;
+        char *text;               /* the file as read, which the paths point into */
 };
 
 /* Reads dir_fd/file-hashes; an absent or malformed file gives an empty cache. */

@@ -3,6 +3,7 @@
 #include "install/plan.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,9 +133,26 @@ static char *hand_change(const DiskEntry *d, const ReleaseFile *o) {
                    mode && owner ? ", " : "", owner ? "owner" : "");
 }
 
-static void plan_file(Planner *pl, const ReleaseFile *f) {
-        const DiskEntry *d = snapshot_find(pl->snap->files, pl->snap->n_files, f->path);
-        const ReleaseFile *o = pl->old ? release_find_file(pl->old, f->path) : NULL;
+/* Lookups of keys asked in sorted order in a sorted array (of structures with the key at offset): each moves on
+ * from where the last stopped, so a pass over a sorted list costs one pass over the array. */
+typedef struct Walk {
+        const void *base;
+        size_t n, size, offset, at;
+} Walk;
+#define WALK(array, count, type, field) ((Walk) { (array), (count), sizeof(type), offsetof(type, field), 0 })
+
+static const void *walk_to(Walk *w, const char *key) {
+        for (; w->at < w->n; w->at++) {
+                const char *at = (const char *) w->base + w->at * w->size;
+                int c = strcmp(*(char *const *) (at + w->offset), key);
+                if (c >= 0)
+                        return c == 0 ? at : NULL;
+        }
+        return NULL;
+}
+
+/* f against what is at its path (d) and what the installed release put there (o). */
+static void plan_file(Planner *pl, const ReleaseFile *f, const DiskEntry *d, const ReleaseFile *o) {
         bool same_content = d && d->exists && d->regular && strcmp(d->sha256, f->sha256) == 0;
         if (same_content && meta_equal(d, f->mode, f->owner, f->group))
                 return;
@@ -228,10 +246,12 @@ static void plan_users_and_dirs(Planner *pl) {
 }
 
 static void plan_links(Planner *pl) {
+        Walk new_links = WALK(pl->new->links, pl->new->n_links, ReleaseLink, path);
+        Walk disk = WALK(pl->snap->links, pl->snap->n_links, DiskEntry, path);
         for (size_t i = 0; pl->old && i < pl->old->n_links; i++) {
-                const ReleaseLink *o = &pl->old->links[i], *n = release_find_link(pl->new, o->path);
+                const ReleaseLink *o = &pl->old->links[i], *n = walk_to(&new_links, o->path);
                 bool kept = n && strcmp(n->target, o->target) == 0;
-                const DiskEntry *d = snapshot_find(pl->snap->links, pl->snap->n_links, o->path);
+                const DiskEntry *d = walk_to(&disk, o->path);
                 if (!kept && d && d->link && strcmp(d->link, o->target) == 0) {
                         add(pl, ACTION_DISABLE, o->path, fmt("-> %s", o->target), xstrdup("no longer in the release"));
                         pl->daemon_reload = true;
@@ -240,9 +260,10 @@ static void plan_links(Planner *pl) {
 }
 
 static void plan_enable(Planner *pl) {
+        Walk disk = WALK(pl->snap->links, pl->snap->n_links, DiskEntry, path);
         for (size_t i = 0; i < pl->new->n_links; i++) {
                 const ReleaseLink *l = &pl->new->links[i];
-                const DiskEntry *d = snapshot_find(pl->snap->links, pl->snap->n_links, l->path);
+                const DiskEntry *d = walk_to(&disk, l->path);
                 if (d && d->link && strcmp(d->link, l->target) == 0)
                         continue;
                 if (d && d->exists && !(pl->flags & PLAN_FORCE)) {
@@ -439,16 +460,20 @@ Plan *plan_compute(const Release *new, const Snapshot *snap, PlanFlags flags) {
         plan_links(&pl);
         for (size_t i = 0; i < new->n_files; i++) /* accounts first: the other files may belong to them */
                 if (new->files[i].kind == FILE_SYSUSERS)
-                        plan_file(&pl, &new->files[i]);
+                        plan_file(&pl, &new->files[i], snapshot_find(snap->files, snap->n_files, new->files[i].path),
+                                  pl.old ? release_find_file(pl.old, new->files[i].path) : NULL);
         plan_users_and_dirs(&pl); /* sysusers now, tmpfiles moved after the files below */
         Action tmpfiles = {};
         if (p->n_actions && p->actions[p->n_actions - 1].type == ACTION_TMPFILES)
                 tmpfiles = p->actions[--p->n_actions];
+        Walk disk = WALK(snap->files, snap->n_files, DiskEntry, path);
+        Walk old = pl.old ? WALK(pl.old->files, pl.old->n_files, ReleaseFile, path) : (Walk) {};
         for (size_t i = 0; i < new->n_files; i++)
                 if (new->files[i].kind != FILE_SYSUSERS)
-                        plan_file(&pl, &new->files[i]);
+                        plan_file(&pl, &new->files[i], walk_to(&disk, new->files[i].path), walk_to(&old, new->files[i].path));
+        Walk new_files = WALK(new->files, new->n_files, ReleaseFile, path);
         for (size_t i = 0; pl.old && i < pl.old->n_files; i++)
-                if (!release_find_file(new, pl.old->files[i].path))
+                if (!walk_to(&new_files, pl.old->files[i].path))
                         plan_removed_file(&pl, &pl.old->files[i]);
         if (tmpfiles.subject) {
                 p->actions = xreallocarray(p->actions, p->n_actions + 1, sizeof(Action));
@@ -496,6 +521,16 @@ Plan *plan_compute(const Release *new, const Snapshot *snap, PlanFlags flags) {
                 default:
                         break;
                 }
+        return p;
+}
+
+Plan *plan_tools(const Release *new, const Snapshot *snap) {
+        Plan *p = xcalloc(1, sizeof(Plan));
+        p->errors = xcalloc(1, sizeof(char *));
+        memcpy(p->state_hash, snap->hash, SHA256_HEX_SIZE);
+        memcpy(p->release_hash, new->hash, SHA256_HEX_SIZE);
+        Planner pl = { .new = new, .old = snap->installed, .snap = snap, .p = p };
+        plan_users_and_dirs(&pl);
         return p;
 }
 

@@ -68,6 +68,9 @@ ActionType action_type_from_string(const char *s);
 
 /* Pure: reads only its arguments. new's file data must be loaded (sysusers.d and tmpfiles.d are read). */
 Plan *plan_compute(const Release *new, const Snapshot *snap, PlanFlags flags);
+/* The systemd-sysusers and systemd-tmpfiles actions alone of plan_compute(new, snap, 0): the users, groups
+ * and directories still to make, which an apply checks are none once it ran. Pure. */
+Plan *plan_tools(const Release *new, const Snapshot *snap);
 Plan *plan_free(Plan *p);
 static inline void plan_freep(Plan **p) {
         plan_free(*p);

@@ -1,22 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Building a release from a rendered tier: kinds, consuming units, payload, units, links, credentials. */
+/* A release: the names of its kinds, where it may install, lookups by path and name, freeing. */
 #include "install/release.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "sd/enable.h"
 #include "spec/syntax.h"
 #include "util/enum-table.h"
 #include "util/xalloc.h"
 
 #define UNIT_DIR "etc/systemd/system"
-#define PAYLOAD_MAX_BYTES (1024ULL * 1024 * 1024)
 
 static const char *const file_kind_table[_FILE_KIND_MAX] = {
         [FILE_UNIT] = "unit", [FILE_DROPIN] = "drop-in", [FILE_ENV] = "env-file", [FILE_CONFIG] = "config",
@@ -29,14 +23,6 @@ static const char *const unit_kind_table[_UNIT_KIND_MAX] = {
         [UNIT_SERVICE] = "service", [UNIT_TEMPLATE] = "template", [UNIT_SLICE] = "slice", [UNIT_TARGET] = "target",
 };
 ENUM_STRING_TABLE(unit_kind, UnitKind, _UNIT_KIND_MAX)
-
-static void strv_add_unique(char ***v, const char *s) {
-        if (!strv_contains(*v, s))
-                strv_push_copy(v, s);
-}
-static char **strv_new(void) {
-        return xcalloc(1, sizeof(char *));
-}
 
 static bool under(const char *path, const char *dir) {
         size_t n = strlen(dir);
@@ -60,316 +46,6 @@ bool release_path_allowed(const Release *r, const char *path) {
         if (under(abs, "/" UNIT_DIR) || under(abs, "/etc/sysusers.d") || under(abs, "/etc/tmpfiles.d"))
                 return true;
         return under(abs, r->config_dir) || model_payload_path_allowed(r->prefix, r->libexec_dir, abs);
-}
-
-static void unit_add(Release *r, const char *name, UnitKind kind) {
-        r->units = xreallocarray(r->units, r->n_units + 1, sizeof(ReleaseUnit));
-        r->units[r->n_units++] = (ReleaseUnit) { xstrdup(name), kind, strv_new(), strv_new(), strv_new() };
-}
-
-/* The program (first word) of a command line, or NULL. */
-static char *program_of(const char *command) {
-        _cleanup_(strv_freep) char **words = NULL;
-        if (!command || command_split(command, &words) <= 0)
-                return NULL;
-        return xstrdup(words[0][0] == '-' || words[0][0] == '@' ? words[0] + 1 : words[0]);
-}
-
-/* Units whose processes run the program at abs: ExecStart=, ExecStartPre=, and the workers of a
- * supervision tree (run by the supervisor services), and msd-supervisor itself. */
-static void program_consumers(const Model *m, const char *abs, char ***units) {
-        bool tree_runs = false;
-        for (size_t i = 0; i < m->supervision.n_workers; i++) {
-                _cleanup_free_ char *p = program_of(m->supervision.workers[i].exec);
-                tree_runs = tree_runs || (p && strcmp(p, abs) == 0);
-        }
-        for (size_t i = 0; i < m->n_services; i++) {
-                const Service *s = &m->services[i];
-                bool runs = (s->supervisor && tree_runs) ||
-                            ((s->supervisor || s->health_aggregator) && strcmp(m->supervisor_path, abs) == 0);
-                _cleanup_free_ char *p = program_of(s->exec);
-                runs = runs || (p && strcmp(p, abs) == 0);
-                for (size_t k = 0; k < s->exec_start_pre.n && !runs; k++) {
-                        _cleanup_free_ char *q = program_of(s->exec_start_pre.items[k]);
-                        runs = q && strcmp(q, abs) == 0;
-                }
-                if (runs) {
-                        _cleanup_free_ char *unit = NULL;
-                        if (asprintf(&unit, "%s.service", s->name) < 0)
-                                xoom();
-                        strv_add_unique(units, unit);
-                }
-        }
-}
-
-static void add_program(char ***v, const char *command) {
-        _cleanup_free_ char *p = program_of(command);
-        if (p && !strchr(p, '%')) /* a path with a specifier is only known to systemd */
-                strv_add_unique(v, p);
-}
-
-/* Every program the processes of service s run. */
-static void unit_programs(const Model *m, const Service *s, char ***v) {
-        add_program(v, s->exec);
-        for (size_t k = 0; k < s->exec_start_pre.n; k++)
-                add_program(v, s->exec_start_pre.items[k]);
-        if (s->supervisor || s->health_aggregator)
-                add_program(v, m->supervisor_path);
-        for (size_t k = 0; s->supervisor && k < m->supervision.n_workers; k++)
-                add_program(v, m->supervision.workers[k].exec);
-        strv_sort(*v);
-}
-
-/* Kind and consumers of a rendered file. */
-static FileKind classify(const Model *m, const char *path, char ***units) {
-        char abs[4097];
-        snprintf(abs, sizeof(abs), "/%s", path);
-        if (under(abs, "/" UNIT_DIR)) {
-                const char *name = path + strlen(UNIT_DIR) + 1, *slash = strchr(name, '/');
-                _cleanup_free_ char *unit = slash ? strndup(name, (size_t) (slash - name - 2)) : xstrdup(name);
-                if (!unit)
-                        xoom();
-                strv_add_unique(units, unit);
-                return slash ? FILE_DROPIN : FILE_UNIT;
-        }
-        if (under(abs, "/etc/sysusers.d"))
-                return FILE_SYSUSERS;
-        if (under(abs, "/etc/tmpfiles.d"))
-                return FILE_TMPFILES;
-        for (size_t i = 0; i < m->n_env_files; i++) {
-                if (strcmp(m->env_files[i].path, abs) != 0)
-                        continue;
-                for (size_t k = 0; k < m->n_services; k++)
-                        for (size_t j = 0; j < m->services[k].env_files.n; j++)
-                                if (strcmp(m->services[k].env_files.items[j], m->env_files[i].key) == 0) {
-                                        _cleanup_free_ char *unit = NULL;
-                                        if (asprintf(&unit, "%s.service", m->services[k].name) < 0)
-                                                xoom();
-                                        strv_add_unique(units, unit);
-                                }
-                return FILE_ENV;
-        }
-        const char *base = strrchr(abs, '/') + 1;
-        bool in_config = under(abs, m->config_dir) && base - abs == (ptrdiff_t) strlen(m->config_dir) + 1;
-        if (in_config && (strcmp(base, "supervisor.yaml") == 0 || strcmp(base, "health-checks.yaml") == 0)) {
-                bool sup = base[0] == 's';
-                for (size_t k = 0; k < m->n_services; k++)
-                        if (sup ? m->services[k].supervisor : m->services[k].health_aggregator) {
-                                _cleanup_free_ char *unit = NULL;
-                                if (asprintf(&unit, "%s.service", m->services[k].name) < 0)
-                                        xoom();
-                                strv_add_unique(units, unit);
-                        }
-                return FILE_CONFIG;
-        }
-        program_consumers(m, abs, units);
-        return **units ? FILE_PROGRAM : FILE_DATA;
-}
-
-static int read_payload(const char *spec_dir, const Payload *p, char **ret, size_t *ret_size, Diags *d) {
-        _cleanup_free_ char *src = NULL;
-        if (asprintf(&src, "%s/%s", spec_dir, p->source) < 0)
-                xoom();
-        _cleanup_close_ int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0) {
-                diag_error(d, p->loc, "payload '%s': cannot read '%s': %s", p->key, src, strerror(errno));
-                return -errno;
-        }
-        if (!S_ISREG(st.st_mode) || (unsigned long long) st.st_size > PAYLOAD_MAX_BYTES) {
-                diag_error(d, p->loc, "payload '%s': '%s' is not a regular file of at most 1 GiB", p->key, src);
-                return -EINVAL;
-        }
-        size_t size = (size_t) st.st_size, got = 0;
-        char *data = xmalloc(size + 1);
-        while (got < size) {
-                ssize_t n = read(fd, data + got, size - got);
-                if (n <= 0) {
-                        diag_error(d, p->loc, "payload '%s': cannot read '%s': %s", p->key, src, n < 0 ? strerror(errno) : "file shrank");
-                        free(data);
-                        return n < 0 ? -errno : -EIO;
-                }
-                got += (size_t) n;
-        }
-        data[size] = 0;
-        *ret = data;
-        *ret_size = size;
-        return 0;
-}
-
-static void file_add(Release *r, const Model *m, const char *path, mode_t mode, const char *owner, const char *group, char *data_take,
-                     size_t size, bool payload) {
-        r->files = xreallocarray(r->files, r->n_files + 1, sizeof(ReleaseFile));
-        ReleaseFile *f = &r->files[r->n_files++];
-        *f = (ReleaseFile) { .path = xstrdup(path), .mode = mode, .owner = xstrdup(owner), .group = xstrdup(group),
-                             .size = size, .units = strv_new(), .data = data_take };
-        sha256_hex(data_take, size, f->sha256);
-        if (payload) {
-                char abs[4097];
-                snprintf(abs, sizeof(abs), "/%s", path);
-                program_consumers(m, abs, &f->units);
-                f->kind = FILE_PAYLOAD;
-        } else
-                f->kind = classify(m, path, &f->units);
-        strv_sort(f->units);
-}
-
-static int file_cmp(const void *a, const void *b) {
-        return strcmp(((const ReleaseFile *) a)->path, ((const ReleaseFile *) b)->path);
-}
-static int unit_cmp(const void *a, const void *b) {
-        return strcmp(((const ReleaseUnit *) a)->name, ((const ReleaseUnit *) b)->name);
-}
-static int link_cmp(const void *a, const void *b) {
-        return strcmp(((const ReleaseLink *) a)->path, ((const ReleaseLink *) b)->path);
-}
-static int credential_cmp(const void *a, const void *b) {
-        return strcmp(((const ReleaseCredential *) a)->path, ((const ReleaseCredential *) b)->path);
-}
-
-static void build_units(Release *r, const Model *m) {
-        char name[1024];
-        for (size_t i = 0; i < m->n_slices; i++) {
-                snprintf(name, sizeof(name), "%s.slice", m->slices[i].name);
-                unit_add(r, name, UNIT_SLICE);
-        }
-        snprintf(name, sizeof(name), "%s.target", m->name);
-        unit_add(r, name, UNIT_TARGET);
-        for (size_t i = 0; i < m->n_services; i++) {
-                const Service *s = &m->services[i];
-                snprintf(name, sizeof(name), "%s.service", s->name);
-                unit_add(r, name, s->templated ? UNIT_TEMPLATE : UNIT_SERVICE);
-                ReleaseUnit *u = &r->units[r->n_units - 1];
-                for (size_t k = 0; k < s->instances.n; k++) {
-                        snprintf(name, sizeof(name), "%s%s.service", s->name, s->instances.items[k]);
-                        strv_push_copy(&u->instances, name);
-                }
-                for (size_t k = 0; k < s->part_of.n; k++)
-                        strv_push_copy(&u->part_of, s->part_of.items[k]);
-                unit_programs(m, s, &u->programs);
-                for (size_t k = 0; k < s->n_secrets; k++) {
-                        ReleaseCredential *c = NULL;
-                        for (size_t j = 0; j < r->n_credentials && !c; j++)
-                                if (strcmp(r->credentials[j].path, s->secrets[k].source) == 0)
-                                        c = &r->credentials[j];
-                        if (!c) {
-                                r->credentials = xreallocarray(r->credentials, r->n_credentials + 1, sizeof(ReleaseCredential));
-                                c = &r->credentials[r->n_credentials++];
-                                *c = (ReleaseCredential) { xstrdup(s->secrets[k].source), strv_new() };
-                        }
-                        strv_add_unique(&c->units, u->name);
-                }
-        }
-        r->health = strv_new();
-        if (m->supervision.root && m->supervision.listen)
-                strv_push_copy(&r->health, m->supervision.listen);
-        if (m->health_listen)
-                strv_add_unique(&r->health, m->health_listen);
-        if (r->n_units > 1)
-                qsort(r->units, r->n_units, sizeof(ReleaseUnit), unit_cmp);
-        if (r->n_credentials > 1)
-                qsort(r->credentials, r->n_credentials, sizeof(ReleaseCredential), credential_cmp);
-}
-
-/* Where the spec put the file at path (relative to the root): a payload's or an env file's path, the project
- * directory it lies in; ret_what: the payload or env file, for the message. No location when none. */
-static Loc file_loc(const Model *m, const char *path, char **ret_what) {
-        char abs[4097];
-        snprintf(abs, sizeof(abs), "/%s", path);
-        *ret_what = NULL;
-        for (size_t i = 0; i < m->n_payload; i++)
-                if (strcmp(m->payload[i].path, abs) == 0) {
-                        *ret_what = xasprintf("payload '%s'", m->payload[i].key);
-                        return m->payload[i].path_loc;
-                }
-        for (size_t i = 0; i < m->n_env_files; i++)
-                if (strcmp(m->env_files[i].path, abs) == 0) {
-                        *ret_what = xasprintf("env file '%s'", m->env_files[i].key);
-                        return m->env_files[i].path_loc;
-                }
-        const struct {
-                const char *dir;
-                Loc loc;
-        } dirs[] = { { m->config_dir, m->config_dir_loc }, { m->libexec_dir, m->libexec_dir_loc }, { m->prefix, m->prefix_loc } };
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
-                if (under(abs, dirs[i].dir))
-                        return dirs[i].loc;
-        return (Loc) {};
-}
-
-int release_from_model(const Model *m, ArtifactSet *artifacts, const char *spec_dir, const char *tool_version, Release **ret,
-                       Diags *d) {
-        Release *r = xcalloc(1, sizeof(Release));
-        r->project = xstrdup(m->name);
-        r->tier = xstrdup(m->tier);
-        r->tool_version = xstrdup(tool_version);
-        r->systemd_version = m->systemd_version;
-        r->deploy = m->deploy;
-        r->prefix = xstrdup(m->prefix);
-        r->config_dir = xstrdup(m->config_dir);
-        r->libexec_dir = xstrdup(m->libexec_dir);
-        r->spec_sha256 = xmalloc(SHA256_HEX_SIZE);
-        sha256_hex(m->spec_text ? m->spec_text : "", m->spec_text ? m->spec_len : 0, r->spec_sha256);
-        size_t errors = d->n_errors;
-        const struct {
-                const char *key, *dir;
-                Loc loc;
-        } roots[] = { { "prefix", m->prefix, m->prefix_loc }, { "config_dir", m->config_dir, m->config_dir_loc },
-                      { "libexec_dir", m->libexec_dir, m->libexec_dir_loc } };
-        for (size_t i = 0; i < ELEMENTSOF(roots); i++)
-                if (!release_root_valid(roots[i].dir))
-                        diag_error(d, roots[i].loc, "project.%s '%s' is not a directory msdeploy installs into: use one under /etc, /opt, /srv, "
-                                                    "/usr/local or /var/lib", roots[i].key, roots[i].dir);
-        bool roots_valid = d->n_errors == errors; /* else every file under a refused one would be outside too */
-        build_units(r, m);
-        for (size_t i = 0; i < artifacts->n; i++) {
-                Artifact *a = &artifacts->items[i];
-                file_add(r, m, a->path, a->mode, a->owner, a->group, TAKE_PTR(a->data), a->size, false);
-        }
-        artifact_set_free(artifacts);
-        for (size_t i = 0; i < m->n_payload; i++) {
-                const Payload *p = &m->payload[i];
-                char *data = NULL;
-                size_t size = 0;
-                if (read_payload(spec_dir, p, &data, &size, d) < 0)
-                        continue;
-                bool clash = false;
-                for (size_t k = 0; k < r->n_files && !clash; k++)
-                        clash = strcmp(r->files[k].path, p->path + 1) == 0;
-                if (clash) {
-                        diag_error(d, p->loc, "payload '%s': '%s' is also a file msdeploy renders", p->key, p->path);
-                        free(data);
-                        continue;
-                }
-                file_add(r, m, p->path + 1, p->mode, p->owner, p->group, data, size, true);
-        }
-        qsort(r->files, r->n_files, sizeof(ReleaseFile), file_cmp);
-        for (size_t i = 0; i < r->n_files; i++) {
-                if (roots_valid && !release_path_allowed(r, r->files[i].path)) {
-                        _cleanup_free_ char *what = NULL;
-                        Loc loc = file_loc(m, r->files[i].path, &what);
-                        diag_error(d, loc, "%s%s'/%s' is outside the directories a release may install into (the systemd, sysusers.d and tmpfiles.d "
-                                           "directories, config_dir, libexec_dir, prefix, /usr/local/bin)",
-                                   what ? what : "", what ? ": " : "", r->files[i].path);
-                }
-                if (r->files[i].kind == FILE_UNIT) {
-                        SdLink *links = NULL;
-                        size_t n = 0;
-                        sd_install_links(UNIT_DIR, strrchr(r->files[i].path, '/') + 1, r->files[i].data, &links, &n);
-                        r->links = xreallocarray(r->links, r->n_links + n + 1, sizeof(ReleaseLink));
-                        for (size_t k = 0; k < n; k++)
-                                r->links[r->n_links++] = (ReleaseLink) { links[k].path, links[k].target };
-                        free(links);
-                }
-        }
-        if (r->n_links > 1)
-                qsort(r->links, r->n_links, sizeof(ReleaseLink), link_cmp);
-        if (d->n_errors > errors) {
-                release_free(r);
-                return -EINVAL;
-        }
-        *ret = r;
-        return 0;
 }
 
 static void *find(const void *base, size_t n, size_t size, size_t offset, const char *key) {
@@ -403,39 +79,10 @@ const ReleaseLink *release_find_link(const Release *r, const char *path) {
 Release *release_free(Release *r) {
         if (!r)
                 return NULL;
-        for (size_t i = 0; i < r->n_files; i++) {
-                free(r->files[i].path);
-                free(r->files[i].owner);
-                free(r->files[i].group);
+        for (size_t i = 0; i < r->n_files; i++)
                 free(r->files[i].data);
-                strv_free(r->files[i].units);
-        }
-        for (size_t i = 0; i < r->n_units; i++) {
-                free(r->units[i].name);
-                strv_free(r->units[i].instances);
-                strv_free(r->units[i].part_of);
-                strv_free(r->units[i].programs);
-        }
-        for (size_t i = 0; i < r->n_links; i++) {
-                free(r->links[i].path);
-                free(r->links[i].target);
-        }
-        for (size_t i = 0; i < r->n_credentials; i++) {
-                free(r->credentials[i].path);
-                strv_free(r->credentials[i].units);
-        }
-        free(r->files);
-        free(r->units);
-        free(r->links);
-        free(r->credentials);
-        strv_free(r->health);
-        free(r->project);
-        free(r->tier);
-        free(r->tool_version);
-        free(r->spec_sha256);
-        free(r->prefix);
-        free(r->config_dir);
-        free(r->libexec_dir);
+        free(r->manifest);
+        arena_free(r->arena);
         free(r);
         return NULL;
 }

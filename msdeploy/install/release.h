@@ -13,8 +13,9 @@
 #include "install/sha256.h"
 #include "render/artifact.h"
 #include "spec/model.h"
-#include "util/strv.h"
+#include "util/arena.h"
 #include "util/diag.h"
+#include "util/strv.h"
 
 #define RELEASE_FORMAT_VERSION 1
 
@@ -72,6 +73,7 @@ typedef struct ReleaseCredential {
 } ReleaseCredential;
 
 typedef struct Release {
+        Arena *arena;             /* every string and array of the release but the files' data and the manifest text */
         char *project, *tier, *tool_version;
         char *spec_sha256;        /* of the spec's text */
         unsigned systemd_version; /* rendered for: the oldest systemd its directives were checked against */
@@ -84,6 +86,8 @@ typedef struct Release {
         char **health;            /* host:port of every msd-supervisor endpoint whose GET /health the health
                                    * gate asks (the supervision tree's, the health aggregator's) */
         char hash[SHA256_HEX_SIZE]; /* of the manifest: names the whole release */
+        char *manifest;           /* its text, once release_manifest() made it */
+        size_t manifest_len;
 } Release;
 
 const char *file_kind_to_string(FileKind k);
@@ -100,8 +104,9 @@ static inline void release_freep(Release **r) {
         release_free(*r);
 }
 
-/* The manifest as JSON; also sets r->hash to its sha256. */
-char *release_manifest(Release *r, size_t *ret_len);
+/* The manifest as JSON, made once and kept with r (which does not change after); also sets r->hash to its
+ * sha256. */
+const char *release_manifest(Release *r, size_t *ret_len);
 /* Parses and checks a manifest (file contents not loaded); r->hash is the sha256 of text. On error
  * returns -EBADMSG with the first problem found in d. */
 int release_parse_manifest(const char *text, size_t len, Release **ret, Diags *d);

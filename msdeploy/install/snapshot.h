@@ -21,6 +21,7 @@ typedef struct DiskEntry {
         char *link;               /* a symlink's target */
         uint64_t dev, ino;        /* what vouches for sha256 in the file-hashes cache (install/hashcache.h) */
         int64_t mtime_ns, ctime_ns;
+        int64_t read_ns;          /* CLOCK_REALTIME before it was read */
 } DiskEntry;
 
 typedef struct Snapshot {
@@ -29,7 +30,7 @@ typedef struct Snapshot {
         char **credential_hashes; /* of the installed release: "PATH=SHA256" as recorded at its apply */
         DiskEntry *files;         /* every file path of the new and installed releases, sorted */
         size_t n_files;
-        DiskEntry *links;         /* every link path of both, sorted */
+        DiskEntry *links;         /* every link path of both, sorted; a symlink there has its target alone */
         size_t n_links;
         DiskEntry *credentials;   /* every credential path of the new release, sorted */
         size_t n_credentials;
@@ -37,11 +38,11 @@ typedef struct Snapshot {
         size_t n_dirs;
         DiskEntry *programs;      /* every program the new release's units run that it does not ship, sorted */
         size_t n_programs;
-        char **users, **groups;   /* names in ROOT/etc/passwd and ROOT/etc/group */
+        char **passwd, **group;   /* "NAME:ID" lines of ROOT/etc/passwd and ROOT/etc/group */
+        char **users, **groups;   /* their names */
         unsigned systemd_version; /* the host's systemd, 0: not known (set by the caller: it may come over the bus) */
         char *systemd_version_from; /* where it was read: "the running systemd" or a file under the root */
         char hash[SHA256_HEX_SIZE]; /* of all the above */
-        int64_t taken_ns;         /* CLOCK_REALTIME when it began, before any stat */
 } Snapshot;
 
 typedef struct HashCache HashCache;
@@ -51,7 +52,14 @@ typedef struct HashCache HashCache;
  * again. Returns -errno. */
 int snapshot_take(const char *root, const Release *new, const Release *installed, uint64_t installed_number,
                   char **credential_hashes, const HashCache *known, Snapshot **ret);
+/* Brings s up to date after an apply that wrote or removed only the paths changed (of its files and links):
+ * those are read again, with the credentials, directories, programs and account databases; the other entries
+ * are kept as they were read. An apply that ran systemd-sysusers or -tmpfiles takes a new snapshot instead. */
+int snapshot_refresh(Snapshot *s, const char *root, char *const *changed);
 Snapshot *snapshot_free(Snapshot *s);
+static inline void snapshot_freep(Snapshot **s) {
+        snapshot_free(*s);
+}
 const DiskEntry *snapshot_find(const DiskEntry *v, size_t n, const char *path);
 /* Stats one path under root (no symlink followed), owner names from the given passwd/group lists; with
  * hash, the sha256 of a regular file, from known (may be NULL) when it vouches for the file. */

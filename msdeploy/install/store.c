@@ -432,7 +432,7 @@ int store_add(Store *s, Release *r, uint64_t rollback_of, uint64_t *ret_number, 
         memcpy(info.hash, r->hash, SHA256_HEX_SIZE);
         res = fsync_path(s->fd, path);
         size_t len;
-        _cleanup_free_ char *manifest = release_manifest(r, &len);
+        const char *manifest = release_manifest(r, &len);
         snprintf(path, sizeof(path), "%s/" BUNDLE_MANIFEST, tmp);
         if (res >= 0)
                 res = fs_write_atomic(s->fd, path, manifest, len, 0644, 0, 0);

@@ -32,6 +32,7 @@ void render_sv_config_begin(YamlWriter *y, const Model *m, const char *doc, cons
 
 /* One entry point per artifact kind, each in its own file. */
 int render_services(const Model *m, ArtifactSet *out, Diags *d);   /* render/service.c: units, templates, drop-ins */
+int render_services_range(const Model *m, size_t from, size_t to, ArtifactSet *out, Diags *d); /* those of services [from, to) */
 int render_target(const Model *m, ArtifactSet *out, Diags *d);     /* render/target.c */
 int render_slices(const Model *m, ArtifactSet *out, Diags *d);     /* render/slice.c */
 int render_env_files(const Model *m, ArtifactSet *out, Diags *d);  /* render/envfile.c */

@@ -120,6 +120,7 @@ static int write_service_section(UnitWriter *w, const Model *m, const Service *s
 static int render_base(const Model *m, const Service *s, const char *unit, const char *target, ArtifactSet *out,
                        Diags *d) {
         StrBuf b = {};
+        sb_reserve(&b, 1024); /* what a unit takes, grown once or never */
         UnitWriter w;
         uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
         render_header(&b, m, "#");
@@ -164,6 +165,7 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
                 return -EINVAL;
         }
         StrBuf b = {};
+        sb_reserve(&b, 2048); /* what a drop-in with a hardening profile takes */
         UnitWriter w;
         uw_init(&w, &b, m->systemd_version, d, s->loc, unit);
         render_header(&b, m, "#");
@@ -193,9 +195,9 @@ static int render_dropin(const Model *m, const Service *s, const char *unit, Art
         return uw_finish_artifact(&w, out, path);
 }
 
-int render_services(const Model *m, ArtifactSet *out, Diags *d) {
+int render_services_range(const Model *m, size_t from, size_t to, ArtifactSet *out, Diags *d) {
         _cleanup_free_ char *target = xasprintf("%s.target", m->name);
-        for (size_t i = 0; i < m->n_services; i++) {
+        for (size_t i = from; i < to && i < m->n_services; i++) {
                 const Service *s = &m->services[i];
                 _cleanup_free_ char *unit = xasprintf("%s.service", s->name);
                 int r = render_base(m, s, unit, target, out, d);
@@ -206,4 +208,8 @@ int render_services(const Model *m, ArtifactSet *out, Diags *d) {
                         return r;
         }
         return 0;
+}
+
+int render_services(const Model *m, ArtifactSet *out, Diags *d) {
+        return render_services_range(m, 0, m->n_services, out, d);
 }

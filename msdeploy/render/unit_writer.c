@@ -2,7 +2,9 @@
 /* A small writer for systemd unit files: sections, escaped Key=value lines, and directives gated by systemd version. */
 #include "render/unit_writer.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +13,7 @@
 #include "util/escape.h"
 #include "util/xalloc.h"
 
-/* Directives newer than the oldest systemd msdeploy may target, with what happens when they are left out.
- * Sorted by key (byte order): looked up with bsearch() for every line written. */
+/* Directives newer than the oldest systemd msdeploy may target, with what happens when they are left out. */
 typedef struct GatedDirective {
         const char *key;
         unsigned version;
@@ -58,12 +59,45 @@ static const GatedDirective directives[] = {
         { "TimeoutStopFailureMode", 246, NULL },
 };
 
-static int gated_cmp(const void *key, const void *entry) {
-        return strcmp(key, ((const GatedDirective *) entry)->key);
+/* An open-addressing table of the directives by a hash of their keys, built once: most keys written are not gated,
+ * and a miss costs one hash and, rarely, one comparison. */
+#define GATED_SLOTS 128
+
+static struct {
+        uint32_t hash;
+        const GatedDirective *d; /* NULL: an empty slot */
+} gated_table[GATED_SLOTS];
+static pthread_once_t gated_once = PTHREAD_ONCE_INIT;
+
+/* The length and the first and last four bytes: directive names differ there (a comparison settles the rest). */
+static uint32_t key_hash(const char *s) {
+        size_t n = strlen(s);
+        uint32_t head = 0, tail = 0;
+        memcpy(&head, s, n < 4 ? n : 4);
+        memcpy(&tail, s + (n < 4 ? 0 : n - 4), n < 4 ? n : 4);
+        uint64_t h = ((uint64_t) head << 32 | tail) * 0x9e3779b97f4a7c15ULL;
+        return (uint32_t) (h >> 32) ^ (uint32_t) n;
+}
+
+static void gated_build(void) {
+        static_assert(ELEMENTSOF(directives) * 2 <= GATED_SLOTS, "the table stays half empty");
+        for (size_t i = 0; i < ELEMENTSOF(directives); i++) {
+                uint32_t h = key_hash(directives[i].key);
+                size_t slot = h % GATED_SLOTS;
+                while (gated_table[slot].d)
+                        slot = (slot + 1) % GATED_SLOTS;
+                gated_table[slot].hash = h;
+                gated_table[slot].d = &directives[i];
+        }
 }
 
 static const GatedDirective *gated_find(const char *key) {
-        return bsearch(key, directives, ELEMENTSOF(directives), sizeof(GatedDirective), gated_cmp);
+        pthread_once(&gated_once, gated_build);
+        uint32_t h = key_hash(key);
+        for (size_t slot = h % GATED_SLOTS; gated_table[slot].d; slot = (slot + 1) % GATED_SLOTS)
+                if (gated_table[slot].hash == h && strcmp(gated_table[slot].d->key, key) == 0)
+                        return gated_table[slot].d;
+        return NULL;
 }
 
 void uw_init(UnitWriter *w, StrBuf *b, unsigned systemd_version, Diags *d, Loc loc, const char *unit) {
@@ -112,9 +146,10 @@ bool uw_supported(UnitWriter *w, const char *key) {
  * at either end, which config_parse() strips from every value (no quoting keeps it: most directives take the value
  * as it is). */
 static const char *value_problem(const char *v) {
-        size_t n = strlen(v);
-        if (strpbrk(v, "\n\r"))
-                return "contains a line break";
+        size_t n = 0;
+        for (; v[n]; n++)
+                if (v[n] == '\n' || v[n] == '\r')
+                        return "contains a line break";
         if (n > 0 && v[n - 1] == '\\')
                 return "ends in a backslash, which would continue the line";
         if (n > 0 && (strchr(" \t", v[0]) || strchr(" \t", v[n - 1])))

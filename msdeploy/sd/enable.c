@@ -9,85 +9,120 @@
 
 #include "util/xalloc.h"
 
-static void add_link(const char *unit_dir, const char *dir, const char *name, const char *unit, SdLink **links, size_t *n) {
-        *links = xreallocarray(*links, *n + 1, sizeof(SdLink));
-        SdLink *l = &(*links)[(*n)++];
-        if (asprintf(&l->path, "%s/%s%s%s", unit_dir, dir ? dir : "", dir ? "/" : "", name) < 0 ||
-            asprintf(&l->target, "/%s/%s", unit_dir, unit) < 0)
-                xoom();
-}
-
-/* Each word of a space-separated list value. */
-static void each_word(const char *value, void (*fn)(const char *word, void *ud), void *ud) {
-        _cleanup_free_ char *copy = xstrdup(value);
-        char *save = NULL;
-        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-                fn(w, ud);
-}
-
 typedef struct Ctx {
-        const char *unit_dir, *unit, *suffix;
+        Arena *arena;
+        const char *unit_dir, *unit;
+        const char *default_instance;
+        size_t di_len;
         char *instance_name; /* the unit name the links carry */
         SdLink **links;
         size_t *n;
 } Ctx;
 
-static void on_wanted(const char *w, void *ud) {
-        Ctx *c = ud;
-        _cleanup_free_ char *dir = NULL;
-        if (asprintf(&dir, "%s%s", w, c->suffix) < 0)
-                xoom();
-        add_link(c->unit_dir, dir, c->instance_name, c->unit, c->links, c->n);
+static void add_link(Ctx *c, const char *dir, size_t dir_len, const char *name, size_t name_len) {
+        size_t *n = c->n;
+        if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0)) /* it holds 4, or the next power of two of *n: full */
+                *c->links = xreallocarray(*c->links, *n ? *n * 2 : 4, sizeof(SdLink));
+        SdLink *l = &(*c->links)[(*n)++];
+        size_t ud = strlen(c->unit_dir), un = strlen(c->unit);
+        const char *unit_dir = c->unit_dir, *unit = c->unit;
+        char *p = l->path = arena_alloc(c->arena, ud + dir_len + name_len + 3); /* UNIT_DIR/[DIR/]NAME */
+        p = mempcpy(p, unit_dir, ud);
+        *p++ = '/';
+        if (dir) {
+                p = mempcpy(p, dir, dir_len);
+                *p++ = '/';
+        }
+        *(char *) mempcpy(p, name, name_len) = 0;
+        char *t = l->target = arena_alloc(c->arena, ud + un + 3); /* /UNIT_DIR/UNIT */
+        *t++ = '/';
+        t = mempcpy(t, unit_dir, ud);
+        *t++ = '/';
+        *(char *) mempcpy(t, unit, un) = 0;
 }
 
-static void on_alias(const char *w, void *ud) {
-        Ctx *c = ud;
-        add_link(c->unit_dir, NULL, w, c->unit, c->links, c->n);
+/* The value after "KEY=" when line (of len bytes) sets key, else NULL. */
+static const char *value_of(const char *line, size_t len, const char *key, size_t *ret_len) {
+        size_t k = strlen(key);
+        if (len <= k || strncmp(line, key, k) != 0 || line[k] != '=')
+                return NULL;
+        *ret_len = len - k - 1;
+        return line + k + 1;
 }
 
-void sd_install_links(const char *unit_dir, const char *unit, const char *text, SdLink **links, size_t *n_links) {
-        /* [Install] is read twice: DefaultInstance= may follow WantedBy= */
-        const char *default_instance = NULL;
-        size_t di_len = 0;
-        for (int pass = 0; pass < 2; pass++) {
-                bool install = false;
-                Ctx c = { unit_dir, unit, NULL, NULL, links, n_links };
-                const char *at = strchr(unit, '@');
-                if (pass == 1) {
-                        if (at && at[1] == '.' && !default_instance)
-                                return; /* a template without DefaultInstance= is enabled per instance */
-                        if (at && at[1] == '.') {
-                                if (asprintf(&c.instance_name, "%.*s%.*s%s", (int) (at - unit + 1), unit, (int) di_len, default_instance,
-                                             at + 1) < 0)
-                                        xoom();
-                        } else
-                                c.instance_name = xstrdup(unit);
-                }
-                for (const char *line = text; line && *line;) {
+/* Calls fn for each line of the [Install] sections of text (a section runs to the next line starting with '['). */
+static void each_install_line(const char *text, void (*fn)(const char *line, size_t len, void *ud), void *ud) {
+        for (const char *at = text; (at = strstr(at, "[Install]"));) {
+                bool header = (at == text || at[-1] == '\n') && (at[9] == '\n' || at[9] == 0);
+                at += 9;
+                if (!header)
+                        continue;
+                for (const char *line = *at ? at + 1 : at; *line && *line != '[';) {
                         const char *end = strchrnul(line, '\n');
-                        size_t len = (size_t) (end - line);
-                        if (len && line[0] == '[')
-                                install = len == 9 && strncmp(line, "[Install]", 9) == 0;
-                        else if (install) {
-                                _cleanup_free_ char *l = strndup(line, len);
-                                if (!l)
-                                        xoom();
-                                const char *v;
-                                if (pass == 0 && strncmp(l, "DefaultInstance=", 16) == 0) {
-                                        default_instance = line + 16;
-                                        di_len = len - 16;
-                                } else if (pass == 1 && (v = strchr(l, '='))) {
-                                        size_t k = (size_t) (v - l);
-                                        if (k == 8 && strncmp(l, "WantedBy", 8) == 0)
-                                                c.suffix = ".wants", each_word(v + 1, on_wanted, &c);
-                                        else if (k == 10 && strncmp(l, "RequiredBy", 10) == 0)
-                                                c.suffix = ".requires", each_word(v + 1, on_wanted, &c);
-                                        else if (k == 5 && strncmp(l, "Alias", 5) == 0)
-                                                each_word(v + 1, on_alias, &c);
-                                }
-                        }
+                        if (end > line)
+                                fn(line, (size_t) (end - line), ud);
                         line = *end ? end + 1 : end;
                 }
-                free(c.instance_name);
         }
+}
+
+static void on_default_instance(const char *line, size_t len, void *ud) {
+        Ctx *c = ud;
+        size_t n;
+        const char *v = value_of(line, len, "DefaultInstance", &n);
+        if (v) {
+                c->default_instance = v;
+                c->di_len = n;
+        }
+}
+
+/* Each word of a list value, separated by spaces or tabs. */
+static void on_words(Ctx *c, const char *v, size_t n, const char *suffix) {
+        const char *end = v + n;
+        while (v < end) {
+                while (v < end && (*v == ' ' || *v == '\t'))
+                        v++;
+                const char *w = v;
+                while (v < end && *v != ' ' && *v != '\t')
+                        v++;
+                if (v == w)
+                        break;
+                size_t wl = (size_t) (v - w);
+                if (!suffix) /* Alias=: the alias itself */
+                        add_link(c, NULL, 0, w, wl);
+                else {
+                        size_t sl = strlen(suffix);
+                        _cleanup_free_ char *dir = xmalloc(wl + sl + 1); /* TARGET.wants */
+                        *(char *) mempcpy(mempcpy(dir, w, wl), suffix, sl) = 0;
+                        add_link(c, dir, wl + sl, c->instance_name, strlen(c->instance_name));
+                }
+        }
+}
+
+static void on_link_line(const char *line, size_t len, void *ud) {
+        Ctx *c = ud;
+        size_t n;
+        const char *v;
+        if ((v = value_of(line, len, "WantedBy", &n)))
+                on_words(c, v, n, ".wants");
+        else if ((v = value_of(line, len, "RequiredBy", &n)))
+                on_words(c, v, n, ".requires");
+        else if ((v = value_of(line, len, "Alias", &n)))
+                on_words(c, v, n, NULL);
+}
+
+void sd_install_links(Arena *a, const char *unit_dir, const char *unit, const char *text, SdLink **links, size_t *n_links) {
+        /* [Install] is read twice: DefaultInstance= may follow WantedBy= */
+        Ctx c = { .arena = a, .unit_dir = unit_dir, .unit = unit, .links = links, .n = n_links };
+        each_install_line(text, on_default_instance, &c);
+        const char *at = strchr(unit, '@');
+        if (at && at[1] == '.') {
+                if (!c.default_instance)
+                        return; /* a template without DefaultInstance= is enabled per instance */
+                if (asprintf(&c.instance_name, "%.*s%.*s%s", (int) (at - unit + 1), unit, (int) c.di_len, c.default_instance, at + 1) < 0)
+                        xoom();
+        } else
+                c.instance_name = xstrdup(unit);
+        each_install_line(text, on_link_line, &c);
+        free(c.instance_name);
 }

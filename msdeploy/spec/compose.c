@@ -12,6 +12,7 @@
 #include "spec/schema.h"
 #include "spec/syntax.h"
 #include "util/strbuf.h"
+#include "util/twin.h"
 #include "util/xalloc.h"
 
 
@@ -157,20 +158,63 @@ static Node *replace_key(Arena *a, const Node *m, const char *key, Node *value) 
         return nb_map(a, &nb, m->loc, NULL, NULL);
 }
 
+/* A run of services merged over their defaults by one thread, into an arena of its own. */
+typedef struct ServiceRun {
+        Arena *arena;
+        const Node *services, *service, *check; /* the services map; the defaults of a service and of a check */
+        NodePair *pairs;                        /* out: the services with their defaults */
+        size_t from, to;
+} ServiceRun;
+
+static void *merge_services(void *userdata) {
+        ServiceRun *r = userdata;
+        for (size_t i = r->from; i < r->to; i++) {
+                NodePair p = r->services->pairs[i];
+                if (p.value->kind == NODE_NULL)
+                        p.value = node_new(r->arena, NODE_MAP, p.value->loc);
+                if (p.value->kind == NODE_MAP) {
+                        p.value = node_merge(r->arena, r->service, p.value);
+                        /* the service's map was just made: its checks are set in place */
+                        NodePair *checks = r->check ? (NodePair *) node_get_pair(p.value, "health_checks") : NULL;
+                        if (checks)
+                                checks->value = apply_defaults(r->arena, checks->value, r->check);
+                }
+                r->pairs[i] = p;
+        }
+        return NULL;
+}
+
+/* Fewer services are merged by one thread: a second costs more than it saves. */
+#define SERVICES_SPLIT_MIN 1000
+
+/* apply_defaults() of the services map, and of each service's checks: with a second CPU, a large map's second half
+ * on a thread of its own. */
+static Node *service_defaults(Arena *a, const Node *services, const Node *service, const Node *check) {
+        if (!services || services->kind != NODE_MAP || !service)
+                return (Node *) services;
+        size_t n = services->n, half = twin_worth(n, SERVICES_SPLIT_MIN) ? n / 2 : n;
+        NodePair *pairs = xcalloc(n + 1, sizeof(NodePair));
+        ServiceRun first = { a, services, service, check, pairs, 0, half }, second = first;
+        second.arena = arena_new();
+        second.from = half, second.to = n;
+        Twin t;
+        twin_start(&t, merge_services, &second, half < n);
+        merge_services(&first);
+        twin_join(&t);
+        arena_adopt(a, second.arena);
+        NodeBuilder nb = {};
+        for (size_t i = 0; i < n; i++)
+                nb_pair(&nb, pairs[i]);
+        free(pairs);
+        return nb_map(a, &nb, services->loc, NULL, NULL);
+}
+
 /* Pushes defaults.service under each service, defaults.health_check under each check and
  * defaults.supervisor under each supervisor. */
 static Node *expand_defaults(Arena *a, Node *tree) {
         const Node *defs = node_get(tree, "defaults");
         const Node *dcheck = node_get(defs, "health_check");
-        Node *orig = node_get(tree, "services");
-        Node *services = apply_defaults(a, orig, node_get(defs, "service"));
-        if (services && services != orig && dcheck)
-                for (size_t i = 0; i < services->n; i++) {
-                        /* each service map was just made by apply_defaults(): set its checks in place */
-                        NodePair *checks = (NodePair *) node_get_pair(services->pairs[i].value, "health_checks");
-                        if (checks)
-                                checks->value = apply_defaults(a, checks->value, dcheck);
-                }
+        Node *services = service_defaults(a, node_get(tree, "services"), node_get(defs, "service"), dcheck);
         tree = replace_key(a, tree, "services", services);
         Node *health = node_get(tree, "health");
         tree = replace_key(a, tree, "health", replace_key(a, health, "checks", apply_defaults(a, node_get(health, "checks"), dcheck)));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "spec/load_internal.h"
 #include "util/fileio.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -85,10 +86,12 @@ typedef struct Loader {
         size_t n_anchors, cap_anchors;
         size_t alias_nodes;
         unsigned depth;
+        unsigned first_line;      /* of the part of src->text parsed, less one */
+        bool anchors_or_aliases;  /* met: the part does not stand alone */
 } Loader;
 
 static Loc mark_loc(const Loader *l, yaml_mark_t m) {
-        return (Loc) { .src = l->src, .line = (unsigned) m.line + 1, .col = (unsigned) m.column + 1 };
+        return (Loc) { .src = l->src, .line = l->first_line + (unsigned) m.line + 1, .col = (unsigned) m.column + 1 };
 }
 
 static int next_event(Loader *l, yaml_event_t *ev) {
@@ -104,6 +107,7 @@ static int next_event(Loader *l, yaml_event_t *ev) {
 }
 
 static void anchor_add(Loader *l, const char *name, Node *n, size_t size) {
+        l->anchors_or_aliases = true;
         if (l->n_anchors == l->cap_anchors) {
                 l->cap_anchors = l->cap_anchors ? l->cap_anchors * 2 : 8;
                 l->anchors = xreallocarray(l->anchors, l->cap_anchors, sizeof(Anchor));
@@ -201,8 +205,7 @@ static int parse_collection(Loader *l, bool is_map, Loc at, Node **ret, size_t *
                 nb_pair(&nb, (NodePair) { .key = key, .key_loc = key_loc, .value = value });
         }
         if (r < 0) {
-                free(nb.pairs);
-                free(nb.items);
+                nb_free(&nb);
                 return r;
         }
         *ret = is_map ? nb_map(l->arena, &nb, at, report_duplicate, l) : nb_seq(l->arena, &nb, at);
@@ -214,6 +217,7 @@ static int parse_node(Loader *l, yaml_event_t *ev, Node **ret, size_t *ret_size)
         Loc at = mark_loc(l, ev->start_mark);
         switch (ev->type) {
         case YAML_ALIAS_EVENT: {
+                l->anchors_or_aliases = true;
                 const Anchor *a = anchor_find(l, (const char *) ev->data.alias.anchor);
                 if (!a) {
                         diag_error(l->d, at, "alias '*%s' names no anchor defined before it", (const char *) ev->data.alias.anchor);
@@ -302,19 +306,17 @@ static int expect_event(Loader *l, yaml_event_type_t type, yaml_event_t *ev) {
         return 0;
 }
 
-int spec_load(Arena *a, const Source *src, Node **ret, Diags *d) {
+int spec_load_part(Arena *a, const Source *src, size_t from, size_t to, unsigned first_line, unsigned depth, Node **ret,
+                   bool *ret_alone, Diags *d) {
         size_t errors_before = d->n_errors;
-        int r = scan_bytes(src, d);
-        if (r < 0)
-                return r;
-        Loader l = { .arena = a, .src = src, .d = d };
+        Loader l = { .arena = a, .src = src, .d = d, .depth = depth, .first_line = first_line };
         if (!yaml_parser_initialize(&l.parser))
                 xoom();
-        yaml_parser_set_input_string(&l.parser, (const unsigned char *) src->text, src->len);
+        yaml_parser_set_input_string(&l.parser, (const unsigned char *) src->text + from, to - from);
         yaml_parser_set_encoding(&l.parser, YAML_UTF8_ENCODING);
         Node *root = NULL;
         yaml_event_t ev;
-        r = expect_event(&l, YAML_STREAM_START_EVENT, &ev);
+        int r = expect_event(&l, YAML_STREAM_START_EVENT, &ev);
         if (r < 0)
                 goto finish;
         r = next_event_after(&l, &ev);
@@ -322,7 +324,7 @@ int spec_load(Arena *a, const Source *src, Node **ret, Diags *d) {
                 goto finish;
         if (ev.type == YAML_STREAM_END_EVENT) { /* empty input */
                 yaml_event_delete(&ev);
-                root = node_new(a, NODE_NULL, (Loc) { .src = src, .line = 1, .col = 1 });
+                root = node_new(a, NODE_NULL, (Loc) { .src = src, .line = first_line + 1, .col = 1 });
                 goto finish;
         }
         if (ev.type != YAML_DOCUMENT_START_EVENT) {
@@ -357,5 +359,16 @@ finish:
         if (r < 0)
                 return r;
         *ret = root;
+        if (ret_alone)
+                *ret_alone = !l.anchors_or_aliases;
         return d->n_errors > errors_before ? -EINVAL : 0;
+}
+
+int spec_load(Arena *a, const Source *src, Node **ret, Diags *d) {
+        int r = scan_bytes(src, d);
+        if (r < 0)
+                return r;
+        if (spec_load_halves(a, src, ret) >= 0) /* a large spec, read in two halves side by side */
+                return 0;
+        return spec_load_part(a, src, 0, src->len, 0, 0, ret, NULL, d);
 }

@@ -45,20 +45,41 @@ static size_t index_slots(size_t n) {
         return slots;
 }
 
-void nb_pair(NodeBuilder *b, NodePair p) {
-        if (b->n == b->cap) {
-                b->cap = b->cap ? b->cap * 2 : 8;
-                b->pairs = xreallocarray(b->pairs, b->cap, sizeof(NodePair));
+/* Makes room for one more entry of size bytes in *storage (b->pairs or b->items). */
+static void nb_grow(NodeBuilder *b, void **storage, size_t size) {
+        if (!*storage) {
+                *storage = &b->in;
+                b->cap = sizeof(b->in) / size;
+                return;
         }
+        size_t cap = b->cap * 2;
+        void *p = xreallocarray(*storage == (void *) &b->in ? NULL : *storage, cap, size);
+        if (*storage == (void *) &b->in)
+                memcpy(p, &b->in, b->n * size);
+        *storage = p;
+        b->cap = cap;
+}
+
+void nb_pair(NodeBuilder *b, NodePair p) {
+        if (b->n == b->cap)
+                nb_grow(b, (void **) &b->pairs, sizeof(NodePair));
         b->pairs[b->n++] = p;
 }
 
 void nb_item(NodeBuilder *b, Node *item) {
-        if (b->n == b->cap) {
-                b->cap = b->cap ? b->cap * 2 : 8;
-                b->items = xreallocarray(b->items, b->cap, sizeof(Node *));
-        }
+        if (b->n == b->cap)
+                nb_grow(b, (void **) &b->items, sizeof(Node *));
         b->items[b->n++] = item;
+}
+
+void nb_free(NodeBuilder *b) {
+        if (b->pairs != b->in.pairs)
+                free(b->pairs);
+        if (b->items != b->in.items)
+                free(b->items);
+        b->pairs = NULL;
+        b->items = NULL;
+        b->n = b->cap = 0;
 }
 
 Node *nb_map(Arena *a, NodeBuilder *b, Loc loc, void (*on_dup)(void *userdata, const NodePair *first, const NodePair *again),
@@ -92,8 +113,7 @@ Node *nb_map(Arena *a, NodeBuilder *b, Loc loc, void (*on_dup)(void *userdata, c
                         m->index[slot] = m->n + 1;
                 m->n++;
         }
-        free(b->pairs);
-        *b = (NodeBuilder) {};
+        nb_free(b);
         return m;
 }
 
@@ -103,8 +123,7 @@ Node *nb_seq(Arena *a, NodeBuilder *b, Loc loc) {
         if (b->n)
                 memcpy(s->items, b->items, b->n * sizeof(Node *));
         s->n = (uint32_t) b->n;
-        free(b->items);
-        *b = (NodeBuilder) {};
+        nb_free(b);
         return s;
 }
 

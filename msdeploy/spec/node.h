@@ -40,11 +40,17 @@ struct Node {                   /* 40 bytes: a 100,000-service spec is millions 
 const char *node_kind_to_string(NodeKind k);
 Node *node_new(Arena *a, NodeKind kind, Loc loc);
 Node *node_new_scalar(Arena *a, const char *s, Loc loc);
-/* Scratch list (malloc'ed) of pairs or items, turned into an exactly sized node once complete. */
+/* Scratch list of pairs or items, turned into an exactly sized node once complete: the first ones are kept in
+ * the builder itself (most collections are small), more in malloc'ed memory. */
+#define NB_INLINE 16
 typedef struct NodeBuilder {
         NodePair *pairs;
         Node **items;
         size_t n, cap;
+        union {
+                NodePair pairs[NB_INLINE];
+                Node *items[NB_INLINE];
+        } in;
 } NodeBuilder;
 
 void nb_pair(NodeBuilder *b, NodePair p);
@@ -54,6 +60,8 @@ void nb_item(NodeBuilder *b, Node *item);
 Node *nb_map(Arena *a, NodeBuilder *b, Loc loc, void (*on_dup)(void *userdata, const NodePair *first, const NodePair *again),
              void *userdata);
 Node *nb_seq(Arena *a, NodeBuilder *b, Loc loc);
+/* Empties b without making a node. */
+void nb_free(NodeBuilder *b);
 /* Value of key in a map, NULL when absent or when m is not a map. */
 Node *node_get(const Node *m, const char *key);
 const NodePair *node_get_pair(const Node *m, const char *key);

@@ -11,6 +11,7 @@
 #include "spec/syntax.h"
 #include "util/escape.h"
 #include "util/suggest.h"
+#include "util/twin.h"
 #include "util/units.h"
 
 typedef struct Checker {
@@ -219,6 +220,60 @@ static void check_object(Checker *c, const Schema *s, const Node *n, What what) 
                         diag_error(c->d, n->loc, "%s is missing the required key '%s' (%s)", WHAT(what), f->key, f->doc);
 }
 
+/* The entries [from, to) of dictionary n. */
+static void check_entries(Checker *c, const Schema *s, const Node *n, What what, size_t from, size_t to) {
+        for (size_t i = from; i < to; i++) {
+                const NodePair *p = &n->pairs[i];
+                const Schema *ks = s->key ? s->key : &(const Schema) { S_NAME };
+                size_t mark = c->d->n;
+                if (!schema_scalar_valid(ks, p->key, p->key_loc, c->d)) {
+                        char shown[128];
+                        diags_prefix(c->d, mark, "key '%s' in %s ", escape_value(shown, sizeof(shown), p->key), WHAT(what));
+                }
+                if (p->value->kind == NODE_NULL) { /* an empty entry: "name:" reads as "name: {}" */
+                        if (!(c->flags & CHECK_PARTIAL) && s->item->type != S_OBJECT)
+                                diag_error(c->d, p->value->loc, "'%s' has no value", p->key);
+                        else if (!(c->flags & CHECK_PARTIAL)) {
+                                check_object(c, s->item, &(const Node) { .kind = NODE_MAP, .loc = p->value->loc },
+                                             (What) { s->item->label ? s->item->label : "entry", p->key });
+                        }
+                        continue;
+                }
+                check_node(c, s->item, p->value, (What) { s->item->label, p->key });
+        }
+}
+
+/* Entries of a dictionary checked by one thread. */
+typedef struct EntryRun {
+        Checker c;
+        const Schema *s;
+        const Node *n;
+        What what;
+        size_t from, to;
+} EntryRun;
+
+static void *check_run(void *userdata) {
+        EntryRun *r = userdata;
+        check_entries(&r->c, r->s, r->n, r->what, r->from, r->to);
+        return NULL;
+}
+
+/* Fewer entries are checked by one thread: a second costs more than it saves. */
+#define ENTRIES_SPLIT_MIN 1000
+
+/* The entries of dictionary n: with a second CPU, a large one's second half on a thread of its own, whose
+ * diagnostics follow the first half's. */
+static void check_dict(Checker *c, const Schema *s, const Node *n, What what) {
+        size_t half = twin_worth(n->n, ENTRIES_SPLIT_MIN) ? n->n / 2 : n->n;
+        Diags said = { .werror = c->d->werror };
+        EntryRun second = { { &said, c->flags, 0 }, s, n, what, half, n->n };
+        Twin t;
+        twin_start(&t, check_run, &second, half < n->n);
+        check_entries(c, s, n, what, 0, half);
+        twin_join(&t);
+        diags_move(c->d, &said);
+}
+
 static void check_node(Checker *c, const Schema *s, const Node *n, What what) {
         switch (s->type) {
         case S_OBJECT:
@@ -233,25 +288,7 @@ static void check_node(Checker *c, const Schema *s, const Node *n, What what) {
                         diag_error(c->d, n->loc, "%s must be a mapping (%s), not %s", WHAT(what), s->doc, kind_word(n));
                         return;
                 }
-                for (size_t i = 0; i < n->n; i++) {
-                        const NodePair *p = &n->pairs[i];
-                        const Schema *ks = s->key ? s->key : &(const Schema) { S_NAME };
-                        size_t mark = c->d->n;
-                        if (!schema_scalar_valid(ks, p->key, p->key_loc, c->d)) {
-                                char shown[128];
-                                diags_prefix(c->d, mark, "key '%s' in %s ", escape_value(shown, sizeof(shown), p->key), WHAT(what));
-                        }
-                        if (p->value->kind == NODE_NULL) { /* an empty entry: "name:" reads as "name: {}" */
-                                if (!(c->flags & CHECK_PARTIAL) && s->item->type != S_OBJECT)
-                                        diag_error(c->d, p->value->loc, "'%s' has no value", p->key);
-                                else if (!(c->flags & CHECK_PARTIAL)) {
-                                        check_object(c, s->item, &(const Node) { .kind = NODE_MAP, .loc = p->value->loc },
-                                                     (What) { s->item->label ? s->item->label : "entry", p->key });
-                                }
-                                continue;
-                        }
-                        check_node(c, s->item, p->value, (What) { s->item->label, p->key });
-                }
+                check_dict(c, s, n, what);
                 return;
         case S_LIST:
                 if (n->kind != NODE_SEQ) {

@@ -34,6 +34,19 @@ Arena *arena_free(Arena *a) {
         return NULL;
 }
 
+void arena_adopt(Arena *a, Arena *other) {
+        Block *last = other->head;
+        while (last && last->next)
+                last = last->next;
+        if (last) { /* behind a's current block, which allocation goes on filling */
+                Block **at = a->head ? &a->head->next : &a->head;
+                last->next = *at;
+                *at = other->head;
+        }
+        other->head = NULL;
+        arena_free(other);
+}
+
 void *arena_alloc(Arena *a, size_t size) {
         size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
         if (size == 0)

@@ -8,6 +8,8 @@ typedef struct Arena Arena;
 
 Arena *arena_new(void);
 Arena *arena_free(Arena *a);
+/* Moves everything other holds into a (to be freed with it) and frees other. */
+void arena_adopt(Arena *a, Arena *other);
 /* Zeroed memory; aborts on out-of-memory (an arena cannot report partial failure sanely). */
 void *arena_alloc(Arena *a, size_t size);
 void *arena_alloc_array(Arena *a, size_t n, size_t size);

@@ -57,10 +57,18 @@ JsonWriter json_writer(StrBuf *out, JsonFlags flags) {
         return (JsonWriter) { .out = out, .flags = flags };
 }
 
+JsonWriter json_writer_inside(StrBuf *out, JsonFlags flags, unsigned depth, bool innermost_has_items) {
+        assert(!(flags & JSON_RECORDS) && depth <= JSON_MAX_DEPTH);
+        JsonWriter w = { .out = out, .flags = flags, .depth = depth };
+        for (unsigned i = 0; i < depth; i++)
+                w.has_items[i] = i + 1 < depth || innermost_has_items;
+        return w;
+}
+
 static void newline(JsonWriter *w) {
-        sb_putc(w->out, '\n');
-        for (unsigned i = 0; i < w->depth; i++)
-                sb_append(w->out, w->flags & JSON_PRETTY ? "  " : " ");
+        static const char indent[] = "\n" "                                                                "; /* 2 * JSON_MAX_DEPTH */
+        static_assert(sizeof(indent) == 2 * JSON_MAX_DEPTH + 2, "a newline and the deepest indentation");
+        sb_appendn(w->out, indent, 1 + (size_t) w->depth * (w->flags & JSON_PRETTY ? 2 : 1));
 }
 
 /* Whether the items of the container open at depth go on lines of their own. */

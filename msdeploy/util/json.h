@@ -42,6 +42,10 @@ typedef struct JsonWriter {
 } JsonWriter;
 
 JsonWriter json_writer(StrBuf *out, JsonFlags flags);
+/* A writer that goes on with a document another writer began (JSON_PRETTY or JSON_COMPACT): depth containers are
+ * open, each outer one with members written already, the innermost one too when innermost_has_items. What it
+ * writes follows what the other wrote as one writer would have written it all. */
+JsonWriter json_writer_inside(StrBuf *out, JsonFlags flags, unsigned depth, bool innermost_has_items);
 
 void json_object_begin(JsonWriter *w);
 void json_object_end(JsonWriter *w);

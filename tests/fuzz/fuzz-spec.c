@@ -17,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "consumers.h"
 #include "render/render.h"
+#include "spec/load_internal.h"
 #include "supervisor/config.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -330,6 +331,30 @@ static void process_tier(CmdContext *c, const char *tier) {
         tier_result_free(&t);
 }
 
+/* Whether a and b are the same tree, locations and quoting included. */
+static bool same_tree(const Node *a, const Node *b) {
+        if (a->kind != b->kind || a->quoted != b->quoted || a->n != b->n || a->loc.line != b->loc.line || a->loc.col != b->loc.col)
+                return false;
+        for (size_t i = 0; i < a->n; i++)
+                if (a->kind == NODE_SEQ ? !same_tree(a->items[i], b->items[i])
+                                        : strcmp(a->pairs[i].key, b->pairs[i].key) != 0 || a->pairs[i].key_loc.line != b->pairs[i].key_loc.line ||
+                                                  a->pairs[i].key_loc.col != b->pairs[i].key_loc.col || !same_tree(a->pairs[i].value, b->pairs[i].value))
+                        return false;
+        return a->kind != NODE_SCALAR || strcmp(a->scalar, b->scalar) == 0;
+}
+
+/* A spec read in two halves (spec/load_halves.c), cut near a third and near the middle, is the spec read whole;
+ * a text the whole read refuses is never read in halves. */
+static void check_halves(const SpecFile *f) {
+        for (size_t k = 2; f->source && f->source->text && k <= 3; k++) {
+                Arena *a = arena_new();
+                Node *halves = NULL;
+                if (spec_load_halves_at(a, f->source, f->source->len / k, &halves) == 0 && (!f->root || !same_tree(halves, f->root)))
+                        fuzz_violation("the spec read in halves cut near byte %zu is not the spec read whole", f->source->len / k);
+                arena_free(a);
+        }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static char **tier_files;
         if (!tier_files && cmd_list_tier_files(TEST_SRCDIR "/tiers", &tier_files) < 0)
@@ -337,7 +362,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CmdContext c = { .spec_path = fuzz_memfd_path((const char *) data, size), .found_tiers_dir = (char *) TEST_SRCDIR "/tiers",
                          .tier_files = tier_files };
         Diags d = {};
-        if (spec_file_load(c.spec_path, &c.file, &d) >= 0) {
+        int r = spec_file_load(c.spec_path, &c.file, &d);
+        check_halves(c.file);
+        if (r >= 0) {
                 _cleanup_(strv_freep) char **tiers = NULL;
                 spec_list_tiers(c.file, tier_files, &tiers);
                 for (char **t = tiers; *t; t++)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of the file operations under a root: a directory opened to read its entries, resolved inside the
- * root or with no symlink followed, and refused when it is not one. */
+/* Tests of the directory walk of install/fsops (FsDirs): each directory of a sorted run of paths opened
+ * once, a symlink on the way resolved inside the root as fs_open_in_root() resolves it, missing and
+ * non-directory components told apart from failures, and '.' or '..' refused; and a directory opened to read
+ * its entries (fs_opendir_in_root()), resolved inside the root or with no symlink followed. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "install/fsops.h"
@@ -19,6 +22,109 @@
 #include "util/strbuf.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
+
+typedef struct Dir {
+        char path[64];
+        int fd;
+} Dir;
+
+static int setup(void **state) {
+        Dir *d = xcalloc(1, sizeof(Dir));
+        snprintf(d->path, sizeof(d->path), "/tmp/test-fsops.XXXXXX");
+        if (!mkdtemp(d->path))
+                return -1;
+        d->fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        *state = d;
+        return d->fd < 0 ? -1 : 0;
+}
+
+static int teardown(void **state) {
+        Dir *d = *state;
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->path);
+        close(d->fd);
+        int r = system(cmd);
+        free(d);
+        return r == 0 ? 0 : -1;
+}
+
+static void put(const Dir *d, const char *path, const char *text) {
+        assert_int_equal(fs_write_atomic(d->fd, path, text, strlen(text), 0644, getuid(), getgid()), 0);
+}
+
+/* The inode fs_open_in_root() finds at path, or 0 when there is none. */
+static ino_t ino_in_root(const Dir *d, const char *path) {
+        int fd = fs_open_in_root(d->fd, path, O_PATH | O_NOFOLLOW);
+        struct stat st;
+        if (fd < 0)
+                return 0;
+        assert_int_equal(fstat(fd, &st), 0);
+        close(fd);
+        return st.st_ino;
+}
+
+/* The inode the walk finds at path, or 0 when a directory on the way or the entry is missing. */
+static ino_t ino_walked(FsDirs *w, const char *path) {
+        const char *base;
+        int dfd = fs_dirs_open(w, path, &base);
+        struct stat st;
+        if (dfd == -ENOENT || dfd == -ENOTDIR)
+                return 0;
+        assert_true(dfd >= 0);
+        assert_null(strchr(base, '/'));
+        return fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ? 0 : st.st_ino;
+}
+
+static void test_sorted_paths_find_what_open_in_root_finds(void **state) {
+        Dir *d = *state;
+        const char *paths[] = { "a", "etc/s/x.service", "etc/s/x.service.d/50.conf", "etc/s/y.service", "etc/s/y.service.d/50.conf",
+                                "etc/t/z", "top" };
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                put(d, paths[i], "x\n");
+        const char *absent[] = { "etc/s/none", "etc/s/none.d/50.conf", "etc/u/v/w", "top/below" };
+        FsDirs w;
+        fs_dirs_init(&w, d->fd);
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                assert_int_equal(ino_walked(&w, paths[i]), ino_in_root(d, paths[i]));
+        for (size_t i = 0; i < ELEMENTSOF(absent); i++)
+                assert_int_equal(ino_walked(&w, absent[i]), 0);
+        /* out of order too: the walk goes back up and down */
+        for (size_t i = ELEMENTSOF(paths); i-- > 0;)
+                assert_int_equal(ino_walked(&w, paths[i]), ino_in_root(d, paths[i]));
+        fs_dirs_done(&w);
+}
+
+static void test_symlink_on_the_way_stays_in_the_root(void **state) {
+        Dir *d = *state;
+        put(d, "real/unit.service", "inside\n");
+        /* an absolute target: inside the root it is ROOT/real, never the host's /real */
+        char link[128];
+        snprintf(link, sizeof(link), "%s/etc", d->path);
+        assert_int_equal(symlink("/real", link), 0);
+        FsDirs w;
+        fs_dirs_init(&w, d->fd);
+        ino_t want = ino_in_root(d, "etc/unit.service");
+        assert_int_equal(ino_walked(&w, "etc/unit.service"), want);
+        /* without openat2 (valgrind) both refuse the symlink; with it both find ROOT/real/unit.service */
+        if (want)
+                assert_int_equal(want, ino_in_root(d, "real/unit.service"));
+        fs_dirs_done(&w);
+}
+
+static void test_refuses_dot_components(void **state) {
+        Dir *d = *state;
+        put(d, "etc/x", "x\n");
+        FsDirs w;
+        fs_dirs_init(&w, d->fd);
+        const char *base;
+        assert_int_equal(fs_dirs_open(&w, "etc/../etc/x", &base), -EINVAL);
+        assert_int_equal(fs_dirs_open(&w, "etc/./x", &base), -EINVAL);
+        assert_int_equal(fs_dirs_open(&w, "etc/..", &base), -EINVAL);
+        assert_int_equal(fs_dirs_open(&w, "etc//x", &base), -EINVAL);
+        assert_true(fs_dirs_open(&w, "etc/x", &base) >= 0);
+        assert_string_equal(base, "x");
+        fs_dirs_done(&w);
+}
 
 /* The entries of the directory d, sorted and joined by spaces ("." and ".." left out); closes d. */
 static char *entries(DIR *d) {
@@ -69,6 +175,9 @@ static void test_opendir_in_root(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_sorted_paths_find_what_open_in_root_finds, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_symlink_on_the_way_stays_in_the_root, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_refuses_dot_components, setup, teardown),
                 cmocka_unit_test(test_opendir_in_root),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "install/fsops.h"
@@ -49,15 +48,9 @@ static void put(const Dir *d, const char *name, const char *text) {
         assert_int_equal(fs_write_atomic(d->fd, name, text, strlen(text), 0644, getuid(), getgid()), 0);
 }
 
-static int64_t now_ns(void) {
-        struct timespec t;
-        clock_gettime(CLOCK_REALTIME, &t);
-        return (int64_t) t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 /* A snapshot of the files named (sorted), hashed through known. */
 static Snapshot snap_of(const Dir *d, const char *const *names, size_t n, const HashCache *known) {
-        Snapshot s = { .files = xcalloc(n, sizeof(DiskEntry)), .n_files = n, .taken_ns = now_ns() };
+        Snapshot s = { .files = xcalloc(n, sizeof(DiskEntry)), .n_files = n };
         for (size_t i = 0; i < n; i++)
                 assert_int_equal(disk_entry_read(d->fd, names[i], /* hash= */ true, known, NULL, NULL, &s.files[i]), 0);
         return s;

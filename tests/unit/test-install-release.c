@@ -88,13 +88,12 @@ static void test_health_endpoints(void **state) {
         assert_string_equal(r->health[1], "127.0.0.1:9191");
         assert_null(r->health[2]);
         size_t len;
-        char *text = release_manifest(r, &len);
+        const char *text = release_manifest(r, &len);
         Release *back = NULL;
         Diags d = {};
         assert_int_equal(release_parse_manifest(text, len, &back, &d), 0);
         assert_int_equal(d.n, 0);
         assert_string_equal(back->health[1], "127.0.0.1:9191");
-        free(text);
         release_free(back);
         release_free(r);
 }
@@ -103,27 +102,41 @@ static void test_install_links(void **state) {
         (void) state;
         SdLink *l = NULL;
         size_t n = 0;
-        sd_install_links("etc/systemd/system", "a@.service", "[Service]\nWantedBy=x.target\n[Install]\nWantedBy=b.target c.target\nRequiredBy=d.target\nDefaultInstance=7\nAlias=e@.service\n", &l, &n);
+        Arena *a = arena_new();
+        sd_install_links(a, "etc/systemd/system", "a@.service", "[Service]\nWantedBy=x.target\n[Install]\nWantedBy=b.target c.target\nRequiredBy=d.target\nDefaultInstance=7\nAlias=e@.service\n", &l, &n);
         assert_int_equal(n, 4);
         assert_string_equal(l[0].path, "etc/systemd/system/b.target.wants/a@7.service");
         assert_string_equal(l[0].target, "/etc/systemd/system/a@.service");
         assert_string_equal(l[1].path, "etc/systemd/system/c.target.wants/a@7.service");
         assert_string_equal(l[2].path, "etc/systemd/system/d.target.requires/a@7.service");
         assert_string_equal(l[3].path, "etc/systemd/system/e@.service");
-        for (size_t i = 0; i < n; i++)
-                free(l[i].path), free(l[i].target);
         free(l);
         l = NULL, n = 0;
-        sd_install_links("etc/systemd/system", "a@.service", "[Install]\nWantedBy=b.target\n", &l, &n);
+        sd_install_links(a, "etc/systemd/system", "a@.service", "[Install]\nWantedBy=b.target\n", &l, &n);
         assert_int_equal(n, 0); /* a template without DefaultInstance= is enabled per instance */
         free(l);
+        /* only lines of [Install] sections count: a section runs to the next header, and "[Install]" inside a
+         * value is no header */
+        l = NULL, n = 0;
+        sd_install_links(a, "etc/systemd/system", "x.service",
+                         "[Unit]\nDescription=see [Install]\nWantedBy=no.target\n[Install]\nWantedBy=a.target\n[Service]\nWantedBy=no.target\n"
+                         "[Install] \nWantedBy=no.target\n[Install]\n\nRequiredBy=b.target\tc.target\nAlias=y.service",
+                         &l, &n);
+        assert_int_equal(n, 4);
+        assert_string_equal(l[0].path, "etc/systemd/system/a.target.wants/x.service");
+        assert_string_equal(l[1].path, "etc/systemd/system/b.target.requires/x.service");
+        assert_string_equal(l[2].path, "etc/systemd/system/c.target.requires/x.service");
+        assert_string_equal(l[3].path, "etc/systemd/system/y.service");
+        assert_string_equal(l[3].target, "/etc/systemd/system/x.service");
+        free(l);
+        arena_free(a);
 }
 
 static void test_manifest_round_trip(void **state) {
         (void) state;
         Release *r = install_release(install_spec, "tier_2", NULL, "v1");
         size_t len;
-        char *text = release_manifest(r, &len);
+        const char *text = release_manifest(r, &len);
         Release *back = NULL;
         Diags d = {};
         assert_int_equal(release_parse_manifest(text, len, &back, &d), 0);
@@ -134,10 +147,8 @@ static void test_manifest_round_trip(void **state) {
         assert_int_equal(back->n_links, r->n_links);
         assert_string_equal(back->tier, "tier_2");
         size_t len2;
-        char *again = release_manifest(back, &len2);
+        const char *again = release_manifest(back, &len2);
         assert_string_equal(again, text); /* nothing lost or reordered */
-        free(again);
-        free(text);
         release_free(back);
         release_free(r);
 }
@@ -146,8 +157,8 @@ static void test_manifest_round_trip(void **state) {
  * in *ret (NULL: not wanted), what the parser said in d. */
 static int parse_changed_into(const Release *r, const char *from, const char *to, Release **ret, Diags *d) {
         size_t len;
-        char *text = release_manifest((Release *) r, &len);
-        char *at = strstr(text, from);
+        const char *text = release_manifest((Release *) r, &len);
+        const char *at = strstr(text, from);
         assert_non_null(at);
         StrBuf b = {};
         sb_appendn(&b, text, (size_t) (at - text));
@@ -160,7 +171,6 @@ static int parse_changed_into(const Release *r, const char *from, const char *to
         else
                 release_free(back);
         sb_free(&b);
-        free(text);
         return res;
 }
 

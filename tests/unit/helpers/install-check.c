@@ -65,7 +65,7 @@ Release *install_release(const char *yaml, const char *tier, const char *const *
                 diags_dump(&d);
         assert_int_equal(res, 0);
         size_t len;
-        free(release_manifest(r, &len));
+        release_manifest(r, &len);
         artifact_set_free(&a);
         model_free(m);
         spec_free(spec);
