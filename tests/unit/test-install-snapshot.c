@@ -55,8 +55,10 @@ static int setup(void **state) {
         if (!mkdtemp(h->root))
                 return -1;
         h->fd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        char err[256];
-        if (h->fd < 0 || release_parse_manifest(manifest, strlen(manifest), &h->r, err, sizeof(err)) < 0)
+        Diags d = {};
+        int r = h->fd < 0 ? -1 : release_parse_manifest(manifest, strlen(manifest), &h->r, &d);
+        diags_clear(&d);
+        if (r < 0)
                 return -1;
         put(h, UNITS "a.service", "a\n");
         put(h, UNITS "a.service.d/50-tier.conf", "d\n");
