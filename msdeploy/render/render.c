@@ -165,12 +165,15 @@ static void *render_second_part(void *userdata) {
         return NULL;
 }
 
+/* Fewer services are rendered by one thread: a second costs more than it saves. */
+#define RENDER_SPLIT_MIN 200
+
 int render_model(const Model *m, ArtifactSet *out, Diags *d) {
         static_assert(RENDER_PARTS == 2, "one part on this thread, the other on a second one");
         /* with a second CPU, the parts render side by side; what they say is kept in the order of the parts */
         PartJob second = { .m = m, .d.werror = d->werror };
         Twin t;
-        twin_start(&t, render_second_part, &second, twin_available());
+        twin_start(&t, render_second_part, &second, twin_worth(m->n_services, RENDER_SPLIT_MIN));
         int r = render_model_part(m, 0, out, d);
         twin_join(&t);
         if (r >= 0) {
