@@ -249,3 +249,29 @@ bool node_equal(const Node *a, const Node *b) {
         }
         return false;
 }
+
+bool node_identical(const Node *a, const Node *b) {
+        if (a->kind != b->kind || a->quoted != b->quoted || a->n != b->n || a->loc.src != b->loc.src || a->loc.line != b->loc.line ||
+            a->loc.col != b->loc.col)
+                return false;
+        switch (a->kind) {
+        case NODE_NULL:
+                return true;
+        case NODE_SCALAR:
+                return strcmp(a->scalar, b->scalar) == 0;
+        case NODE_SEQ:
+                for (size_t i = 0; i < a->n; i++)
+                        if (!node_identical(a->items[i], b->items[i]))
+                                return false;
+                return true;
+        case NODE_MAP:
+                for (size_t i = 0; i < a->n; i++) {
+                        const NodePair *x = &a->pairs[i], *y = &b->pairs[i];
+                        if (strcmp(x->key, y->key) != 0 || x->key_loc.line != y->key_loc.line || x->key_loc.col != y->key_loc.col ||
+                            !node_identical(x->value, y->value) || node_get_pair(a, x->key) != x)
+                                return false;
+                }
+                return true;
+        }
+        return false;
+}

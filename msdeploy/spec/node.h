@@ -72,3 +72,6 @@ const Node *node_lookup(const Node *root, const char *path);
 /* Writes a node as compact YAML flow text (for diff and explain output). */
 void node_format(const Node *n, StrBuf *b);
 bool node_equal(const Node *a, const Node *b);
+/* Whether a and b are the same reading of one text: node_equal(), and every location, quoting and key index
+ * alike (a text read in parts against the same text read whole). */
+bool node_identical(const Node *a, const Node *b);

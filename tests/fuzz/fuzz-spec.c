@@ -331,25 +331,13 @@ static void process_tier(CmdContext *c, const char *tier) {
         tier_result_free(&t);
 }
 
-/* Whether a and b are the same tree, locations and quoting included. */
-static bool same_tree(const Node *a, const Node *b) {
-        if (a->kind != b->kind || a->quoted != b->quoted || a->n != b->n || a->loc.line != b->loc.line || a->loc.col != b->loc.col)
-                return false;
-        for (size_t i = 0; i < a->n; i++)
-                if (a->kind == NODE_SEQ ? !same_tree(a->items[i], b->items[i])
-                                        : strcmp(a->pairs[i].key, b->pairs[i].key) != 0 || a->pairs[i].key_loc.line != b->pairs[i].key_loc.line ||
-                                                  a->pairs[i].key_loc.col != b->pairs[i].key_loc.col || !same_tree(a->pairs[i].value, b->pairs[i].value))
-                        return false;
-        return a->kind != NODE_SCALAR || strcmp(a->scalar, b->scalar) == 0;
-}
-
 /* A spec read in two halves (spec/load_halves.c), cut near a third and near the middle, is the spec read whole;
  * a text the whole read refuses is never read in halves. */
 static void check_halves(const SpecFile *f) {
         for (size_t k = 2; f->source && f->source->text && k <= 3; k++) {
                 Arena *a = arena_new();
                 Node *halves = NULL;
-                if (spec_load_halves_at(a, f->source, f->source->len / k, &halves) == 0 && (!f->root || !same_tree(halves, f->root)))
+                if (spec_load_halves_at(a, f->source, f->source->len / k, &halves) == 0 && (!f->root || !node_identical(halves, f->root)))
                         fuzz_violation("the spec read in halves cut near byte %zu is not the spec read whole", f->source->len / k);
                 arena_free(a);
         }

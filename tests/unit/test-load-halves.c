@@ -15,33 +15,6 @@
 #include "util/fileio.h"
 #include "util/xalloc.h"
 
-/* Whether a and b are the same tree, locations and quoting included. */
-static bool same_tree(const Node *a, const Node *b) {
-        if (a->kind != b->kind || a->quoted != b->quoted || a->n != b->n || a->loc.src != b->loc.src || a->loc.line != b->loc.line ||
-            a->loc.col != b->loc.col)
-                return false;
-        switch (a->kind) {
-        case NODE_NULL:
-                return true;
-        case NODE_SCALAR:
-                return strcmp(a->scalar, b->scalar) == 0;
-        case NODE_SEQ:
-                for (size_t i = 0; i < a->n; i++)
-                        if (!same_tree(a->items[i], b->items[i]))
-                                return false;
-                return true;
-        case NODE_MAP:
-                for (size_t i = 0; i < a->n; i++) {
-                        const NodePair *x = &a->pairs[i], *y = &b->pairs[i];
-                        if (strcmp(x->key, y->key) != 0 || x->key_loc.line != y->key_loc.line || x->key_loc.col != y->key_loc.col ||
-                            !same_tree(x->value, y->value) || node_get_pair(a, x->key) != x)
-                                return false;
-                }
-                return true;
-        }
-        return false;
-}
-
 /* Cuts text at every line; each cut taken must give the one-pass tree. Returns how many were taken. */
 static size_t every_cut(const char *text) {
         Source *src = source_new("t.yaml", xstrdup(text), strlen(text));
@@ -59,7 +32,7 @@ static size_t every_cut(const char *text) {
                 if (r < 0)
                         continue;
                 taken++;
-                if (!same_tree(joined, whole))
+                if (!node_identical(joined, whole))
                         fail_msg("the tree cut near byte %zu differs from the one-pass tree", at);
         }
         diags_clear(&d);
