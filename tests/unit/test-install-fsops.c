@@ -17,40 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers/tmpdir.h"
 #include "install/fsops.h"
 #include "output/output.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
-
-typedef struct Dir {
-        char path[64];
-        int fd;
-} Dir;
-
-static int setup(void **state) {
-        Dir *d = xcalloc(1, sizeof(Dir));
-        snprintf(d->path, sizeof(d->path), "/tmp/test-fsops.XXXXXX");
-        if (!mkdtemp(d->path))
-                return -1;
-        d->fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        *state = d;
-        return d->fd < 0 ? -1 : 0;
-}
-
-static int teardown(void **state) {
-        Dir *d = *state;
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->path);
-        close(d->fd);
-        int r = system(cmd);
-        free(d);
-        return r == 0 ? 0 : -1;
-}
-
-static void put(const Dir *d, const char *path, const char *text) {
-        assert_int_equal(fs_write_atomic(d->fd, path, text, strlen(text), 0644, getuid(), getgid()), 0);
-}
 
 /* The inode fs_open_in_root() finds at path, or 0 when there is none. */
 static ino_t ino_in_root(const Dir *d, const char *path) {
@@ -80,7 +52,7 @@ static void test_sorted_paths_find_what_open_in_root_finds(void **state) {
         const char *paths[] = { "a", "etc/s/x.service", "etc/s/x.service.d/50.conf", "etc/s/y.service", "etc/s/y.service.d/50.conf",
                                 "etc/t/z", "top" };
         for (size_t i = 0; i < ELEMENTSOF(paths); i++)
-                put(d, paths[i], "x\n");
+                dir_put(d, paths[i], "x\n");
         const char *absent[] = { "etc/s/none", "etc/s/none.d/50.conf", "etc/u/v/w", "top/below" };
         FsDirs w;
         fs_dirs_init(&w, d->fd);
@@ -96,7 +68,7 @@ static void test_sorted_paths_find_what_open_in_root_finds(void **state) {
 
 static void test_symlink_on_the_way_stays_in_the_root(void **state) {
         Dir *d = *state;
-        put(d, "real/unit.service", "inside\n");
+        dir_put(d, "real/unit.service", "inside\n");
         /* an absolute target: inside the root it is ROOT/real, never the host's /real */
         char link[128];
         snprintf(link, sizeof(link), "%s/etc", d->path);
@@ -113,7 +85,7 @@ static void test_symlink_on_the_way_stays_in_the_root(void **state) {
 
 static void test_refuses_dot_components(void **state) {
         Dir *d = *state;
-        put(d, "etc/x", "x\n");
+        dir_put(d, "etc/x", "x\n");
         FsDirs w;
         fs_dirs_init(&w, d->fd);
         const char *base;
@@ -175,9 +147,9 @@ static void test_opendir_in_root(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_sorted_paths_find_what_open_in_root_finds, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_symlink_on_the_way_stays_in_the_root, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_refuses_dot_components, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_sorted_paths_find_what_open_in_root_finds, dir_setup, dir_teardown),
+                cmocka_unit_test_setup_teardown(test_symlink_on_the_way_stays_in_the_root, dir_setup, dir_teardown),
+                cmocka_unit_test_setup_teardown(test_refuses_dot_components, dir_setup, dir_teardown),
                 cmocka_unit_test(test_opendir_in_root),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,38 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers/tmpdir.h"
 #include "install/fsops.h"
 #include "install/hashcache.h"
 #include "util/xalloc.h"
-
-typedef struct Dir {
-        char path[64];
-        int fd;
-} Dir;
-
-static int setup(void **state) {
-        Dir *d = xcalloc(1, sizeof(Dir));
-        snprintf(d->path, sizeof(d->path), "/tmp/test-hashcache.XXXXXX");
-        if (!mkdtemp(d->path))
-                return -1;
-        d->fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        *state = d;
-        return d->fd < 0 ? -1 : 0;
-}
-
-static int teardown(void **state) {
-        Dir *d = *state;
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->path);
-        close(d->fd);
-        int r = system(cmd);
-        free(d);
-        return r == 0 ? 0 : -1;
-}
-
-static void put(const Dir *d, const char *name, const char *text) {
-        assert_int_equal(fs_write_atomic(d->fd, name, text, strlen(text), 0644, getuid(), getgid()), 0);
-}
 
 /* A snapshot of the files named (sorted), hashed through known. */
 static Snapshot snap_of(const Dir *d, const char *const *names, size_t n, const HashCache *known) {
@@ -64,9 +36,9 @@ static void snap_done(Snapshot *s) {
 
 static void test_records_settled_files_only(void **state) {
         Dir *d = *state;
-        put(d, "old", "one\n");
+        dir_put(d, "old", "one\n");
         usleep(250 * 1000); /* older than a tick by the time the snapshot begins */
-        put(d, "new", "two\n");
+        dir_put(d, "new", "two\n");
         const char *names[] = { "new", "old" };
         Snapshot s = snap_of(d, names, 2, NULL);
         assert_int_equal(hash_cache_write(d->fd, &s), 0);
@@ -85,7 +57,7 @@ static void test_records_settled_files_only(void **state) {
 
 static void test_vouched_hash_is_not_read_again(void **state) {
         Dir *d = *state;
-        put(d, "f", "one\n");
+        dir_put(d, "f", "one\n");
         usleep(250 * 1000);
         const char *names[] = { "f" };
         Snapshot s = snap_of(d, names, 1, NULL);
@@ -111,7 +83,7 @@ static void test_vouched_hash_is_not_read_again(void **state) {
 
 static void test_hand_edit_keeping_size_and_mtime_is_seen(void **state) {
         Dir *d = *state;
-        put(d, "f", "one\n");
+        dir_put(d, "f", "one\n");
         usleep(250 * 1000);
         const char *names[] = { "f" };
         Snapshot s = snap_of(d, names, 1, NULL);
@@ -156,7 +128,7 @@ static void test_malformed_cache_is_ignored(void **state) {
                 "0000000000000000000000000000000000000000000000000000000000000000 1 2 3 4 5 a",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                put(d, HASH_CACHE_FILE, bad[i]);
+                dir_put(d, HASH_CACHE_FILE, bad[i]);
                 HashCache c;
                 hash_cache_read(d->fd, &c);
                 if (c.n != 0)
@@ -166,10 +138,10 @@ static void test_malformed_cache_is_ignored(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_records_settled_files_only, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_vouched_hash_is_not_read_again, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_hand_edit_keeping_size_and_mtime_is_seen, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_malformed_cache_is_ignored, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_records_settled_files_only, dir_setup, dir_teardown),
+                cmocka_unit_test_setup_teardown(test_vouched_hash_is_not_read_again, dir_setup, dir_teardown),
+                cmocka_unit_test_setup_teardown(test_hand_edit_keeping_size_and_mtime_is_seen, dir_setup, dir_teardown),
+                cmocka_unit_test_setup_teardown(test_malformed_cache_is_ignored, dir_setup, dir_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
