@@ -3,10 +3,10 @@
  * order by as many threads as there are CPUs, so three tiers keep two cores busy to the end. */
 #include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "render/render.h"
+#include "util/twin.h"
 #include "util/xalloc.h"
 
 #define JOBS_PER_TIER (1 + RENDER_PARTS)
@@ -109,8 +109,7 @@ void cmd_process_tiers(const CmdContext *c, char **tiers, size_t n, TierResult *
         }
         pthread_mutex_init(&s.lock, NULL);
         pthread_cond_init(&s.changed, NULL);
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        size_t n_threads = cpus > 1 ? (size_t) cpus : 1;
+        size_t n_threads = twin_cpus();
         pthread_t *threads = xcalloc(n_threads, sizeof(pthread_t));
         size_t started = 0;
         for (size_t t = 1; t < n_threads && n > 0; t++) /* this thread works too */

@@ -4,9 +4,13 @@
 
 #include <sched.h>
 
-bool twin_available(void) {
+unsigned twin_cpus(void) {
         cpu_set_t cpus; /* the CPUs this process may run on, which a container or taskset may narrow */
-        return sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1;
+        return sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1 ? (unsigned) CPU_COUNT(&cpus) : 1;
+}
+
+bool twin_available(void) {
+        return twin_cpus() > 1;
 }
 
 bool twin_worth(size_t n, size_t min) {

@@ -20,6 +20,8 @@ typedef struct Twin {
         bool started;             /* on its own thread; else twin_join() runs it */
 } Twin;
 
+/* How many CPUs this process may run on (its affinity: a container or taskset may narrow the machine's). */
+unsigned twin_cpus(void);
 /* Whether this process may run on a second CPU, for a second thread. */
 bool twin_available(void);
 /* Whether work of n items is worth a second thread: at least min of them, and a second CPU to run it. */
