@@ -226,33 +226,13 @@ void node_format(const Node *n, StrBuf *b) {
         }
 }
 
-bool node_equal(const Node *a, const Node *b) {
+/* The one walk of node_equal() and node_identical(): located also compares locations, quoting and key indexes. */
+static bool same_nodes(const Node *a, const Node *b, bool located) {
         if (a == b)
                 return true;
         if (!a || !b || a->kind != b->kind || a->n != b->n)
                 return false;
-        switch (a->kind) {
-        case NODE_NULL:
-                return true;
-        case NODE_SCALAR:
-                return strcmp(a->scalar, b->scalar) == 0;
-        case NODE_SEQ:
-                for (size_t i = 0; i < a->n; i++)
-                        if (!node_equal(a->items[i], b->items[i]))
-                                return false;
-                return true;
-        case NODE_MAP:
-                for (size_t i = 0; i < a->n; i++)
-                        if (strcmp(a->pairs[i].key, b->pairs[i].key) != 0 || !node_equal(a->pairs[i].value, b->pairs[i].value))
-                                return false;
-                return true;
-        }
-        return false;
-}
-
-bool node_identical(const Node *a, const Node *b) {
-        if (a->kind != b->kind || a->quoted != b->quoted || a->n != b->n || a->loc.src != b->loc.src || a->loc.line != b->loc.line ||
-            a->loc.col != b->loc.col)
+        if (located && (a->quoted != b->quoted || a->loc.src != b->loc.src || a->loc.line != b->loc.line || a->loc.col != b->loc.col))
                 return false;
         switch (a->kind) {
         case NODE_NULL:
@@ -261,17 +241,26 @@ bool node_identical(const Node *a, const Node *b) {
                 return strcmp(a->scalar, b->scalar) == 0;
         case NODE_SEQ:
                 for (size_t i = 0; i < a->n; i++)
-                        if (!node_identical(a->items[i], b->items[i]))
+                        if (!same_nodes(a->items[i], b->items[i], located))
                                 return false;
                 return true;
         case NODE_MAP:
                 for (size_t i = 0; i < a->n; i++) {
                         const NodePair *x = &a->pairs[i], *y = &b->pairs[i];
-                        if (strcmp(x->key, y->key) != 0 || x->key_loc.line != y->key_loc.line || x->key_loc.col != y->key_loc.col ||
-                            !node_identical(x->value, y->value) || node_get_pair(a, x->key) != x)
+                        if (strcmp(x->key, y->key) != 0 || !same_nodes(x->value, y->value, located))
+                                return false;
+                        if (located && (x->key_loc.line != y->key_loc.line || x->key_loc.col != y->key_loc.col || node_get_pair(a, x->key) != x))
                                 return false;
                 }
                 return true;
         }
         return false;
+}
+
+bool node_equal(const Node *a, const Node *b) {
+        return same_nodes(a, b, false);
+}
+
+bool node_identical(const Node *a, const Node *b) {
+        return same_nodes(a, b, true);
 }
