@@ -184,6 +184,21 @@ static int parse_changed(const Release *r, const char *from, const char *to, cha
         return res;
 }
 
+/* A change of r's manifest text: from becomes to, which the parser refuses saying why. */
+typedef struct ManifestEdit {
+        const char *from, *to, *why;
+} ManifestEdit;
+
+/* Each edit of r's manifest is refused on its own, with the one error saying its why. */
+static void assert_edits_refused(const Release *r, const ManifestEdit *cases, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *why = NULL;
+                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, &why), -EBADMSG);
+                if (!strstr(why, cases[i].why))
+                        fail_msg("case %zu: '%s' does not say '%s'", i, why, cases[i].why);
+        }
+}
+
 /* The spec's deploy: settings travel in the manifest (a bundle applies without the spec); a manifest
  * written before they existed gets what apply did then: the gate for tier_3 alone, 120 s, 10 kept. */
 static void test_manifest_deploy(void **state) {
@@ -209,19 +224,12 @@ static void test_manifest_deploy(void **state) {
         assert_int_equal(parse_changed_into(r, "\"tier_3\"", "\"tier_2\"", &back, &d), 0);
         assert_true(back->deploy.health_gate); /* recorded: the tier no longer decides */
         release_free(back);
-        const struct {
-                const char *from, *to, *why;
-        } cases[] = {
+        const ManifestEdit cases[] = {
                 { "\"health_gate\": true", "\"health_gate\": \"maybe\"", "health_gate 'maybe' is not true or false" },
                 { "\"health_timeout_usec\": 90000000", "\"health_timeout_usec\": 0", "health_timeout_usec '0' is not a duration" },
                 { "\"keep_releases\": 4", "\"keep_releases\": 0", "keep_releases '0' is not a number of releases from 1 to 1000" },
         };
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *why = NULL;
-                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, &why), -EBADMSG);
-                if (!strstr(why, cases[i].why))
-                        fail_msg("case %zu: '%s' does not say '%s'", i, why, cases[i].why);
-        }
+        assert_edits_refused(r, cases, ELEMENTSOF(cases));
         release_free(r);
         r = install_release(install_spec, "tier_2", NULL, "v1");
         assert_false(r->deploy.health_gate);
@@ -235,9 +243,7 @@ static void test_manifest_deploy(void **state) {
 static void test_manifest_refused(void **state) {
         (void) state;
         Release *r = install_release(install_spec, "tier_3", NULL, "v1");
-        const struct {
-                const char *from, *to, *why;
-        } cases[] = {
+        const ManifestEdit cases[] = {
                 { "\"path\": \"opt/demo/bin/api\"", "\"path\": \"opt/demo/../../etc/shadow\"", "'.' or '..'" },
                 { "\"path\": \"opt/demo/bin/api\"", "\"path\": \"/opt/demo/bin/api\"", "is absolute" },
                 { "\"path\": \"opt/demo/bin/api\"", "\"path\": \"etc/cron.d/api\"", "outside the directories" },
@@ -248,12 +254,7 @@ static void test_manifest_refused(void **state) {
                 { "\"target\": \"/etc/systemd/system/demo.target\"", "\"target\": \"/etc/shadow\"", "not an enablement link" },
                 { "{", "[", "not a JSON object" },
         };
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *why = NULL;
-                assert_int_equal(parse_changed(r, cases[i].from, cases[i].to, &why), -EBADMSG);
-                if (!strstr(why, cases[i].why))
-                        fail_msg("case %zu: '%s' does not say '%s'", i, why, cases[i].why);
-        }
+        assert_edits_refused(r, cases, ELEMENTSOF(cases));
         release_free(r);
 }
 
